@@ -1,0 +1,55 @@
+"""VendorRisk: breach-driven vendor due diligence."""
+
+from pathlib import Path
+
+from flask import Flask, g
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; each subsystem registers itself here."""
+    app = Flask(__name__, instance_relative_config=True)
+    from vendorrisk.config import build_config
+
+    app.config.update(build_config(Path(app.instance_path), config))
+
+    from vendorrisk import demo, jinja
+    from vendorrisk.accounts import cli as accounts_cli
+    from vendorrisk.accounts import login as accounts_login
+    from vendorrisk.accounts.views import bp as accounts_bp
+    from vendorrisk.audit.views import bp as audit_bp
+    from vendorrisk.core import database, errors, security
+    from vendorrisk.core.views import bp as core_bp
+    from vendorrisk.extensions import bootstrap, csrf, limiter, mail, migrate
+    from vendorrisk.extensions import db as _db
+    from vendorrisk.mail import cli as mail_cli
+    from vendorrisk.mail import services as outbox
+    from vendorrisk.mail.views import bp as mail_bp
+
+    database.init_app(app)
+    migrate.init_app(app, _db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    accounts_login.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    jinja.init_app(app)
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(mail_bp)
+
+    accounts_cli.init_app(app)
+    mail_cli.init_app(app)
+    demo.init_app(app)
+
+    @app.after_request
+    def _send_queued_mail(response):
+        if g.get("outbox_pending") and app.config["OUTBOX_SEND_AFTER_REQUEST"]:
+            response.call_on_close(lambda: outbox.send_after_request(app))
+        return response
+
+    return app

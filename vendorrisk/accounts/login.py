@@ -1,0 +1,23 @@
+"""Flask-Login wiring: a user is loaded only through a live server-side session."""
+
+from flask import Flask, session
+
+from vendorrisk.accounts import services
+from vendorrisk.extensions import login_manager
+from vendorrisk.mail import services as outbox
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """Load the user of this browser's session if that session is still valid."""
+    return services.session_user(user_id, session.get("sid"))
+
+
+def init_app(app: Flask) -> None:
+    """Configure sign-in and register the reset-link resolver for the outbox."""
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are checked on the server instead
+    outbox.register_link_resolver(services.RESET_PURPOSE, services.reset_link)

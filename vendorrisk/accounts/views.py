@@ -1,0 +1,245 @@
+"""Sign-in, sign-out, password reset, second factor, profile and user administration."""
+
+import hashlib
+import time
+
+import segno
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from vendorrisk.accounts import services
+from vendorrisk.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    TotpDisableForm,
+    TotpForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from vendorrisk.accounts.models import User
+from vendorrisk.core.http import safe_next
+from vendorrisk.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+MFA_PENDING_SECONDS = 300
+
+
+def _login_failed() -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_key() -> str:
+    email = services.normalise_email(request.form.get("email", ""))
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_FAILURE_LIMIT"]
+
+
+def _complete_login(user: User):
+    session.clear()  # a new session at sign-in: nothing from before it carries over
+    session["sid"] = services.start_session(user)
+    session.permanent = True
+    login_user(user)
+    db.session.commit()
+    return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda r: _login_failed())
+@limiter.limit(
+    _login_limit, methods=["POST"], key_func=_account_key, deduct_when=lambda r: _login_failed()
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            g.login_failed = True
+            db.session.commit()
+            form.password.errors.append("The e-mail address or the password is not correct.")
+        elif user.mfa_enabled:
+            session.clear()
+            session["mfa_pending"] = {"user_id": user.id, "at": int(time.time())}
+            return redirect(url_for(".login_totp", next=request.args.get("next")))
+        else:
+            return _complete_login(user)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda r: _login_failed())
+def login_totp():
+    pending = session.get("mfa_pending") or {}
+    if not pending or time.time() - pending.get("at", 0) > MFA_PENDING_SECONDS:
+        flash("Sign in again: the sign-in took too long.", "warning")
+        return redirect(url_for(".login"))
+    user = db.session.get(User, pending["user_id"])
+    if user is None or not user.active:
+        return redirect(url_for(".login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.verify_totp(user, form.code.data):
+            return _complete_login(user)
+        g.login_failed = True
+        db.session.commit()
+        form.code.errors.append("That code is not correct or was already used.")
+    return render_template("accounts/login_totp.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    services.end_session(session.get("sid"), current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            "If an active account uses that address, a reset link is on its way. "
+            "It works once, for one hour.",
+            "info",
+        )
+        return redirect(url_for(".login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str):
+    row = services.valid_reset_token(token)
+    if row is None:
+        return render_template("accounts/reset_invalid.html"), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(row, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for(".login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/profile")
+def profile():
+    return render_template(
+        "accounts/profile.html", password_form=ChangePasswordForm(), mfa_form=TotpDisableForm()
+    )
+
+
+@bp.route("/profile/password", methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "password").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your password is changed.", "success")
+            return redirect(url_for(".profile"))
+    return render_template(
+        "accounts/profile.html", password_form=form, mfa_form=TotpDisableForm()
+    ), 400
+
+
+@bp.route("/profile/mfa", methods=["GET", "POST"])
+def totp_setup():
+    if current_user.mfa_enabled:
+        return redirect(url_for(".profile"))
+    secret = session.get("totp_setup_secret") or services.new_totp_secret()
+    session["totp_setup_secret"] = secret
+    form = TotpForm()
+    if form.validate_on_submit():
+        try:
+            services.enable_totp(current_user, secret, form.code.data)
+        except services.AccountError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            session.pop("totp_setup_secret", None)
+            db.session.commit()
+            flash("Two-step sign-in is on.", "success")
+            return redirect(url_for("core.index"))
+    uri = services.provisioning_uri(current_user, secret)
+    qr = Markup(segno.make(uri, micro=False).svg_inline(scale=4, title="Scan with your app"))
+    return render_template("accounts/totp_setup.html", form=form, secret=secret, qr=qr)
+
+
+@bp.route("/profile/mfa/disable", methods=["POST"])
+def totp_disable():
+    form = TotpDisableForm()
+    if form.validate_on_submit():
+        try:
+            services.disable_totp(current_user, form.password.data)
+        except services.AccountError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("Two-step sign-in is off.", "info")
+    return redirect(url_for(".profile"))
+
+
+@bp.route("/admin/users")
+def users():
+    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    return render_template("accounts/users.html", users=rows)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data, form.name.data, form.role.data, form.password.data
+            )
+        except services.AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{user.name} can now sign in.", "success")
+            return redirect(url_for(".users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                active=form.active.data,
+                actor=current_user,
+            )
+        except services.AccountError as exc:
+            getattr(form, exc.field or "role").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("The user is updated.", "success")
+            return redirect(url_for(".users"))
+    return render_template("accounts/user_form.html", form=form, user=user)

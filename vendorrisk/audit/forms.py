@@ -1,0 +1,22 @@
+"""The audit-log filter form (read from the query string)."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    actor = StringField("Actor e-mail", validators=[Optional(), Length(max=254)])
+    object_type = StringField("Object type", validators=[Optional(), Length(max=64)])
+    object_id = StringField("Object id", validators=[Optional(), Length(max=64)])
+    outcome = SelectField(
+        "Outcome",
+        choices=[("", "Any"), ("success", "Success"), ("failure", "Failure"), ("denied", "Denied")],
+        validators=[Optional()],
+    )
+    since = DateField("From (UTC)", validators=[Optional()])
+    until = DateField("To (UTC)", validators=[Optional()])

@@ -1,0 +1,115 @@
+"""Configuration classes; the environment is read here and nowhere else."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """Return a secret kept in the instance folder, creating it on first use (development)."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / name
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "vr_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    PASSWORD_RESET_TTL = timedelta(hours=1)
+    LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_STRATEGY = "fixed-window"
+    TRUSTED_PROXY_COUNT = 0
+    HSTS = False
+    MAIL_TRANSPORT = "smtp"  # "smtp" or "console"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "VendorRisk <vendorrisk@localhost>"
+    MAIL_REPLY_TO: str | None = None
+    MAIL_TIMEOUT = 10
+    OUTBOX_SEND_AFTER_REQUEST = True
+    OUTBOX_BATCH_SIZE = 100
+    OUTBOX_LEASE_SECONDS = 120
+    OUTBOX_MAX_ATTEMPTS = 8
+    REDIS_URL: str | None = None
+    EXTERNAL_BASE_URL = "http://127.0.0.1:5000"
+    DISPLAY_TIMEZONE = "UTC"
+
+
+def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Assemble the configuration for one app from the class, the environment and overrides."""
+    overrides = dict(overrides or {})
+    env_name = overrides.get("ENV_NAME") or os.environ.get("VENDORRISK_ENV", "development")
+    cfg: dict = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+    cfg["ENV_NAME"] = env_name
+    production = env_name == "production"
+
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url:
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    cfg["SQLALCHEMY_DATABASE_URI"] = database_url or f"sqlite:///{instance_path / 'vendorrisk.db'}"
+
+    secret = os.environ.get("SECRET_KEY")
+    link_key = os.environ.get("LINK_KEY")
+    if production and "SECRET_KEY" not in overrides:
+        if not secret or not link_key:
+            raise RuntimeError("SECRET_KEY and LINK_KEY must be set in production.")
+    if "SECRET_KEY" not in overrides:
+        cfg["SECRET_KEY"] = secret or _instance_secret(instance_path, "secret_key")
+    if "LINK_KEY" not in overrides:
+        cfg["LINK_KEY"] = link_key or _instance_secret(instance_path, "link_key")
+
+    cfg["SESSION_COOKIE_SECURE"] = production
+    cfg["HSTS"] = production
+    cfg["TRUSTED_PROXY_COUNT"] = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    cfg["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+    cfg["EXTERNAL_BASE_URL"] = os.environ.get("EXTERNAL_BASE_URL", Config.EXTERNAL_BASE_URL)
+    cfg["MAIL_TRANSPORT"] = os.environ.get(
+        "MAIL_TRANSPORT", "smtp" if production or os.environ.get("MAIL_SERVER") else "console"
+    )
+    cfg["MAIL_SERVER"] = os.environ.get("MAIL_SERVER", Config.MAIL_SERVER)
+    cfg["MAIL_PORT"] = int(os.environ.get("MAIL_PORT", str(Config.MAIL_PORT)))
+    cfg["MAIL_USE_TLS"] = _bool("MAIL_USE_TLS")
+    cfg["MAIL_USE_SSL"] = _bool("MAIL_USE_SSL")
+    cfg["MAIL_USERNAME"] = os.environ.get("MAIL_USERNAME")
+    cfg["MAIL_PASSWORD"] = os.environ.get("MAIL_PASSWORD")
+    cfg["MAIL_DEFAULT_SENDER"] = os.environ.get("MAIL_FROM", Config.MAIL_DEFAULT_SENDER)
+    cfg["MAIL_REPLY_TO"] = os.environ.get("MAIL_REPLY_TO")
+    cfg["MAIL_TIMEOUT"] = min(10, int(os.environ.get("MAIL_TIMEOUT", "10")))
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
+    cfg.update(overrides)
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    return cfg

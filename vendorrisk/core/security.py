@@ -1,0 +1,93 @@
+"""Security headers, trusted proxies, the request guard and token redaction in logs."""
+
+import logging
+import re
+
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from vendorrisk.audit import services as audit
+from vendorrisk.extensions import db, login_manager
+from vendorrisk.permissions import ALLOWED_BEFORE_MFA, PERMISSIONS, allowed, is_public
+
+CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'; img-src 'self' data:"
+)
+
+# Paths whose last segment is a secret token; logs show them with the token replaced.
+_TOKEN_IN_PATH = re.compile(r"(/(?:p|password/reset)/)[A-Za-z0-9_-]{20,}")
+
+
+class RedactTokens(logging.Filter):
+    """Replace link tokens in log records (request lines of the development server)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN_IN_PATH.sub(r"\1[redacted]", record.msg)
+        if record.args:
+            record.args = tuple(
+                _TOKEN_IN_PATH.sub(r"\1[redacted]", a) if isinstance(a, str) else a
+                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
+            )
+        return True
+
+
+def redact(text: str) -> str:
+    """Return text with link tokens in paths replaced."""
+    return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)
+
+
+def set_headers(response):
+    """Add the security headers every response carries."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if current_app.config.get("HSTS"):
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if (request.endpoint and not is_public(request.endpoint)) or request.path.startswith("/p/"):
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def guard():
+    """Apply the permission table to every request before its view runs."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no route: the 404 handler answers
+    if endpoint not in PERMISSIONS:
+        abort(403)  # fail closed for a route someone forgot to list
+    if is_public(endpoint):
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.mfa_required and not current_user.mfa_enabled:
+        if endpoint not in ALLOWED_BEFORE_MFA:
+            flash("Your role requires two-step sign-in. Set it up to continue.", "warning")
+            return redirect(url_for("accounts.totp_setup"))
+    if not allowed(current_user.role, endpoint):
+        audit.record(
+            "access.denied",
+            "endpoint",
+            endpoint,
+            outcome="denied",
+            details={"method": request.method},
+        )
+        db.session.commit()
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Install the proxy fix, the guard, the headers and the log filter."""
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    app.before_request(guard)
+    app.after_request(set_headers)
+    logging.getLogger("werkzeug").addFilter(RedactTokens())

@@ -1,0 +1,31 @@
+"""Template filters and globals shared by every page."""
+
+from datetime import datetime
+
+from flask import Flask
+from flask_login import current_user
+
+from vendorrisk.core.timeutil import format_local
+from vendorrisk.navigation import HOME_CARDS, NAV_LINKS
+from vendorrisk.permissions import allowed
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Show a stored UTC time in the viewer's time zone, naming the zone."""
+    tz = getattr(current_user, "timezone", None) if current_user else None
+    return format_local(value, tz, fmt)
+
+
+def can(endpoint: str) -> bool:
+    """Tell templates whether the signed-in user may use an endpoint."""
+    if not current_user or not current_user.is_authenticated:
+        return False
+    return allowed(current_user.role, endpoint)
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and globals."""
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["nav_links"] = NAV_LINKS
+    app.jinja_env.globals["home_cards"] = HOME_CARDS

@@ -1,0 +1,252 @@
+"""Queueing e-mail in the outbox and delivering it with leases, retries and stable Message-IDs."""
+
+import logging
+import smtplib
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, g, render_template
+from flask_mail import Connection, Message
+from sqlalchemy import select, update
+
+from vendorrisk.core.timeutil import utcnow
+from vendorrisk.extensions import db
+from vendorrisk.mail.models import FAILED, QUEUED, SENT, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# Stands in for a secret link in a stored message; replaced only while the message is sent.
+LINK_PLACEHOLDER = "[[secure-link]]"
+
+LinkResolver = Callable[[str], str | None]
+_link_resolvers: dict[str, LinkResolver] = {}
+
+
+class MailAddressError(ValueError):
+    """A recipient address that cannot be used in a message header."""
+
+
+def register_link_resolver(purpose: str, resolver: LinkResolver) -> None:
+    """Register how to derive the secret link for messages of a purpose (e.g. password reset)."""
+    _link_resolvers[purpose] = resolver
+
+
+def clean_address(address: str) -> str:
+    """Return a normalised address, refusing anything that could inject a header."""
+    if any(ch in address for ch in "\r\n\0"):
+        raise MailAddressError("The e-mail address contains a line break.")
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise MailAddressError(str(exc)) from exc
+
+
+def queue(
+    template: str,
+    to: str,
+    subject: str,
+    *,
+    link: tuple[str, str] | None = None,
+    related: tuple[str, object] | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render `emails/<template>.txt/.html` and add the message to the outbox (no commit)."""
+    subject = " ".join(subject.split())[:255]
+    context.setdefault("link", LINK_PLACEHOLDER if link else None)
+    domain = current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "vendorrisk.local")
+    message = OutboxMessage(
+        message_id=make_msgid(domain=domain),
+        template=template,
+        link_purpose=link[0] if link else None,
+        link_ref=str(link[1]) if link else None,
+        recipient=clean_address(to),
+        subject=subject,
+        body_text=render_template(f"emails/{template}.txt", **context),
+        body_html=render_template(f"emails/{template}.html", **context),
+        related_type=related[0] if related else None,
+        related_id=str(related[1]) if related else None,
+    )
+    db.session.add(message)
+    g.outbox_pending = True
+    return message
+
+
+def _link_for(message: OutboxMessage) -> str | None:
+    if message.link_purpose is None:
+        return None
+    resolver = _link_resolvers.get(message.link_purpose)
+    return resolver(message.link_ref or "") if resolver else None
+
+
+class _TimeoutConnection(Connection):
+    """Flask-Mail's connection with a socket timeout, so a slow relay cannot hang a worker."""
+
+    def configure_host(self):
+        cls = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        host = cls(self.mail.server, self.mail.port, timeout=timeout)
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+class _ConsoleConnection:
+    """Development transport: prints each message instead of relaying it."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send(self, msg: Message) -> None:
+        print(  # noqa: T201 - the console transport's whole purpose
+            f"\n--- e-mail to {', '.join(msg.recipients)}: {msg.subject}\n{msg.body}\n---",
+            flush=True,
+        )
+
+
+@dataclass
+class SendReport:
+    """What one run of the sender did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def _claim(owner: str, limit: int, now: datetime) -> list[int]:
+    lease_until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.state == QUEUED,
+            OutboxMessage.next_attempt_at <= now,
+            (OutboxMessage.lease_until.is_(None)) | (OutboxMessage.lease_until < now),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(lease_owner=owner, lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.lease_owner == owner, OutboxMessage.state == QUEUED)
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def _build(message: OutboxMessage) -> Message:
+    link = _link_for(message)
+    text, html = message.body_text, message.body_html
+    if LINK_PLACEHOLDER in text or (html and LINK_PLACEHOLDER in html):
+        if link is None:
+            raise LookupError("the link for this message has been retired")
+        text = text.replace(LINK_PLACEHOLDER, link)
+        html = html.replace(LINK_PLACEHOLDER, link) if html else html
+    msg = Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=text,
+        html=html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        reply_to=current_app.config.get("MAIL_REPLY_TO"),
+        extra_headers={"Auto-Submitted": "auto-generated"},
+    )
+    msg.msgId = message.message_id  # a resend after a crash keeps its Message-ID
+    return msg
+
+
+def _retry_later(message: OutboxMessage, error: str, now: datetime) -> bool:
+    message.attempts += 1
+    message.last_error = error[:2000]
+    message.lease_owner = None
+    message.lease_until = None
+    if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        message.state = FAILED
+        return False
+    message.next_attempt_at = now + _backoff(message.attempts)
+    return True
+
+
+def send_pending(limit: int | None = None) -> SendReport:
+    """Deliver due messages over one connection; each is committed as sent once accepted."""
+    report = SendReport()
+    owner = uuid.uuid4().hex
+    ids = _claim(owner, limit or current_app.config["OUTBOX_BATCH_SIZE"], utcnow())
+    report.claimed = len(ids)
+    if not ids:
+        return report
+    console = current_app.config["MAIL_TRANSPORT"] == "console"
+    try:
+        with _ConsoleConnection() if console else _TimeoutConnection(current_app.extensions["mail"]) as conn:
+            for message_id in ids:
+                message = db.session.get(OutboxMessage, message_id)
+                try:
+                    conn.send(_build(message))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, LookupError) as exc:
+                    # This message is refused; the connection is still good for the others.
+                    ok = _retry_later(message, f"{type(exc).__name__}: {exc}", utcnow())
+                    report.retrying += ok
+                    report.failed += not ok
+                else:
+                    message.state, message.sent_at = SENT, utcnow()
+                    message.attempts += 1
+                    message.lease_owner = message.lease_until = None
+                    message.last_error = None
+                    report.sent += 1
+                db.session.commit()
+    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+        db.session.rollback()
+        now = utcnow()
+        for message in db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.lease_owner == owner, OutboxMessage.state == QUEUED
+            )
+        ):
+            ok = _retry_later(message, f"{type(exc).__name__}: {exc}", now)
+            report.retrying += ok
+            report.failed += not ok
+        db.session.commit()
+        log.warning("outbox: relay unavailable (%s); messages wait for the next run", exc)
+    return report
+
+
+def send_after_request(app) -> None:
+    """Deliver what a request queued, after its response has gone out."""
+    with app.app_context():
+        try:
+            send_pending()
+        except Exception:  # the outbox keeps the rows; cron picks them up
+            log.exception("outbox: sending after the request failed")
+            db.session.rollback()
+        finally:
+            db.session.remove()
+
+
+def retry_now(message: OutboxMessage) -> None:
+    """Put a failed or waiting message back in the queue for the next run."""
+    message.state = QUEUED
+    message.next_attempt_at = utcnow()
+    message.lease_owner = message.lease_until = None
