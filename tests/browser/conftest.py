@@ -1,0 +1,182 @@
+"""The browser harness: a served app (gunicorn, its own SQLite database, a real SMTP server)
+and Debian's Chromium driven by Playwright. A test fails on any console error or CSP violation."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, TEST_LINK_KEY, test_config
+from tests.support.smtp import SMTPServer, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+class LiveServer:
+    """A running app and the SMTP server it delivers to."""
+
+    def __init__(self, url: str, database_url: str, smtp: SMTPServer):
+        self.url = url
+        self.database_url = database_url
+        self.smtp = smtp
+        self._app = None
+
+    def app(self):
+        """Return an in-process app on the same database, for seeding and checking data."""
+        if self._app is None:
+            from vendorrisk import create_app
+
+            self._app = create_app(test_config(self.database_url))
+        return self._app
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    if os.environ.get("VENDORRISK_TEST_BACKEND", "sqlite") != "sqlite":
+        pytest.skip("browser tests run on the SQLite pass only")
+    smtp = SMTPServer()
+    smtp.start()
+    workdir = tmp_path_factory.mktemp("live")
+    database_url = f"sqlite:///{workdir / 'live.db'}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "live-test-secret",
+        "LINK_KEY": TEST_LINK_KEY,
+        "MAIL_TRANSPORT": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp.port),
+        "EXTERNAL_BASE_URL": url,
+        "VENDORRISK_ENV": "development",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "vendorrisk", "db", "upgrade"],
+        env=env, cwd=ROOT, check=True, capture_output=True,
+    )
+    log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--timeout", "60", "wsgi:app"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)  # noqa: S310 - local test server
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError((workdir / "server.log").read_text()) from None
+            time.sleep(0.2)
+    server = LiveServer(url, database_url, smtp)
+    yield server
+    process.terminate()
+    process.wait(10)
+    log.close()
+    smtp.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    )
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+class PageProblems:
+    """Console errors, page errors and CSP violations seen by one page."""
+
+    def __init__(self):
+        self.items: list[str] = []
+        self.allowed: list[str] = []
+
+    def allow(self, fragment: str) -> None:
+        """Accept console errors containing this text (e.g. a page that answers 410 on purpose)."""
+        self.allowed.append(fragment)
+
+    def unexpected(self) -> list[str]:
+        return [i for i in self.items if not any(a in i for a in self.allowed)]
+
+    def on_console(self, message):
+        if message.type == "error":
+            self.items.append(f"console: {message.text}")
+
+    def on_page_error(self, error):
+        self.items.append(f"page error: {error}")
+
+
+@pytest.fixture
+def page_problems():
+    return PageProblems()
+
+
+@pytest.fixture
+def page(browser, live_server, page_problems):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    pw_page = context.new_page()
+    problems = page_problems
+    pw_page.on("console", problems.on_console)
+    pw_page.on("pageerror", problems.on_page_error)
+    yield pw_page
+    context.close()
+    assert problems.unexpected() == [], f"browser problems: {problems.items}"
+
+
+@pytest.fixture
+def shoot(page, request):
+    """Save a screenshot of the current page under test-artifacts/screenshots/<test>/."""
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots: {folder}")
+
+    def take(name: str) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def seed(live_server):
+    """Run a function against the live database inside an app context and commit."""
+
+    def run(fn, *args, **kwargs):
+        from vendorrisk.extensions import db
+
+        with live_server.app().app_context():
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
+
+    return run
