@@ -1,0 +1,225 @@
+"""Each validator rule: a bad snippet, the message it gets, and the line it is reported on."""
+
+from __future__ import annotations
+
+import pytest
+from helpers_questionnaires import DATA, HEADER, template
+
+from vendorrisk.questionnaires.validator import ValidationError, validate_path, validate_text
+
+FILE = "questionnaires/x.yaml"
+
+
+def only_error(text: str) -> ValidationError:
+    """Validate `text` and return its single error."""
+    result, errors = validate_text(text, FILE)
+    assert result is None
+    assert len(errors) == 1, [str(e) for e in errors]
+    return errors[0]
+
+
+def line_of(text: str, needle: str, nth: int = 1) -> int:
+    """Return the line of the nth line containing `needle`."""
+    hits = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return hits[nth - 1]
+
+
+def test_valid_template_has_no_errors_and_returns_the_template():
+    result, errors = validate_text(template(), FILE)
+    assert errors == []
+    assert result is not None and result.question("q_a").weight == 1
+
+
+def test_complete_example_template_is_valid():
+    result, errors = validate_path(DATA / "complete.yaml")
+    assert [str(e) for e in errors] == []
+    assert result is not None and result.kind == "incident"
+
+
+def test_error_str_names_file_line_and_question():
+    err = ValidationError(FILE, 42, "q_cert_installed", "show_if refers to later question q_foo")
+    assert str(err) == (
+        "questionnaires/x.yaml:42: question q_cert_installed: "
+        "show_if refers to later question q_foo"
+    )
+    assert str(ValidationError(FILE, None, None, "x")) == "questionnaires/x.yaml: x"
+
+
+# --- YAML level --------------------------------------------------------------------------------
+
+
+def test_yaml_syntax_error_is_reported_with_its_line():
+    text = template("      - id: q_b\n        text: [unclosed\n")
+    err = only_error(text)
+    assert err.reason.startswith("YAML syntax error:")
+    assert err.line == len(text.splitlines()) + 1  # the parser notices at end of stream
+
+
+def test_duplicate_yaml_key_is_an_error_on_the_second_key():
+    text = template("      - id: q_b\n        text: B\n        text: B again\n        type: text\n")
+    err = only_error(text)
+    assert err.reason == f"duplicate key 'text' (first at line {line_of(text, 'text: B')})"
+    assert err.line == line_of(text, "text: B again")
+
+
+def test_unknown_key_is_reported_on_its_line_with_a_suggestion():
+    text = template("      - id: q_b\n        text: B\n        type: text\n        hepl: typo\n")
+    err = only_error(text)
+    assert err.reason.startswith(
+        "unknown key 'hepl' in a question (did you mean 'help'? allowed: id, text, help, type,"
+    )
+    assert err.line == line_of(text, "hepl:")
+    assert err.question_id == "q_b"
+
+
+def test_missing_required_key_is_reported_on_the_question():
+    text = template("      - id: q_b\n        type: text\n")
+    err = only_error(text)
+    assert (err.line, err.question_id, err.reason) == (
+        line_of(text, "id: q_b"),
+        "q_b",
+        "missing required key 'text'",
+    )
+
+
+def test_wrong_scalar_type_says_what_was_expected():
+    text = template(
+        "      - id: q_b\n        text: B\n        type: text\n        required: maybe\n"
+    )
+    err = only_error(text)
+    assert err.reason == "required must be true or false (got 'maybe')"
+    assert err.line == line_of(text, "required: maybe")
+
+
+def test_unknown_question_type_lists_the_allowed_types():
+    text = template("      - id: q_b\n        text: B\n        type: essay\n")
+    err = only_error(text)
+    assert err.reason.startswith("type must be one of 'yes_no', 'single_choice'")
+    assert err.line == line_of(text, "type: essay")
+
+
+def test_key_valid_elsewhere_but_not_here_lists_the_allowed_keys():
+    text = template().replace("    title: S1\n", "    title: S1\n    min_score: 3\n")
+    err = only_error(text)
+    assert err.reason == (
+        "unknown key 'min_score' in a section (allowed: id, title, description, show_if, questions)"
+    )
+
+
+def test_unknown_key_inside_a_nested_condition_names_the_condition():
+    text = template(
+        "      - id: q_b\n        text: B?\n        type: text\n"
+        '        show_if: {all: [{question: q_a, in: ["yes"], value: x}]}\n'
+    )
+    err = only_error(text)
+    assert err.reason == "unknown key 'value' in a question condition (allowed: question, in)"
+    assert err.line == len(text.splitlines())
+
+
+def test_mapping_where_text_is_expected_is_described_not_dumped():
+    text = template().replace("text: A?", "text: {a: 1}")
+    assert only_error(text).reason == "text must be text (got a mapping)"
+
+
+def test_top_level_that_is_not_a_mapping_is_explained():
+    err = only_error("- just\n- a list\n")
+    assert (
+        err.reason == "the template must be a YAML mapping with at least id, kind, title, sections"
+    )
+
+
+def test_no_pydantic_wording_leaks_into_messages():
+    text = template(
+        "      - id: q_b\n        text: B\n        type: number\n"
+        "        max_length: 0\n        show_if: {colour: red}\n        options: nope\n"
+    )
+    _, errors = validate_text(text, FILE)
+    assert errors
+    for err in errors:
+        assert "pydantic" not in err.reason and "Input should" not in err.reason, err.reason
+
+
+# --- ids ---
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        (
+            "id: t\n",
+            "id: Bad_Slug\n",
+            "id: 'Bad_Slug' is not a valid slug: "
+            "use lowercase letters and digits joined by single '-'",
+        ),
+        (
+            "id: q_a\n",
+            "id: 2fa\n",
+            "id: '2fa' is not a valid identifier: use lowercase letters, "
+            "digits and '_', starting with a letter",
+        ),
+        (
+            "id: s1\n",
+            "id: S-1\n",
+            "id: 'S-1' is not a valid identifier: use lowercase letters, "
+            "digits and '_', starting with a letter",
+        ),
+    ],
+    ids=["template-slug", "question-id", "section-id"],
+)
+def test_bad_ids_are_rejected_with_the_expected_form(old, new, reason):
+    text = template().replace(old, new, 1)
+    err = only_error(text)
+    assert err.reason == reason
+    assert err.line == line_of(text, new.strip())
+
+
+def test_duplicate_question_id_is_reported_on_the_second():
+    text = template("      - id: q_a\n        text: Again\n        type: text\n")
+    err = only_error(text)
+    assert (err.reason, err.line) == ("duplicate question id 'q_a'", line_of(text, "id: q_a", 2))
+
+
+def test_duplicate_section_id_is_reported_on_the_second():
+    text = template(
+        "  - id: s1\n    title: Again\n    questions:\n      - {id: q_b, text: B, type: text}\n"
+    )
+    err = only_error(text)
+    assert (err.reason, err.line) == ("duplicate section id 's1'", line_of(text, "- id: s1", 2))
+
+
+def test_duplicate_category_id_is_reported_on_the_second():
+    header = HEADER.replace(
+        "categories:\n", "categories:\n  - {id: security, title: X, weight: 2}\n"
+    )
+    text = template(header=header)
+    err = only_error(text)
+    assert (err.reason, err.line) == ("duplicate category id 'security'", 6)
+
+
+def test_duplicate_option_value_is_reported_on_the_second():
+    text = template().replace(
+        '{value: "no", label: "No", score: 0}', '{value: "yes", label: "Again", score: 0}'
+    )
+    _, errors = validate_text(text, FILE)
+    assert "duplicate option value 'yes'" in [e.reason for e in errors]
+    dup = next(e for e in errors if e.reason.startswith("duplicate option"))
+    assert dup.line == line_of(text, "Again") and dup.question_id == "q_a"
+
+
+def test_mapping_value_syntax_error_hints_at_quoting():
+    text = template().replace("text: A?", "text: Scope: all tenants?")
+    err = only_error(text)
+    assert err.reason == (
+        "YAML syntax error: mapping values are not allowed here "
+        "(quote a value that contains ': ', or check the indentation)"
+    )
+    assert err.line == line_of(text, "Scope: all")
+
+
+def test_deleting_any_line_of_the_example_gives_errors_with_lines_never_an_exception():
+    lines = (DATA / "complete.yaml").read_text().splitlines(keepends=True)
+    for i in range(len(lines)):
+        broken = "".join(lines[:i] + lines[i + 1 :])
+        result, errors = validate_text(broken, FILE)
+        assert (result is None) == bool(errors)
+        assert all(e.line is not None for e in errors), [str(e) for e in errors]

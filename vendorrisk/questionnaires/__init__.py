@@ -1,0 +1,1 @@
+"""Questionnaire templates: the YAML format, its typed model, validation and visibility rules."""

@@ -1,0 +1,400 @@
+"""Typed, immutable model of a questionnaire template (see docs/questionnaire-format.md).
+
+Only shapes and single-field rules live here; rules that span fields or the whole template
+(references, ids, scoring sanity) are in `rules.py` so the validator can report all of them at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+OPTION_VALUE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+BAND_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+MAX_TEXT_LENGTH = 10000
+
+QuestionType = Literal[
+    "yes_no", "single_choice", "multi_choice", "date", "number", "text", "long_text", "evidence"
+]
+TemplateKind = Literal["baseline", "incident"]
+EvidenceLevel = Literal["none", "optional", "required"]
+Severity = Literal["critical", "high", "medium", "low"]
+Direction = Literal["lower_is_better", "higher_is_better"]
+
+CHOICE_TYPES: frozenset[str] = frozenset({"yes_no", "single_choice", "multi_choice"})
+TEXT_TYPES: frozenset[str] = frozenset({"text", "long_text"})
+UNSCORABLE_TYPES: frozenset[str] = frozenset({"text", "long_text", "evidence"})
+YES_NO_VALUES: frozenset[str] = frozenset({"yes", "no", "unsure"})
+FAIL_BELOW = 50.0
+
+
+def _pattern_check(regex: re.Pattern[str], what: str, hint: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise PydanticCustomError(
+                "bad_id",
+                "'{value}' is not a valid {what}: {hint}",
+                {"value": value, "what": what, "hint": hint},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Slug = Annotated[
+    str, _pattern_check(SLUG_RE, "slug", "use lowercase letters and digits joined by single '-'")
+]
+Identifier = Annotated[
+    str,
+    _pattern_check(
+        IDENTIFIER_RE, "identifier", "use lowercase letters, digits and '_', starting with a letter"
+    ),
+]
+OptionValue = Annotated[
+    str,
+    _pattern_check(
+        OPTION_VALUE_RE, "option value", "use lowercase letters, digits, '_', '-' or '.'"
+    ),
+]
+BandId = Annotated[str, _pattern_check(BAND_ID_RE, "band id", "use letters, digits, '_' or '-'")]
+Percent = Annotated[float, Field(ge=0, le=100)]
+NonEmptyText = Annotated[str, Field(min_length=1)]
+
+
+def _not_negative(value: float) -> float:
+    if value < 0:
+        raise PydanticCustomError(
+            "negative_weight",
+            "weight must not be negative (got {value}); use 0 for an unscored question",
+            {"value": value},
+        )
+    return value
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise PydanticCustomError(
+            "weight_not_positive",
+            "category weight must be greater than 0 (got {value})",
+            {"value": value},
+        )
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+class QuestionIn(_Model):
+    """True when the answer to `question` is (or, for multi_choice, includes) one of `values`."""
+
+    question: Identifier
+    values: tuple[OptionValue, ...] = Field(
+        validation_alias="in", serialization_alias="in", min_length=1
+    )
+
+
+class All(_Model):
+    """True when every condition is true."""
+
+    conditions: tuple[Condition, ...] = Field(
+        validation_alias="all", serialization_alias="all", min_length=1
+    )
+
+
+class Any(_Model):
+    """True when at least one condition is true."""
+
+    conditions: tuple[Condition, ...] = Field(
+        validation_alias="any", serialization_alias="any", min_length=1
+    )
+
+
+class Not(_Model):
+    """True when the condition is false."""
+
+    condition: Condition = Field(validation_alias="not", serialization_alias="not")
+
+
+_TAG_BY_TYPE: dict[type, str] = {QuestionIn: "question", All: "all", Any: "any", Not: "not"}
+
+
+def _condition_tag(value: object) -> str | None:
+    if isinstance(value, dict):
+        return next((tag for tag in ("question", "all", "any", "not") if tag in value), None)
+    return _TAG_BY_TYPE.get(type(value))
+
+
+Condition = Annotated[
+    Union[  # noqa: UP007 - a forward-referenced union needs the Union form
+        Annotated[QuestionIn, Tag("question")],
+        Annotated[All, Tag("all")],
+        Annotated[Any, Tag("any")],
+        Annotated[Not, Tag("not")],
+    ],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="bad_condition",
+        custom_error_message=(
+            "a condition must be a mapping with one of: 'question' (with 'in'), 'all', 'any', 'not'"
+        ),
+    ),
+]
+
+for _model in (All, Any, Not):
+    _model.model_rebuild()
+
+
+# --- scoring rules -----------------------------------------------------------------------------
+
+
+class DateStep(_Model):
+    """A date_rule step: answers within this many days of the reference score this."""
+
+    within_days: int = Field(ge=0)
+    score: Percent
+
+
+class DateRule(_Model):
+    """Score a date by how many days after a reference date it falls."""
+
+    reference: Identifier
+    before_reference_score: Percent = 0
+    steps: tuple[DateStep, ...] = Field(min_length=1)
+    after_score: Percent = 0
+
+
+class NumberStep(_Model):
+    """A number_rule step: `max` when lower is better, `min` when higher is better."""
+
+    max: float | None = None
+    min: float | None = None
+    score: Percent
+
+
+class NumberRule(_Model):
+    """Score a number by the first step whose bound it meets."""
+
+    direction: Direction
+    steps: tuple[NumberStep, ...] = Field(min_length=1)
+    else_score: Percent = 0
+
+
+# --- template -----------------------------------------------------------------------------------
+
+
+class Option(_Model):
+    """One answer choice of a yes_no, single_choice or multi_choice question."""
+
+    value: OptionValue
+    label: NonEmptyText
+    score: Percent | None = None
+    not_exposed: bool = False
+    impact_signal: bool = False
+    evidence: EvidenceLevel | None = None
+    finding: str | None = None
+
+
+class Question(_Model):
+    """One question; `weight` and `severity` defaults depend on other keys."""
+
+    id: Identifier
+    text: NonEmptyText
+    help: str | None = None
+    type: QuestionType
+    options: tuple[Option, ...] = ()
+    category: Identifier | None = None
+    weight: Annotated[float, AfterValidator(_not_negative)]
+    required: bool = True
+    allow_na: bool = False
+    evidence: EvidenceLevel = "none"
+    show_if: Condition | None = None
+    critical: bool = False
+    severity: Severity
+    date_rule: DateRule | None = None
+    number_rule: NumberRule | None = None
+    remediation: str | None = None
+    frameworks: tuple[NonEmptyText, ...] = ()
+    max_length: int = Field(MAX_TEXT_LENGTH, ge=1, le=MAX_TEXT_LENGTH)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: object) -> object:
+        """Fill defaults that depend on other keys (weight from type, severity from critical)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "weight" not in data:
+            kind = data.get("type")
+            scorable = (
+                kind in CHOICE_TYPES
+                or (kind == "date" and data.get("date_rule") is not None)
+                or (kind == "number" and data.get("number_rule") is not None)
+            )
+            data["weight"] = 1 if scorable else 0
+        if "severity" not in data:
+            data["severity"] = "high" if data.get("critical") is True else "medium"
+        return data
+
+    @property
+    def scored(self) -> bool:
+        """Whether this question contributes points (weight above 0)."""
+        return self.weight > 0
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        """Option values in document order."""
+        return tuple(o.value for o in self.options)
+
+    def option(self, value: str) -> Option:
+        """Return the option with this value or raise KeyError."""
+        for opt in self.options:
+            if opt.value == value:
+                return opt
+        raise KeyError(value)
+
+    def possible_scores(self) -> tuple[float, ...]:
+        """Return every score (0..100) an answer to this question can earn."""
+        if self.type in CHOICE_TYPES:
+            return tuple(o.score for o in self.options if o.score is not None)
+        if self.type == "date" and self.date_rule is not None:
+            rule = self.date_rule
+            return (rule.before_reference_score, *(s.score for s in rule.steps), rule.after_score)
+        if self.type == "number" and self.number_rule is not None:
+            return (*(s.score for s in self.number_rule.steps), self.number_rule.else_score)
+        return ()
+
+    def can_fail(self) -> bool:
+        """Whether some answer scores below 50 %, the threshold a critical question fails at."""
+        return self.scored and any(score < FAIL_BELOW for score in self.possible_scores())
+
+
+class Section(_Model):
+    """A titled group of questions, optionally shown only under a condition."""
+
+    id: Identifier
+    title: NonEmptyText
+    description: str | None = None
+    show_if: Condition | None = None
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Category(_Model):
+    """A scoring category; its weight is its share of the overall score."""
+
+    id: Identifier
+    title: NonEmptyText
+    weight: Annotated[float, AfterValidator(_positive)]
+    description: str | None = None
+
+
+class RatingBand(_Model):
+    """A rating reached by scores of at least `min_score` (0..100)."""
+
+    id: BandId
+    label: NonEmptyText
+    min_score: Percent
+
+
+class ReferenceDate(_Model):
+    """A date fixed when a campaign is sent, that date_rules count from."""
+
+    name: Identifier
+    label: NonEmptyText
+    default: datetime.date | None = None
+
+
+DEFAULT_BANDS: tuple[RatingBand, ...] = (
+    RatingBand(id="A", label="Strong", min_score=85),
+    RatingBand(id="B", label="Adequate", min_score=70),
+    RatingBand(id="C", label="Weak", min_score=50),
+    RatingBand(id="D", label="Poor", min_score=0),
+)
+
+
+class Template(_Model):
+    """A questionnaire template version: the parsed, immutable YAML."""
+
+    id: Slug
+    kind: TemplateKind
+    title: NonEmptyText
+    description: str = ""
+    advisories: tuple[Slug, ...] = ()
+    reference_dates: tuple[ReferenceDate, ...] = ()
+    categories: tuple[Category, ...] = ()
+    rating_bands: tuple[RatingBand, ...] | None = None
+    critical_cap: BandId | None = None
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    # No cached index: private attributes would take part in ==, and templates are small.
+    def questions(self) -> tuple[Question, ...]:
+        """Return every question in document order."""
+        return tuple(q for s in self.sections for q in s.questions)
+
+    def question(self, question_id: str) -> Question:
+        """Return the (first) question with this id or raise KeyError."""
+        for section in self.sections:
+            for question in section.questions:
+                if question.id == question_id:
+                    return question
+        raise KeyError(question_id)
+
+    def section(self, section_id: str) -> Section:
+        """Return the section with this id or raise KeyError."""
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def category(self, category_id: str) -> Category:
+        """Return the category with this id or raise KeyError."""
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(category_id)
+
+    def reference_date(self, name: str) -> ReferenceDate:
+        """Return the declared reference date with this name or raise KeyError."""
+        for ref in self.reference_dates:
+            if ref.name == name:
+                return ref
+        raise KeyError(name)
+
+    @property
+    def bands(self) -> tuple[RatingBand, ...]:
+        """Rating bands best first, the defaults when the template declares none."""
+        return self.rating_bands if self.rating_bands else DEFAULT_BANDS
+
+    @property
+    def critical_cap_band(self) -> RatingBand:
+        """Return the band a failed critical question caps the rating at (default: the lowest)."""
+        if self.critical_cap is not None:
+            for band in self.bands:
+                if band.id == self.critical_cap:
+                    return band
+        return self.bands[-1]
+
+    def band_for(self, score: float) -> RatingBand:
+        """Return the best band whose min_score the score (0..100) reaches."""
+        for band in self.bands:
+            if score >= band.min_score:
+                return band
+        return self.bands[-1]
