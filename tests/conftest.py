@@ -57,6 +57,7 @@ def test_config(url: str, **extra) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 1,  # nothing listens: tests that send mail point this at their server
         "MAIL_TIMEOUT": 2,
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail drops every message when TESTING otherwise
         "RATELIMIT_STORAGE_URI": "memory://",
         "EXTERNAL_BASE_URL": "http://vendorrisk.test",
     }
@@ -86,7 +87,7 @@ def app(database_url):
     application = create_app(test_config(database_url))
     application.test_client_class = CSRFClient
     with application.app_context():
-        upgrade()
+        upgrade(revision="heads")
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -132,7 +133,11 @@ class CSRFClient(FlaskClient):
         if csrf and method in {"POST", "PUT", "PATCH", "DELETE"} and isinstance(data, dict):
             if "csrf_token" not in data:
                 kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
-        return super().open(*args, **kwargs)
+        # A request run inside the test's app context would share its `g` (Flask-Login's
+        # cached user, the login-failure flag) and its database session with every other
+        # request and client in the test. Give each request its own, as in production.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         """Return a signed CSRF token matching this client's session."""
@@ -200,7 +205,7 @@ class AuthActions:
         return user
 
     def logout(self):
-        return self.client.post("/logout")
+        return self.client.post("/logout", data={})  # a dict, so the CSRF token is added
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.accounts import login as accounts_login
     from vendorrisk.accounts.views import bp as accounts_bp
     from vendorrisk.audit.views import bp as audit_bp
+    from vendorrisk.campaigns import cli as campaigns_cli
+    from vendorrisk.campaigns.views import bp as campaigns_bp
     from vendorrisk.core import database, errors, security
     from vendorrisk.core.views import bp as core_bp
     from vendorrisk.extensions import bootstrap, csrf, limiter, mail, migrate
@@ -24,6 +26,14 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.mail import cli as mail_cli
     from vendorrisk.mail import services as outbox
     from vendorrisk.mail.views import bp as mail_bp
+    from vendorrisk.portal.views import bp as portal_bp
+    from vendorrisk.questionnaires import cli as questionnaires_cli
+    from vendorrisk.questionnaires.views import bp as questionnaires_bp
+    from vendorrisk.review import cli as review_cli
+    from vendorrisk.review.views import bp as review_bp
+    from vendorrisk.vendors import cli as vendors_cli
+    from vendorrisk.vendors.catalogue_views import bp as products_bp
+    from vendorrisk.vendors.views import bp as vendors_bp
 
     database.init_app(app)
     migrate.init_app(app, _db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -41,9 +51,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(questionnaires_bp)
+    app.register_blueprint(vendors_bp)
+    app.register_blueprint(products_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(review_bp)
 
     accounts_cli.init_app(app)
     mail_cli.init_app(app)
+    questionnaires_cli.init_app(app)
+    vendors_cli.init_app(app)
+    campaigns_cli.init_app(app)
+    review_cli.init_app(app)
     demo.init_app(app)
 
     @app.after_request

@@ -23,9 +23,10 @@ def _user_or_fail(email: str):
 @click.option("--email", required=True)
 @click.option("--name", default=None, help="Full name (defaults to the e-mail's local part).")
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.password_option(prompt="Password", confirmation_prompt=True)
-def create(email: str, name: str | None, role: str, password: str) -> None:
+def create(email: str, name: str | None, role: str) -> None:
     """Create a user; the password is asked for, never taken from the command line."""
+    # Not a click option: a password given as `--password` would land in shell history and `ps`.
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = services.create_user(email, name or email.split("@")[0], role, password)
     except (services.AccountError, MailAddressError) as exc:

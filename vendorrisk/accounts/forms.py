@@ -1,13 +1,20 @@
 """Forms for signing in, passwords, the second factor and user administration."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from vendorrisk.accounts.passwords import MAX_LENGTH, policy_problem
 from vendorrisk.permissions import ROLE_LABELS, ROLES
 
-ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
+ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 
 
 def _strong_password(form, field):

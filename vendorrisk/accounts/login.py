@@ -3,14 +3,22 @@
 from flask import Flask, session
 
 from vendorrisk.accounts import services
-from vendorrisk.extensions import login_manager
+from vendorrisk.accounts.models import UserSession
+from vendorrisk.extensions import db, login_manager
 from vendorrisk.mail import services as outbox
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
     """Load the user of this browser's session if that session is still valid."""
-    return services.session_user(user_id, session.get("sid"))
+    user = services.session_user(user_id, session.get("sid"))
+    pending = db.session.new | db.session.deleted | db.session.dirty
+    if user is not None and pending and all(isinstance(o, UserSession) for o in pending):
+        # Save the new last-seen time now: a request that only reads would otherwise roll it
+        # back, and the idle timeout would end a session that is in use. (The user is loaded
+        # before the view runs; anything else pending is left to the view's own commit.)
+        db.session.commit()
+    return user
 
 
 def init_app(app: Flask) -> None:

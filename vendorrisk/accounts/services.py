@@ -104,13 +104,14 @@ def end_session(sid: str | None, user: User | None) -> None:
         audit.record("logout", "user", user.id, actor_id=user.id)
 
 
-def revoke_all_sessions(user: User) -> None:
-    """End every session of a user (password change, reset, disabling)."""
-    db.session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+def revoke_all_sessions(user: User, keep_sid: str | None = None) -> None:
+    """End every session of a user (password change, reset, disabling), except `keep_sid`'s."""
+    query = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
     )
+    if keep_sid:
+        query = query.where(UserSession.sid_hash != _sid_hash(keep_sid))
+    db.session.execute(query.values(revoked_at=utcnow()))
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -177,11 +178,14 @@ def reset_password(row: PasswordResetToken, new_password: str) -> User:
     return user
 
 
-def change_password(user: User, current: str, new_password: str) -> None:
-    """Change a signed-in user's password after checking the current one."""
+def change_password(
+    user: User, current: str, new_password: str, keep_sid: str | None = None
+) -> None:
+    """Change a signed-in user's password after checking the current one; other sessions end."""
     if not verify_password(user.password_hash, current):
         raise AccountError("The current password is not correct.", "current_password")
     _set_password(user, new_password)
+    revoke_all_sessions(user, keep_sid=keep_sid)
     audit.record("password.changed", "user", user.id)
 
 

@@ -1,7 +1,7 @@
 """The audit-log filter form (read from the query string)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 
@@ -15,7 +15,12 @@ class AuditFilterForm(FlaskForm):
     object_id = StringField("Object id", validators=[Optional(), Length(max=64)])
     outcome = SelectField(
         "Outcome",
-        choices=[("", "Any"), ("success", "Success"), ("failure", "Failure"), ("denied", "Denied")],
+        choices=[
+            SelectChoice("", "Any"),
+            SelectChoice("success", "Success"),
+            SelectChoice("failure", "Failure"),
+            SelectChoice("denied", "Denied"),
+        ],
         validators=[Optional()],
     )
     since = DateField("From (UTC)", validators=[Optional()])

@@ -2,7 +2,6 @@
 
 import logging
 import smtplib
-import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -200,7 +199,10 @@ def send_pending(limit: int | None = None) -> SendReport:
         return report
     console = current_app.config["MAIL_TRANSPORT"] == "console"
     try:
-        with _ConsoleConnection() if console else _TimeoutConnection(current_app.extensions["mail"]) as conn:
+        connection = (
+            _ConsoleConnection() if console else _TimeoutConnection(current_app.extensions["mail"])
+        )
+        with connection as conn:
             for message_id in ids:
                 message = db.session.get(OutboxMessage, message_id)
                 try:
@@ -217,7 +219,7 @@ def send_pending(limit: int | None = None) -> SendReport:
                     message.last_error = None
                     report.sent += 1
                 db.session.commit()
-    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+    except (OSError, smtplib.SMTPException) as exc:  # OSError: refused, unreachable, timed out
         db.session.rollback()
         now = utcnow()
         for message in db.session.scalars(

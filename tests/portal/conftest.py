@@ -1,0 +1,62 @@
+"""Fixtures for the portal tests: a small approved questionnaire sent to a vendor."""
+
+import pytest
+
+from tests.conftest import make_user
+from tests.mail.helpers import use_relay
+from tests.support.factories import approved_version, create_campaign, make_vendor
+
+
+@pytest.fixture(autouse=True)
+def uploads(app, monkeypatch, tmp_path):
+    """Store evidence files in the test's own folder."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
+    return folder
+
+
+@pytest.fixture
+def relay(app, monkeypatch, smtp_server):
+    """A real SMTP server the outbox sender delivers to."""
+    use_relay(app, monkeypatch, smtp_server.port)
+    return smtp_server
+
+
+@pytest.fixture
+def version(db_session):
+    """The small purpose-built questionnaire, approved."""
+    return approved_version()
+
+
+@pytest.fixture
+def owner(db_session):
+    """The vendor owner (a manager) who is told about submissions."""
+    return make_user("manager", name="Olivia Owner")
+
+
+@pytest.fixture
+def vendor(owner):
+    """A vendor with a primary and a security contact."""
+    return make_vendor("Acme Mail Relay", owner=owner)
+
+
+@pytest.fixture
+def campaign(version, vendor):
+    """A campaign of the small questionnaire to one vendor (its security contact is asked)."""
+    return create_campaign(version, [vendor])
+
+
+@pytest.fixture
+def assignment(campaign):
+    return campaign.assignments[0]
+
+
+@pytest.fixture
+def recipient(assignment):
+    return assignment.recipients[0]
+
+
+@pytest.fixture
+def vendor_client(app):
+    """A browser of the vendor's: its own cookies, no staff session."""
+    return app.test_client()

@@ -1,0 +1,27 @@
+"""`flask reminders send`: queue due reminders (cron-able, idempotent)."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from vendorrisk.campaigns import reminders
+from vendorrisk.extensions import db
+
+reminders_cli = AppGroup("reminders", help="Reminders before due dates and when overdue.")
+
+
+@reminders_cli.command("send")
+def send() -> None:
+    """Queue the reminders that are due now; running it again sends nothing twice."""
+    count = reminders.send_reminders()
+    db.session.commit()
+    click.echo(f"reminded {count} assignments (messages are in the outbox)")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command group and the portal-link resolver."""
+    from vendorrisk.campaigns.services import PORTAL_PURPOSE, portal_link
+    from vendorrisk.mail import services as outbox
+
+    app.cli.add_command(reminders_cli)
+    outbox.register_link_resolver(PORTAL_PURPOSE, portal_link)

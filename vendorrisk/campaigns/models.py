@@ -1,0 +1,266 @@
+"""Campaigns, assignments, recipients, responses, revisions and evidence.
+
+A campaign freezes one approved template version and the reference dates it needs. Each vendor
+gets an assignment; each person asked is a recipient with a link of their own. A response holds
+the draft; each submission is an immutable revision with its attestation, hash and score.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vendorrisk.core.timeutil import UTCDateTime, utcnow
+from vendorrisk.extensions import db
+
+# Response states (delivery and review are kept apart; "overdue" is derived, never stored).
+NOT_STARTED = "not_started"
+IN_PROGRESS = "in_progress"
+SUBMITTED = "submitted"
+SUBMITTED_LATE = "submitted_late"
+RESPONSE_LABELS = {
+    NOT_STARTED: "Not started",
+    IN_PROGRESS: "In progress",
+    SUBMITTED: "Submitted",
+    SUBMITTED_LATE: "Submitted late",
+}
+
+
+class Campaign(db.Model):
+    """One send of one template version to many vendors."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    template_version_id: Mapped[int] = mapped_column(ForeignKey("template_versions.id"), index=True)
+    advisory_slug: Mapped[str | None] = mapped_column(String(120), index=True)
+    reference_dates: Mapped[dict] = mapped_column(JSON, default=dict)
+    due_date: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    message: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    template_version = relationship("TemplateVersion")
+    created_by = relationship("User")
+    assignments: Mapped[list["Assignment"]] = relationship(
+        back_populates="campaign", order_by="Assignment.id"
+    )
+    due_changes: Mapped[list["DueDateChange"]] = relationship(
+        back_populates="campaign", order_by="DueDateChange.id"
+    )
+
+
+class DueDateChange(db.Model):
+    """An extension of a campaign's due date, with its reason (kept for the record)."""
+
+    __tablename__ = "campaign_due_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    old_due_date: Mapped[date] = mapped_column(Date)
+    new_due_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="due_changes")
+    changed_by = relationship("User")
+
+
+class Assignment(db.Model):
+    """One vendor's copy of a campaign."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("campaign_id", "vendor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    response_state: Mapped[str] = mapped_column(String(20), default=NOT_STARTED)
+    review_state: Mapped[str] = mapped_column(String(30), default="not_reviewed")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    campaign: Mapped[Campaign] = relationship(back_populates="assignments")
+    vendor = relationship("Vendor")
+    recipients: Mapped[list["Recipient"]] = relationship(
+        back_populates="assignment", order_by="Recipient.id"
+    )
+    response: Mapped["Response"] = relationship(back_populates="assignment", uselist=False)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.response_state in (SUBMITTED, SUBMITTED_LATE)
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Overdue is derived: past the due time and nothing submitted."""
+        return not self.is_submitted and (now or utcnow()) > self.campaign.due_at
+
+
+class Recipient(db.Model):
+    """A person asked to answer an assignment, with a link of their own.
+
+    The link's token is derived from (id, nonce) under LINK_KEY when a message is sent; only its
+    SHA-256 is stored. A new nonce (resend) retires every earlier link of this recipient.
+    """
+
+    __tablename__ = "recipients"
+    __table_args__ = (UniqueConstraint("assignment_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("vendor_contacts.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id"))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    assignment: Mapped[Assignment] = relationship(back_populates="recipients")
+    contact = relationship("Contact")
+    last_message = relationship("OutboxMessage")
+
+    def usable(self, now: datetime | None = None) -> bool:
+        """Tell whether this recipient's current link still opens the portal."""
+        return self.revoked_at is None and (now or utcnow()) < self.expires_at
+
+    @property
+    def delivery_state(self) -> str:
+        """Delivery of the latest invitation: queued, sent or failed."""
+        return self.last_message.state if self.last_message else "queued"
+
+
+class Response(db.Model):
+    """The draft answers of an assignment; a version column detects concurrent saves."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    draft: Mapped[dict] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+
+    assignment: Mapped[Assignment] = relationship(back_populates="response")
+    revisions: Mapped[list["Revision"]] = relationship(
+        back_populates="response", order_by="Revision.number"
+    )
+    evidence: Mapped[list["Evidence"]] = relationship(
+        back_populates="response", order_by="Evidence.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def open_revision(self) -> "Revision | None":
+        latest = self.revisions[-1] if self.revisions else None
+        return latest if latest is not None and latest.submitted_at is None else None
+
+    @property
+    def latest_submitted(self) -> "Revision | None":
+        for revision in reversed(self.revisions):
+            if revision.submitted_at is not None:
+                return revision
+        return None
+
+
+class Revision(db.Model):
+    """One round of answers. Open while the vendor works; immutable once submitted."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("response_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(20), default="initial")  # clarification, follow_up
+    reason: Mapped[str | None] = mapped_column(Text)
+    # None: every question may change; otherwise only these question ids.
+    editable_questions: Mapped[list | None] = mapped_column(JSON)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+    late: Mapped[bool] = mapped_column(default=False)
+    answers: Mapped[dict | None] = mapped_column(JSON)
+    evidence_index: Mapped[list | None] = mapped_column(JSON)
+    attestation_name: Mapped[str | None] = mapped_column(String(200))
+    attestation_title: Mapped[str | None] = mapped_column(String(200))
+    attestation_hash: Mapped[str | None] = mapped_column(String(64))
+    score: Mapped[dict | None] = mapped_column(JSON)
+    # Copied from the score so lists and residual risk need not load the whole result.
+    band: Mapped[str | None] = mapped_column(String(4))
+    overall: Mapped[float | None] = mapped_column()
+    not_exposed: Mapped[bool] = mapped_column(default=False)
+    impact: Mapped[bool] = mapped_column(default=False)
+    engine_version: Mapped[str | None] = mapped_column(String(20))
+
+    response: Mapped[Response] = relationship(back_populates="revisions")
+    submitted_by = relationship("Recipient", foreign_keys=[submitted_by_recipient_id])
+
+
+class Evidence(db.Model):
+    """An uploaded evidence file. Once part of a submitted revision it is never changed."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_response_question", "response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+    # Set when the vendor removes a file before submitting; submitted files are never removed.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_submitted_revision: Mapped[int | None] = mapped_column()
+
+    response: Mapped[Response] = relationship(back_populates="evidence")
+    uploaded_by = relationship("Recipient")
+
+
+class ReminderSent(db.Model):
+    """A reminder already sent for one offset of one due date (makes the command idempotent)."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("assignment_id", "due_at", "offset_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    offset_key: Mapped[str] = mapped_column(String(20))  # "7d", "3d", "1d", "overdue"
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    skipped: Mapped[bool] = mapped_column(default=False)
+
+
+class ImpactAlert(db.Model):
+    """An answer that means our data or systems may be affected, until someone handles it."""
+
+    __tablename__ = "impact_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    signals: Mapped[list] = mapped_column(JSON)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handling_note: Mapped[str | None] = mapped_column(Text)
+
+    assignment = relationship("Assignment")
+    vendor = relationship("Vendor")

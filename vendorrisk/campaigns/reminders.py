@@ -1,0 +1,80 @@
+"""Reminders before the due date and once when overdue; idempotent, safe to run from cron."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from vendorrisk.campaigns import services
+from vendorrisk.campaigns.models import (
+    IN_PROGRESS,
+    NOT_STARTED,
+    Assignment,
+    Campaign,
+    ReminderSent,
+)
+from vendorrisk.core.timeutil import utcnow
+from vendorrisk.extensions import db
+
+OVERDUE = "overdue"
+
+
+def offsets() -> list[int]:
+    """Return the configured reminder offsets in days before the due date, largest first."""
+    return sorted(current_app.config.get("REMINDER_OFFSETS_DAYS", (7, 3, 1)), reverse=True)
+
+
+def due_reminder(due_at: datetime, now: datetime, already: set[str]) -> tuple[str | None, list[str]]:
+    """Decide which reminder is due now and which earlier ones were missed (to skip).
+
+    Only the latest applicable reminder is sent, so a cron that did not run for days does not
+    send three reminders at once.
+    """
+    if now > due_at:
+        return (None if OVERDUE in already else OVERDUE), []
+    applicable = [f"{d}d" for d in offsets() if now >= due_at - timedelta(days=d)]
+    if not applicable:
+        return None, []
+    latest = applicable[-1]
+    skipped = [key for key in applicable[:-1] if key not in already]
+    return (None if latest in already else latest), skipped
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Queue the reminders that are due; return how many assignments were reminded."""
+    now = now or utcnow()
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(Campaign)
+        .where(Assignment.response_state.in_([NOT_STARTED, IN_PROGRESS]))
+        .options(
+            selectinload(Assignment.recipients),
+            selectinload(Assignment.campaign),
+        )
+    ).all()
+    sent = 0
+    for assignment in assignments:
+        due_at = assignment.campaign.due_at
+        already = set(
+            db.session.scalars(
+                select(ReminderSent.offset_key).where(
+                    ReminderSent.assignment_id == assignment.id, ReminderSent.due_at == due_at
+                )
+            )
+        )
+        key, skipped = due_reminder(due_at, now, already)
+        for missed in skipped:
+            db.session.add(ReminderSent(assignment_id=assignment.id, due_at=due_at,
+                                        offset_key=missed, skipped=True))
+        if key is None:
+            continue
+        recipients = [r for r in assignment.recipients if r.usable(now) and r.contact.email]
+        if not recipients:
+            continue
+        template = "overdue" if key == OVERDUE else "reminder"
+        for recipient in recipients:
+            services.queue_message(recipient, template)
+        db.session.add(ReminderSent(assignment_id=assignment.id, due_at=due_at, offset_key=key))
+        sent += 1
+    return sent

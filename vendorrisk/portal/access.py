@@ -1,0 +1,106 @@
+"""Portal access: which assignments this browser may open, kept apart from staff sessions.
+
+Pressing Continue on a link page grants access for that recipient. The grant lives in a signed
+cookie of its own (`vr_portal`), lasts 8 hours idle and never beyond the link's expiry, and one
+browser can hold grants for several assignments. Every request re-checks the recipient row, so a
+revoked or re-issued link ends access at once.
+"""
+
+import time
+
+from flask import abort, current_app, g, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from vendorrisk.campaigns.models import Assignment, Recipient
+from vendorrisk.extensions import db
+
+COOKIE = "vr_portal"
+IDLE_SECONDS = 8 * 3600
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="portal-access")
+
+
+def _grants() -> dict[str, list[int]]:
+    """Return {recipient id: [nonce tag, last seen epoch]} from the cookie."""
+    if "portal_grants" not in g:
+        raw = request.cookies.get(COOKIE)
+        grants: dict = {}
+        if raw:
+            try:
+                grants = _serializer().loads(raw)
+            except BadSignature:
+                grants = {}
+        g.portal_grants = grants if isinstance(grants, dict) else {}
+    return g.portal_grants
+
+
+def grant(recipient: Recipient) -> None:
+    """Give this browser access to the recipient's assignment."""
+    _grants()[str(recipient.id)] = [recipient.nonce[:8], int(time.time())]
+    g.portal_dirty = True
+
+
+def _valid(recipient: Recipient | None, entry: list, now: float) -> bool:
+    return (
+        recipient is not None
+        and recipient.usable()
+        and entry[0] == recipient.nonce[:8]  # a re-issued link ends older grants
+        and now - entry[1] <= IDLE_SECONDS
+    )
+
+
+def held_recipients() -> list[Recipient]:
+    """Return the recipients this browser currently holds valid access for."""
+    now = time.time()
+    result = []
+    for rid, entry in list(_grants().items()):
+        recipient = db.session.get(Recipient, int(rid))
+        if _valid(recipient, entry, now):
+            result.append(recipient)
+        else:
+            _grants().pop(rid, None)
+            g.portal_dirty = True
+    return result
+
+
+def assignment_or_404(assignment_id: int) -> tuple[Assignment, Recipient]:
+    """Return an assignment this browser may work on, and as which recipient; 404 otherwise."""
+    now = time.time()
+    for rid, entry in _grants().items():
+        recipient = db.session.get(Recipient, int(rid))
+        if recipient is not None and recipient.assignment_id == assignment_id:
+            if _valid(recipient, entry, now):
+                entry[1] = int(now)
+                g.portal_dirty = True
+                g.portal_recipient = recipient
+                return recipient.assignment, recipient
+    abort(404)
+
+
+def has_expired_grant_for(assignment_id: int) -> bool:
+    """Tell whether the browser held access to this assignment that has since lapsed."""
+    for rid in _grants():
+        recipient = db.session.get(Recipient, int(rid))
+        if recipient is not None and recipient.assignment_id == assignment_id:
+            return True
+    return False
+
+
+def save_cookie(response):
+    """Write the grants back when they changed (after each portal request)."""
+    if g.get("portal_dirty"):
+        grants = _grants()
+        if grants:
+            response.set_cookie(
+                COOKIE,
+                _serializer().dumps(grants),
+                max_age=IDLE_SECONDS,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
+        else:
+            response.delete_cookie(COOKIE)
+    return response

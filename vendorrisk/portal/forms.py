@@ -1,0 +1,43 @@
+"""Small forms of the portal (the questionnaire itself comes from the form factory)."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+
+class AttestationForm(FlaskForm):
+    version = HiddenField()
+    name = StringField("Your full name", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Your job title", validators=[DataRequired(), Length(max=200)])
+    confirm = BooleanField(
+        "I confirm that these answers are accurate and complete to the best of my knowledge, "
+        "and that I am authorised to give them on behalf of my organisation.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+
+
+class RemoveEvidenceForm(FlaskForm):
+    pass
+
+
+class SaveMetaForm(FlaskForm):
+    """The version the page was built on, and where to go after saving."""
+
+    version = IntegerField(validators=[InputRequired()])
+    action = StringField(validators=[Optional()])
+
+
+def reply_form_class(item_ids: tuple[int, ...]) -> type[AttestationForm]:
+    """Return the attestation form with a reply box for each clarification comment."""
+    attrs = {
+        f"reply_{i}": TextAreaField("Your reply", validators=[Optional(), Length(max=5000)])
+        for i in item_ids
+    }
+    return type("AttestationWithReplies", (AttestationForm,), attrs)
+
+
+class VendorPlanForm(FlaskForm):
+    owner = StringField("Who at your organisation owns the fix", validators=[DataRequired(),
+                                                                             Length(max=200)])
+    plan_date = DateField("Planned completion date", validators=[DataRequired()])
+    plan = TextAreaField("What you will do", validators=[Optional(), Length(max=4000)])

@@ -1,0 +1,388 @@
+"""What a vendor does in the portal: save drafts, attach evidence, submit with an attestation."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import rfc8785
+from flask import current_app
+from sqlalchemy import select
+
+from vendorrisk.audit import services as audit
+from vendorrisk.campaigns.models import (
+    IN_PROGRESS,
+    NOT_STARTED,
+    SUBMITTED,
+    SUBMITTED_LATE,
+    Assignment,
+    Evidence,
+    ImpactAlert,
+    Recipient,
+    Response,
+    Revision,
+)
+from vendorrisk.core import storage
+from vendorrisk.core.timeutil import utcnow
+from vendorrisk.extensions import db
+from vendorrisk.mail import services as outbox
+from vendorrisk.questionnaires.answers import Answer
+from vendorrisk.questionnaires.conditions import visible_questions
+from vendorrisk.questionnaires.schema import Template
+from vendorrisk.questionnaires.services import parsed_version
+from vendorrisk.review.services import raise_scoring_findings
+from vendorrisk.scoring import score_response
+from vendorrisk.scoring.result import decode_answer, encode_answer
+
+
+class EditConflict(Exception):
+    """Someone else saved this questionnaire since the form was loaded."""
+
+
+class PortalError(ValueError):
+    """A refused portal action, with a message for the vendor."""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something that stops a submission, pointing at its question."""
+
+    question_id: str
+    section_index: int
+    message: str
+
+
+def template_of(assignment: Assignment) -> Template:
+    """Return the parsed template version frozen for this assignment's campaign."""
+    return parsed_version(assignment.campaign.template_version)
+
+
+def reference_dates(assignment: Assignment) -> dict[str, date]:
+    """Return the reference dates frozen at send, as dates."""
+    return {k: date.fromisoformat(v) for k, v in (assignment.campaign.reference_dates or {}).items()}
+
+
+def draft_answers(response: Response) -> dict[str, Answer]:
+    """Decode the draft into Answer objects."""
+    return {qid: decode_answer(data) for qid, data in (response.draft or {}).items()}
+
+
+def open_revision(response: Response) -> Revision | None:
+    """Return the revision being worked on, if any (the first one is opened on first save)."""
+    return response.open_revision
+
+
+def editable_questions(response: Response) -> set[str] | None:
+    """Return the question ids that may change now (None: all), or an empty set when closed."""
+    revision = response.open_revision
+    if revision is not None:
+        return set(revision.editable_questions) if revision.editable_questions else None
+    if response.assignment.is_submitted:
+        return set()
+    return None
+
+
+def _touch(assignment: Assignment, recipient: Recipient) -> None:
+    now = utcnow()
+    assignment.last_activity_at = now
+    if assignment.response_state == NOT_STARTED:
+        assignment.response_state = IN_PROGRESS
+        assignment.started_at = assignment.started_at or now
+
+
+def start(recipient: Recipient) -> None:
+    """Record that a person pressed Continue on their link page."""
+    now = utcnow()
+    recipient.first_opened_at = recipient.first_opened_at or now
+    _touch(recipient.assignment, recipient)
+    audit.record("portal.token_used", "recipient", recipient.id, actor_type="vendor",
+                 actor_ref=f"recipient:{recipient.id}")
+
+
+def save_answers(
+    response: Response,
+    recipient: Recipient,
+    question_ids: list[str],
+    answers: dict[str, Answer],
+    expected_version: int,
+) -> None:
+    """Merge one section's answers into the draft, refusing a save based on a stale version."""
+    if response.version != expected_version:
+        raise EditConflict()
+    editable = editable_questions(response)
+    if editable is not None and not editable:
+        raise PortalError("This questionnaire is submitted and can no longer be changed.")
+    draft = dict(response.draft or {})
+    for qid in question_ids:
+        if editable is not None and qid not in editable:
+            continue
+        if qid in answers:
+            draft[qid] = encode_answer(answers[qid])
+        else:
+            draft.pop(qid, None)
+    response.draft = draft
+    response.updated_at = utcnow()
+    response.updated_by_recipient_id = recipient.id
+    _touch(response.assignment, recipient)
+
+
+def attach_evidence(response: Response, recipient: Recipient, question_id: str, upload) -> Evidence:
+    """Store an evidence file for a question of this response."""
+    template = template_of(response.assignment)
+    question = template.question(question_id)  # KeyError -> the view answers 404
+    editable = editable_questions(response)
+    if editable is not None and question.id not in editable:
+        raise PortalError("Evidence for this question cannot be changed now.")
+    if question.evidence == "none" and question.type != "evidence" and not any(
+        o.evidence for o in question.options
+    ):
+        raise PortalError("This question does not ask for evidence.")
+    quota = current_app.config.get("EVIDENCE_QUOTA_BYTES", 200 * 1024 * 1024)
+    used = sum(e.size for e in response.evidence if e.removed_at is None)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    room = min(limit, quota - used)
+    if room <= 0:
+        raise PortalError(
+            f"This questionnaire has reached its evidence storage limit "
+            f"({storage.human_size(quota)}). Remove a file you no longer need first."
+        )
+    try:
+        stored = storage.save(upload.stream, upload.filename or "", max_bytes=room)
+    except storage.FileTooLarge as exc:
+        if room >= limit:
+            raise
+        raise PortalError(
+            f"This file would take the questionnaire over its evidence storage limit "
+            f"({storage.human_size(quota)}); {storage.human_size(room)} is left. Remove a file "
+            "you no longer need, or send a smaller one."
+        ) from exc
+    evidence = Evidence(
+        response=response,
+        question_id=question.id,
+        filename=storage.clean_filename(upload.filename or ""),
+        stored_name=stored.stored_name,
+        size=stored.size,
+        sha256=stored.sha256,
+        content_type=stored.content_type,
+        uploaded_by_recipient_id=recipient.id,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    _touch(response.assignment, recipient)
+    audit.record("evidence.uploaded", "evidence", evidence.id, actor_type="vendor",
+                 actor_ref=f"recipient:{recipient.id}", details={"question": question.id})
+    return evidence
+
+
+def remove_evidence(evidence: Evidence, recipient: Recipient) -> None:
+    """Remove a file the vendor attached, as long as no submitted revision includes it."""
+    if evidence.first_submitted_revision is not None:
+        raise PortalError("This file is part of a submitted answer and stays on record.")
+    editable = editable_questions(evidence.response)
+    if editable is not None and evidence.question_id not in editable:
+        raise PortalError("Evidence for this question cannot be changed now.")
+    evidence.removed_at = utcnow()  # the file itself goes once this is committed
+    audit.record("evidence.removed", "evidence", evidence.id, actor_type="vendor",
+                 actor_ref=f"recipient:{recipient.id}")
+
+
+def discard_removed_file(evidence: Evidence) -> None:
+    """Delete a removed file from storage (after the removal is committed, so none is lost)."""
+    if evidence.removed_at is not None and evidence.first_submitted_revision is None:
+        storage.remove(evidence.stored_name)
+
+
+def live_evidence(response: Response) -> dict[str, list[Evidence]]:
+    """Return the files attached per question (removed ones left out)."""
+    result: dict[str, list[Evidence]] = {}
+    for evidence in response.evidence:
+        if evidence.removed_at is None:
+            result.setdefault(evidence.question_id, []).append(evidence)
+    return result
+
+
+def _evidence_level(question, answer: Answer | None) -> str:
+    if question.type == "evidence":
+        return "required" if question.required else "optional"
+    if answer is not None:
+        for value in answer.chosen_values():
+            if value in question.option_values and question.option(value).evidence:
+                return question.option(value).evidence
+    return question.evidence
+
+
+def gaps(template: Template, answers: dict[str, Answer], files: dict[str, list]) -> list[Gap]:
+    """Return what stops a submission: required answers, N/A comments and evidence."""
+    section_of = {q.id: i for i, s in enumerate(template.sections) for q in s.questions}
+    problems = []
+    for question in visible_questions(template, answers):
+        answer = answers.get(question.id)
+        index = section_of[question.id]
+        if answer is not None and answer.na and not (answer.comment or "").strip():
+            problems.append(Gap(question.id, index, "Say why this does not apply."))
+            continue
+        if question.type != "evidence" and question.required and (
+            answer is None or (not answer.na and answer.value in (None, "", [], ()))
+        ):
+            problems.append(Gap(question.id, index, "This question needs an answer."))
+            continue
+        if answer is not None and answer.na:
+            continue
+        level = _evidence_level(question, answer)
+        has_reason = bool(answer and (answer.evidence_reason or "").strip())
+        if level == "required" and not files.get(question.id) and not has_reason:
+            problems.append(
+                Gap(question.id, index, "Attach the evidence asked for, or say why you cannot.")
+            )
+    return problems
+
+
+def attestation_hash(answers: dict, evidence: dict[str, list[str]]) -> str:
+    """Return SHA-256 over the RFC 8785 canonical JSON of the answers and evidence hashes."""
+    payload = {"answers": answers, "evidence": {k: sorted(v) for k, v in evidence.items()}}
+    return hashlib.sha256(rfc8785.dumps(payload)).hexdigest()
+
+
+def submit(
+    assignment: Assignment,
+    recipient: Recipient,
+    *,
+    name: str,
+    title: str,
+    expected_version: int,
+) -> Revision:
+    """Freeze the answers as a revision with its attestation, score it, and notify people."""
+    response = assignment.response
+    if response.version != expected_version:
+        raise EditConflict()
+    if editable_questions(response) == set():
+        raise PortalError("This questionnaire is already submitted.")
+    template = template_of(assignment)
+    answers = draft_answers(response)
+    files = live_evidence(response)
+    problems = gaps(template, answers, files)
+    if problems:
+        raise GapsError(problems)
+    now = utcnow()
+    visible = [q.id for q in visible_questions(template, answers)]
+    final: dict[str, Answer] = {}
+    for qid in visible:
+        if qid in answers or files.get(qid):
+            base = answers.get(qid) or Answer(value=None)
+            final[qid] = Answer(
+                value=base.value,
+                na=base.na,
+                comment=base.comment,
+                evidence_hashes=tuple(sorted(e.sha256 for e in files.get(qid, []))),
+                evidence_reason=base.evidence_reason,
+            )
+    encoded = {qid: encode_answer(a) for qid, a in final.items()}
+    revision = response.open_revision
+    if revision is None:
+        revision = Revision(response=response, number=len(response.revisions) + 1)
+        db.session.add(revision)
+    late = now > assignment.campaign.due_at
+    result = score_response(template, final, reference_dates(assignment))
+    evidence_index = []
+    for qid in visible:
+        for ev in files.get(qid, []):
+            ev.first_submitted_revision = ev.first_submitted_revision or revision.number
+            evidence_index.append(
+                {"id": ev.id, "question_id": qid, "filename": ev.filename, "size": ev.size,
+                 "sha256": ev.sha256, "uploaded_at": ev.uploaded_at.isoformat(),
+                 "uploaded_by_recipient": ev.uploaded_by_recipient_id}
+            )
+    revision.answers = encoded
+    revision.evidence_index = evidence_index
+    revision.attestation_name = name.strip()
+    revision.attestation_title = title.strip()
+    revision.attestation_hash = attestation_hash(
+        encoded, {qid: list(a.evidence_hashes) for qid, a in final.items() if a.evidence_hashes}
+    )
+    revision.score = result.to_dict()
+    revision.band = result.band
+    revision.overall = float(result.overall) if result.overall is not None else None
+    revision.not_exposed = result.not_exposed
+    revision.impact = bool(result.impact_signals)
+    revision.engine_version = result.engine_version
+    revision.submitted_at = now
+    revision.submitted_by_recipient_id = recipient.id
+    revision.late = late
+    assignment.response_state = SUBMITTED_LATE if late else SUBMITTED
+    assignment.review_state = "not_reviewed"
+    assignment.submitted_at = now
+    assignment.last_activity_at = now
+    db.session.flush()
+    audit.record("response.submitted", "revision", revision.id, actor_type="vendor",
+                 actor_ref=f"recipient:{recipient.id}",
+                 details={"assignment": assignment.id, "number": revision.number, "late": late})
+    raise_scoring_findings(assignment, revision)
+    _notify_submission(assignment, recipient, revision, result)
+    return revision
+
+
+class GapsError(PortalError):
+    """The submission is incomplete; each gap points at a question."""
+
+    def __init__(self, problems: list[Gap]):
+        super().__init__(f"{len(problems)} answers need attention before you can submit.")
+        self.gaps = problems
+
+
+def _notify_submission(assignment, recipient, revision, result) -> None:
+    campaign = assignment.campaign
+    vendor = assignment.vendor
+    outbox.queue(
+        "receipt",
+        recipient.contact.email,
+        f"Receipt: {campaign.name}",
+        related=("revision", revision.id),
+        contact_name=recipient.contact.name,
+        vendor_name=vendor.name,
+        campaign=campaign,
+        revision=revision,
+    )
+    owner = vendor.owner
+    if owner is not None and owner.active:
+        outbox.queue(
+            "submission_notice",
+            owner.email,
+            f"{vendor.name} submitted: {campaign.name}",
+            related=("revision", revision.id),
+            user_name=owner.name,
+            vendor_name=vendor.name,
+            campaign=campaign,
+            revision=revision,
+            assignment=assignment,
+        )
+    if result.impact_signals:
+        _raise_impact_alert(assignment, revision, result)
+
+
+def _raise_impact_alert(assignment, revision, result) -> None:
+    from vendorrisk.accounts.models import User
+    from vendorrisk.permissions import COMPLIANCE
+
+    signals = [s.to_dict() for s in result.impact_signals]
+    alert = ImpactAlert(assignment_id=assignment.id, vendor_id=assignment.vendor_id,
+                        revision_id=revision.id, signals=signals)
+    db.session.add(alert)
+    db.session.flush()
+    people = {u.id: u for u in db.session.scalars(
+        select(User).where(User.role == COMPLIANCE, User.active.is_(True)))}
+    owner = assignment.vendor.owner
+    if owner is not None and owner.active:
+        people[owner.id] = owner
+    for user in people.values():
+        outbox.queue(
+            "impact_alert",
+            user.email,
+            f"Impact signal from {assignment.vendor.name}",
+            related=("impact_alert", alert.id),
+            user_name=user.name,
+            vendor_name=assignment.vendor.name,
+            campaign=assignment.campaign,
+            signals=signals,
+            assignment=assignment,
+        )
+    audit.record("impact.raised", "impact_alert", alert.id, actor_type="system",
+                 details={"assignment": assignment.id, "signals": len(signals)})

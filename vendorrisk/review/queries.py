@@ -1,0 +1,104 @@
+"""Reading findings and residual risk for many vendors at once, in a fixed number of queries."""
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from vendorrisk.campaigns.models import Assignment, Campaign, Response, Revision
+from vendorrisk.extensions import db
+from vendorrisk.questionnaires.models import Template, TemplateVersion
+from vendorrisk.review.models import (
+    ACCEPTING,
+    OPEN,
+    PLANNED,
+    RISK_ACCEPTED,
+    Finding,
+    ReviewDecision,
+)
+from vendorrisk.review.residual import Assessment, Residual, residual_risk
+from vendorrisk.vendors.models import Vendor
+
+
+def open_condition(today: date):
+    """SQL condition for a finding that counts as open (an expired acceptance counts)."""
+    return or_(
+        Finding.state.in_([OPEN, PLANNED]),
+        and_(Finding.state == RISK_ACCEPTED, Finding.acceptance_expires_on < today),
+    )
+
+
+def findings_query(filters: dict, today: date) -> Select:
+    """Return the findings matching the list filters, most severe and oldest first."""
+    from sqlalchemy import case
+
+    rank = case({"critical": 0, "high": 1, "medium": 2, "low": 3}, value=Finding.severity)
+    query = select(Finding).options(selectinload(Finding.vendor)).order_by(rank, Finding.id)
+    if filters.get("severity"):
+        query = query.where(Finding.severity == filters["severity"])
+    state = filters.get("state")
+    if state == "open":
+        query = query.where(open_condition(today))
+    elif state:
+        query = query.where(Finding.state == state)
+    if filters.get("overdue"):
+        target = func.coalesce(Finding.plan_date, Finding.due_date)
+        query = query.where(Finding.state.in_([OPEN, PLANNED]), target < today)
+    if filters.get("category"):
+        query = query.where(Finding.category == filters["category"])
+    if filters.get("vendor_id"):
+        query = query.where(Finding.vendor_id == filters["vendor_id"])
+    return query
+
+
+def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, Residual]:
+    """Compute residual risk for each vendor with three queries, whatever their number."""
+    today = today or date.today()
+    ids = [v.id for v in vendors]
+    if not ids:
+        return {}
+    latest_number = (
+        select(Revision.response_id, func.max(Revision.number).label("number"))
+        .where(Revision.submitted_at.is_not(None))
+        .group_by(Revision.response_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Assignment.id, Assignment.vendor_id, Template.kind, Campaign.name, Revision.band,
+               Revision.impact, Revision.submitted_at)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .join(TemplateVersion, TemplateVersion.id == Campaign.template_version_id)
+        .join(Template, Template.id == TemplateVersion.template_id)
+        .join(Response, Response.assignment_id == Assignment.id)
+        .join(latest_number, latest_number.c.response_id == Response.id)
+        .join(Revision, and_(Revision.response_id == Response.id,
+                             Revision.number == latest_number.c.number))
+        .where(Assignment.vendor_id.in_(ids))
+    ).all()
+    decisions: dict[int, tuple[str, date]] = {}
+    for assignment_id, decision, decided_at in db.session.execute(
+        select(ReviewDecision.assignment_id, ReviewDecision.decision, ReviewDecision.decided_at)
+        .where(ReviewDecision.assignment_id.in_([r[0] for r in rows] or [-1]))
+        .order_by(ReviewDecision.id)
+    ):
+        decisions[assignment_id] = (decision, decided_at.date())
+    severities: dict[int, list[str]] = {}
+    for vendor_id, severity in db.session.execute(
+        select(Finding.vendor_id, Finding.severity)
+        .where(Finding.vendor_id.in_(ids), open_condition(today))
+    ):
+        severities.setdefault(vendor_id, []).append(severity)
+    assessments: dict[int, list[Assessment]] = {}
+    for assignment_id, vendor_id, kind, name, band, impact, submitted_at in rows:
+        decision, decided_on = decisions.get(assignment_id, (None, None))
+        assessments.setdefault(vendor_id, []).append(Assessment(
+            kind=kind, band=band, reviewed_on=decided_on, accepted=decision in ACCEPTING,
+            impact=bool(impact), name=name,
+        ))
+    stale = current_app.config.get("ASSESSMENT_STALE_DAYS", 365)
+    return {
+        v.id: residual_risk(v.risk_tier, assessments.get(v.id, []), severities.get(v.id, []),
+                            today, stale)
+        for v in vendors
+    }

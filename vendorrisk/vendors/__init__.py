@@ -1,0 +1,1 @@
+"""The vendor inventory and the product catalogue."""
