@@ -25,6 +25,7 @@ run: $(VENV)/.runtime
 	$(PY) -m flask db upgrade
 	$(PY) -m flask demo
 	$(PY) -m flask questionnaires sync
+	$(PY) -m flask advisories sync
 	@echo "Mail is printed in this console unless MAIL_SERVER is set (see README)."
 	$(PY) -m flask run --host 127.0.0.1 --port 5000
 

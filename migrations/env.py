@@ -96,6 +96,13 @@ def run_migrations_online():
         return False
 
     conf_args.setdefault("render_item", render_item)
+
+    def include_name(name, type_, parent_names):
+        # Objects made by hand in a migration (full-text search tables and indexes) are not in
+        # the models; the models declare their names so autogenerate leaves them alone.
+        return name not in get_metadata().info.get("unmanaged_names", ())
+
+    conf_args.setdefault("include_name", include_name)
     conf_args.setdefault("compare_type", True)
 
     connectable = get_engine()

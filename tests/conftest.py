@@ -65,6 +65,9 @@ def test_config(url: str, **extra) -> dict:
     return config
 
 
+test_config.__test__ = False  # a helper, not a test, wherever it is imported
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if BACKEND == "postgresql":

@@ -12,15 +12,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.update(build_config(Path(app.instance_path), config))
 
-    from vendorrisk import demo, jinja
+    from vendorrisk import demo, jinja, reports
     from vendorrisk.accounts import cli as accounts_cli
     from vendorrisk.accounts import login as accounts_login
     from vendorrisk.accounts.views import bp as accounts_bp
+    from vendorrisk.advisories import cli as advisories_cli
+    from vendorrisk.advisories.views import bp as advisories_bp
     from vendorrisk.audit.views import bp as audit_bp
     from vendorrisk.campaigns import cli as campaigns_cli
     from vendorrisk.campaigns.views import bp as campaigns_bp
     from vendorrisk.core import database, errors, security
     from vendorrisk.core.views import bp as core_bp
+    from vendorrisk.dashboard.views import bp as dashboard_bp
     from vendorrisk.extensions import bootstrap, csrf, limiter, mail, migrate
     from vendorrisk.extensions import db as _db
     from vendorrisk.mail import cli as mail_cli
@@ -29,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.portal.views import bp as portal_bp
     from vendorrisk.questionnaires import cli as questionnaires_cli
     from vendorrisk.questionnaires.views import bp as questionnaires_bp
+    from vendorrisk.reports.views import bp as reports_bp
     from vendorrisk.review import cli as review_cli
     from vendorrisk.review.views import bp as review_bp
     from vendorrisk.vendors import cli as vendors_cli
@@ -46,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     jinja.init_app(app)
+    reports.init_app(app)
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -57,6 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(advisories_bp)
+    app.register_blueprint(reports_bp)
 
     accounts_cli.init_app(app)
     mail_cli.init_app(app)
@@ -64,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     vendors_cli.init_app(app)
     campaigns_cli.init_app(app)
     review_cli.init_app(app)
+    advisories_cli.init_app(app)
     demo.init_app(app)
 
     @app.after_request

@@ -29,7 +29,7 @@ READERS: Final = frozenset({ADMIN, MANAGER, COMPLIANCE})
 AUDITORS: Final = frozenset({ADMIN, COMPLIANCE})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    # Public: assets, sign-in, password reset, health check.
+    # Public: assets, sign-in, password reset, health check (the advisory feed is below).
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "core.healthz": PUBLIC,
@@ -103,6 +103,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.receipt": PUBLIC,
     "portal.findings": PUBLIC,
     "portal.finding_plan": PUBLIC,
+    # Portfolio dashboard: staff read it (it is the home page of managers and compliance
+    # officers); managers mark impact signals handled.
+    "dashboard.index": READERS,
+    "dashboard.chart": READERS,
+    "dashboard.overdue": READERS,
+    "dashboard.impact": READERS,
+    "dashboard.impact_handle": MANAGERS,
     # Audit log.
     "audit.log": AUDITORS,
     "audit.export": AUDITORS,
@@ -119,7 +126,36 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "questionnaires.clone": MANAGERS,
     "questionnaires.approve": MANAGERS,
     "questionnaires.reject": MANAGERS,
+    # Advisory library: staff read; managers write, record exposure, track and ask again.
+    # The Atom feed is public (it carries advisory text only, never vendor data).
+    "advisories.feed": PUBLIC,
+    "advisories.index": READERS,
+    "advisories.show": READERS,
+    "advisories.new": MANAGERS,
+    "advisories.edit": MANAGERS,
+    "advisories.add_update": MANAGERS,
+    "advisories.set_exposure": MANAGERS,
+    "advisories.action_progress": MANAGERS,
+    "advisories.ask_again": MANAGERS,
+    # Reports and exports: every reader may ask; a guarded getter (reports.access) limits a
+    # vendor manager to the vendors they own and the campaigns they created. Asking for a PDF
+    # is a POST that changes no record (see EXPORT_REQUESTS).
+    "reports.index": READERS,
+    "reports.vendor": READERS,
+    "reports.vendor_pdf": READERS,
+    "reports.vendor_xlsx": READERS,
+    "reports.vendor_csv": READERS,
+    "reports.campaign": READERS,
+    "reports.campaign_pdf": READERS,
+    "reports.campaign_xlsx": READERS,
+    "reports.campaign_csv": READERS,
+    "reports.job": READERS,
+    "reports.download": READERS,
 }
+
+# POST endpoints open to compliance officers that only ask for an export to be built: they
+# add a report job and an audit entry, and change no vendor, answer, score or finding.
+EXPORT_REQUESTS: Final = frozenset({"reports.vendor_pdf", "reports.campaign_pdf"})
 
 # Endpoints a signed-in user may reach before finishing a required second-factor set-up.
 ALLOWED_BEFORE_MFA: Final = frozenset(

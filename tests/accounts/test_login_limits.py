@@ -2,6 +2,7 @@
 
 from tests.accounts.helpers import wrong_code
 from tests.conftest import PASSWORD, make_user
+from vendorrisk.extensions import db
 
 LIMIT = 10
 
@@ -112,3 +113,21 @@ def test_wrong_codes_for_one_account_are_limited_even_from_many_addresses(app, d
         "/login/code", data={"code": bad}, environ_base={"REMOTE_ADDR": "203.0.113.99"}
     )
     _assert_limited(response)
+
+
+def test_reset_requests_for_one_address_are_limited_whatever_the_ip(app, client):
+    """One mailbox cannot be flooded with reset links from many addresses."""
+    from vendorrisk.mail.models import OutboxMessage
+
+    user = make_user("manager")
+    db.session.flush()
+    statuses = []
+    for i in range(5):
+        statuses.append(client.post(
+            "/password/forgot", data={"email": user.email},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{i + 1}"},
+        ).status_code)
+    assert statuses[:3] == [302, 302, 302]
+    assert statuses[3:] == [429, 429]
+    db.session.expire_all()
+    assert db.session.query(OutboxMessage).filter_by(recipient=user.email).count() == 3

@@ -29,23 +29,42 @@ def _send_outbox(live_server) -> None:
     outbox.send_pending()
 
 
-def _seed_campaign(live_server, seed) -> str:
-    """Send the small questionnaire to a new vendor; return its security contact's address."""
+def _seed_campaign(live_server, seed, *, security_contacts: int = 1):
+    """Send the small questionnaire to a new vendor.
+
+    Return the addresses of its security contacts, the campaign's id and its creator's address.
+    """
     n = next(_n)
 
     def launch():
         from vendorrisk.extensions import db
 
         owner = make_user("manager", name="Olivia Owner")
-        vendor = make_vendor(f"Browser Vendor {n}", owner=owner)
-        create_campaign(approved_version(), [vendor], name=f"Connector breach check {n}",
-                        message="Please answer by the end of the month.")
-        address = next(c.email for c in vendor.contacts if c.is_security)
+        creator = make_user("manager", name="Mona Manager")
+        vendor = make_vendor(f"Browser Vendor {n}", owner=owner,
+                             contacts=[("primary",)] + [("security",)] * security_contacts)
+        campaign = create_campaign(approved_version(), [vendor], actor=creator,
+                                   name=f"Connector breach check {n}",
+                                   message="Please answer by the end of the month.")
+        addresses = [c.email for c in vendor.contacts if c.is_security]
         db.session.commit()
         _send_outbox(live_server)
-        return address
+        return addresses, campaign.id, creator.email
 
     return seed(launch)
+
+
+def _link_for(live_server, address: str) -> str:
+    message = live_server.smtp.wait_for(lambda m: m["To"] == address)
+    return next(u for u in links_in(SMTPServer.text_of(message)) if "/p/" in u)
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_a_manager_previews_and_sends_a_campaign(page, seed, live_server, shoot):
@@ -57,12 +76,7 @@ def test_a_manager_previews_and_sends_a_campaign(page, seed, live_server, shoot)
                         contacts=[("primary",)] if i == 2 else None)
         return user.email
 
-    email = seed(prepare)
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    _sign_in(page, seed(prepare))
 
     page.goto("/campaigns/new")
     page.get_by_label("Campaign name").fill("Connector certificate compromise")
@@ -85,11 +99,8 @@ def test_a_manager_previews_and_sends_a_campaign(page, seed, live_server, shoot)
 def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evidence(
     page, seed, live_server, shoot
 ):
-    address = _seed_campaign(live_server, seed)
-    message = live_server.smtp.wait_for(lambda m: m["To"] == address)
-    link = next(u for u in links_in(SMTPServer.text_of(message)) if "/p/" in u)
-
-    page.goto(link)
+    (address,), campaign_id, manager = _seed_campaign(live_server, seed)
+    page.goto(_link_for(live_server, address))
     shoot("landing")
     page.get_by_role("button", name="Continue to the questionnaire").click()
     page.wait_for_url(re.compile(r".*/portal/a/\d+/s/0$"))
@@ -119,7 +130,7 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     shoot("section-2-filled")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r".*/s/1$"))
-    assert page.get_by_text("reset-log.pdf").is_visible()
+    assert page.get_by_text(re.compile(r"reset-log\.pdf \(")).is_visible()
     assert page.locator("#a-rotated_on").input_value() == "2021-01-15"
     shoot("section-2-saved")
     page.get_by_role("button", name="Save and continue").click()
@@ -140,7 +151,7 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     page.get_by_role("button", name="Submit the answers").click()
     page.wait_for_url(re.compile(r".*/receipt$"))
     assert page.get_by_text("Thank you: your answers are submitted").is_visible()
-    assert page.get_by_text("reset-log.pdf").is_visible()
+    assert page.get_by_text("File: reset-log.pdf").is_visible()
     shoot("receipt")
     receipt = live_server.smtp.wait_for(
         lambda m: m["To"] == address and m["Subject"].startswith("Receipt"))
@@ -149,3 +160,45 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
 
     page.goto(page.url.replace("/receipt", "/s/0"))
     assert page.get_by_role("button", name="Save draft").count() == 0
+    assert page.locator("#a-uses_connector-0").is_disabled()
+    shoot("submitted-read-only")
+
+    # The manager sees the submission on the campaign page.
+    page.context.clear_cookies()
+    _sign_in(page, manager)
+    page.goto(f"/campaigns/{campaign_id}")
+    assert page.get_by_text("Submitted", exact=True).is_visible()
+    assert page.get_by_text("1 of 1").is_visible()
+    shoot("campaign-after-submission")
+
+
+def test_a_second_recipient_saving_a_stale_page_sees_the_conflict_in_the_browser(
+    page, browser, seed, live_server, shoot, page_problems
+):
+    (first_address, second_address), _, _ = _seed_campaign(live_server, seed,
+                                                           security_contacts=2)
+    other = browser.new_context(base_url=live_server.url)
+    try:
+        colleague = other.new_page()
+        colleague.goto(_link_for(live_server, second_address))
+        colleague.get_by_role("button", name="Continue to the questionnaire").click()
+        colleague.wait_for_url(re.compile(r".*/s/0$"))
+
+        page.goto(_link_for(live_server, first_address))
+        page.get_by_role("button", name="Continue to the questionnaire").click()
+        page.wait_for_url(re.compile(r".*/s/0$"))
+        page.locator("#a-uses_connector-0").check()
+        page.get_by_role("button", name="Save draft").click()
+        page.wait_for_url(re.compile(r".*/s/0$"))
+        assert page.get_by_text("Your answers are saved.").is_visible()
+
+        page_problems.allow("status of 409")
+        colleague.on("console", page_problems.on_console)
+        colleague.locator("#a-uses_connector-1").check()
+        colleague.get_by_role("button", name="Save draft").click()
+        colleague.get_by_text("Someone else saved answers to this questionnaire").wait_for()
+        assert colleague.locator("#a-uses_connector-1").is_checked()
+        colleague.screenshot(path=str(shoot("first-saved").parent / "conflict.png"),
+                             full_page=True)
+    finally:
+        other.close()

@@ -102,8 +102,12 @@ def test_recipient_actions_are_404_for_a_recipient_of_another_campaign(
 
 
 def test_compliance_reads_campaign_pages_but_every_campaign_post_is_403(
-    client, auth, campaign, assignment, recipient, vendor, version
+    app, client, auth, campaign, assignment, recipient, vendor, version
 ):
+    posting = {r.endpoint for r in app.url_map.iter_rules()
+               if r.endpoint.startswith("campaigns.") and "POST" in r.methods}
+    assert posting == {"campaigns.new", "campaigns.resend", "campaigns.revoke",
+                       "campaigns.add_recipient", "campaigns.extend"}  # each one is tried below
     auth.login("compliance")
     for url in ("/campaigns/", f"/campaigns/{campaign.id}"):
         assert client.get(url).status_code == 200, url

@@ -118,3 +118,20 @@ def test_every_portal_response_says_no_store(client, vendor_client, recipient):
     for url in urls:
         response = vendor_client.get(url)
         assert response.headers.get("Cache-Control") == "no-store", url
+
+
+def test_an_erased_contacts_link_stops_working_and_cannot_be_resent(
+    client, auth, campaign, recipient, vendor_client
+):
+    from vendorrisk.vendors import services as vendors
+
+    aid = open_portal(vendor_client, recipient)
+    vendors.erase_contact(recipient.contact)
+    db.session.flush()
+    assert client.get(portal_path(recipient)).status_code == 404
+    assert vendor_client.get(f"/portal/a/{aid}/s/0").status_code == 404
+    auth.login("manager")
+    response = client.post(f"/campaigns/{campaign.id}/recipients/{recipient.id}/resend", data={},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "This contact has no e-mail address any more" in response.text

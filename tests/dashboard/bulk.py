@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, text
 
 from vendorrisk.accounts.models import User
 from vendorrisk.campaigns.models import (
@@ -79,23 +79,36 @@ def _utc(day: date, hour: int = 12) -> datetime:
 
 
 def _insert(model, rows: list[dict]) -> list[int]:
-    """Insert rows in one multi-row statement batch and return their ids in order."""
+    """Insert rows with ids we choose (no RETURNING: it is quadratic on SQLite in bulk).
+
+    On PostgreSQL the id sequence is moved past the new rows so later inserts do not collide.
+    """
     if not rows:
         return []
-    result = db.session.execute(
-        insert(model).returning(model.id, sort_by_parameter_order=True), rows
-    )
-    return list(result.scalars())
+    first = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    db.session.execute(model.__table__.insert(), rows)
+    if db.session.get_bind().dialect.name == "postgresql":
+        table = model.__table__.name
+        db.session.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :last)"),
+            {"last": ids[-1]},
+        )
+    return ids
 
 
 def template_versions() -> list[tuple[int, str]]:
     """Load the shipped questionnaires through the real sync; return (version id, kind) each."""
+    from vendorrisk.questionnaires.models import Template
+
     sync.sync_directory(ROOT / "questionnaires")
     out = []
     for name in TEMPLATE_FILES:
-        files, errors = sync.load_files([ROOT / "questionnaires" / name])
-        assert not errors, [str(e) for e in errors]
-        template = questionnaires.template_by_slug(files[0].parsed.id)
+        template = db.session.scalars(
+            select(Template).where(Template.file_path.like(f"%{name}"))
+        ).one()
         out.append((questionnaires.current_version(template).id, template.kind))
     return out
 
@@ -253,7 +266,8 @@ def build(
             handled = rng.random() < 0.5
             alert_rows.append({
                 "assignment_id": aid, "vendor_id": vendor_id, "revision_id": revision_id,
-                "signals": [{"question_id": "data_accessed", "label": "Data accessed"}],
+                "signals": [{"question_id": "data_accessed", "question_text": "Was our data accessed?",
+                             "answer": "yes", "answer_label": "Yes, some of it"}],
                 "raised_at": now - timedelta(days=rng.randint(0, 40)),
                 "handled_at": now if handled else None,
                 "handled_by_id": actor.id if handled else None,

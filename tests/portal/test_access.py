@@ -8,8 +8,16 @@ from datetime import timedelta
 
 import pytest
 
-from tests.portal.helpers import f, n, open_portal, pdf_file, save, section_url, submit
-from tests.portal.helpers import answer_everything
+from tests.portal.helpers import (
+    answer_everything,
+    f,
+    n,
+    open_portal,
+    pdf_file,
+    save,
+    section_url,
+    submit,
+)
 from tests.support.factories import INTERNAL_STRINGS, create_campaign, make_vendor, portal_path
 from vendorrisk.campaigns import services
 from vendorrisk.campaigns.models import Evidence
@@ -156,7 +164,8 @@ def test_vendor_pages_show_no_weights_scores_remediation_frameworks_or_reviewer_
     answer_everything(vendor_client, aid)
     _assert_nothing_internal(vendor_client.get(portal_path(recipient)).text, "link page")
     for index in range(3):
-        _assert_nothing_internal(vendor_client.get(section_url(aid, index)).text, f"section {index}")
+        page = vendor_client.get(section_url(aid, index)).text
+        _assert_nothing_internal(page, f"section {index}")
     _assert_nothing_internal(vendor_client.get(f"/portal/a/{aid}/submit").text, "review")
     assert submit(vendor_client, aid).status_code == 302
     _assert_nothing_internal(vendor_client.get(f"/portal/a/{aid}/receipt").text, "receipt")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import text
 
 from tests.portal.helpers import f, n, open_portal, page_version, save, section_url
 from tests.support.factories import make_contact
@@ -39,7 +40,7 @@ def test_a_save_from_a_stale_page_gets_a_409_with_its_typed_answers_and_loses_no
     late = save(second, aid, 2, {n("notify_hours"): "96", n("notes"): "Written by the second"},
                 version=seen_by_both)
     assert late.status_code == 409
-    assert "Someone else saved answers to this questionnaire after you opened this page" in late.text
+    assert "Someone else saved answers to this questionnaire after you opened" in late.text
     assert "Written by the second" in late.text and 'value="96"' in late.text
     assert page_version(late.text) > seen_by_both  # saving again now keeps theirs knowingly
 
@@ -107,3 +108,30 @@ def test_a_save_with_an_expired_csrf_token_shows_the_page_again_with_everything_
     resend = save(vendor_client, aid, 2, {"csrf_token": fresh, n("notes"): "Typed yesterday"})
     assert resend.status_code == 302
     assert _draft(assignment)["notes"]["value"] == "Typed yesterday"
+
+
+def _bump_version_meanwhile(monkeypatch, target, name):
+    """Make `target.name` first save a competing version of the response (a racing request)."""
+    original = getattr(target, name)
+
+    def racing(*args, **kwargs):
+        with db.session.no_autoflush:  # the other request's write, not ours
+            db.session.execute(text("UPDATE responses SET version = version + 1"))
+        monkeypatch.setattr(target, name, original)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, racing)
+
+
+def test_a_save_racing_another_past_the_version_check_is_still_a_409(
+    vendor_client, assignment, recipient, monkeypatch
+):
+    from vendorrisk.portal import services
+
+    aid = open_portal(vendor_client, recipient)
+    version = page_version(vendor_client.get(section_url(aid, 2)).text)
+    _bump_version_meanwhile(monkeypatch, services, "_touch")
+    response = save(vendor_client, aid, 2, {n("notes"): "Mine"}, version=version)
+    assert response.status_code == 409
+    assert "Mine" in response.text
+    assert "notes" not in _draft(assignment)

@@ -107,7 +107,9 @@ def test_a_campaign_goes_from_launch_to_a_scored_attested_revision(
         select(OutboxMessage).where(OutboxMessage.template == "invitation")
     ).all()
     assert sorted(m.recipient for m in invitations) == sorted([security.email, bolt_primary.email])
-    assert [a.vendor_id for a in campaign.assignments] == sorted([with_security.id, primary_only.id])
+    assert [a.vendor_id for a in campaign.assignments] == sorted(
+        [with_security.id, primary_only.id]
+    )
 
     report = outbox.send_pending()
     assert report.sent == 2

@@ -20,8 +20,8 @@ from tests.portal.helpers import (
 )
 from vendorrisk.campaigns.models import IN_PROGRESS, Response, Revision
 from vendorrisk.extensions import db
-from vendorrisk.scoring.result import encode_answer
 from vendorrisk.questionnaires.answers import Answer
+from vendorrisk.scoring.result import encode_answer
 
 
 def _revisions() -> int:
@@ -83,7 +83,8 @@ def test_a_reason_stands_in_for_required_evidence(vendor_client, recipient):
     assert _gap_links(vendor_client.get(f"/portal/a/{aid}/submit").text) == {}
     assert submit(vendor_client, aid).status_code == 302
     revision = db.session.scalar(select(Revision))
-    assert revision.answers["credentials_reset"]["evidence_reason"] == "The reset log is confidential."
+    reason = revision.answers["credentials_reset"]["evidence_reason"]
+    assert reason == "The reset log is confidential."
 
 
 def test_the_attestation_needs_a_name_a_title_and_the_box_ticked(vendor_client, recipient):
@@ -125,4 +126,47 @@ def test_after_submitting_the_questionnaire_opens_on_the_receipt_and_takes_no_ch
     again = vendor_client.post(f"/portal/a/{aid}/submit", data={
         "version": "3", "name": "Sam", "title": "CISO", "confirm": "y"})
     assert again.status_code == 302 and again.location.endswith("/receipt")
+    assert _revisions() == 1
+
+
+def test_an_attestation_posted_without_a_valid_csrf_token_is_shown_again_not_lost(
+    vendor_client, recipient
+):
+    aid = open_portal(vendor_client, recipient)
+    answer_everything(vendor_client, aid)
+    page = vendor_client.get(f"/portal/a/{aid}/submit").text
+    posted = vendor_client.post(f"/portal/a/{aid}/submit", data={
+        "version": review_version(page), "name": "Sam Vendor", "title": "Chief Risk Officer",
+        "confirm": "y"}, csrf=False)
+    assert posted.status_code == 200
+    assert "This page was open for a long time" in posted.text
+    assert 'value="Sam Vendor"' in posted.text and 'value="Chief Risk Officer"' in posted.text
+    assert _revisions() == 0
+    assert submit(vendor_client, aid).status_code == 302
+
+
+def test_a_save_that_lands_while_submitting_makes_the_submission_wait_instead_of_dropping_it(
+    vendor_client, recipient, monkeypatch
+):
+    from sqlalchemy import text
+
+    from vendorrisk.portal import services
+
+    aid = open_portal(vendor_client, recipient)
+    answer_everything(vendor_client, aid)
+    original = services.score_response
+
+    def racing(*args, **kwargs):
+        # A colleague's save commits between the version check and the submission's write.
+        with db.session.no_autoflush:
+            db.session.execute(text("UPDATE responses SET version = version + 1"))
+        monkeypatch.setattr(services, "score_response", original)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "score_response", racing)
+    posted = submit(vendor_client, aid)
+    assert posted.status_code == 200
+    assert "Someone else saved answers a moment ago" in posted.text
+    assert _revisions() == 0
+    assert submit(vendor_client, aid).status_code == 302
     assert _revisions() == 1

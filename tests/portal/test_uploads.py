@@ -178,7 +178,8 @@ def test_a_full_disk_gives_a_clear_message_and_loses_nothing(
     assert "Typed while the disk was full" in response.text
     assert _evidence() == [] and _stored_files(uploads) == []
     db.session.expire_all()
-    assert db.session.get(Response, assignment.response.id).draft["notes"]["value"] == "Saved earlier"
+    draft = db.session.get(Response, assignment.response.id).draft
+    assert draft["notes"]["value"] == "Saved earlier"
 
     monkeypatch.undo()
     assert _upload(vendor_client, aid, "report.pdf", PDF).status_code == 302

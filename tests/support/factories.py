@@ -109,7 +109,10 @@ sections:
         options:
           - {value: all, label: All of them, score: 100, evidence: required}
           - {value: some, label: Some of them, score: 50}
-          - {value: none, label: None of them, score: 0, finding: Stored service credentials stayed unchanged.}
+          - value: none
+            label: None of them
+            score: 0
+            finding: Stored service credentials stayed unchanged.
         remediation: Reset every credential the supplier stored for you.
         frameworks: ["ISO/IEC 27001:2022 A.5.19"]
   - id: readiness
@@ -191,7 +194,9 @@ def make_contact(vendor, kinds=("primary",), **fields):
     return vendors.add_contact(vendor, data)
 
 
-def approved_version(text: str = SMALL_TEMPLATE, *, uploader=None, approver=None) -> TemplateVersion:
+def approved_version(
+    text: str = SMALL_TEMPLATE, *, uploader=None, approver=None
+) -> TemplateVersion:
     """Upload YAML as a template version and have a second manager approve it.
 
     Calling it again with the same YAML returns the version already approved.

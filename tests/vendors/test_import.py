@@ -226,3 +226,11 @@ def test_kept_upload_names_are_random_hex_and_nothing_else_is_read(app):
         assert importer.load_upload("../../secret_key") is None
         importer.discard_upload(name)
         assert importer.load_upload(name) is None
+
+
+def test_the_import_doc_describes_every_column_and_its_example_uses_them_all():
+    doc = (EXAMPLE.parents[1] / "vendor-import.md").read_text()
+    header = EXAMPLE.read_text().splitlines()[0].split(",")
+    for column in importer.COLUMNS:
+        assert f"`{column}`" in doc, column
+    assert header == list(importer.COLUMNS)

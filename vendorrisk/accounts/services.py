@@ -130,7 +130,7 @@ def request_password_reset(email: str) -> None:
     row = PasswordResetToken(
         user_id=user.id,
         nonce=links.new_nonce(),
-        token_hash="pending",
+        token_hash=links.new_nonce(),  # replaced below once the row has an id
         expires_at=utcnow() + current_app.config["PASSWORD_RESET_TTL"],
     )
     db.session.add(row)

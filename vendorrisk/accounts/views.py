@@ -130,6 +130,8 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit("5 per 15 minutes", methods=["POST"])
+# Per address too, so one mailbox cannot be flooded from many IPs.
+@limiter.limit("3 per 15 minutes", methods=["POST"], key_func=_account_key)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

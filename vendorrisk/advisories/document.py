@@ -19,6 +19,8 @@ QUESTION_REF_RE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)/([a-z][a-z0-9_]*)$")
 URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 MAX_MARKDOWN = 50_000
+# Paths under /advisories/ that a slug would clash with.
+RESERVED_SLUGS = frozenset({"new", "feed"})
 
 
 def _pattern(regex: re.Pattern[str], what: str, hint: str) -> AfterValidator:

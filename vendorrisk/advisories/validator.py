@@ -27,6 +27,7 @@ from vendorrisk.questionnaires.validator import ValidationError
 from vendorrisk.vendors.matching import normalise_name, normalise_version
 
 from .document import (
+    RESERVED_SLUGS,
     Action,
     AdvisoryDocument,
     AffectedProduct,
@@ -112,7 +113,8 @@ def _field(loc: tuple[str | int, ...]) -> str:
     return text or "the front matter"
 
 
-def _describe(err: ErrorDetails) -> str:
+def describe_error(err: ErrorDetails) -> str:
+    """Say what is wrong with one value, naming it as the front matter does."""
     loc = tuple(err["loc"])
     name, kind, ctx, value = _field(loc), err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "missing":
@@ -149,7 +151,7 @@ def _schema_problems(exc: pydantic.ValidationError) -> list[Problem]:
     problems = []
     details = exc.errors(include_url=False)
     for err in details:
-        problems.append(Problem(tuple(err["loc"]), _describe(err)))
+        problems.append(Problem(tuple(err["loc"]), describe_error(err)))
     return problems
 
 
@@ -187,6 +189,8 @@ def check_rules(
 ) -> list[Problem]:
     """Check the rules that span fields or need other data; return every problem found."""
     problems: list[Problem] = []
+    if doc.slug in RESERVED_SLUGS:
+        problems.append(Problem(("slug",), f"the slug '{doc.slug}' is reserved; choose another"))
     for name in _duplicates(d.name for d in doc.key_dates):
         problems.append(Problem(("key_dates",), f"key date '{name}' is listed twice"))
     for key in _duplicates(a.id for a in doc.actions):

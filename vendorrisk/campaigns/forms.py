@@ -48,8 +48,12 @@ class CampaignForm(FlaskForm):
     filter_data_access = SelectField("Data access", validators=[Optional()])
     filter_product = SelectField("Product used", validators=[Optional()])
     due_date = DateField("Due date", validators=[DataRequired(), _future])
-    timezone = SelectField("Time zone of the due date", choices=choices((z, z) for z in COMMON_ZONES))
-    message = TextAreaField("Message to vendors (optional)", validators=[Optional(), Length(max=2000)])
+    timezone = SelectField(
+        "Time zone of the due date", choices=choices((z, z) for z in COMMON_ZONES)
+    )
+    message = TextAreaField(
+        "Message to vendors (optional)", validators=[Optional(), Length(max=2000)]
+    )
 
     def __init__(self, *args, template_choices=(), vendor_choices=(), product_choices=(), **kw):
         super().__init__(*args, **kw)

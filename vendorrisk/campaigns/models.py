@@ -130,8 +130,15 @@ class Recipient(db.Model):
     last_message = relationship("OutboxMessage")
 
     def usable(self, now: datetime | None = None) -> bool:
-        """Tell whether this recipient's current link still opens the portal."""
-        return self.revoked_at is None and (now or utcnow()) < self.expires_at
+        """Tell whether this recipient's current link still opens the portal.
+
+        A contact erased under GDPR Art. 17 keeps the row for the record, but not the access.
+        """
+        return (
+            self.revoked_at is None
+            and (now or utcnow()) < self.expires_at
+            and self.contact.erased_at is None
+        )
 
     @property
     def delivery_state(self) -> str:

@@ -25,7 +25,9 @@ def offsets() -> list[int]:
     return sorted(current_app.config.get("REMINDER_OFFSETS_DAYS", (7, 3, 1)), reverse=True)
 
 
-def due_reminder(due_at: datetime, now: datetime, already: set[str]) -> tuple[str | None, list[str]]:
+def due_reminder(
+    due_at: datetime, now: datetime, already: set[str]
+) -> tuple[str | None, list[str]]:
     """Decide which reminder is due now and which earlier ones were missed (to skip).
 
     Only the latest applicable reminder is sent, so a cron that did not run for days does not

@@ -190,6 +190,8 @@ def add_recipient(assignment: Assignment, contact: Contact, actor) -> Recipient:
 
 def resend(recipient: Recipient, actor) -> None:
     """Send a fresh link; the earlier link of this recipient stops working."""
+    if recipient.contact.erased or not recipient.contact.email:
+        raise CampaignError("This contact has no e-mail address any more; add another recipient.")
     _issue_link(recipient)
     recipient.expires_at = max(recipient.expires_at, link_expiry(recipient.assignment.campaign))
     queue_message(recipient)
@@ -266,7 +268,9 @@ def launchable_versions() -> list:
     return list(latest.values())
 
 
-def vendors_matching(tier: str | None, data_access: str | None, product_id: str | None) -> list[int]:
+def vendors_matching(
+    tier: str | None, data_access: str | None, product_id: str | None
+) -> list[int]:
     """Return the ids of active or onboarding vendors matching the campaign filters."""
     from vendorrisk.vendors.models import OFFBOARDED, ProductUse
 
@@ -277,7 +281,9 @@ def vendors_matching(tier: str | None, data_access: str | None, product_id: str 
         query = query.where(Vendor.data_access == data_access)
     if product_id:
         query = query.where(
-            Vendor.id.in_(select(ProductUse.vendor_id).where(ProductUse.product_id == int(product_id)))
+            Vendor.id.in_(
+                select(ProductUse.vendor_id).where(ProductUse.product_id == int(product_id))
+            )
         )
     return list(db.session.scalars(query))
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from vendorrisk.advisories.launch import launch_context
 from vendorrisk.campaigns import services
 from vendorrisk.campaigns.forms import AddRecipientForm, CampaignForm, ExtendForm, choices
 from vendorrisk.campaigns.models import Assignment, Campaign, Recipient
@@ -48,7 +49,17 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    # ?advisory=<slug>: launched from an advisory, which pre-selects vendors and template and
+    # freezes its key dates (as of its latest update) into the campaign.
+    advisory = launch_context(request.args.get("advisory"))
+    if request.args.get("advisory") and advisory is None:
+        abort(404)
     form = _campaign_form(request.form if request.method == "POST" else None)
+    if request.method == "GET" and advisory is not None:
+        form.name.data = advisory.name
+        form.vendors.data = advisory.vendor_ids
+        if advisory.template_version is not None:
+            form.template_version.data = advisory.template_version.id
     action = request.form.get("action")
     if request.method == "POST" and action == "filter":
         form.vendors.data = services.vendors_matching(
@@ -57,19 +68,24 @@ def new():
         form.vendors.errors = []
         if not form.vendors.data:
             flash("No vendor matches these filters.", "warning")
-        return render_template("campaigns/new.html", form=form)
+        return render_template("campaigns/new.html", form=form, advisory=advisory)
     if action == "edit":
-        return render_template("campaigns/new.html", form=form)
+        return render_template("campaigns/new.html", form=form, advisory=advisory)
     if request.method == "POST" and form.validate():
         version = db.session.get(TemplateVersion, form.template_version.data) or abort(404)
         parsed = parsed_version(version)
         references = services.default_reference_dates(parsed)
+        labels = {ref.name: ref.label for ref in parsed.reference_dates}
+        if advisory is not None:
+            references = advisory.reference_dates(references)
+            labels = {**advisory.key_date_labels, **labels}
         if action == "send":
             try:
                 campaign = services.create_campaign(
                     name=form.name.data, template_version=version, vendor_ids=form.vendors.data,
                     due_date=form.due_date.data, tz_name=form.timezone.data,
                     message=form.message.data, reference_dates=references, actor=current_user,
+                    advisory_slug=advisory.advisory.slug if advisory else None,
                 )
             except services.CampaignError as exc:
                 getattr(form, exc.field or "name").errors.append(str(exc))
@@ -81,10 +97,11 @@ def new():
             planned = services.plan(form.vendors.data)
             return render_template(
                 "campaigns/preview.html", form=form, planned=planned, version=version,
-                parsed=parsed, references=references,
+                parsed=parsed, references=references, reference_labels=labels,
+                advisory=advisory,
                 due_at=services.due_at_for(form.due_date.data, form.timezone.data),
             )
-    return render_template("campaigns/new.html", form=form)
+    return render_template("campaigns/new.html", form=form, advisory=advisory)
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
@@ -111,7 +128,11 @@ def _recipient_or_404(campaign_id: int, recipient_id: int) -> Recipient:
 @bp.route("/<int:campaign_id>/recipients/<int:recipient_id>/resend", methods=["POST"])
 def resend(campaign_id: int, recipient_id: int):
     recipient = _recipient_or_404(campaign_id, recipient_id)
-    services.resend(recipient, current_user)
+    try:
+        services.resend(recipient, current_user)
+    except services.CampaignError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for(".show", campaign_id=campaign_id))
     db.session.commit()
     flash(f"A new link is on its way to {recipient.contact.display_name}; the old one no longer "
           "works.", "success")

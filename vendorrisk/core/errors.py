@@ -4,6 +4,8 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from vendorrisk.extensions import db
@@ -19,6 +21,10 @@ MESSAGES = {
     413: (
         "The file is too large",
         "Files may be at most 20 MiB. Compress or split the file and try again.",
+    ),
+    409: (
+        "Someone else changed this at the same moment",
+        "Nothing saved before is lost. Go back, reload the page, check it and try again.",
     ),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Something went wrong on our side", "Nothing you saved is lost. Try again shortly."),
@@ -46,6 +52,13 @@ def handle_csrf(exc: CSRFError):
     return _render(400)
 
 
+def handle_conflict(exc: Exception):
+    """Answer a write that lost a race (unique key, stale version) with a 409, not a 500."""
+    db.session.rollback()
+    log.info("write conflict on %s %s: %s", request.method, request.path, type(exc).__name__)
+    return _render(409)
+
+
 def handle_unexpected(exc: Exception):
     """Log an unexpected error and answer with a page that shows no detail."""
     if isinstance(exc, HTTPException):
@@ -58,5 +71,7 @@ def handle_unexpected(exc: Exception):
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(IntegrityError, handle_conflict)
+    app.register_error_handler(StaleDataError, handle_conflict)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)

@@ -84,7 +84,8 @@ class StoredFile:
 
 def upload_dir() -> Path:
     """Return the folder evidence files are stored in (created if needed)."""
-    folder = Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
+    configured = current_app.config.get("UPLOAD_FOLDER")
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -118,7 +119,7 @@ def _scan(path: Path) -> None:
     if not command:
         return
     try:
-        result = subprocess.run(  # nosec B603 - command from configuration, no shell
+        result = subprocess.run(  # noqa: S603  # nosec B603 - command from configuration, no shell
             [*shlex.split(command), str(path)], capture_output=True, timeout=60, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -1,17 +1,24 @@
 """The home page and the health check."""
 
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from vendorrisk.core.timeutil import utcnow
+from vendorrisk.dashboard.views import render_dashboard
 from vendorrisk.extensions import db
 from vendorrisk.mail.models import QUEUED, OutboxMessage
+from vendorrisk.permissions import COMPLIANCE, MANAGER
 
 bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
 def index():
+    # Vendor managers and compliance officers land on the portfolio dashboard; administrators
+    # keep the overview of what they manage (the dashboard is one card away).
+    if current_user.role in (MANAGER, COMPLIANCE):
+        return render_dashboard()
     return render_template("core/index.html")
 
 

@@ -11,7 +11,7 @@ from email.utils import make_msgid
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, g, render_template
 from flask_mail import Connection, Message
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
@@ -198,13 +198,18 @@ def send_pending(limit: int | None = None) -> SendReport:
     if not ids:
         return report
     console = current_app.config["MAIL_TRANSPORT"] == "console"
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+    ).all()
+    # Each message is committed on its own; there is no need to reload the batch after each.
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         connection = (
             _ConsoleConnection() if console else _TimeoutConnection(current_app.extensions["mail"])
         )
         with connection as conn:
-            for message_id in ids:
-                message = db.session.get(OutboxMessage, message_id)
+            for message in messages:
                 try:
                     conn.send(_build(message))
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, LookupError) as exc:
@@ -232,6 +237,8 @@ def send_pending(limit: int | None = None) -> SendReport:
             report.failed += not ok
         db.session.commit()
         log.warning("outbox: relay unavailable (%s); messages wait for the next run", exc)
+    finally:
+        session.expire_on_commit = expire_on_commit
     return report
 
 
@@ -252,3 +259,24 @@ def retry_now(message: OutboxMessage) -> None:
     message.state = QUEUED
     message.next_attempt_at = utcnow()
     message.lease_owner = message.lease_until = None
+
+
+ERASED_ADDRESS = "erased@invalid.invalid"
+
+
+def scrub_recipient(address: str) -> int:
+    """Blank an erased person's address and the texts sent to them; unsent ones never go out."""
+    messages = db.session.scalars(
+        select(OutboxMessage).where(
+            func.lower(OutboxMessage.recipient) == address.strip().lower()
+        )
+    ).all()
+    for message in messages:
+        message.recipient = ERASED_ADDRESS
+        message.subject = "[erased]"
+        message.body_text = "[erased]"
+        message.body_html = None
+        if message.state == QUEUED:
+            message.state = FAILED
+            message.last_error = "recipient erased"
+    return len(messages)

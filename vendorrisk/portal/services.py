@@ -58,7 +58,8 @@ def template_of(assignment: Assignment) -> Template:
 
 def reference_dates(assignment: Assignment) -> dict[str, date]:
     """Return the reference dates frozen at send, as dates."""
-    return {k: date.fromisoformat(v) for k, v in (assignment.campaign.reference_dates or {}).items()}
+    stored = assignment.campaign.reference_dates or {}
+    return {name: date.fromisoformat(day) for name, day in stored.items()}
 
 
 def draft_answers(response: Response) -> dict[str, Answer]:
@@ -311,6 +312,10 @@ def submit(
     assignment.review_state = "not_reviewed"
     assignment.submitted_at = now
     assignment.last_activity_at = now
+    # Bump the response's version too, so a save or a second submission racing this one fails
+    # its version check instead of being acknowledged and then left out of the revision.
+    response.updated_at = now
+    response.updated_by_recipient_id = recipient.id
     db.session.flush()
     audit.record("response.submitted", "revision", revision.id, actor_type="vendor",
                  actor_ref=f"recipient:{recipient.id}",
@@ -331,16 +336,17 @@ class GapsError(PortalError):
 def _notify_submission(assignment, recipient, revision, result) -> None:
     campaign = assignment.campaign
     vendor = assignment.vendor
-    outbox.queue(
-        "receipt",
-        recipient.contact.email,
-        f"Receipt: {campaign.name}",
-        related=("revision", revision.id),
-        contact_name=recipient.contact.name,
-        vendor_name=vendor.name,
-        campaign=campaign,
-        revision=revision,
-    )
+    if recipient.contact.email:  # an erased contact has none
+        outbox.queue(
+            "receipt",
+            recipient.contact.email,
+            f"Receipt: {campaign.name}",
+            related=("revision", revision.id),
+            contact_name=recipient.contact.name,
+            vendor_name=vendor.name,
+            campaign=campaign,
+            revision=revision,
+        )
     owner = vendor.owner
     if owner is not None and owner.active:
         outbox.queue(

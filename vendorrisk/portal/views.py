@@ -135,7 +135,8 @@ def _page(assignment, recipient, index: int, form, template, *, status=200, conf
 
 
 def _evidence_hashes(response) -> dict[str, list[str]]:
-    return {qid: [e.sha256 for e in files] for qid, files in services.live_evidence(response).items()}
+    files = services.live_evidence(response)
+    return {qid: [e.sha256 for e in attached] for qid, attached in files.items()}
 
 
 def _section_index(template, index: int) -> int:
@@ -269,6 +270,7 @@ def remove_evidence(assignment_id: int, evidence_id: int):
 
 
 @bp.route("/portal/a/<int:assignment_id>/submit", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form below, so a stale token re-shows the name, title and replies
 def review(assignment_id: int):
     assignment, recipient = access.assignment_or_404(assignment_id)
     response = assignment.response
@@ -288,16 +290,22 @@ def review(assignment_id: int):
                 {i.id: form[f"reply_{i.id}"].data for i in items})
             services.submit(assignment, recipient, name=form.name.data, title=form.title.data,
                             expected_version=version)
-        except services.EditConflict:
+        except (services.EditConflict, StaleDataError):
             db.session.rollback()
             flash("Someone else saved answers a moment ago. Check them, then submit again.",
                   "warning")
         except services.GapsError as exc:
             db.session.rollback()
             gaps = exc.gaps
+        except services.PortalError:  # a colleague submitted a moment earlier
+            db.session.rollback()
+            return redirect(url_for(".receipt", assignment_id=assignment_id))
         else:
             db.session.commit()
             return redirect(url_for(".receipt", assignment_id=assignment_id))
+    if form.is_submitted() and "csrf_token" in form.errors:
+        flash("This page was open for a long time. What you typed is shown again: press "
+              "Submit the answers to send it.", "warning")
     form.version.data = response.version
     visible = visible_questions(template, answers)
     return render_template(

@@ -109,3 +109,7 @@ class FindingFilterForm(FlaskForm):
     overdue = BooleanField("Overdue only")
     category = StringField("Category", validators=[Optional(), Length(max=64)])
     vendor_id = IntegerField("Vendor", validators=[Optional()])
+    # Set by links from the dashboard: vendors of one owner; acceptances running out soon.
+    owner = IntegerField("Owner", validators=[Optional()])
+    expiring = IntegerField("Acceptance expires within (days)",
+                            validators=[Optional(), NumberRange(min=0, max=366)])

@@ -1,6 +1,6 @@
 """Reading findings and residual risk for many vendors at once, in a fixed number of queries."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, and_, func, or_, select
@@ -43,13 +43,32 @@ def findings_query(filters: dict, today: date) -> Select:
     elif state:
         query = query.where(Finding.state == state)
     if filters.get("overdue"):
-        target = func.coalesce(Finding.plan_date, Finding.due_date)
-        query = query.where(Finding.state.in_([OPEN, PLANNED]), target < today)
+        query = query.where(overdue_condition(today))
+    if filters.get("expiring") is not None:
+        query = query.where(expiring_condition(today, filters["expiring"]))
     if filters.get("category"):
         query = query.where(Finding.category == filters["category"])
     if filters.get("vendor_id"):
         query = query.where(Finding.vendor_id == filters["vendor_id"])
+    if filters.get("owner"):
+        owned = select(Vendor.id).where(Vendor.owner_id == filters["owner"])
+        query = query.where(Finding.vendor_id.in_(owned))
     return query
+
+
+def overdue_condition(today: date):
+    """SQL condition for a finding still open past its planned date (or its due date)."""
+    target = func.coalesce(Finding.plan_date, Finding.due_date)
+    return and_(Finding.state.in_([OPEN, PLANNED]), target < today)
+
+
+def expiring_condition(today: date, days: int):
+    """SQL condition for a risk acceptance that runs out within `days` days from today."""
+    return and_(
+        Finding.state == RISK_ACCEPTED,
+        Finding.acceptance_expires_on >= today,
+        Finding.acceptance_expires_on <= today + timedelta(days=days),
+    )
 
 
 def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, Residual]:
@@ -58,9 +77,12 @@ def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, 
     ids = [v.id for v in vendors]
     if not ids:
         return {}
+    # Only these vendors' revisions: grouping every revision made a 50-vendor page read all.
     latest_number = (
         select(Revision.response_id, func.max(Revision.number).label("number"))
-        .where(Revision.submitted_at.is_not(None))
+        .join(Response, Response.id == Revision.response_id)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .where(Revision.submitted_at.is_not(None), Assignment.vendor_id.in_(ids))
         .group_by(Revision.response_id)
         .subquery()
     )
@@ -102,3 +124,26 @@ def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, 
                             today, stale)
         for v in vendors
     }
+
+
+def accepted_baselines() -> Select:
+    """Each vendor's latest accepted baseline assessment: (vendor id, decided at).
+
+    An assignment counts when its latest decision accepts it, as in residual_for; a vendor
+    without a row here has never had a baseline assessment accepted.
+    """
+    latest = (
+        select(ReviewDecision.assignment_id, func.max(ReviewDecision.id).label("id"))
+        .group_by(ReviewDecision.assignment_id)
+        .subquery()
+    )
+    return (
+        select(Assignment.vendor_id, func.max(ReviewDecision.decided_at).label("decided_at"))
+        .join(latest, latest.c.assignment_id == Assignment.id)
+        .join(ReviewDecision, ReviewDecision.id == latest.c.id)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .join(TemplateVersion, TemplateVersion.id == Campaign.template_version_id)
+        .join(Template, Template.id == TemplateVersion.template_id)
+        .where(Template.kind == "baseline", ReviewDecision.decision.in_(ACCEPTING))
+        .group_by(Assignment.vendor_id)
+    )

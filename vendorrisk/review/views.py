@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import Assignment, Evidence
 from vendorrisk.core import storage
@@ -187,9 +188,10 @@ def findings():
     page = max(1, request.args.get("page", 1, type=int))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    owner = db.session.get(User, filters["owner"]) if filters.get("owner") else None
     return render_template("review/findings.html", form=form, findings=rows, total=total,
                            page=page, pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
-                           today=date.today())
+                           today=date.today(), owner=owner)
 
 
 def _finding_page(finding: Finding, status: int = 200, **forms):

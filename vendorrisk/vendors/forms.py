@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from vendorrisk.vendors.countries import COUNTRY_CHOICES
 from vendorrisk.vendors.models import CONTACT_KIND_LABELS, STATUS_LABELS
-from vendorrisk.vendors.queries import ANY_STATUS, SORTS
+from vendorrisk.vendors.queries import ANY_STATUS, SORTS, STALE
 from vendorrisk.vendors.risk import CRITICALITY_LABELS, DATA_ACCESS_LABELS, TIERS, tier_label
 from vendorrisk.vendors.services import MAX_TEXT
 
@@ -206,6 +206,28 @@ class VendorFilterForm(FlaskForm):
     )
     owner = SelectField("Owner", choices={"": "Anyone"}, validators=[Optional()])
     country = SelectField("Country", choices={"": "Any country"}, validators=[Optional()])
+    residual = SelectField(
+        "Residual tier",
+        choices={"": "Any residual tier", **{str(t): tier_label(t) for t in TIERS}},
+        validators=[Optional()],
+    )
+    assessment = SelectField(
+        "Assessment",
+        choices={"": "Any", STALE: "No recent accepted baseline"},
+        validators=[Optional()],
+    )
+    # Set by links from the dashboard's score charts (a category and a score range A-D).
+    score_category = SelectField(
+        "Score category",
+        choices={"": "Any", "certificate_rotation": "Certificate rotation",
+                 "incident_readiness": "Incident readiness"},
+        validators=[Optional()],
+    )
+    score_band = SelectField(
+        "Score range",
+        choices={"": "Any", "A": "85 to 100", "B": "70 to 84", "C": "50 to 69", "D": "0 to 49"},
+        validators=[Optional()],
+    )
     sort = SelectField(
         "Sort by",
         choices={**SORTS, **{f"-{k}": f"{v} (descending)" for k, v in SORTS.items()}},

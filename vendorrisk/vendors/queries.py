@@ -1,9 +1,13 @@
 """Reading the vendor list: search, filters, sorting, and rows for the CSV export."""
 
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.core.spreadsheet import csv_text
+from vendorrisk.review.queries import accepted_baselines
 from vendorrisk.vendors.models import (
     ACTIVE,
     OFFBOARDED,
@@ -21,6 +25,7 @@ SORTS = {
     "renewal": "Renewal",
 }
 ANY_STATUS = "any"
+STALE = "stale"
 
 
 def _sort_columns(key: str) -> list:
@@ -37,8 +42,12 @@ def _sort_columns(key: str) -> list:
     }[key]
 
 
-def vendor_list(filters: dict, sort: str = "name") -> Select:
-    """Return the query behind the vendor list, with everything it shows loaded eagerly."""
+def vendor_list(filters: dict, sort: str = "name", only_ids: set[int] | None = None) -> Select:
+    """Return the query behind the vendor list, with everything it shows loaded eagerly.
+
+    `only_ids` narrows it to vendors chosen by a rule SQL cannot express (residual tier or
+    score range, from the dashboard's snapshot).
+    """
     query = select(Vendor).options(
         joinedload(Vendor.owner),
         selectinload(Vendor.parent),
@@ -72,6 +81,14 @@ def vendor_list(filters: dict, sort: str = "name") -> Select:
     if filters.get("product"):
         users = select(ProductUse.vendor_id).where(ProductUse.product_id == int(filters["product"]))
         query = query.where(Vendor.id.in_(users))
+    if filters.get("assessment") == STALE:
+        stale_days = current_app.config.get("ASSESSMENT_STALE_DAYS", 365)
+        since = datetime.combine(date.today() - timedelta(days=stale_days), time(), tzinfo=UTC)
+        recent = accepted_baselines().subquery()
+        fresh = select(recent.c.vendor_id).where(recent.c.decided_at >= since)
+        query = query.where(Vendor.id.not_in(fresh))
+    if only_ids is not None:
+        query = query.where(Vendor.id.in_(sorted(only_ids)))
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in SORTS:

@@ -17,6 +17,7 @@ from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
+from vendorrisk.mail import services as outbox
 from vendorrisk.vendors.countries import COUNTRIES
 from vendorrisk.vendors.lei import lei_problem, normalise_lei
 from vendorrisk.vendors.models import (
@@ -423,6 +424,7 @@ def erase_contact(contact: Contact) -> Erasure:
         c.is_primary for c in vendor.live_contacts if c.id != contact.id
     )
     removed = [name for name in PERSONAL_FIELDS if getattr(contact, name)]
+    scrubbed = outbox.scrub_recipient(contact.email) if contact.email else 0
     for name in PERSONAL_FIELDS:
         setattr(contact, name, None)
     contact.erased_at = utcnow()
@@ -431,7 +433,8 @@ def erase_contact(contact: Contact) -> Erasure:
         "contact.erased",
         "contact",
         contact.id,
-        details={"vendor_id": vendor.id, "fields": removed, "kinds": contact.kinds},
+        details={"vendor_id": vendor.id, "fields": removed, "kinds": contact.kinds,
+                 "outbox_messages_scrubbed": scrubbed},
     )
     kinds = ", ".join(contact.kinds) or "none"
     kept = [
@@ -447,6 +450,10 @@ def erase_contact(contact: Contact) -> Erasure:
         (
             f"its link to the vendor {vendor.name}",
             "the vendor's history must show that it had this contact.",
+        ),
+        (
+            f"{scrubbed} e-mail(s) in the outbox, with the address and text blanked",
+            "the outbox keeps that a message was sent and when, not to whom or what it said.",
         ),
         (
             "the audit entries",

@@ -15,7 +15,10 @@ from sqlalchemy import func, select
 from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
 from vendorrisk.core.timeutil import utcnow
+from vendorrisk.dashboard.queries import matching_ids
+from vendorrisk.dashboard.snapshot import portfolio
 from vendorrisk.extensions import db
+from vendorrisk.review.queries import residual_for
 from vendorrisk.vendors import catalogue, importer, queries, services
 from vendorrisk.vendors.countries import COUNTRIES, country_name
 from vendorrisk.vendors.forms import (
@@ -74,19 +77,33 @@ def _filters(form: VendorFilterForm) -> dict:
     return form.data if form.validate() else {}
 
 
+def _chosen_ids(filters: dict) -> set[int] | None:
+    """Vendors picked by residual tier or score range (rules in Python, read from the
+    dashboard's snapshot), or None when neither filter is set."""
+    residual, category = filters.get("residual"), filters.get("score_category")
+    if not residual and not category:
+        return None
+    return matching_ids(portfolio(), residual=int(residual) if residual else None,
+                        score_category=category or None,
+                        score_band_id=filters.get("score_band") or None)
+
+
 @bp.route("/")
 def index():
     form = _filter_form()
     filters = _filters(form)
-    query = queries.vendor_list(filters, filters.get("sort") or "name")
+    query = queries.vendor_list(filters, filters.get("sort") or "name", _chosen_ids(filters))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    vendors = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique()
+    vendors = list(
+        db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique()
+    )
     return render_template(
         "vendors/index.html",
         form=form,
-        vendors=list(vendors),
+        vendors=vendors,
+        residual=residual_for(vendors),
         total=total,
         page=page,
         pages=pages,
@@ -99,7 +116,9 @@ def export():
     form = _filter_form()
     filters = _filters(form)
     vendors = list(
-        db.session.scalars(queries.vendor_list(filters, filters.get("sort") or "name")).unique()
+        db.session.scalars(
+            queries.vendor_list(filters, filters.get("sort") or "name", _chosen_ids(filters))
+        ).unique()
     )
     body = queries.export_csv(vendors)
     audit.record(
@@ -159,6 +178,7 @@ def detail(vendor_id: int):
         "vendors/detail.html",
         vendor=vendor,
         tier=inherent_tier(vendor.criticality, vendor.data_access),
+        residual=residual_for([vendor])[vendor.id],
         recipients=services.campaign_recipients(vendor),
         button=ConfirmForm(),
     )

@@ -40,7 +40,8 @@
     }
     busy = true;
     say("Saving…");
-    fetch(form.action, {
+    // Not form.action: the Save buttons are named "action" and shadow that property.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: payload(),
       credentials: "same-origin",

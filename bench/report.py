@@ -1,0 +1,106 @@
+"""Time the PDF reports against WeasyPrint alone, on a scratch SQLite database.
+
+A vendor due-diligence report (three reviewed assessments of about 40 questions each, with
+clarifications, overrides, findings and evidence) and a portfolio report of a 200-vendor
+campaign are built the way the app builds them (report job, record gathered, HTML, render in a
+child process, file stored), then the same HTML is rendered by WeasyPrint alone in-process.
+
+    .venv/bin/python bench/report.py [--vendors 200] [--out DIR]
+
+Prints `name: value unit` lines.
+"""
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _mib(kib: int) -> float:
+    return kib / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--vendors", type=int, default=200)
+    parser.add_argument("--out", help="keep the PDFs in this folder")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="vr-bench-report-"))
+    os.environ.pop("DATABASE_URL", None)
+
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_user, test_config
+    from tests.reports.seed import portfolio, rich_vendor
+    from vendorrisk import create_app
+    from vendorrisk.extensions import db
+    from vendorrisk.reports import documents, jobs, pdf
+    from vendorrisk.reports.builders.common import Limits, Meta
+    from vendorrisk.reports.models import CAMPAIGN_PDF, DONE, VENDOR_PDF
+
+    app = create_app(test_config(
+        f"sqlite:///{workdir / 'bench.db'}", UPLOAD_FOLDER=str(workdir / "uploads"),
+        REPORT_FOLDER=str(workdir / "reports"), REPORT_RUNNER="inline",
+        REPORT_RENDER_ISOLATION="process"))
+    with app.app_context():
+        upgrade(revision="heads")
+        started = time.perf_counter()
+        vendor, _ = rich_vendor()
+        campaign, _ = portfolio(args.vendors)
+        requester = make_user("compliance", name="Bench Compliance")
+        db.session.commit()
+        print(f"report data seconds: {time.perf_counter() - started:.2f} s")
+        config = app.config
+        limits = Limits.from_config()
+        # Start the render server once, as a running app would have it already.
+        pdf.render("<p>warm-up</p>", timeout=60, max_bytes=10**6, max_html_bytes=10**6)
+
+        results = {}
+        for label, kind, subject, make_html in (
+            ("vendor", VENDOR_PDF, vendor, documents.vendor_html),
+            (f"campaign-{args.vendors}", CAMPAIGN_PDF, campaign, documents.campaign_html),
+        ):
+            job = jobs.request_report(kind, subject, requester)
+            db.session.commit()
+            started = time.perf_counter()
+            job = jobs.run(job.id)
+            total = time.perf_counter() - started
+            assert job.state == DONE, job.error
+            if args.out:
+                Path(args.out).mkdir(parents=True, exist_ok=True)
+                target = Path(args.out) / f"{label}.pdf"
+                target.write_bytes(jobs.path_of(job.file_name).read_bytes())
+            meta = Meta(document_id=job.document_id, generated_at=job.started_at,
+                        generated_by=requester.name, generated_role="Compliance officer")
+            html = make_html(db.session.get(type(subject), subject.id), meta, limits)
+            isolated = pdf.render(html, timeout=config["REPORT_RENDER_TIMEOUT"],
+                                  max_bytes=config["REPORT_MAX_PDF_BYTES"],
+                                  max_html_bytes=config["REPORT_MAX_HTML_BYTES"])
+            results[label] = (total, job.pages, html, isolated.peak_rss_kib)
+            db.session.commit()
+        parent_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+        for label, (total, pages, html, _) in results.items():
+            started = time.perf_counter()
+            pdf.render_inline(html, timeout=config["REPORT_RENDER_TIMEOUT"],
+                              max_bytes=config["REPORT_MAX_PDF_BYTES"])
+            only = time.perf_counter() - started
+            print(f"report {label} pages: {pages} pages")
+            print(f"report {label} html size: {len(html) / 1024:.0f} KiB")
+            print(f"report {label} seconds: {total:.2f} s")
+            print(f"report {label} weasyprint-only seconds: {only:.2f} s")
+            print(f"report {label} overhead ratio: {total / only:.2f} x")
+        child_peak = max(peak for *_, peak in results.values())
+        print(f"report peak memory: {_mib(max(parent_peak, child_peak)):.0f} MiB")
+        print(f"report web process peak memory: {_mib(parent_peak):.0f} MiB")
+        print(f"report renderer peak memory: {_mib(child_peak):.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

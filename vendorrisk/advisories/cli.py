@@ -1,0 +1,67 @@
+"""`flask advisories validate|sync`: check the advisory files and load them into the library."""
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from vendorrisk.extensions import db
+
+from .sync import SyncError, advisory_files, default_directory, load_files, sync_directory
+
+advisories_cli = AppGroup("advisories", help="Check and load the shipped advisories.")
+
+
+@advisories_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check advisory files (default: every advisories/*.md); exit 1 on any error."""
+    files = list(paths) or advisory_files(default_directory())
+    if not files:
+        raise click.ClickException("No advisory files found.")
+    valid, errors = load_files(files)
+    for error in errors:
+        click.echo(str(error))
+    if errors:
+        bad = len({e.file for e in errors})
+        click.echo(f"{len(errors)} error(s) in {bad} of {len(files)} file(s)", err=True)
+        raise SystemExit(1)
+    click.echo(f"{len(valid)} files valid")
+
+
+@advisories_cli.command("sync")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of advisory files (default: advisories/ in the repository).",
+)
+def sync(directory: Path | None) -> None:
+    """Load advisory files: create or change advisories and append their new updates."""
+    try:
+        report = sync_directory(directory or default_directory())
+    except SyncError as exc:  # raised before anything changes
+        for error in exc.errors:
+            click.echo(str(error))
+        click.echo("Nothing was changed.", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    for name in report.products:
+        click.echo(f"catalogue: product {name} created")
+    for slug in report.created:
+        click.echo(f"{slug}: created")
+    for slug, fields in report.changed:
+        click.echo(f"{slug}: changed ({', '.join(fields)})")
+    for slug, number in report.updates:
+        click.echo(f"{slug}: update {number} added")
+    click.echo(
+        f"{len(report.created)} created, {len(report.changed)} changed, "
+        f"{len(report.updates)} update(s) added, {len(report.unchanged)} unchanged"
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the command group."""
+    app.cli.add_command(advisories_cli)

@@ -1,0 +1,1 @@
+"""The portfolio dashboard: what needs attention across all vendors, with charts."""

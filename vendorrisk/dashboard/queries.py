@@ -1,0 +1,475 @@
+"""What the dashboard shows, read in a fixed number of queries whatever the portfolio's size.
+
+Counts are aggregated in SQL (GROUP BY, window functions); lists are limited; residual risk,
+scores and assessment dates come from the snapshot (see snapshot.py). Each number carries the
+query-string arguments of the list that shows the same rows, so the page can link to it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, func, select, true
+from sqlalchemy.orm import joinedload
+
+from vendorrisk.campaigns.models import (
+    SUBMITTED,
+    SUBMITTED_LATE,
+    Assignment,
+    Campaign,
+    ImpactAlert,
+)
+from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, Snapshot, VendorState, portfolio
+from vendorrisk.extensions import db
+from vendorrisk.review.models import OPEN, PLANNED, RISK_ACCEPTED, SEVERITIES, Finding
+from vendorrisk.review.queries import expiring_condition, open_condition, overdue_condition
+from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.risk import TIERS
+
+ALL = "all"
+MINE = "mine"
+LIST_LIMIT = 5
+CAMPAIGN_LIMIT = 6
+EXPIRING_DAYS = 30
+ADVISORY_DAYS = 30
+ADVISORY_LIMIT = 5
+# Score ranges of the distribution charts, aligned with the default rating bands.
+SCORE_BANDS = (
+    ("D", "0–49", 0, 50),
+    ("C", "50–69", 50, 70),
+    ("B", "70–84", 70, 85),
+    ("A", "85–100", 85, 101),
+)
+CATEGORY_TITLES = {
+    "certificate_rotation": "Certificate rotation",
+    "incident_readiness": "Incident readiness",
+}
+SUBMITTED_STATES = (SUBMITTED, SUBMITTED_LATE)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose vendors the dashboard counts: one owner's (a manager's own) or everyone's."""
+
+    owner_id: int | None = None
+
+    @property
+    def name(self) -> str:
+        return MINE if self.owner_id is not None else ALL
+
+    def owned(self, vendor_column):
+        """A SQL condition limiting rows to this scope (true for everyone's)."""
+        return vendor_column == self.owner_id if self.owner_id is not None else true()
+
+    @property
+    def list_args(self) -> dict:
+        """Query-string arguments that give a list the same scope."""
+        return {"owner": self.owner_id} if self.owner_id is not None else {}
+
+
+# --- campaigns and assignments -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """An open campaign's response rate among the vendors in scope."""
+
+    id: int
+    name: str
+    due_at: datetime
+    due_date: date
+    timezone: str
+    total: int
+    submitted: int
+    overdue: int
+
+    @property
+    def percent(self) -> int:
+        return round(self.submitted * 100 / self.total) if self.total else 0
+
+
+def _submitted():
+    return Assignment.response_state.in_(SUBMITTED_STATES)
+
+
+def campaign_states(scope: Scope) -> dict[int, Counter]:
+    """Count assignments per campaign and response state (read from a covering index)."""
+    query = select(Assignment.campaign_id, Assignment.response_state, func.count()).group_by(
+        Assignment.campaign_id, Assignment.response_state)
+    if scope.owner_id is not None:
+        owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)
+        query = query.where(Assignment.vendor_id.in_(owned))
+    states: dict[int, Counter] = {}
+    for campaign_id, state, count in db.session.execute(query):
+        states.setdefault(campaign_id, Counter())[state] = count
+    return states
+
+
+@dataclass
+class CampaignSummary:
+    """Open campaigns (the first few, soonest due) and overdue assignments, counted once."""
+
+    open: list[CampaignRow]
+    open_count: int
+    overdue_count: int
+
+
+def campaign_summary(scope: Scope, now: datetime) -> CampaignSummary:
+    """Campaigns still waiting for answers whose links still work, and overdue assignments.
+
+    Two queries: the campaigns (a short table) and assignment counts per campaign and state.
+    """
+    grace = timedelta(days=current_app.config.get("PORTAL_LINK_GRACE_DAYS", 30))
+    states = campaign_states(scope)
+    campaigns = db.session.execute(
+        select(Campaign.id, Campaign.name, Campaign.due_at, Campaign.due_date, Campaign.timezone)
+        .order_by(Campaign.due_at, Campaign.id)
+    ).all()
+    rows, overdue = [], 0
+    for c in campaigns:
+        counts = states.get(c.id)
+        if not counts:
+            continue
+        total = sum(counts.values())
+        submitted = sum(counts[s] for s in SUBMITTED_STATES)
+        late = total - submitted if c.due_at < now else 0
+        overdue += late
+        if submitted < total and c.due_at > now - grace:
+            rows.append(CampaignRow(c.id, c.name, c.due_at, c.due_date, c.timezone, total,
+                                    submitted, late))
+    return CampaignSummary(rows[:CAMPAIGN_LIMIT], len(rows), overdue)
+
+
+def overdue_query(scope: Scope, now: datetime):
+    """Assignments past their campaign's due time with nothing submitted, most overdue first."""
+    query = (
+        select(Assignment)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .where(~_submitted(), Campaign.due_at < now)
+        .options(joinedload(Assignment.campaign), joinedload(Assignment.vendor))
+        .order_by(Campaign.due_at, Assignment.id)
+    )
+    if scope.owner_id is not None:
+        owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)
+        query = query.where(Assignment.vendor_id.in_(owned))
+    return query
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FindingCounts:
+    """Open findings and those past their date, by severity."""
+
+    open: dict[str, int] = field(default_factory=dict)
+    overdue: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.open.values())
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(self.overdue.values())
+
+
+def finding_counts(scope: Scope, today: date) -> FindingCounts:
+    """Count open and overdue findings by severity in one query."""
+    query = (
+        select(
+            Finding.severity,
+            func.sum(case((open_condition(today), 1), else_=0)),
+            func.sum(case((overdue_condition(today), 1), else_=0)),
+        )
+        .where(Finding.state.in_([OPEN, PLANNED, RISK_ACCEPTED]))
+        .group_by(Finding.severity)
+    )
+    if scope.owner_id is not None:
+        owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)
+        query = query.where(Finding.vendor_id.in_(owned))
+    counts = FindingCounts({s: 0 for s in SEVERITIES}, {s: 0 for s in SEVERITIES})
+    for severity, opened, overdue in db.session.execute(query):
+        counts.open[severity] = int(opened or 0)
+        counts.overdue[severity] = int(overdue or 0)
+    return counts
+
+
+def expiring_acceptances(scope: Scope, today: date) -> tuple[list[Finding], int]:
+    """Risk acceptances running out within 30 days, soonest first, and how many there are."""
+    query = (
+        select(Finding, func.count().over().label("n"))
+        .join(Vendor, Vendor.id == Finding.vendor_id)
+        .where(expiring_condition(today, EXPIRING_DAYS), scope.owned(Vendor.owner_id))
+        .options(joinedload(Finding.vendor))
+        .order_by(Finding.acceptance_expires_on, Finding.id)
+        .limit(LIST_LIMIT)
+    )
+    rows = db.session.execute(query).all()
+    return [row[0] for row in rows], (rows[0].n if rows else 0)
+
+
+# --- impact signals ----------------------------------------------------------------------------
+
+
+def unhandled_alerts_query(scope: Scope):
+    """Impact alerts nobody has handled yet, newest first, with their vendor and campaign."""
+    return (
+        select(ImpactAlert)
+        .join(Vendor, Vendor.id == ImpactAlert.vendor_id)
+        .where(ImpactAlert.handled_at.is_(None), scope.owned(Vendor.owner_id))
+        .options(joinedload(ImpactAlert.vendor),
+                 joinedload(ImpactAlert.assignment).joinedload(Assignment.campaign))
+        .order_by(ImpactAlert.raised_at.desc(), ImpactAlert.id.desc())
+    )
+
+
+def unhandled_alerts(scope: Scope) -> tuple[list[ImpactAlert], int]:
+    """The newest unhandled impact alerts and how many there are, in one query."""
+    query = unhandled_alerts_query(scope).add_columns(func.count().over().label("n"))
+    rows = db.session.execute(query.limit(LIST_LIMIT)).all()
+    return [row[0] for row in rows], (rows[0].n if rows else 0)
+
+
+# --- residual risk, stale assessments, scores (from the snapshot) -------------------------------
+
+
+@dataclass
+class TierCounts:
+    """Current vendors by inherent and by residual tier."""
+
+    inherent: dict[int, int]
+    residual: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.residual.values())
+
+
+def tier_counts(vendors: dict[int, VendorState]) -> TierCounts:
+    """Count vendors by tier, before and after their assessments and findings."""
+    inherent = Counter(v.inherent for v in vendors.values())
+    residual = Counter(v.residual for v in vendors.values())
+    return TierCounts({t: inherent.get(t, 0) for t in TIERS}, {t: residual.get(t, 0) for t in TIERS})
+
+
+def score_band(score: float) -> str:
+    """Return the range (A to D) a 0-100 category score falls in."""
+    if score >= 85:
+        return "A"
+    if score >= 70:
+        return "B"
+    return "C" if score >= 50 else "D"
+
+
+@dataclass
+class ScoreDistribution:
+    """How one category's latest scores fall in the ranges, per inherent tier."""
+
+    category: str
+    title: str
+    counts: dict[int, dict[str, int]]  # tier -> band -> vendors
+    scored: int
+
+    def row(self, tier: int) -> list[int]:
+        return [self.counts[tier][band] for band, *_ in SCORE_BANDS]
+
+
+def score_distribution(vendors: dict[int, VendorState], category: str) -> ScoreDistribution:
+    """Group vendors' latest score in a category by tier and score range."""
+    counts = {t: {band: 0 for band, *_ in SCORE_BANDS} for t in TIERS}
+    scored = 0
+    for state in vendors.values():
+        score = state.scores.get(category)
+        if score is None or state.inherent not in counts:
+            continue
+        counts[state.inherent][score_band(score)] += 1
+        scored += 1
+    return ScoreDistribution(category, CATEGORY_TITLES.get(category, category), counts, scored)
+
+
+def matching_ids(snapshot: Snapshot, *, residual: int | None = None,
+                 score_category: str | None = None, score_band_id: str | None = None,
+                 ) -> set[int]:
+    """Return the current vendors with a residual tier and/or a score range (list filters)."""
+    ids = set()
+    for vendor_id, state in snapshot.vendors.items():
+        if residual is not None and state.residual != residual:
+            continue
+        if score_category:
+            score = state.scores.get(score_category)
+            if score is None or (score_band_id and score_band(score) != score_band_id):
+                continue
+        ids.add(vendor_id)
+    return ids
+
+
+@dataclass
+class StaleVendors:
+    """Current vendors without an accepted baseline assessment young enough."""
+
+    count: int
+    never: int
+    first: list[tuple[Vendor, date | None]]
+
+
+@dataclass(frozen=True)
+class ScopeSummary:
+    """The snapshot's aggregates for one scope: computed once per snapshot and scope."""
+
+    vendor_count: int
+    tiers: TierCounts
+    scores: tuple[ScoreDistribution, ...]
+    stale_ids: tuple[int, ...]  # most urgent first: highest tier, oldest assessment
+    never: int
+
+
+def scope_summary(snapshot: Snapshot, owner_id: int | None) -> ScopeSummary:
+    """Aggregate the snapshot for one scope, remembering the result in the snapshot."""
+    summary = snapshot.summaries.get(owner_id)
+    if summary is None:
+        vendors = snapshot.in_scope(owner_id)
+        stale = sorted(
+            ((i, s) for i, s in vendors.items() if snapshot.is_stale(s)),
+            key=lambda item: (item[1].inherent, item[1].last_baseline or date.min, item[0]),
+        )
+        summary = ScopeSummary(
+            vendor_count=len(vendors),
+            tiers=tier_counts(vendors),
+            scores=tuple(score_distribution(vendors, c) for c in CORE_CATEGORIES),
+            stale_ids=tuple(i for i, _ in stale),
+            never=sum(1 for _, s in stale if s.last_baseline is None),
+        )
+        snapshot.summaries[owner_id] = summary
+    return summary
+
+
+def stale_vendors(snapshot: Snapshot, summary: ScopeSummary) -> StaleVendors:
+    """Count stale vendors and load the few most urgent by name (one query)."""
+    first_ids = list(summary.stale_ids[:LIST_LIMIT])
+    by_id = {v.id: v for v in db.session.scalars(select(Vendor).where(Vendor.id.in_(first_ids)))}
+    return StaleVendors(
+        count=len(summary.stale_ids),
+        never=summary.never,
+        first=[(by_id[i], snapshot.vendors[i].last_baseline) for i in first_ids if i in by_id],
+    )
+
+
+# --- advisories --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdvisoryRow:
+    """A recently updated advisory and how many vendors in scope are exposed to it."""
+
+    slug: str
+    title: str
+    severity: str
+    updated_on: date
+    exposed: int
+    confirmed: int
+
+
+def recent_advisories(scope: Scope, today: date) -> tuple[list[AdvisoryRow], bool]:
+    """Advisories published or updated in the last 30 days with their exposed-vendor counts.
+
+    Returns (rows, available): `available` is False when the advisory library is not part of
+    this installation, and the panel says so instead of showing numbers.
+    """
+    try:
+        from vendorrisk.advisories import exposure
+        from vendorrisk.advisories.models import Advisory, AdvisoryUpdate
+    except ImportError:
+        return [], False
+    last_update = (
+        select(AdvisoryUpdate.advisory_id, func.max(AdvisoryUpdate.published_on).label("on"))
+        .group_by(AdvisoryUpdate.advisory_id)
+        .subquery()
+    )
+    updated_on = func.coalesce(last_update.c.on, Advisory.published_on)
+    updated_on = case((Advisory.published_on > updated_on, Advisory.published_on),
+                      else_=updated_on)
+    since = today - timedelta(days=ADVISORY_DAYS)
+    found = db.session.execute(
+        select(Advisory, updated_on.label("updated_on"))
+        .outerjoin(last_update, last_update.c.advisory_id == Advisory.id)
+        .where(updated_on >= since)
+        .order_by(updated_on.desc(), Advisory.id.desc())
+        .limit(ADVISORY_LIMIT)
+    ).all()
+    rows = []
+    for advisory, on in found:
+        vendors = [r for r in exposure.vendor_rows(advisory) if r.exposed and (
+            scope.owner_id is None or r.vendor.owner_id == scope.owner_id)]
+        rows.append(AdvisoryRow(
+            slug=advisory.slug, title=advisory.title, severity=advisory.severity,
+            updated_on=on, exposed=len(vendors),
+            confirmed=sum(1 for r in vendors if r.state == exposure.CONFIRMED),
+        ))
+    return rows, True
+
+
+# --- the whole page ----------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows."""
+
+    scope: Scope
+    today: date
+    vendor_count: int
+    tiers: TierCounts
+    campaigns: list[CampaignRow]
+    open_campaign_count: int
+    overdue: list[Assignment]
+    overdue_count: int
+    findings: FindingCounts
+    expiring: list[Finding]
+    expiring_count: int
+    alerts: list[ImpactAlert]
+    alert_count: int
+    stale: StaleVendors
+    scores: list[ScoreDistribution]
+    advisories: list[AdvisoryRow]
+    advisories_available: bool
+    stale_days: int
+
+
+def overdue_first(scope: Scope, now: datetime) -> list[Assignment]:
+    """The few most overdue assignments (the count comes from the campaign summary)."""
+    return list(db.session.scalars(overdue_query(scope, now).limit(LIST_LIMIT)))
+
+
+def dashboard(scope: Scope, today: date, now: datetime,
+              snapshot: Snapshot | None = None) -> Dashboard:
+    """Gather the page: a fixed number of queries, whatever the number of vendors."""
+    snapshot = snapshot or portfolio(today)
+    summary = scope_summary(snapshot, scope.owner_id)
+    campaigns = campaign_summary(scope, now)
+    expiring, expiring_count = expiring_acceptances(scope, today)
+    alerts, alert_count = unhandled_alerts(scope)
+    advisories, available = recent_advisories(scope, today)
+    return Dashboard(
+        scope=scope,
+        today=today,
+        vendor_count=summary.vendor_count,
+        tiers=summary.tiers,
+        campaigns=campaigns.open,
+        open_campaign_count=campaigns.open_count,
+        overdue=overdue_first(scope, now),
+        overdue_count=campaigns.overdue_count,
+        findings=finding_counts(scope, today),
+        expiring=expiring,
+        expiring_count=expiring_count,
+        alerts=alerts,
+        alert_count=alert_count,
+        stale=stale_vendors(snapshot, summary),
+        scores=list(summary.scores),
+        advisories=advisories,
+        advisories_available=available,
+        stale_days=snapshot.stale_days,
+    )

@@ -1,0 +1,126 @@
+"""The portfolio dashboard, its charts, and the lists behind two of its numbers."""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from vendorrisk.campaigns.models import ImpactAlert
+from vendorrisk.core.timeutil import utcnow
+from vendorrisk.dashboard import figures, queries, services
+from vendorrisk.dashboard.forms import HandleAlertForm
+from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, portfolio
+from vendorrisk.extensions import db
+from vendorrisk.permissions import MANAGER
+from vendorrisk.review.models import SEVERITIES
+from vendorrisk.vendors.risk import TIERS, tier_label
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+PER_PAGE = 50
+CHARTS = ("residual", "findings", *(f"scores-{c}" for c in CORE_CATEGORIES))
+
+
+def current_scope(snapshot=None) -> tuple[queries.Scope, bool]:
+    """Return the scope asked for (?scope=mine|all); managers start with their own vendors.
+
+    The second value says the manager owns no current vendor and is shown everyone's instead.
+    """
+    wanted = request.args.get("scope")
+    if wanted == queries.ALL:
+        return queries.Scope(), False
+    if wanted == queries.MINE or (wanted is None and current_user.role == MANAGER):
+        if wanted is None and snapshot is not None and not snapshot.in_scope(current_user.id):
+            return queries.Scope(), True
+        return queries.Scope(current_user.id), False
+    return queries.Scope(), False
+
+
+def render_dashboard():
+    """Render the dashboard (also the home page of managers and compliance officers)."""
+    today = date.today()
+    snapshot = portfolio(today)
+    scope, fell_back = current_scope(snapshot)
+    page = queries.dashboard(scope, today, utcnow(), snapshot)
+    return render_template(
+        "dashboard/index.html", d=page, fell_back=fell_back, form=HandleAlertForm(),
+        mine_count=len(snapshot.in_scope(current_user.id)),
+        all_count=len(snapshot.vendors), score_bands=queries.SCORE_BANDS,
+        tier_names={t: tier_label(t) for t in TIERS}, severities=SEVERITIES, now_utc=utcnow(),
+    )
+
+
+@bp.route("/")
+def index():
+    return render_dashboard()
+
+
+@bp.route("/charts/<name>.svg")
+def chart(name: str):
+    if name not in CHARTS:
+        abort(404)
+    today = date.today()
+    snapshot = portfolio(today)
+    scope, _ = current_scope(snapshot)
+    summary = queries.scope_summary(snapshot, scope.owner_id)
+    if name == "residual":
+        svg = figures.residual_chart(summary.tiers)
+    elif name == "findings":
+        svg = figures.findings_chart(queries.finding_counts(scope, today))
+    else:
+        category = name[len("scores-"):]
+        svg = figures.scores_chart(next(d for d in summary.scores if d.category == category))
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/overdue")
+def overdue():
+    scope, _ = current_scope()
+    query = queries.overdue_query(scope, utcnow())
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template("dashboard/overdue.html", assignments=rows, total=total, page=page,
+                           pages=pages, scope=scope, now=utcnow())
+
+
+@bp.route("/impact")
+def impact():
+    scope, _ = current_scope()
+    query = queries.unhandled_alerts_query(scope)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template("dashboard/impact.html", alerts=rows, total=total, page=page,
+                           pages=pages, scope=scope, form=HandleAlertForm(return_to="impact"))
+
+
+@bp.route("/impact/<int:alert_id>/handle", methods=["POST"])
+def impact_handle(alert_id: int):
+    alert = db.session.get(ImpactAlert, alert_id) or abort(404)
+    form = HandleAlertForm()
+    back = {"impact": url_for(".impact"), "dashboard": url_for(".index")}.get(
+        form.return_to.data, url_for("core.index"))
+    if not form.validate_on_submit():
+        flash("Say what was done about the signal before marking it handled.", "danger")
+        return redirect(back)
+    try:
+        services.handle_alert(alert, current_user, form.note.data)
+    except services.AlertError as exc:
+        flash(str(exc), "warning")
+        return redirect(back)
+    db.session.commit()
+    flash(f"The impact signal from {alert.vendor.name} is marked handled.", "success")
+    return redirect(back)

@@ -1,0 +1,74 @@
+"""Who may export what: the permission table gives the roles, these getters the ownership.
+
+Compliance officers and admins export everything. A vendor manager exports the vendors they own
+(vendor.owner_id) and the campaigns they created. Every refusal is audited like the guard's.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from vendorrisk.audit import services as audit
+from vendorrisk.campaigns.models import Campaign
+from vendorrisk.extensions import db
+from vendorrisk.permissions import ADMIN, COMPLIANCE, MANAGER
+from vendorrisk.reports.models import CAMPAIGN_PDF, VENDOR_PDF, ReportJob
+from vendorrisk.vendors.models import Vendor
+
+EVERYTHING = (ADMIN, COMPLIANCE)
+
+
+def may_export(obj, user=None) -> bool:
+    """Tell whether a user (the signed-in one by default) may export this vendor or campaign."""
+    user = user or current_user
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in EVERYTHING:
+        return True
+    if user.role != MANAGER:
+        return False
+    if isinstance(obj, Vendor):
+        return obj.owner_id == user.id
+    if isinstance(obj, Campaign):
+        return obj.created_by_id == user.id
+    return False
+
+
+def _refuse(object_type: str, object_id: int):
+    audit.record("export.denied", object_type, object_id, outcome="denied")
+    db.session.commit()
+    abort(403)
+
+
+def vendor_for_export_or_404(vendor_id: int) -> Vendor:
+    """Return a vendor the signed-in user may export, 404 if unknown, 403 if not theirs."""
+    vendor = db.session.get(Vendor, vendor_id) or abort(404)
+    if not may_export(vendor):
+        _refuse("vendor", vendor_id)
+    return vendor
+
+
+def campaign_for_export_or_404(campaign_id: int) -> Campaign:
+    """Return a campaign the signed-in user may export, 404 if unknown, 403 if not theirs."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    if not may_export(campaign):
+        _refuse("campaign", campaign_id)
+    return campaign
+
+
+def subject_of(job: ReportJob) -> Vendor | Campaign | None:
+    """Return the vendor or campaign a report job is about."""
+    model = {VENDOR_PDF: Vendor, CAMPAIGN_PDF: Campaign}.get(job.kind)
+    return db.session.get(model, job.object_id) if model else None
+
+
+def job_for_user_or_404(job_id: int) -> ReportJob:
+    """Return a report job whose subject the signed-in user may export (404 otherwise)."""
+    job = db.session.get(ReportJob, job_id) or abort(404)
+    subject = subject_of(job)
+    if subject is None:
+        abort(404)
+    if not may_export(subject):
+        _refuse("report_job", job_id)
+    return job

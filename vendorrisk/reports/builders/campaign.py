@@ -1,0 +1,261 @@
+"""Everything a campaign's portfolio report shows, in a fixed number of queries for any size."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from vendorrisk.campaigns.models import (
+    NOT_STARTED,
+    RESPONSE_LABELS,
+    Assignment,
+    Campaign,
+    ImpactAlert,
+    Recipient,
+    Response,
+)
+from vendorrisk.campaigns.services import due_display
+from vendorrisk.core.timeutil import utcnow
+from vendorrisk.extensions import db
+from vendorrisk.questionnaires.services import parsed_version
+from vendorrisk.reports import charts
+from vendorrisk.reports.builders.common import (
+    SEVERITY_ORDER,
+    AdvisoryAtSend,
+    Limits,
+    Meta,
+    advisory_at_send,
+)
+from vendorrisk.review.models import DECISION_LABELS, Finding, ScoreOverride
+from vendorrisk.review.queries import open_condition
+from vendorrisk.scoring import ScoreResult
+from vendorrisk.scoring.overrides import apply_overrides
+from vendorrisk.scoring.result import round_display
+
+Progress = Callable[[int, str], None]
+
+NOT_EXPOSED = "not_exposed"
+NOT_SCORED = "not_scored"
+NO_RESPONSE = "no_response"
+
+
+def _no_progress(percent: int, stage: str) -> None:
+    return None
+
+
+@dataclass
+class VendorLine:
+    """One vendor's line in the portfolio table."""
+
+    assignment: Assignment
+    name: str
+    tier: int
+    tier_label: str
+    response: str
+    review: str
+    overdue: bool
+    revisions: int
+    overall: str | None
+    band: str | None
+    overridden: bool
+    not_exposed: bool
+    categories: dict[str, str | None]
+    open_findings: Counter = field(default_factory=Counter)
+    impact: bool = False
+
+    @property
+    def band_key(self) -> str:
+        if not self.revisions:
+            return NO_RESPONSE
+        if self.not_exposed:
+            return NOT_EXPOSED
+        return self.band or NOT_SCORED
+
+
+@dataclass
+class OverdueLine:
+    name: str
+    tier_label: str
+    days: int
+    state: str
+    recipients: int
+    delivery: str
+    last_activity: datetime | None
+
+
+@dataclass
+class SignalLine:
+    alert: ImpactAlert
+    vendor: str
+    signals: list[str]
+
+
+@dataclass
+class CampaignReport:
+    """The whole context of a campaign report."""
+
+    meta: Meta
+    campaign: Campaign
+    template_title: str
+    template_kind: str
+    version_number: int
+    advisory: AdvisoryAtSend | None
+    due: str
+    sent_by: str
+    total: int
+    submitted: int
+    late: int
+    in_progress: int
+    not_started: int
+    bands: list[tuple[str, str, int]]
+    band_chart: str | None
+    categories: list[tuple[str, str]]  # (id, title)
+    averages: list[tuple[str, str | None, int]]  # (title, average, vendors scored)
+    category_chart: str | None
+    lines: list[VendorLine]
+    lines_cut: int
+    critical: list[Finding]
+    open_by_severity: Counter
+    overdue: list[OverdueLine]
+    signals: list[SignalLine]
+    period_text: str
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+
+def _assignments(campaign: Campaign) -> list[Assignment]:
+    return list(db.session.scalars(
+        select(Assignment).where(Assignment.campaign_id == campaign.id)
+        .options(
+            selectinload(Assignment.vendor),
+            selectinload(Assignment.response).selectinload(Response.revisions),
+            selectinload(Assignment.recipients).selectinload(Recipient.last_message),
+        )
+    ))
+
+
+def _line(assignment: Assignment, template, overrides: dict[int, dict[str, int]],
+          now: datetime) -> VendorLine:
+    vendor = assignment.vendor
+    response = assignment.response
+    revision = response.latest_submitted if response else None
+    submitted = [r for r in response.revisions if r.submitted_at] if response else []
+    line = VendorLine(
+        assignment=assignment, name=vendor.name, tier=vendor.risk_tier,
+        tier_label=vendor.tier_label,
+        response=RESPONSE_LABELS.get(assignment.response_state, assignment.response_state),
+        review=DECISION_LABELS.get(assignment.review_state, "Not reviewed"),
+        overdue=assignment.is_overdue(now), revisions=len(submitted), overall=None, band=None,
+        overridden=False, not_exposed=False, categories={},
+    )
+    if revision is not None and revision.score:
+        result = ScoreResult.from_dict(revision.score)
+        mine = overrides.get(revision.id)
+        if mine:
+            result = apply_overrides(result, template, mine)
+            line.overridden = True
+        line.overall = result.overall_display
+        line.band = result.band
+        line.not_exposed = result.not_exposed
+        line.impact = bool(result.impact_signals)
+        line.categories = {c.id: round_display(c.score) for c in result.categories}
+    return line
+
+
+def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _no_progress
+          ) -> CampaignReport:
+    """Gather a campaign's results for its portfolio report."""
+    now = utcnow()
+    today = now.date()
+    progress(8, "Reading the campaign")
+    version = campaign.template_version
+    template = parsed_version(version)
+    assignments = _assignments(campaign)
+    latest_ids = [a.response.latest_submitted.id for a in assignments
+                  if a.response and a.response.latest_submitted]
+    overrides: dict[int, dict[str, int]] = {}
+    for row in db.session.scalars(select(ScoreOverride).where(
+            ScoreOverride.revision_id.in_(latest_ids or [-1]),
+            ScoreOverride.superseded_at.is_(None)).order_by(ScoreOverride.id)):
+        overrides.setdefault(row.revision_id, {})[row.question_id] = row.new_percent
+    ids = [a.id for a in assignments]
+    open_findings = db.session.scalars(
+        select(Finding).where(Finding.assignment_id.in_(ids or [-1]), open_condition(today))
+        .options(selectinload(Finding.vendor)).order_by(Finding.id)).all()
+    lines = []
+    for index, assignment in enumerate(assignments):
+        if index % 25 == 0:
+            progress(10 + 25 * index // max(1, len(assignments)), "Scoring summary per vendor")
+        lines.append(_line(assignment, template, overrides, now))
+    by_assignment = {line.assignment.id: line for line in lines}
+    for finding in open_findings:
+        by_assignment[finding.assignment_id].open_findings[finding.severity] += 1
+    lines.sort(key=lambda line: (line.tier, line.name.lower()))
+
+    band_counts = Counter(line.band_key for line in lines)
+    bands = [(b.id, f"{b.id} · {b.label}", band_counts.get(b.id, 0)) for b in template.bands]
+    bands += [(NOT_EXPOSED, "Not exposed", band_counts.get(NOT_EXPOSED, 0)),
+              (NOT_SCORED, "Not scored", band_counts.get(NOT_SCORED, 0)),
+              (NO_RESPONSE, "No response", band_counts.get(NO_RESPONSE, 0))]
+    categories = [(c.id, c.title) for c in template.categories]
+    averages = []
+    for cat_id, title in categories:
+        scores = [float(line.categories[cat_id]) for line in lines
+                  if line.categories.get(cat_id) is not None]
+        averages.append((title, f"{sum(scores) / len(scores):.1f}" if scores else None,
+                         len(scores)))
+    progress(36, "Drawing charts")
+    band_chart = charts.band_chart(bands) if lines else None
+    category_chart = charts.category_chart(
+        [(title, float(avg) if avg is not None else None) for title, avg, _ in averages]
+    ) if any(avg is not None for _, avg, _ in averages) else None
+
+    overdue = []
+    for line in lines:
+        if not line.overdue:
+            continue
+        assignment = line.assignment
+        states = Counter(r.delivery_state for r in assignment.recipients)
+        overdue.append(OverdueLine(
+            name=line.name, tier_label=line.tier_label,
+            days=max(0, (now - campaign.due_at).days), state=line.response,
+            recipients=len(assignment.recipients),
+            delivery=", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "no recipient",
+            last_activity=assignment.last_activity_at,
+        ))
+    signals = []
+    names = {a.id: a.vendor.name for a in assignments}
+    for alert in db.session.scalars(select(ImpactAlert).where(
+            ImpactAlert.assignment_id.in_(ids or [-1])).order_by(ImpactAlert.id)):
+        signals.append(SignalLine(alert, names.get(alert.assignment_id, "?"), [
+            f"{s.get('question_text', s.get('question_id'))}: {s.get('answer_label', '')}"
+            for s in alert.signals or []
+        ]))
+    critical = sorted((f for f in open_findings if f.severity == "critical"),
+                      key=lambda f: (f.vendor.name.lower(), f.id))
+    kept = lines[: limits.vendors]
+    return CampaignReport(
+        meta=meta, campaign=campaign, template_title=template.title,
+        template_kind=template.kind, version_number=version.number,
+        advisory=advisory_at_send(campaign.advisory_slug, campaign.sent_at),
+        due=due_display(campaign),
+        sent_by=campaign.created_by.name if campaign.created_by else "—",
+        total=len(lines), submitted=sum(1 for a in assignments if a.is_submitted),
+        late=sum(1 for a in assignments if a.response_state == "submitted_late"),
+        in_progress=sum(1 for a in assignments if a.response_state == "in_progress"),
+        not_started=sum(1 for a in assignments if a.response_state == NOT_STARTED),
+        bands=bands, band_chart=band_chart, categories=categories, averages=averages,
+        category_chart=category_chart, lines=kept, lines_cut=len(lines) - len(kept),
+        critical=critical,
+        open_by_severity=Counter(f.severity for f in open_findings),
+        overdue=overdue, signals=signals,
+        period_text=meta.period.describe((campaign.sent_at or campaign.created_at).date(),
+                                         meta.generated_at),
+    )

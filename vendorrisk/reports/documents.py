@@ -1,0 +1,69 @@
+"""Turning a report's gathered context into print HTML (Jinja, autoescaped) and a file name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from fractions import Fraction
+
+from flask import render_template
+
+from vendorrisk.campaigns.models import Campaign
+from vendorrisk.campaigns.services import due_display
+from vendorrisk.core.storage import human_size
+from vendorrisk.reports.builders import campaign as campaign_builder
+from vendorrisk.reports.builders import vendor as vendor_builder
+from vendorrisk.reports.builders.common import Limits, Meta, clip, utc
+from vendorrisk.scoring.result import round_display
+from vendorrisk.vendors.countries import country_name
+from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.risk import CRITICALITY_LABELS, DATA_ACCESS_LABELS
+
+
+def _percent(value: str | None) -> str:
+    if value is None:
+        return "—"
+    try:
+        return f"{round_display(Fraction(value))} %"
+    except (ValueError, ZeroDivisionError):
+        return str(value)
+
+
+def helpers(limits: Limits) -> dict:
+    """Return the functions and labels the print templates use."""
+    return {
+        "utc": utc,
+        "clip": clip,
+        "limits": limits,
+        "percent": _percent,
+        "size": human_size,
+        "due": due_display,
+        "criticality_labels": CRITICALITY_LABELS,
+        "data_access_labels": DATA_ACCESS_LABELS,
+        "country_name": country_name,
+    }
+
+
+def slug(text: str) -> str:
+    """Return a file-name-safe ASCII slug of a name."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "report"
+
+
+def vendor_html(vendor: Vendor, meta: Meta, limits: Limits,
+                progress=vendor_builder._no_progress) -> str:
+    """Return the print HTML of a vendor's due-diligence report."""
+    report = vendor_builder.build(vendor, meta, limits, progress)
+    return render_template("reports/pdf/vendor.html", r=report, meta=meta, **helpers(limits))
+
+
+def campaign_html(campaign: Campaign, meta: Meta, limits: Limits,
+                  progress=campaign_builder._no_progress) -> str:
+    """Return the print HTML of a campaign's portfolio report."""
+    report = campaign_builder.build(campaign, meta, limits, progress)
+    return render_template("reports/pdf/campaign.html", r=report, meta=meta, **helpers(limits))
+
+
+def download_name(kind_prefix: str, name: str, meta: Meta) -> str:
+    """Return the file name a report downloads as."""
+    return f"{kind_prefix}-{slug(name)}-{meta.generated_at:%Y%m%d}-{meta.document_id[-8:]}.pdf"

@@ -1,0 +1,253 @@
+"""Rendering report HTML to PDF with WeasyPrint, fetching nothing but our own packaged files.
+
+SECURITY.md item 20: the URL fetcher answers only `data:` URLs and files under
+`vendorrisk/static/` (no `..`, no links out of the folder, no redirects); everything else is
+refused. Vendor text reaches the HTML only through Jinja's escaping, so it never becomes an
+element, but the fetcher holds even if it did.
+
+Rendering is bounded in time and size: the HTML and the PDF have a size cap, and by default the
+render runs in a child process (forked from a server that has WeasyPrint loaded) that is killed
+when it runs past the time limit. Inside an RQ work horse, which is itself a process RQ kills
+on its job timeout, the render can run in-process with elapsed-time checks instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import mimetypes
+import multiprocessing
+import os
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STYLESHEET = "css/report.css"
+# What our own templates may load from the static folder.
+ALLOWED_TYPES = frozenset({
+    "text/css", "image/svg+xml", "image/png", "image/jpeg", "font/woff", "font/woff2",
+    "font/ttf", "font/otf",
+})
+MAX_STATIC_BYTES = 5 * 1024 * 1024
+MAX_DATA_URL_BYTES = 5 * 1024 * 1024
+TICK_SECONDS = 1.0
+
+
+class ReportError(RuntimeError):
+    """A report that could not be rendered, with a message fit to show the person who asked."""
+
+
+class RenderTimeout(ReportError):
+    """The render ran past its time limit and was stopped."""
+
+
+class ReportTooLarge(ReportError):
+    """The HTML or the PDF is over its size limit."""
+
+
+class FetchRefused(ValueError):
+    """A URL the report renderer will not load."""
+
+
+class SafeFetcher(URLFetcher):
+    """Load `data:` URLs and our own static files; refuse everything else, never follow redirects."""
+
+    def __init__(self, static_dir: Path | str = STATIC_DIR):
+        super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False,
+                         fail_on_errors=False)
+        self.static_dir = Path(os.path.realpath(static_dir))
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):  # noqa: ARG002 - WeasyPrint's signature
+        """Return the resource for an allowed URL; raise FetchRefused for any other."""
+        try:
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                return self._data(url)
+            if scheme == "file":
+                return self._static(url)
+            raise FetchRefused(f"scheme {scheme or '(none)'} is not allowed")
+        except FetchRefused as exc:
+            self.refused.append(url[:200])
+            log.warning("report renderer refused %s: %s", url[:200], exc)
+            raise
+
+    def _data(self, url: str) -> URLFetcherResponse:
+        header, sep, payload = url[5:].partition(",")
+        if not sep:
+            raise FetchRefused("malformed data URL")
+        params = header.split(";")
+        mime = params[0].strip().lower() or "text/plain"
+        if len(payload) > MAX_DATA_URL_BYTES * 4 // 3 + 4:
+            raise FetchRefused("data URL too large")
+        try:
+            if "base64" in (p.strip().lower() for p in params[1:]):
+                body = base64.b64decode(unquote(payload), validate=False)
+            else:
+                body = unquote_to_bytes(payload)
+        except (binascii.Error, ValueError) as exc:
+            raise FetchRefused("undecodable data URL") from exc
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+
+    def static_path(self, url: str) -> Path:
+        """Return the file a file: URL names if it is one of our static files, else refuse."""
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost") or parts.query:
+            raise FetchRefused("only local files without a query")
+        raw = parts.path
+        decoded = unquote(raw)
+        if ".." in raw.split("/") or ".." in decoded.replace("\\", "/").split("/"):
+            raise FetchRefused("'..' in the path")
+        path = Path(os.path.realpath(decoded))
+        if not path.is_relative_to(self.static_dir):
+            raise FetchRefused("outside the packaged static files")
+        if not path.is_file():
+            raise FetchRefused("no such static file")
+        return path
+
+    def _static(self, url: str) -> URLFetcherResponse:
+        path = self.static_path(url)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if mime not in ALLOWED_TYPES:
+            raise FetchRefused(f"type {mime} is not loaded into reports")
+        if path.stat().st_size > MAX_STATIC_BYTES:
+            raise FetchRefused("static file too large")
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
+                                  headers={"Content-Type": mime})
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered PDF and what it cost."""
+
+    pdf: bytes
+    pages: int
+    seconds: float
+    peak_rss_kib: int  # of the process that rendered it
+    refused: tuple[str, ...]
+
+
+def base_url() -> str:
+    """Return the base URL relative references in report HTML resolve against (static/)."""
+    return STATIC_DIR.as_uri() + "/"
+
+
+def render_inline(html: str, *, timeout: float, max_bytes: int,
+                  static_dir: str | Path = STATIC_DIR) -> Rendered:
+    """Render in this process, checking the clock between stages (no hard stop)."""
+    start = time.monotonic()
+    fetcher = SafeFetcher(static_dir)
+    document = HTML(string=html, base_url=Path(static_dir).resolve().as_uri() + "/",
+                    url_fetcher=fetcher).render()
+    if time.monotonic() - start > timeout:
+        raise RenderTimeout(f"the layout took longer than {timeout:.0f} s")
+    pdf = document.write_pdf()
+    elapsed = time.monotonic() - start
+    if elapsed > timeout:
+        raise RenderTimeout(f"the render took longer than {timeout:.0f} s")
+    if len(pdf) > max_bytes:
+        raise ReportTooLarge(f"the PDF is larger than {max_bytes // (1024 * 1024)} MiB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return Rendered(pdf, len(document.pages), elapsed, peak, tuple(fetcher.refused))
+
+
+def _child(conn, html: str, timeout: float, max_bytes: int, static_dir: str) -> None:
+    """Run one render in a forked child and send the outcome back through the pipe."""
+    try:
+        result = render_inline(html, timeout=timeout, max_bytes=max_bytes, static_dir=static_dir)
+    except ReportError as exc:
+        conn.send(("refused", type(exc).__name__, str(exc)))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        conn.send(("error", type(exc).__name__, str(exc)[:500]))
+    else:
+        conn.send(("ok", result))
+    finally:
+        conn.close()
+
+
+_context_lock = threading.Lock()
+_context = None
+
+
+def _forkserver():
+    """Return the forkserver context; its server imports WeasyPrint once, children fork from it."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload([__name__])
+            _context = ctx
+        return _context
+
+
+def render_isolated(html: str, *, timeout: float, max_bytes: int,
+                    tick: Callable[[], None] | None = None) -> Rendered:
+    """Render in a child process that is killed if it runs past `timeout` seconds.
+
+    `tick` is called about every TICK_SECONDS while the child works (to show progress).
+    """
+    ctx = _forkserver()
+    receiver, sender = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(sender, html, timeout, max_bytes, str(STATIC_DIR)),
+                          daemon=True, name="report-render")
+    process.start()
+    sender.close()
+    try:
+        deadline = time.monotonic() + timeout + 5
+        while not receiver.poll(min(TICK_SECONDS, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                raise RenderTimeout(
+                    f"the render took longer than {timeout:.0f} s and was stopped")
+            if not process.is_alive() and not receiver.poll(0):
+                raise ReportError("the renderer stopped without an answer")
+            if tick is not None:
+                tick()
+        try:
+            message = receiver.recv()
+        except EOFError as exc:
+            raise ReportError("the renderer stopped without an answer") from exc
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+    if message[0] == "ok":
+        return message[1]
+    if message[0] == "refused":
+        kind = {"RenderTimeout": RenderTimeout, "ReportTooLarge": ReportTooLarge}.get(
+            message[1], ReportError)
+        raise kind(message[2])
+    raise ReportError(f"the renderer failed: {message[1]}: {message[2]}")
+
+
+def can_isolate() -> bool:
+    """Tell whether a child process can start here (multiprocessing re-imports a script main)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.isfile(path)
+
+
+def render(html: str, *, timeout: float, max_bytes: int, max_html_bytes: int,
+           isolate: bool = True, tick: Callable[[], None] | None = None) -> Rendered:
+    """Render report HTML to PDF within the time and size limits."""
+    if len(html.encode("utf-8")) > max_html_bytes:
+        raise ReportTooLarge(
+            f"the report is too large to render ({max_html_bytes // (1024 * 1024)} MiB of HTML)"
+        )
+    if isolate and can_isolate():
+        return render_isolated(html, timeout=timeout, max_bytes=max_bytes, tick=tick)
+    return render_inline(html, timeout=timeout, max_bytes=max_bytes)
