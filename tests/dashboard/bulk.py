@@ -266,7 +266,8 @@ def build(
             handled = rng.random() < 0.5
             alert_rows.append({
                 "assignment_id": aid, "vendor_id": vendor_id, "revision_id": revision_id,
-                "signals": [{"question_id": "data_accessed", "question_text": "Was our data accessed?",
+                "signals": [{"question_id": "data_accessed",
+                             "question_text": "Was our data accessed?",
                              "answer": "yes", "answer_label": "Yes, some of it"}],
                 "raised_at": now - timedelta(days=rng.randint(0, 40)),
                 "handled_at": now if handled else None,

@@ -106,6 +106,7 @@ def test_a_request_above_max_content_length_gets_a_413_page_that_says_so(
     response = _upload(vendor_client, aid, "big.pdf", b"%PDF-" + b"0" * (100 * 1024))
     assert response.status_code == 413
     assert "The file is too large" in response.text
+    assert "Files may be at most 64 KiB." in response.text
     assert response.headers["Cache-Control"] == "no-store"
     assert _evidence() == []
 

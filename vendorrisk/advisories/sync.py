@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires import sync as questionnaire_sync
@@ -60,9 +61,18 @@ def advisory_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.md") if p.is_file() and p.name not in IGNORED)
 
 
+def _from_database(query, empty):
+    # `advisories validate` also runs before the database is migrated: then only files count.
+    try:
+        return query()
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        return empty
+
+
 def templates_for_validation() -> dict[str, frozenset[str]]:
     """Return the template questions advisories may name: in the database and shipped files."""
-    known = dict(known_templates())
+    known = dict(_from_database(known_templates, {}))
     folder = questionnaire_sync.default_directory()
     if folder.is_dir():
         files, _ = questionnaire_sync.load_files(questionnaire_sync.template_files(folder))
@@ -76,8 +86,8 @@ def load_files(paths: list[Path]) -> tuple[list[ParsedFile], list[ValidationErro
     templates = templates_for_validation()
     parsed = [parse_path(p, questionnaire_sync.display_path(p), templates=templates)
               for p in paths]
-    slugs = {f.document.slug for f in parsed if f.document} | set(
-        db.session.scalars(select(Advisory.slug)))
+    slugs = {f.document.slug for f in parsed if f.document} | set(_from_database(
+        lambda: db.session.scalars(select(Advisory.slug)).all(), []))
     errors: list[ValidationError] = []
     seen: dict[str, str] = {}
     valid = []

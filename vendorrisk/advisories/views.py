@@ -14,7 +14,7 @@ from vendorrisk.questionnaires.models import Template
 from vendorrisk.questionnaires.services import current_version, parsed_version
 from vendorrisk.vendors.models import OFFBOARDED, Product, Vendor
 
-from . import exposure, feed, pages, services
+from . import exposure, feed, pages, search, services
 from .checklist import ChecklistError, progress_rows, set_progress
 from .followup import FollowUpError, ask_again
 from .forms import (
@@ -72,7 +72,7 @@ def index():
     advisories = pages.advisory_list(form.q.data, form.status.data, form.severity.data,
                                      form.product.data)
     return render_template("advisories/index.html", form=form, advisories=advisories,
-                           searching=bool(form.q.data and form.q.data.strip()))
+                           searching=bool(search.terms(form.q.data)))
 
 
 @bp.route("/feed.atom", endpoint="feed")

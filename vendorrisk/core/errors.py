@@ -2,12 +2,13 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from vendorrisk.core.storage import human_size
 from vendorrisk.extensions import db
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ MESSAGES = {
 
 def _render(code: int, description: str | None = None):
     title, hint = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        limit = human_size(current_app.config["MAX_CONTENT_LENGTH"])
+        hint = f"Files may be at most {limit}. Compress or split the file and try again."
     if request.path.startswith("/api/"):
         body = {"type": "about:blank", "title": title, "status": code, "detail": hint}
         response = jsonify(body)

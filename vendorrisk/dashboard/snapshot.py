@@ -79,7 +79,7 @@ class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.snapshot: Snapshot | None = None
-        self.categories: dict[int, dict[str, float]] = {}
+        self.categories: dict[tuple[int, str | None], dict[str, float]] = {}
 
 
 def _store() -> _Store:
@@ -177,11 +177,12 @@ def _as_date(value: datetime | None) -> date | None:
 
 
 def latest_revisions() -> Select:
-    """Each vendor's latest submitted revision: (vendor id, revision id)."""
+    """Each vendor's latest submitted revision: (vendor id, revision id, attestation hash)."""
     ranked = (
         select(
             Assignment.vendor_id.label("vendor_id"),
             Revision.id.label("revision_id"),
+            Revision.attestation_hash.label("attestation_hash"),
             func.row_number().over(
                 partition_by=Assignment.vendor_id,
                 order_by=(Revision.submitted_at.desc(), Revision.id.desc()),
@@ -192,22 +193,25 @@ def latest_revisions() -> Select:
         .where(Revision.submitted_at.is_not(None))
         .subquery()
     )
-    return select(ranked.c.vendor_id, ranked.c.revision_id).where(ranked.c.rank == 1)
+    return select(ranked.c.vendor_id, ranked.c.revision_id, ranked.c.attestation_hash).where(
+        ranked.c.rank == 1)
 
 
 def _latest_scores(store: _Store) -> dict[int, dict[str, float]]:
-    latest = dict(db.session.execute(latest_revisions()).tuples().all())
+    # Keyed by id and attestation hash: an id alone could be reused after a rollback.
+    latest = {vendor_id: (revision_id, digest)
+              for vendor_id, revision_id, digest in db.session.execute(latest_revisions())}
     wanted = set(latest.values())
-    missing = sorted(wanted - store.categories.keys())
+    missing = wanted - store.categories.keys()
     # One query whatever the number (an empty list still runs, so the count stays fixed).
-    for revision_id, categories in db.session.execute(
-        select(Revision.id, Revision.score["categories"]).where(Revision.id.in_(missing))
+    for revision_id, digest, categories in db.session.execute(
+        select(Revision.id, Revision.attestation_hash, Revision.score["categories"])
+        .where(Revision.id.in_(sorted(r for r, _ in missing)))
     ):
-        store.categories[revision_id] = _core_scores(categories)
-    for revision_id in store.categories.keys() - wanted:
-        del store.categories[revision_id]
-    return {vendor_id: store.categories.get(revision_id, {})
-            for vendor_id, revision_id in latest.items()}
+        store.categories[(revision_id, digest)] = _core_scores(categories)
+    for key in store.categories.keys() - wanted:
+        del store.categories[key]
+    return {vendor_id: store.categories.get(key, {}) for vendor_id, key in latest.items()}
 
 
 def _core_scores(categories) -> dict[str, float]:

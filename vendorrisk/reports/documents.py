@@ -33,6 +33,8 @@ def helpers(limits: Limits) -> dict:
     """Return the functions and labels the print templates use."""
     return {
         "utc": utc,
+        "stamp": lambda moment: utc(moment).removesuffix(" UTC"),
+        "day": lambda moment: utc(moment, "%Y-%m-%d").removesuffix(" UTC"),
         "clip": clip,
         "limits": limits,
         "percent": _percent,

@@ -142,15 +142,6 @@ def _store(job_id: int, data: bytes) -> tuple[str, str]:
     return name, hashlib.sha256(data).hexdigest()
 
 
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file on disk."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # --- building -------------------------------------------------------------------------------
 
 

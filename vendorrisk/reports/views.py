@@ -1,6 +1,8 @@
 """Report pages: ask for a PDF, follow its build, download it; XLSX and CSV exports."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, send_file, url_for
+import hashlib
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -156,12 +158,11 @@ def download(job_id: int):
         flash("This report is not ready.", "warning")
         return redirect(url_for(".job", job_id=job_id))
     try:
-        path = jobs.path_of(report_job.file_name)
+        data = jobs.path_of(report_job.file_name).read_bytes()
     except FileNotFoundError:
         abort(404)
-    if not path.is_file():
-        abort(404)
-    if jobs.file_sha256(path) != report_job.sha256:
+    # Hash what is sent, so a file changed on disk is never served as the report.
+    if hashlib.sha256(data).hexdigest() != report_job.sha256:
         audit.record("export.report_tampered", report_job.object_type, report_job.object_id,
                      outcome="failure", details={"job": report_job.id})
         db.session.commit()
@@ -170,8 +171,6 @@ def download(job_id: int):
                  details={"job": report_job.id, "sha256": report_job.sha256})
     db.session.commit()
     name = (report_job.params or {}).get("download_name") or f"report-{report_job.id}.pdf"
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    response = _attachment(data, "application/pdf", name)
+    response.headers["Cache-Control"] = "no-store"
     return response

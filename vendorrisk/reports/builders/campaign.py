@@ -112,7 +112,8 @@ class CampaignReport:
     late: int
     in_progress: int
     not_started: int
-    bands: list[tuple[str, str, int]]
+    bands: list[tuple[str, str, int]]  # (band id or a special key, label, vendors)
+    band_ids: set[str]
     band_chart: str | None
     categories: list[tuple[str, str]]  # (id, title)
     averages: list[tuple[str, str | None, int]]  # (title, average, vendors scored)
@@ -200,7 +201,7 @@ def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _
     lines.sort(key=lambda line: (line.tier, line.name.lower()))
 
     band_counts = Counter(line.band_key for line in lines)
-    bands = [(b.id, f"{b.id} · {b.label}", band_counts.get(b.id, 0)) for b in template.bands]
+    bands = [(b.id, b.label, band_counts.get(b.id, 0)) for b in template.bands]
     bands += [(NOT_EXPOSED, "Not exposed", band_counts.get(NOT_EXPOSED, 0)),
               (NOT_SCORED, "Not scored", band_counts.get(NOT_SCORED, 0)),
               (NO_RESPONSE, "No response", band_counts.get(NO_RESPONSE, 0))]
@@ -212,7 +213,10 @@ def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _
         averages.append((title, f"{sum(scores) / len(scores):.1f}" if scores else None,
                          len(scores)))
     progress(36, "Drawing charts")
-    band_chart = charts.band_chart(bands) if lines else None
+    band_ids = {b.id for b in template.bands}
+    band_chart = charts.band_chart([
+        (key, f"{key} · {label}" if key in band_ids else label, count)
+        for key, label, count in bands]) if lines else None
     category_chart = charts.category_chart(
         [(title, float(avg) if avg is not None else None) for title, avg, _ in averages]
     ) if any(avg is not None for _, avg, _ in averages) else None
@@ -251,7 +255,7 @@ def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _
         late=sum(1 for a in assignments if a.response_state == "submitted_late"),
         in_progress=sum(1 for a in assignments if a.response_state == "in_progress"),
         not_started=sum(1 for a in assignments if a.response_state == NOT_STARTED),
-        bands=bands, band_chart=band_chart, categories=categories, averages=averages,
+        bands=bands, band_ids=band_ids, band_chart=band_chart, categories=categories, averages=averages,
         category_chart=category_chart, lines=kept, lines_cut=len(lines) - len(kept),
         critical=critical,
         open_by_severity=Counter(f.severity for f in open_findings),

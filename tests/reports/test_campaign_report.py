@@ -1,0 +1,121 @@
+"""The campaign portfolio report, and building reports in the background."""
+
+import random
+import re
+from datetime import date, timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from tests.conftest import make_user
+from tests.conftest import test_config as config_for
+from tests.reports import seed
+from tests.reports.conftest import small_answers
+from tests.reports.helpers import build, download, pages_text, squash
+from tests.support.factories import approved_version, create_campaign, make_vendor
+from vendorrisk import create_app
+from vendorrisk.campaigns.models import Campaign
+from vendorrisk.extensions import db
+from vendorrisk.reports import jobs
+from vendorrisk.reports.models import CAMPAIGN_PDF, DONE, QUEUED, RUNNING, ReportJob
+
+
+@pytest.fixture
+def campaign(db_session):
+    """Four vendors asked: two answered (one with an impact signal), one started, one silent."""
+    owner = make_user("manager", name="Paula Portfolio")
+    vendors = [make_vendor(f"Portfolio Vendor {n}", owner=owner) for n in "ABCD"]
+    campaign = create_campaign(approved_version(), vendors, actor=owner, name="Connector sweep",
+                               due_date=date.today() + timedelta(days=7))
+    rng = random.Random(5)
+    first, second = campaign.assignments[0], campaign.assignments[1]
+    seed.submit(first, small_answers(), rng=rng)
+    better = dict(small_answers(), rotated=seed.Answer("yes"), data_accessed=seed.Answer("no"),
+                  rotated_on=seed.Answer(date(2021, 1, 14)))
+    seed.submit(second, better, rng=rng)
+    campaign.assignments[2].response_state = "in_progress"
+    db.session.flush()
+    return campaign
+
+
+def test_the_portfolio_pdf_reads_back(client, auth, campaign):
+    """Response rate, ratings, critical findings, impact signals, one line per vendor."""
+    auth.login("compliance")
+    page, job_id = build(client, f"/reports/campaigns/{campaign.id}/pdf")
+    assert "ready" in page.text
+    texts = pages_text(download(client, job_id))
+    text = " ".join(texts)
+    for number, page_text in enumerate(texts, start=1):
+        assert f"Page {number} of {len(texts)}" in page_text
+    assert all("Connector sweep" in t for t in texts)
+    assert "50 %" in text and "Response rate (2 of 4)".upper() in text.upper()
+    for name in ("Portfolio Vendor A", "Portfolio Vendor B", "Portfolio Vendor C",
+                 "Portfolio Vendor D"):
+        assert name in text
+    revision = campaign.assignments[0].response.latest_submitted
+    assert revision.score["overall_display"] in text
+    assert "Have you replaced the compromised certificate?" in text  # open critical finding
+    assert squash("Was any data you hold for us accessed by the attacker?: Yes, some of it") \
+        in squash(text)  # the impact signal
+    assert re.search(r"No response\s+2\s+50 %", text)
+    assert "Rotation of certificates" in text and "Readiness for incidents" in text
+
+
+def test_the_job_page_shows_progress_until_the_report_is_ready(client, auth, campaign):
+    """A queued or running job's page refreshes itself and shows a progress bar."""
+    user = auth.login("compliance")
+    job = jobs.request_report(CAMPAIGN_PDF, campaign, user)
+    job.state, job.progress, job.stage = RUNNING, 42, "Laying out the pages"
+    db.session.flush()
+    page = client.get(f"/reports/jobs/{job.id}")
+    assert '<meta http-equiv="refresh" content="2">' in page.text
+    assert 'aria-valuenow="42"' in page.text and "pct-42" in page.text
+    assert "Laying out the pages" in page.text
+    job.state, job.progress = DONE, 100
+    db.session.flush()
+    page = client.get(f"/reports/jobs/{job.id}")
+    assert "http-equiv" not in page.text and "Download the PDF" in page.text
+
+
+def test_a_job_whose_worker_died_is_marked_failed(client, auth, campaign):
+    user = auth.login("compliance")
+    job = jobs.request_report(CAMPAIGN_PDF, campaign, user)
+    job.state = QUEUED
+    job.created_at = job.created_at - timedelta(days=1)
+    db.session.flush()
+    page = client.get(f"/reports/jobs/{job.id}")
+    assert "interrupted" in page.text
+    assert db.session.get(ReportJob, job.id).state == "failed"
+
+
+def test_a_report_is_built_on_a_worker_thread(tmp_path):
+    """Without Redis a report builds on a thread of the app; the request returns at once.
+
+    The worker needs committed data, so this test has a database of its own.
+    """
+    app = create_app(config_for(
+        f"sqlite:///{tmp_path / 'thread.db'}", UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        REPORT_FOLDER=str(tmp_path / "reports"), REPORT_RUNNER="auto", REDIS_URL=None))
+    with app.app_context():
+        upgrade(revision="heads")
+        owner = make_user("manager")
+        vendor = make_vendor("Threaded Vendor", owner=owner)
+        campaign = create_campaign(approved_version(), [vendor], actor=owner)
+        seed.submit(campaign.assignments[0], small_answers(), rng=random.Random(1))
+        requester = make_user("compliance")
+        db.session.commit()
+        assert jobs.runner() == "thread"
+        job = jobs.request_report(CAMPAIGN_PDF, campaign, requester)
+        db.session.commit()
+        future = jobs.dispatch(job)
+        future.result(timeout=300)
+        db.session.remove()
+        done = db.session.get(ReportJob, job.id)
+        assert done.state == DONE, done.error
+        data = jobs.path_of(done.file_name).read_bytes()
+        assert data.startswith(b"%PDF") and "Threaded Vendor" in " ".join(pages_text(data))
+        assert db.session.scalar(select(Campaign.name)) == campaign.name
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["reports"]["executor"].shutdown(wait=True)
