@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.accounts.views import bp as accounts_bp
     from vendorrisk.advisories import cli as advisories_cli
     from vendorrisk.advisories.views import bp as advisories_bp
+    from vendorrisk.api import views as api_views
     from vendorrisk.audit.views import bp as audit_bp
     from vendorrisk.campaigns import cli as campaigns_cli
     from vendorrisk.campaigns.views import bp as campaigns_bp
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(advisories_bp)
     app.register_blueprint(reports_bp)
+    api_views.register(app)
 
     accounts_cli.init_app(app)
     mail_cli.init_app(app)

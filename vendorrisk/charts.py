@@ -142,8 +142,10 @@ def bar_chart(
             point["color"] = colors[index % len(colors)]
         points.append(point)
     chart.add(title, points)
+    peak = max(values, default=0)
+    # A horizontal bar prints its value past its end: leave room for it.
     return finish(chart, title, description or _describe(labels, [(title, values)]), (),
-                  max_value=max(values, default=0))
+                  max_value=peak * 1.12 if horizontal else peak)
 
 
 def grouped_bar_chart(

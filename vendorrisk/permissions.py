@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounts.change_password": STAFF,
     "accounts.totp_setup": STAFF,
     "accounts.totp_disable": STAFF,
+    "accounts.token_create": STAFF,
+    "accounts.token_revoke": STAFF,
     # Administration.
     "accounts.users": ADMINS,
     "accounts.user_new": ADMINS,
@@ -151,6 +153,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.campaign_csv": READERS,
     "reports.job": READERS,
     "reports.download": READERS,
+    # The JSON API (bearer tokens; vendorrisk.api.auth applies this table to the token's
+    # user): readers read, managers write. The OpenAPI document is public.
+    "api.openapi": PUBLIC,
+    "api.vendors_index": READERS,
+    "api.vendors_show": READERS,
+    "api.vendors_create": MANAGERS,
+    "api.vendors_update": MANAGERS,
+    "api.products_index": READERS,
+    "api.templates_index": READERS,
+    "api.advisories_index": READERS,
+    "api.advisories_show": READERS,
+    "api.campaigns_create": MANAGERS,
+    "api.campaigns_show": READERS,
+    "api.assignments_result": READERS,
+    "api.findings_index": READERS,
 }
 
 # POST endpoints open to compliance officers that only ask for an export to be built: they

@@ -156,6 +156,7 @@ def build(
     today: date | None = None,
     seed: int = 1,
     versions: list[tuple[int, str]] | None = None,
+    campaigns: int | None = None,
 ) -> Portfolio:
     """Add `vendors` vendors and about `assignments` assignments with everything around them."""
     rng = random.Random(seed)
@@ -191,7 +192,7 @@ def build(
 
     live = [vid for vid, row in zip(built.vendor_ids, vendor_rows, strict=True)
             if row["status"] != "offboarded"] or built.vendor_ids
-    n_campaigns = max(3, math.ceil(assignments / max(1, int(len(live) * 0.6))))
+    n_campaigns = campaigns or max(3, math.ceil(assignments / max(1, int(len(live) * 0.6))))
     campaign_rows = []
     for c in range(n_campaigns):
         version_id, _kind = versions[c % len(versions)]

@@ -39,12 +39,12 @@ def small_answers(notes: str = "Nothing else.", comment: str | None = None) -> d
 
 
 def make_assessment(vendor, *, notes: str = "Nothing else.", comment: str | None = None,
-                    reviewer=None, approver=None, actor=None):
+                    reviewer=None, approver=None, actor=None, name: str | None = None):
     """Send the small questionnaire to a vendor, submit answers with evidence, review them."""
     version = approved_version()
     campaign = create_campaign(version, [vendor], actor=actor or vendor.owner,
                                due_date=date.today() + timedelta(days=10),
-                               name=f"Connector check for {vendor.name}")
+                               name=name or f"Connector check for {vendor.name}")
     assignment = campaign.assignments[0]
     seed.submit(assignment, small_answers(notes, comment), rng=random.Random(3))
     reviewer = reviewer or make_user("manager", name="Rita Reviewer")

@@ -87,7 +87,7 @@ def _upload(name: str, data: bytes = PDF_BYTES) -> FileStorage:
 
 def submit(assignment, answers: dict[str, Answer], *, rng: random.Random, name="Pat Doe",
            title="Chief Information Security Officer", files: bool = True):
-    """Save answers, attach evidence where asked, fill what still blocks, submit. Return revision."""
+    """Save answers, attach evidence where asked, fill what still blocks, submit."""
     recipient = assignment.recipients[0]
     response = assignment.response
     template = portal.template_of(assignment)
@@ -203,11 +203,12 @@ def rich_vendor(rng: random.Random | None = None, *, texts: dict[str, str] | Non
     product = catalogue.create_product({"supplier": "Mimecast", "name": f"Email Security {name}",
                                         "aliases": [], "known_versions": ["2020.4"]})
     catalogue.add_product_use(vendor, product.id, "2020.4")
+    names = ["Annual baseline", "SolarWinds follow-up", "Key lifecycle"]
     for index, filename in enumerate(assessments):
         reviewed_assessment(vendor, filename, rng=rng, owner=owner, reviewer=reviewer,
                             approver=approver, quality=0.5 + 0.15 * index,
                             texts=texts if index == 0 else None,
-                            name=f"{['Annual baseline', 'SolarWinds follow-up', 'Key lifecycle'][index % 3]} {2024 + index}")
+                            name=f"{names[index % 3]} {2024 + index}")
     db.session.flush()
     return vendor, owner
 
@@ -222,9 +223,9 @@ def portfolio(count: int, rng: random.Random | None = None, *, filename: str = M
     vendors = []
     for index in range(count):
         criticality, data_access = tiers[index % 4]
-        vendors.append(make_vendor(f"Vendor {index + 1:04d} {rng.choice(['Ltd', 'plc', 'GmbH', 'Inc'])}",
-                                   owner=owner, criticality=criticality,
-                                   data_access=data_access))
+        suffix = rng.choice(["Ltd", "plc", "GmbH", "Inc"])
+        vendors.append(make_vendor(f"Vendor {index + 1:04d} {suffix}", owner=owner,
+                                   criticality=criticality, data_access=data_access))
     version = shipped_version(filename)
     campaign = create_campaign(version, vendors, actor=owner, name="Mimecast follow-up",
                                due_date=date.today() + timedelta(days=14))

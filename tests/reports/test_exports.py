@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from openpyxl import load_workbook
 
 from tests.conftest import make_user
-from tests.reports.conftest import make_assessment, small_answers
 from tests.reports import seed
+from tests.reports.conftest import make_assessment, small_answers
 from tests.support.factories import approved_version, create_campaign, make_vendor
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.extensions import db
@@ -111,8 +111,8 @@ def test_csv_exports_quote_formula_text(client, auth):
 
 
 def test_a_vendor_export_spans_its_assessments_and_is_audited(client, auth, vendor):
-    make_assessment(vendor)
-    make_assessment(vendor)
+    make_assessment(vendor, name="Connector check 2025")
+    make_assessment(vendor, name="Connector check 2026")
     auth.login("compliance")
     book = _workbook(client.get(f"/reports/vendors/{vendor.id}/export.xlsx"))
     campaigns = {r["Campaign"] for r in _rows(book["Answers"])}

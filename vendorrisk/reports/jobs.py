@@ -83,11 +83,15 @@ def _in_thread(app: Flask, job_id: int) -> None:
         run(job_id)
 
 
-def dispatch(job: ReportJob) -> Future | None:
-    """Start building a committed job; returns the future when it runs on a thread."""
+def dispatch(job_id: int) -> Future | None:
+    """Start building a committed job; returns the future when it runs on a thread.
+
+    Takes the id, not the row: touching an expired row after the commit would open a new
+    transaction, and on SQLite (BEGIN IMMEDIATE) hold the write lock the worker needs.
+    """
     how = runner()
     if how == "inline":
-        run(job.id)
+        run(job_id)
         return None
     if how == "rq":
         from redis import Redis
@@ -95,12 +99,12 @@ def dispatch(job: ReportJob) -> Future | None:
 
         queue = Queue(current_app.config["REPORT_QUEUE"],
                       connection=Redis.from_url(current_app.config["REDIS_URL"]))
-        queue.enqueue(rq_run, job.id,
+        queue.enqueue(rq_run, job_id,
                       job_timeout=int(current_app.config["REPORT_RENDER_TIMEOUT"]) + 300,
                       result_ttl=3600, failure_ttl=7 * 86400)
         return None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return _executor(app).submit(_in_thread, app, job.id)
+    return _executor(app).submit(_in_thread, app, job_id)
 
 
 def rq_run(job_id: int) -> None:

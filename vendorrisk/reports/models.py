@@ -1,4 +1,4 @@
-"""Report jobs: a PDF asked for by someone, built in the background, kept under instance/reports/."""
+"""Report jobs: a PDF someone asked for, built in the background, kept in instance/reports/."""
 
 from datetime import datetime
 

@@ -62,7 +62,7 @@ class FetchRefused(ValueError):
 
 
 class SafeFetcher(URLFetcher):
-    """Load `data:` URLs and our own static files; refuse everything else, never follow redirects."""
+    """Load `data:` URLs and our own static files; refuse everything else; never redirect."""
 
     def __init__(self, static_dir: Path | str = STATIC_DIR):
         super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False,

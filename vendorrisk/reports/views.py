@@ -119,10 +119,10 @@ def campaign_csv(campaign_id: int, sheet: str):
 
 
 def _start(kind: str, subject, params: dict):
-    job = jobs.request_report(kind, subject, current_user, params)
+    job_id = jobs.request_report(kind, subject, current_user, params).id
     db.session.commit()
-    jobs.dispatch(job)
-    return redirect(url_for(".job", job_id=job.id))
+    jobs.dispatch(job_id)
+    return redirect(url_for(".job", job_id=job_id))
 
 
 def _xlsx(sheets, object_type: str, object_id: int, stem: str) -> Response:

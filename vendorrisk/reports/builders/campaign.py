@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,7 +25,6 @@ from vendorrisk.extensions import db
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.reports import charts
 from vendorrisk.reports.builders.common import (
-    SEVERITY_ORDER,
     AdvisoryAtSend,
     Limits,
     Meta,
@@ -255,7 +254,8 @@ def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _
         late=sum(1 for a in assignments if a.response_state == "submitted_late"),
         in_progress=sum(1 for a in assignments if a.response_state == "in_progress"),
         not_started=sum(1 for a in assignments if a.response_state == NOT_STARTED),
-        bands=bands, band_ids=band_ids, band_chart=band_chart, categories=categories, averages=averages,
+        bands=bands, band_ids=band_ids, band_chart=band_chart, categories=categories,
+        averages=averages,
         category_chart=category_chart, lines=kept, lines_cut=len(lines) - len(kept),
         critical=critical,
         open_by_severity=Counter(f.severity for f in open_findings),

@@ -1,0 +1,93 @@
+"""The number of SQL queries of the busy pages does not grow with the portfolio.
+
+Each page is measured at 10 vendors, then again after 490 more vendors (with their campaigns,
+assignments, answers, decisions, findings and impact signals) were bulk inserted.
+"""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from tests.conftest import make_user
+from tests.dashboard import bulk
+from vendorrisk.campaigns.models import Campaign
+from vendorrisk.dashboard import snapshot
+from vendorrisk.extensions import db
+
+
+@contextmanager
+def counted():
+    """Count the statements sent to the database inside the block."""
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def _queries(app, client, path: str, *, cold: bool = False) -> int:
+    if cold:
+        with app.app_context():
+            snapshot.forget()
+    with counted() as seen:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(seen)
+
+
+def _biggest_campaign() -> int:
+    campaigns = db.session.scalars(select(Campaign)).all()
+    return max(campaigns, key=lambda c: len(c.assignments)).id
+
+
+PAGES = [
+    ("/?scope=all", False),
+    ("/?scope=all", True),  # the snapshot computed from scratch
+    ("/?scope=mine", False),
+    ("/dashboard/charts/residual.svg?scope=all", False),
+    ("/dashboard/charts/findings.svg?scope=mine", False),
+    ("/dashboard/charts/scores-certificate_rotation.svg?scope=all", True),
+    ("/dashboard/overdue?scope=all", False),
+    ("/dashboard/impact?scope=all", False),
+    ("/vendors/", False),
+    ("/vendors/?residual=1", False),
+    ("/vendors/?assessment=stale&sort=tier", False),
+    ("/vendors/?score_category=incident_readiness&score_band=A", False),
+    ("/findings/", False),
+    ("/findings/?state=open&severity=high", False),
+    ("/findings/?overdue=y", False),
+    ("/findings/?state=risk_accepted&expiring=30", False),
+]
+
+
+def test_query_counts_are_the_same_at_10_and_at_500_vendors(app, db_session, signed_in):
+    manager = make_user("manager")
+    actor = make_user("manager")
+    versions = bulk.template_versions()
+    first = bulk.build(10, 30, owners=[manager], actor=actor, versions=versions, seed=1,
+                       campaigns=3)
+    client = signed_in(manager)
+
+    def measure():
+        counts = {f"{path} cold={cold}": _queries(app, client, path, cold=cold)
+                  for path, cold in PAGES}
+        campaign = _biggest_campaign()
+        counts["campaign page"] = _queries(app, client, f"/campaigns/{campaign}")
+        counts["vendor page"] = _queries(app, client, f"/vendors/{first.vendor_ids[0]}")
+        return counts
+
+    small = measure()
+    bulk.build(490, 1470, owners=[manager], actor=actor, versions=versions, seed=2,
+               campaigns=3)
+    large = measure()
+    assert large == small
+    assert max(small.values()) <= 25, small
+    # And the big campaign really is big: its page shows about 480 assignments.
+    biggest = db.session.get(Campaign, _biggest_campaign())
+    assert len(biggest.assignments) > 400

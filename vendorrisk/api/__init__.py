@@ -1,0 +1,1 @@
+"""The versioned JSON API (/api/v1): bearer tokens, problem+json errors, an OpenAPI document."""
