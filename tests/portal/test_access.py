@@ -169,3 +169,16 @@ def test_vendor_pages_show_no_weights_scores_remediation_frameworks_or_reviewer_
     _assert_nothing_internal(vendor_client.get(f"/portal/a/{aid}/submit").text, "review")
     assert submit(vendor_client, aid).status_code == 302
     _assert_nothing_internal(vendor_client.get(f"/portal/a/{aid}/receipt").text, "receipt")
+
+
+def test_continue_with_a_stale_page_shows_the_button_again_not_a_bare_400(client, assignment):
+    """A link page left open until its CSRF token lapsed: the person just presses Continue again."""
+    recipient = assignment.recipients[0]
+    path = portal_path(recipient)
+    response = client.post(path, data={}, csrf=False)
+    assert response.status_code == 400
+    assert "Press Continue again." in response.text
+    assert "Continue to the questionnaire" in response.text
+    db.session.refresh(recipient.assignment)
+    assert recipient.assignment.response_state == "not_started"
+    assert client.post(path, data={}).status_code == 302

@@ -56,6 +56,24 @@ def disable(email: str) -> None:
     click.echo(f"{user.email} is disabled.")
 
 
+@users_cli.command("token")
+@click.option("--email", required=True)
+@click.option("--name", default="Command line", help="What the token is for.")
+def token(email: str, name: str) -> None:
+    """Create a personal API token for a user and print it (it is shown only this once)."""
+    from vendorrisk.api import tokens
+
+    user = _user_or_fail(email)
+    if not user.active:
+        raise click.ClickException(f"{user.email} is disabled.")
+    try:
+        _, secret = tokens.create_token(user, name)
+    except tokens.TokenError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(secret)
+
+
 def init_app(app: Flask) -> None:
     """Register the command group."""
     app.cli.add_command(users_cli)

@@ -32,6 +32,8 @@ from vendorrisk.accounts.forms import (
     UserEditForm,
 )
 from vendorrisk.accounts.models import User
+from vendorrisk.api import tokens
+from vendorrisk.api.forms import TokenCreateForm, TokenRevokeForm
 from vendorrisk.core.http import safe_next
 from vendorrisk.extensions import db, limiter
 
@@ -165,11 +167,48 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
+def _profile_page(password_form=None, token_form=None, new_token: str | None = None):
+    return render_template(
+        "accounts/profile.html",
+        password_form=password_form or ChangePasswordForm(),
+        mfa_form=TotpDisableForm(),
+        token_form=token_form or TokenCreateForm(formdata=None),
+        revoke_form=TokenRevokeForm(),
+        api_tokens=tokens.user_tokens(current_user),
+        new_token=new_token,
+    )
+
+
 @bp.route("/profile")
 def profile():
-    return render_template(
-        "accounts/profile.html", password_form=ChangePasswordForm(), mfa_form=TotpDisableForm()
-    )
+    return _profile_page()
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+def token_create():
+    form = TokenCreateForm()
+    if form.validate_on_submit():
+        try:
+            _, secret = tokens.create_token(current_user, form.name.data)
+        except tokens.TokenError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            # Shown on this page only, never stored or put in the session: a redirect would
+            # have to carry it.
+            return _profile_page(new_token=secret)
+    return _profile_page(token_form=form), 400
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+def token_revoke(token_id: int):
+    row = tokens.get_user_token(current_user, token_id)
+    if row is None:
+        abort(404)
+    if TokenRevokeForm().validate_on_submit() and tokens.revoke_token(row, current_user):
+        db.session.commit()
+        flash(f"The token “{row.name}” is revoked.", "info")
+    return redirect(url_for(".profile"))
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -189,9 +228,7 @@ def change_password():
             db.session.commit()
             flash("Your password is changed.", "success")
             return redirect(url_for(".profile"))
-    return render_template(
-        "accounts/profile.html", password_form=form, mfa_form=TotpDisableForm()
-    ), 400
+    return _profile_page(password_form=form), 400
 
 
 @bp.route("/profile/mfa", methods=["GET", "POST"])

@@ -49,22 +49,25 @@ def send_reminders(now: datetime | None = None) -> int:
     assignments = db.session.scalars(
         select(Assignment)
         .join(Campaign)
-        .where(Assignment.response_state.in_([NOT_STARTED, IN_PROGRESS]))
+        # Follow-up rounds of submitted answers are not chased by the campaign's schedule.
+        .where(Assignment.response_state.in_([NOT_STARTED, IN_PROGRESS]),
+               Assignment.submitted_at.is_(None))
         .options(
             selectinload(Assignment.recipients),
             selectinload(Assignment.campaign),
         )
     ).all()
+    done: dict[tuple[int, datetime], set[str]] = {}
+    for assignment_id, due_at, key in db.session.execute(
+        select(ReminderSent.assignment_id, ReminderSent.due_at, ReminderSent.offset_key).where(
+            ReminderSent.assignment_id.in_([a.id for a in assignments] or [-1])
+        )
+    ):
+        done.setdefault((assignment_id, due_at), set()).add(key)
     sent = 0
     for assignment in assignments:
         due_at = assignment.campaign.due_at
-        already = set(
-            db.session.scalars(
-                select(ReminderSent.offset_key).where(
-                    ReminderSent.assignment_id == assignment.id, ReminderSent.due_at == due_at
-                )
-            )
-        )
+        already = done.get((assignment.id, due_at), set())
         key, skipped = due_reminder(due_at, now, already)
         for missed in skipped:
             db.session.add(ReminderSent(assignment_id=assignment.id, due_at=due_at,

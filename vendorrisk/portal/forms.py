@@ -41,3 +41,7 @@ class VendorPlanForm(FlaskForm):
                                                                              Length(max=200)])
     plan_date = DateField("Planned completion date", validators=[DataRequired()])
     plan = TextAreaField("What you will do", validators=[Optional(), Length(max=4000)])
+
+
+class ContinueForm(FlaskForm):
+    """The Continue button of a link page (only its CSRF token)."""

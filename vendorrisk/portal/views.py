@@ -24,6 +24,7 @@ from vendorrisk.extensions import csrf, db, limiter
 from vendorrisk.portal import access, services
 from vendorrisk.portal.drafts import draft_formdata, overlay
 from vendorrisk.portal.forms import (
+    ContinueForm,
     RemoveEvidenceForm,
     SaveMetaForm,
     VendorPlanForm,
@@ -64,7 +65,10 @@ _token_lookups = limiter.shared_limit(
 @_token_lookups
 def landing(token: str):
     # Mail scanners open links before people do: this page must change nothing.
-    recipient = _recipient_or_gone(token)
+    return _landing_page(_recipient_or_gone(token), token)
+
+
+def _landing_page(recipient, token: str):
     assignment = recipient.assignment
     return render_template(
         "portal/landing.html", recipient=recipient, assignment=assignment,
@@ -74,8 +78,12 @@ def landing(token: str):
 
 @bp.route("/p/<token>", methods=["POST"])
 @_token_lookups
+@csrf.exempt  # checked below, so a stale page gets its Continue button back, not a bare 400
 def start(token: str):
     recipient = _recipient_or_gone(token)
+    if not ContinueForm().validate_on_submit():
+        flash("This page was open for a long time. Press Continue again.", "warning")
+        return _landing_page(recipient, token), 400
     services.start(recipient)
     access.grant(recipient)
     db.session.commit()
