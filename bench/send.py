@@ -41,20 +41,29 @@ def main() -> None:
     from vendorrisk.mail import services as outbox
     from vendorrisk.mail.models import OutboxMessage
 
-    app = create_app(test_config(f"sqlite:///{workdir / 'bench.db'}", MAIL_PORT=server.port,
-                                 OUTBOX_BATCH_SIZE=200, MAIL_TIMEOUT=10))
+    app = create_app(
+        test_config(
+            f"sqlite:///{workdir / 'bench.db'}",
+            MAIL_PORT=server.port,
+            OUTBOX_BATCH_SIZE=200,
+            MAIL_TIMEOUT=10,
+        )
+    )
     with app.app_context():
         upgrade(revision="heads")
         vendors = [make_vendor(contacts=[("primary", "security")]) for _ in range(args.vendors)]
         version = approved_version()
         started = time.perf_counter()
-        create_campaign(version, vendors, actor=make_user("manager"),
-                        due_date=date.today() + timedelta(days=14))
+        create_campaign(
+            version, vendors, actor=make_user("manager"), due_date=date.today() + timedelta(days=14)
+        )
         db.session.commit()
         queued = time.perf_counter() - started
         # The same messages, links filled in, so both sides send the same bytes' worth.
-        bodies = [(m.recipient, m.subject, m.body_text, m.body_html)
-                  for m in db.session.query(OutboxMessage)]
+        bodies = [
+            (m.recipient, m.subject, m.body_text, m.body_html)
+            for m in db.session.query(OutboxMessage)
+        ]
 
         started = time.perf_counter()
         sent = 0

@@ -42,7 +42,9 @@ def demo_command() -> None:
     click.echo("Demo logins (development only):")
     for email, _name, role, password in DEMO_USERS:
         click.echo(f"  {role:<11} {email:<32} {password}")
-    click.echo("  The administrator sets up two-step sign-in (an authenticator app) at first login.")
+    click.echo(
+        "  The administrator sets up two-step sign-in (an authenticator app) at first login."
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -123,10 +123,13 @@ def test_reset_requests_for_one_address_are_limited_whatever_the_ip(app, client)
     db.session.flush()
     statuses = []
     for i in range(5):
-        statuses.append(client.post(
-            "/password/forgot", data={"email": user.email},
-            environ_base={"REMOTE_ADDR": f"198.51.100.{i + 1}"},
-        ).status_code)
+        statuses.append(
+            client.post(
+                "/password/forgot",
+                data={"email": user.email},
+                environ_base={"REMOTE_ADDR": f"198.51.100.{i + 1}"},
+            ).status_code
+        )
     assert statuses[:3] == [302, 302, 302]
     assert statuses[3:] == [429, 429]
     db.session.expire_all()

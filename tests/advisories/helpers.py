@@ -26,10 +26,14 @@ _n = count(1)
 def make_product(name: str | None = None, *, supplier: str = "Acme", aliases=(), versions=()):
     """Add a catalogue product."""
     n = next(_n)
-    return catalogue.create_product({
-        "supplier": supplier, "name": name or f"Widget {n}", "aliases": list(aliases),
-        "known_versions": list(versions),
-    })
+    return catalogue.create_product(
+        {
+            "supplier": supplier,
+            "name": name or f"Widget {n}",
+            "aliases": list(aliases),
+            "known_versions": list(versions),
+        }
+    )
 
 
 def document(**fields) -> AdvisoryDocument:
@@ -47,8 +51,12 @@ def document(**fields) -> AdvisoryDocument:
         "actions": [
             {"id": "rotate", "for": "firm", "text": "Rotate our own connector certificate."},
             {"id": "review-logs", "for": "firm", "text": "Review our logs two weeks back."},
-            {"id": "vendors-rotate", "for": "vendors", "text": "Ask vendors to rotate it.",
-             "questions": [f"{SMALL}/rotated"]},
+            {
+                "id": "vendors-rotate",
+                "for": "vendors",
+                "text": "Ask vendors to rotate it.",
+                "questions": [f"{SMALL}/rotated"],
+            },
         ],
         "references": [{"title": "Notice", "url": "https://supplier.example/notice"}],
         "templates": [SMALL],
@@ -93,12 +101,16 @@ def advisory_campaign(version, vendors, advisory, *, actor=None, reference_dates
     from vendorrisk.questionnaires.services import parsed_version
 
     campaign = campaigns.create_campaign(
-        name=f"{advisory.title} follow-up {next(_n)}", template_version=version,
-        vendor_ids=[v.id for v in vendors], due_date=date.today() + timedelta(days=14),
-        tz_name="Europe/London", message=None,
-        reference_dates=reference_dates or campaigns.default_reference_dates(
-            parsed_version(version)),
-        actor=actor or make_user("manager"), advisory_slug=advisory.slug,
+        name=f"{advisory.title} follow-up {next(_n)}",
+        template_version=version,
+        vendor_ids=[v.id for v in vendors],
+        due_date=date.today() + timedelta(days=14),
+        tz_name="Europe/London",
+        message=None,
+        reference_dates=reference_dates
+        or campaigns.default_reference_dates(parsed_version(version)),
+        actor=actor or make_user("manager"),
+        advisory_slug=advisory.slug,
     )
     db.session.flush()
     return campaign

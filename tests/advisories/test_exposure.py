@@ -38,8 +38,11 @@ def test_a_vendor_is_suspected_when_it_uses_an_affected_version_or_an_unknown_on
     use(fixed, orion, "2019.4 HF 6")
     use(unknown, orion)
     advisory = make_advisory([(orion, ["2019.4 HF 5", "2020.2"], ["2019.4 HF 6"])])
-    assert states(advisory) == {"On HF5": SUSPECTED, "On hf5 written differently": SUSPECTED,
-                                "Version not recorded": SUSPECTED}
+    assert states(advisory) == {
+        "On HF5": SUSPECTED,
+        "On hf5 written differently": SUSPECTED,
+        "Version not recorded": SUSPECTED,
+    }
 
 
 def test_a_vendor_on_a_fixed_version_is_not_suspected(db_session):
@@ -70,7 +73,9 @@ def test_a_product_named_by_its_alias_in_a_file_matches_the_catalogue_entry(db_s
     (folder / "alias-check.md").write_text(
         "---\nslug: alias-check\ntitle: Alias check\npublisher: Acme\npublished: 2021-01-12\n"
         "severity: low\nsummary: Named by alias.\naffected_products:\n"
-        "  - supplier: Acme\n    name: Acme CS\n---\n", encoding="utf-8")
+        "  - supplier: Acme\n    name: Acme CS\n---\n",
+        encoding="utf-8",
+    )
     report = sync.sync_directory(folder)
     assert report.products == []  # found by alias, not created
     advisory = db.session.scalar(select(Advisory).where(Advisory.slug == "alias-check"))
@@ -86,13 +91,18 @@ def test_people_record_exposure_and_it_is_audited(db_session):
     vendor = make_vendor("Checked by phone")
     use(vendor, product)
     advisory = make_advisory([(product, [], [])])
-    exposure.set_exposure(advisory, vendor, RULED_OUT, "Moved off it in 2019, per their CISO.",
-                          actor)
+    exposure.set_exposure(
+        advisory, vendor, RULED_OUT, "Moved off it in 2019, per their CISO.", actor
+    )
     [row] = exposure.vendor_rows(advisory)
-    assert (row.state, row.how, row.reason) == (RULED_OUT, "person",
-                                                "Moved off it in 2019, per their CISO.")
-    entry = db.session.scalar(select(AuditEntry).where(
-        AuditEntry.action == "advisory.exposure_set"))
+    assert (row.state, row.how, row.reason) == (
+        RULED_OUT,
+        "person",
+        "Moved off it in 2019, per their CISO.",
+    )
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "advisory.exposure_set")
+    )
     assert entry.actor_id == actor.id and entry.details["to"] == RULED_OUT
     assert entry.details["advisory"] == advisory.slug
 
@@ -115,8 +125,12 @@ def test_an_answer_marked_not_exposed_rules_the_vendor_out(db_session, small_ver
     advisory = make_advisory([(product, [], [])])
     campaign = advisory_campaign(small_version, [vendor], advisory)
     assert states(advisory) == {"Answered no": SUSPECTED}
-    answers = {"uses_connector": Answer("no"), "data_accessed": Answer("no"),
-               "notify_hours": Answer(24), "soc2_report": Answer(None, na=True, comment="None.")}
+    answers = {
+        "uses_connector": Answer("no"),
+        "data_accessed": Answer("no"),
+        "notify_hours": Answer(24),
+        "soc2_report": Answer(None, na=True, comment="None."),
+    }
     revision = submit(campaign.assignments[0], answers)
     assert revision.not_exposed
     [row] = exposure.vendor_rows(advisory)
@@ -133,8 +147,13 @@ def test_a_later_record_by_a_person_wins_over_an_earlier_answer(db_session, smal
     assert states(advisory) == {"Asked, no product match": UNKNOWN}
     submit(campaign.assignments[0], {**WEAK_ANSWERS, "uses_connector": Answer("no")})
     assert states(advisory) == {"Asked, no product match": RULED_OUT}
-    exposure.set_exposure(advisory, vendor, CONFIRMED, "Their SOC found the connector after all.",
-                          make_user("manager"))
+    exposure.set_exposure(
+        advisory,
+        vendor,
+        CONFIRMED,
+        "Their SOC found the connector after all.",
+        make_user("manager"),
+    )
     assert states(advisory) == {"Asked, no product match": CONFIRMED}
 
 
@@ -178,8 +197,7 @@ def test_the_page_lists_vendors_without_a_query_per_vendor(app, db_session, smal
     assert many == few
 
 
-def test_the_page_shows_tier_risk_exposure_and_questionnaire_state(app, db_session,
-                                                                   small_version):
+def test_the_page_shows_tier_risk_exposure_and_questionnaire_state(app, db_session, small_version):
     product = make_product("Connector Pro")
     asked = make_vendor("Asked Ltd", criticality="critical", data_access="regulated")
     quiet = make_vendor("Not Asked Ltd", criticality="low", data_access="internal")

@@ -31,8 +31,10 @@ def test_the_feed_is_public_valid_atom_with_advisories_and_updates(client, db_se
 
 
 def test_feed_content_is_the_cleaned_markdown(client, db_session):
-    make_advisory(body="Safe **bold** <script>alert(1)</script> [x](javascript:alert(2)) "
-                       "<img src=x onerror=alert(3)>")
+    make_advisory(
+        body="Safe **bold** <script>alert(1)</script> [x](javascript:alert(2)) "
+        "<img src=x onerror=alert(3)>"
+    )
     response = client.get("/advisories/feed.atom")
     parsed = feedparser.parse(response.data)
     assert not parsed.bozo

@@ -46,32 +46,59 @@ def test_a_valid_file_parses_with_its_body(app):
     assert errors == [] and doc.body == "Body." and doc.status == "active"
 
 
-@pytest.mark.parametrize("change, expected", [
-    (("severity: high", "severity: urgent"),
-     "advisories/sample-advisory.md:6: severity must be one of 'critical', 'high', 'medium' or "
-     "'low' (got 'urgent')"),
-    (("published: 2021-01-12", "published: 12/01/2021"),
-     "advisories/sample-advisory.md:5: published must be a date like 2021-01-12"),
-    (("summary: Something happened.\n", "summary: Something happened.\ncolour: red\n"),
-     "advisories/sample-advisory.md:8: unknown key 'colour' in the advisory"),
-    (("title: Sample\n", ""), "advisories/sample-advisory.md:2: missing required key 'title'"),
-    (("summary: Something happened.\n",
-      "summary: Something happened.\nreferences:\n  - title: X\n    url: javascript:alert(1)\n"),
-     "advisories/sample-advisory.md:10: references[0].url: 'javascript:alert(1)' is not a valid "
-     "link"),
-    (("summary: Something happened.\n",
-      "summary: Something happened.\nstatus: superseded\n"),
-     "advisories/sample-advisory.md:8: a superseded advisory names the advisory that replaces it"),
-    (("summary: Something happened.\n",
-      "summary: Something happened.\nactions:\n  - id: a\n    for: firm\n    text: x\n"
-      "    questions: [nope/q1]\n"),
-     "advisories/sample-advisory.md:12: no template 'nope' (in nope/q1)"),
-    (("summary: Something happened.\n",
-      "summary: Something happened.\nupdates:\n  - date: 2020-01-01\n    title: Early\n"),
-     "advisories/sample-advisory.md:9: update dated 2020-01-01 comes before 2021-01-12"),
-    (("severity: high\n", "severity: high\n  bad: indent\n"),
-     "advisories/sample-advisory.md:7: YAML syntax error"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            ("severity: high", "severity: urgent"),
+            "advisories/sample-advisory.md:6: severity must be one of 'critical', 'high', 'medium' or "
+            "'low' (got 'urgent')",
+        ),
+        (
+            ("published: 2021-01-12", "published: 12/01/2021"),
+            "advisories/sample-advisory.md:5: published must be a date like 2021-01-12",
+        ),
+        (
+            ("summary: Something happened.\n", "summary: Something happened.\ncolour: red\n"),
+            "advisories/sample-advisory.md:8: unknown key 'colour' in the advisory",
+        ),
+        (("title: Sample\n", ""), "advisories/sample-advisory.md:2: missing required key 'title'"),
+        (
+            (
+                "summary: Something happened.\n",
+                "summary: Something happened.\nreferences:\n  - title: X\n    url: javascript:alert(1)\n",
+            ),
+            "advisories/sample-advisory.md:10: references[0].url: 'javascript:alert(1)' is not a valid "
+            "link",
+        ),
+        (
+            (
+                "summary: Something happened.\n",
+                "summary: Something happened.\nstatus: superseded\n",
+            ),
+            "advisories/sample-advisory.md:8: a superseded advisory names the advisory that replaces it",
+        ),
+        (
+            (
+                "summary: Something happened.\n",
+                "summary: Something happened.\nactions:\n  - id: a\n    for: firm\n    text: x\n"
+                "    questions: [nope/q1]\n",
+            ),
+            "advisories/sample-advisory.md:12: no template 'nope' (in nope/q1)",
+        ),
+        (
+            (
+                "summary: Something happened.\n",
+                "summary: Something happened.\nupdates:\n  - date: 2020-01-01\n    title: Early\n",
+            ),
+            "advisories/sample-advisory.md:9: update dated 2020-01-01 comes before 2021-01-12",
+        ),
+        (
+            ("severity: high\n", "severity: high\n  bad: indent\n"),
+            "advisories/sample-advisory.md:7: YAML syntax error",
+        ),
+    ],
+)
 def test_each_problem_is_reported_as_file_line_reason(change, expected):
     old, new = change
     assert old in GOOD
@@ -82,12 +109,14 @@ def test_each_problem_is_reported_as_file_line_reason(change, expected):
 def test_a_file_without_front_matter_is_refused_at_line_1():
     assert errors_of("# Just Markdown\n") == [
         "advisories/sample-advisory.md:1: an advisory file starts with a '---' line, then YAML "
-        "front matter, then a closing '---' line and the Markdown body"]
+        "front matter, then a closing '---' line and the Markdown body"
+    ]
 
 
 def test_every_error_of_a_file_is_reported_at_once():
     broken = GOOD.replace("severity: high", "severity: urgent").replace(
-        "published: 2021-01-12", "published: soon")
+        "published: 2021-01-12", "published: soon"
+    )
     assert len(errors_of(broken)) == 2
 
 
@@ -116,8 +145,9 @@ def test_validate_accepts_the_shipped_files(runner):
 
 def test_sync_refuses_invalid_files_and_changes_nothing(runner, tmp_path):
     folder = _folder(tmp_path, SOLARWINDS)
-    (folder / "sample-advisory.md").write_text(GOOD.replace("title: Sample\n", ""),
-                                                 encoding="utf-8")
+    (folder / "sample-advisory.md").write_text(
+        GOOD.replace("title: Sample\n", ""), encoding="utf-8"
+    )
     result = runner.invoke(args=["advisories", "sync", "--dir", str(folder)])
     assert result.exit_code == 1
     assert "sample-advisory.md:2: missing required key 'title'" in result.output
@@ -129,22 +159,28 @@ def test_sync_loads_the_shipped_advisories_and_is_idempotent(runner, tmp_path):
     first = runner.invoke(args=["advisories", "sync", "--dir", str(folder)])
     assert first.exit_code == 0, first.output
     assert "3 created" in first.output and "6 update(s) added" in first.output
-    counts = (db.session.scalar(select(func.count()).select_from(Advisory)),
-              db.session.scalar(select(func.count()).select_from(AdvisoryUpdate)),
-              db.session.scalar(select(func.count()).select_from(Product)))
+    counts = (
+        db.session.scalar(select(func.count()).select_from(Advisory)),
+        db.session.scalar(select(func.count()).select_from(AdvisoryUpdate)),
+        db.session.scalar(select(func.count()).select_from(Product)),
+    )
     second = runner.invoke(args=["advisories", "sync", "--dir", str(folder)])
     assert second.exit_code == 0
     assert "0 created, 0 changed, 0 update(s) added, 3 unchanged" in second.output
-    assert counts == (db.session.scalar(select(func.count()).select_from(Advisory)),
-                      db.session.scalar(select(func.count()).select_from(AdvisoryUpdate)),
-                      db.session.scalar(select(func.count()).select_from(Product)))
+    assert counts == (
+        db.session.scalar(select(func.count()).select_from(Advisory)),
+        db.session.scalar(select(func.count()).select_from(AdvisoryUpdate)),
+        db.session.scalar(select(func.count()).select_from(Product)),
+    )
 
 
 def test_sync_creates_the_catalogue_products_it_needs_once(db_session):
     report = sync_shipped(MIMECAST)
-    assert sorted(report.products) == ["Mimecast Continuity Monitor",
-                                       "Mimecast Internal Email Protect",
-                                       "Mimecast Sync and Recover"]
+    assert sorted(report.products) == [
+        "Mimecast Continuity Monitor",
+        "Mimecast Internal Email Protect",
+        "Mimecast Sync and Recover",
+    ]
     [product] = find_products("Mimecast S&R")  # found by its alias
     assert product.supplier == "Mimecast" and product.name == "Mimecast Sync and Recover"
     assert sync_shipped(MIMECAST).products == []
@@ -154,12 +190,18 @@ def test_the_mimecast_advisory_has_its_three_updates_and_dates(db_session):
     sync_shipped(MIMECAST)
     advisory = db.session.scalar(select(Advisory).where(Advisory.slug == MIMECAST))
     assert [(u.published_on.isoformat(), u.number) for u in advisory.updates] == [
-        ("2021-01-18", 1), ("2021-01-26", 2), ("2021-03-16", 3)]
+        ("2021-01-18", 1),
+        ("2021-01-26", 2),
+        ("2021-03-16", 3),
+    ]
     assert advisory.templates == [MIMECAST]
     assert effective(advisory).frozen_dates() == {
-        "compromise_date": "2021-01-12", "disclosed_date": "2021-01-12",
-        "blocked_date": "2021-01-18", "credential_reset_date": "2021-01-26",
-        "final_report_date": "2021-03-16"}
+        "compromise_date": "2021-01-12",
+        "disclosed_date": "2021-01-12",
+        "blocked_date": "2021-01-18",
+        "credential_reset_date": "2021-01-26",
+        "final_report_date": "2021-03-16",
+    }
 
 
 def test_a_changed_file_changes_its_advisory_and_appends_new_updates(db_session, tmp_path):
@@ -169,7 +211,8 @@ def test_a_changed_file_changes_its_advisory_and_appends_new_updates(db_session,
     text_ = path.read_text(encoding="utf-8")
     text_ = text_.replace("status: monitoring", "status: resolved").replace(
         "\n---\n## The fix chain",
-        "\n  - date: 2022-01-05\n    title: Closing note\n---\n## The fix chain")
+        "\n  - date: 2022-01-05\n    title: Closing note\n---\n## The fix chain",
+    )
     path.write_text(text_, encoding="utf-8")
     report = sync.sync_directory(folder)
     assert report.changed == [(LOG4SHELL, ["status"])]
@@ -180,12 +223,16 @@ def test_a_published_update_in_a_file_cannot_change(db_session, tmp_path):
     folder = _folder(tmp_path, SOLARWINDS)
     sync.sync_directory(folder)
     path = folder / f"{SOLARWINDS}.md"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "US government attributes", "Officials attribute"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("US government attributes", "Officials attribute"),
+        encoding="utf-8",
+    )
     with pytest.raises(sync.SyncError) as raised:
         sync.sync_directory(folder)
-    assert "update 2 ('US government attributes the attack to Russia's SVR', 2021-04-15) was " \
-           "published and cannot change" in str(raised.value.errors[0])
+    assert (
+        "update 2 ('US government attributes the attack to Russia's SVR', 2021-04-15) was "
+        "published and cannot change" in str(raised.value.errors[0])
+    )
 
 
 def test_updates_are_append_only_in_the_database(db_session):

@@ -18,8 +18,7 @@ from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
 
 
-def test_ask_again_end_to_end_over_smtp(app, db_session, small_version, smtp_server,
-                                        monkeypatch):
+def test_ask_again_end_to_end_over_smtp(app, db_session, small_version, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
     monkeypatch.setattr(app.extensions["mail"], "port", smtp_server.port)
     advisory = make_advisory()
@@ -31,11 +30,15 @@ def test_ask_again_end_to_end_over_smtp(app, db_session, small_version, smtp_ser
     outbox.send_pending()  # the invitation and submission notices, out of the way
 
     manager, _ = login(app, "manager")
-    added = manager.post(f"/advisories/{advisory.slug}/updates/new", data={
-        "date": "2021-01-20", "title": "Replacement certificate was also exposed",
-        "body": "Rotate **again**.",
-        "affected_questions": [f"{SMALL}/rotated", f"{SMALL}/rotated_on"],
-    })
+    added = manager.post(
+        f"/advisories/{advisory.slug}/updates/new",
+        data={
+            "date": "2021-01-20",
+            "title": "Replacement certificate was also exposed",
+            "body": "Rotate **again**.",
+            "affected_questions": [f"{SMALL}/rotated", f"{SMALL}/rotated_on"],
+        },
+    )
     assert added.status_code == 302, added.text[:1000]
     page = manager.get(f"/advisories/{advisory.slug}").text
     assert "1 vendor answered before this update" in page and "Answered Early Ltd" in page
@@ -65,9 +68,12 @@ def test_ask_again_end_to_end_over_smtp(app, db_session, small_version, smtp_ser
     assert vendor_client.get(path).status_code == 200
     vendor_client.post(path, data={})
     # Only the affected answers can change: the changed credentials answer is ignored.
-    saved = save(vendor_client, assignment.id, 1, {"a-rotated": "yes",
-                                                   "a-rotated_on": "2021-01-21",
-                                                   "a-credentials_reset": "none"})
+    saved = save(
+        vendor_client,
+        assignment.id,
+        1,
+        {"a-rotated": "yes", "a-rotated_on": "2021-01-21", "a-credentials_reset": "none"},
+    )
     assert saved.status_code == 302, saved.text[:500]
     done = portal_submit(vendor_client, assignment.id)
     assert done.status_code == 302, done.text[:500]
@@ -98,12 +104,15 @@ def test_only_vendors_that_answered_before_the_update_are_asked(db_session, smal
     update = add_update(advisory, affected_questions=[f"{SMALL}/rotated"])
     submit(by_vendor[late.id], WEAK_ANSWERS)
     pending = followup.answered_before(update, advisory_assignments(advisory))
-    assert [(p.assignment.vendor_id, p.question_ids) for p in pending] == [
-        (early.id, ("rotated",))]
+    assert [(p.assignment.vendor_id, p.question_ids) for p in pending] == [(early.id, ("rotated",))]
     actor = make_user("manager")
     followup.ask_again(advisory, update, advisory_assignments(advisory), actor)
-    assert followup.answered_before(update, advisory_assignments(advisory),
-                                    followup.reasks([update])[update.id]) == []
+    assert (
+        followup.answered_before(
+            update, advisory_assignments(advisory), followup.reasks([update])[update.id]
+        )
+        == []
+    )
     import pytest
 
     with pytest.raises(followup.FollowUpError):

@@ -21,26 +21,33 @@ def checked_vendors(html: str) -> list[str]:
     return [re.search(r'value="(\d+)"', b).group(1) for b in boxes if " checked" in b]
 
 
-def test_the_context_preselects_exposed_vendors_and_the_linked_template(db_session,
-                                                                          small_version):
+def test_the_context_preselects_exposed_vendors_and_the_linked_template(db_session, small_version):
     product = make_product()
     exposed = make_vendor("Exposed")
     make_vendor("Unrelated")
     catalogue.add_product_use(exposed, product.id)
     advisory = make_advisory([(product, [], [])])
-    add_update(advisory, key_dates=[{"name": "compromise_date", "label": "Moved",
-                                     "date": "2021-01-14"},
-                                    {"name": "reset_date", "label": "Reset", "date": "2021-01-26"}])
+    add_update(
+        advisory,
+        key_dates=[
+            {"name": "compromise_date", "label": "Moved", "date": "2021-01-14"},
+            {"name": "reset_date", "label": "Reset", "date": "2021-01-26"},
+        ],
+    )
     context = launch_context(advisory.slug)
     assert context.vendor_ids == [exposed.id]
     assert context.template_version.id == small_version.id
     assert context.key_dates == {"compromise_date": "2021-01-14", "reset_date": "2021-01-26"}
     assert context.reference_dates({"compromise_date": "2021-01-12", "other": "2020-01-01"}) == {
-        "compromise_date": "2021-01-14", "reset_date": "2021-01-26", "other": "2020-01-01"}
+        "compromise_date": "2021-01-14",
+        "reset_date": "2021-01-26",
+        "other": "2020-01-01",
+    }
 
 
-def test_launching_the_mimecast_campaign_freezes_the_key_dates_of_the_latest_update(app,
-                                                                                  db_session):
+def test_launching_the_mimecast_campaign_freezes_the_key_dates_of_the_latest_update(
+    app, db_session
+):
     version = shipped_version()
     sync_shipped(MIMECAST)
     [sync_and_recover] = find_products("Mimecast S&R")
@@ -55,11 +62,15 @@ def test_launching_the_mimecast_campaign_freezes_the_key_dates_of_the_latest_upd
     assert f'<option selected value="{version.id}">' in page.text
 
     due = (date.today() + timedelta(days=21)).isoformat()
-    form = {"name": "Mimecast follow-up", "template_version": str(version.id),
-            "vendors": [str(user_of_sr.id)], "due_date": due, "timezone": "Europe/London",
-            "message": ""}
-    preview = client.post(f"/campaigns/new?advisory={MIMECAST}", data={**form,
-                                                                       "action": "preview"})
+    form = {
+        "name": "Mimecast follow-up",
+        "template_version": str(version.id),
+        "vendors": [str(user_of_sr.id)],
+        "due_date": due,
+        "timezone": "Europe/London",
+        "message": "",
+    }
+    preview = client.post(f"/campaigns/new?advisory={MIMECAST}", data={**form, "action": "preview"})
     assert preview.status_code == 200 and 'id="advisory-context"' in preview.text
     assert "Microsoft blocked the compromised certificate" in preview.text
     sent = client.post(f"/campaigns/new?advisory={MIMECAST}", data={**form, "action": "send"})
@@ -68,23 +79,34 @@ def test_launching_the_mimecast_campaign_freezes_the_key_dates_of_the_latest_upd
     assert campaign.advisory_slug == MIMECAST
     assert campaign.template_version_id == version.id
     assert campaign.reference_dates == {
-        "compromise_date": "2021-01-12", "disclosed_date": "2021-01-12",
-        "blocked_date": "2021-01-18", "credential_reset_date": "2021-01-26",
-        "final_report_date": "2021-03-16"}
+        "compromise_date": "2021-01-12",
+        "disclosed_date": "2021-01-12",
+        "blocked_date": "2021-01-18",
+        "credential_reset_date": "2021-01-26",
+        "final_report_date": "2021-03-16",
+    }
     assert [a.vendor_id for a in campaign.assignments] == [user_of_sr.id]
 
 
-def test_an_unknown_advisory_is_404_and_the_plain_flow_still_works(app, db_session,
-                                                                    small_version):
+def test_an_unknown_advisory_is_404_and_the_plain_flow_still_works(app, db_session, small_version):
     client, _ = login(app, "manager")
     assert client.get("/campaigns/new?advisory=no-such-thing").status_code == 404
     page = client.get("/campaigns/new")
     assert page.status_code == 200 and 'id="advisory-context"' not in page.text
     vendor = make_vendor()
     due = (date.today() + timedelta(days=10)).isoformat()
-    sent = client.post("/campaigns/new", data={
-        "name": "Plain", "template_version": str(small_version.id), "vendors": [str(vendor.id)],
-        "due_date": due, "timezone": "UTC", "message": "", "action": "send"})
+    sent = client.post(
+        "/campaigns/new",
+        data={
+            "name": "Plain",
+            "template_version": str(small_version.id),
+            "vendors": [str(vendor.id)],
+            "due_date": due,
+            "timezone": "UTC",
+            "message": "",
+            "action": "send",
+        },
+    )
     assert sent.status_code == 302
     campaign = db.session.scalar(select(Campaign).where(Campaign.name == "Plain"))
     assert campaign.advisory_slug is None
@@ -94,5 +116,7 @@ def test_an_unknown_advisory_is_404_and_the_plain_flow_still_works(app, db_sessi
 def test_the_advisory_page_links_to_the_launch(app, db_session, small_version):
     advisory = make_advisory()
     client, _ = login(app, "manager")
-    assert f"/campaigns/new?advisory={advisory.slug}" in client.get(
-        f"/advisories/{advisory.slug}").text
+    assert (
+        f"/campaigns/new?advisory={advisory.slug}"
+        in client.get(f"/advisories/{advisory.slug}").text
+    )

@@ -5,21 +5,24 @@ import pytest
 from vendorrisk.advisories.markup import render
 
 
-@pytest.mark.parametrize("markdown, forbidden", [
-    ("Hello <script>alert('x')</script> world", ["<script", "alert("]),
-    ("<style>body { display: none }</style>text", ["<style", "display: none"]),
-    ("[click](javascript:alert(1))", ["javascript:"]),
-    ("<a href=\"JaVaScRiPt:alert(1)\">x</a>", ["javascript", "JaVaScRiPt"]),
-    ("<a href=\"java&#x09;script:alert(1)\">x</a>", ["script:", "&#x09;"]),
-    ("<img src=x onerror=alert(1)>", ["<img", "onerror", "alert("]),
-    ("<p onclick=\"steal()\" style=\"color:red\">hi</p>", ["onclick", "steal", "style="]),
-    ("<iframe src=\"https://evil.example\"></iframe>", ["<iframe", "evil.example"]),
-    ("<div onmouseover=\"x()\">raw html block</div>", ["onmouseover", "<div"]),
-    ("[data](data:text/html;base64,PHNjcmlwdD4=)", ["data:"]),
-    ("[rel](/admin/users)", ["/admin/users"]),
-    ("<svg onload=alert(1)><circle/></svg>", ["<svg", "onload"]),
-    ("<form action=\"https://evil.example\"><input name=x></form>", ["<form", "<input"]),
-])
+@pytest.mark.parametrize(
+    "markdown, forbidden",
+    [
+        ("Hello <script>alert('x')</script> world", ["<script", "alert("]),
+        ("<style>body { display: none }</style>text", ["<style", "display: none"]),
+        ("[click](javascript:alert(1))", ["javascript:"]),
+        ('<a href="JaVaScRiPt:alert(1)">x</a>', ["javascript", "JaVaScRiPt"]),
+        ('<a href="java&#x09;script:alert(1)">x</a>', ["script:", "&#x09;"]),
+        ("<img src=x onerror=alert(1)>", ["<img", "onerror", "alert("]),
+        ('<p onclick="steal()" style="color:red">hi</p>', ["onclick", "steal", "style="]),
+        ('<iframe src="https://evil.example"></iframe>', ["<iframe", "evil.example"]),
+        ('<div onmouseover="x()">raw html block</div>', ["onmouseover", "<div"]),
+        ("[data](data:text/html;base64,PHNjcmlwdD4=)", ["data:"]),
+        ("[rel](/admin/users)", ["/admin/users"]),
+        ("<svg onload=alert(1)><circle/></svg>", ["<svg", "onload"]),
+        ('<form action="https://evil.example"><input name=x></form>', ["<form", "<input"]),
+    ],
+)
 def test_dangerous_markup_is_removed(markdown, forbidden):
     html = render(markdown)
     for text in forbidden:
@@ -27,8 +30,10 @@ def test_dangerous_markup_is_removed(markdown, forbidden):
 
 
 def test_safe_markdown_keeps_its_structure_and_links_get_a_safe_rel():
-    html = render("## Steps\n\n1. **Rotate** the `cert`\n2. See [notice](https://a.example/n)\n\n"
-                  "| a | b |\n|---|---|\n| 1 | 2 |\n\nMail <security@a.example>.")
+    html = render(
+        "## Steps\n\n1. **Rotate** the `cert`\n2. See [notice](https://a.example/n)\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\nMail <security@a.example>."
+    )
     assert "<h2>Steps</h2>" in html
     assert "<ol>" in html and "<strong>Rotate</strong>" in html and "<code>cert</code>" in html
     assert '<a href="https://a.example/n" rel="noopener noreferrer nofollow">notice</a>' in html
@@ -45,8 +50,10 @@ def test_advisory_pages_show_cleaned_markdown(app, db_session):
     from tests.advisories.conftest import login
     from tests.advisories.helpers import make_advisory
 
-    advisory = make_advisory(summary="Sum <script>alert(1)</script>",
-                             body="Body <img src=x onerror=alert(2)> [x](javascript:alert(3))")
+    advisory = make_advisory(
+        summary="Sum <script>alert(1)</script>",
+        body="Body <img src=x onerror=alert(2)> [x](javascript:alert(3))",
+    )
     client, _ = login(app, "compliance")
     page = client.get(f"/advisories/{advisory.slug}").text
     assert "alert(" not in page and "onerror" not in page and "javascript:" not in page

@@ -13,13 +13,26 @@ from vendorrisk.extensions import db
 @pytest.fixture
 def library(db_session):
     gateway = make_product("Mail Gateway")
-    a = make_advisory(title="Connector certificate stolen", severity="high",
-                      summary="A signing certificate was taken.", body="Rotate everything.")
-    b = make_advisory([(gateway, [], [])], title="Gateway outage", severity="low",
-                      status="monitoring", summary="Mail was delayed.",
-                      body="Nothing was compromised; **queues** drained by noon.")
-    c = make_advisory(title="Library flaw", severity="critical",
-                      summary="A logging library runs code from input.", body="Upgrade.")
+    a = make_advisory(
+        title="Connector certificate stolen",
+        severity="high",
+        summary="A signing certificate was taken.",
+        body="Rotate everything.",
+    )
+    b = make_advisory(
+        [(gateway, [], [])],
+        title="Gateway outage",
+        severity="low",
+        status="monitoring",
+        summary="Mail was delayed.",
+        body="Nothing was compromised; **queues** drained by noon.",
+    )
+    c = make_advisory(
+        title="Library flaw",
+        severity="critical",
+        summary="A logging library runs code from input.",
+        body="Upgrade.",
+    )
     add_update(c, title="Exploitation seen", body="Attackers scan for vulnerable servers.")
     return a, b, c
 
@@ -44,8 +57,14 @@ def test_every_word_must_match_and_words_match_their_start(library):
 
 def test_search_ignores_query_syntax(library):
     """Quotes, operators and column filters are read as words, never as FTS or tsquery syntax."""
-    for query in ['"stolen', "stolen OR", "title:stolen", "stolen & | ! :*", "NEAR(stolen)",
-                  "'; DROP TABLE advisories; --"]:
+    for query in [
+        '"stolen',
+        "stolen OR",
+        "title:stolen",
+        "stolen & | ! :*",
+        "NEAR(stolen)",
+        "'; DROP TABLE advisories; --",
+    ]:
         found = pages.advisory_list(query, None, None, None)
         assert all(isinstance(x.slug, str) for x in found)
     assert db.session.execute(text("SELECT count(*) FROM advisories")).scalar() == 3
@@ -73,14 +92,16 @@ def test_search_reflects_edits(library):
 def test_the_search_is_backed_by_an_index(library):
     bind = db.session.get_bind()
     if bind.dialect.name == "sqlite":
-        found = db.session.execute(text(
-            "SELECT sql FROM sqlite_master WHERE name = 'advisory_search'")).scalar()
+        found = db.session.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'advisory_search'")
+        ).scalar()
         assert "USING fts5" in found
     else:
         db.session.execute(text("SET LOCAL enable_seqscan = off"))
         sql, expression = search.compiled_query("stolen")
-        plan = "\n".join(db.session.execute(text("EXPLAIN " + sql),
-                                            {"query": expression}).scalars())
+        plan = "\n".join(
+            db.session.execute(text("EXPLAIN " + sql), {"query": expression}).scalars()
+        )
         assert "ix_advisories_search" in plan, plan
 
 

@@ -65,13 +65,29 @@ def live_server(tmp_path_factory):
     }
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "vendorrisk", "db", "upgrade"],
-        env=env, cwd=ROOT, check=True, capture_output=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "60", "wsgi:app"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "wsgi:app",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -103,8 +119,13 @@ def browser():
     chromium = playwright.chromium.launch(
         executable_path=CHROMIUM,
         args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ],
     )
     yield chromium

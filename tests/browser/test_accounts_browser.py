@@ -36,7 +36,9 @@ def test_a_wrong_password_is_explained_beside_the_field(page, seed):
     assert page.get_by_text("The e-mail address or the password is not correct.").is_visible()
 
 
-def test_a_forgotten_password_is_reset_from_the_email(page, seed, live_server, shoot, page_problems):
+def test_a_forgotten_password_is_reset_from_the_email(
+    page, seed, live_server, shoot, page_problems
+):
     email, _ = _new_user(seed)
     page.goto("/login")
     page.get_by_role("link", name="Forgot your password?").click()

@@ -41,11 +41,18 @@ def _seed_campaign(live_server, seed, *, security_contacts: int = 1):
 
         owner = make_user("manager", name="Olivia Owner")
         creator = make_user("manager", name="Mona Manager")
-        vendor = make_vendor(f"Browser Vendor {n}", owner=owner,
-                             contacts=[("primary",)] + [("security",)] * security_contacts)
-        campaign = create_campaign(approved_version(), [vendor], actor=creator,
-                                   name=f"Connector breach check {n}",
-                                   message="Please answer by the end of the month.")
+        vendor = make_vendor(
+            f"Browser Vendor {n}",
+            owner=owner,
+            contacts=[("primary",)] + [("security",)] * security_contacts,
+        )
+        campaign = create_campaign(
+            approved_version(),
+            [vendor],
+            actor=creator,
+            name=f"Connector breach check {n}",
+            message="Please answer by the end of the month.",
+        )
         addresses = [c.email for c in vendor.contacts if c.is_security]
         db.session.commit()
         _send_outbox(live_server)
@@ -72,8 +79,9 @@ def test_a_manager_previews_and_sends_a_campaign(page, seed, live_server, shoot)
         user = make_user("manager", name="Mona Manager")
         approved_version()
         for i in range(3):
-            make_vendor(f"Preview Vendor {i} {next(_n)}",
-                        contacts=[("primary",)] if i == 2 else None)
+            make_vendor(
+                f"Preview Vendor {i} {next(_n)}", contacts=[("primary",)] if i == 2 else None
+            )
         return user.email
 
     _sign_in(page, seed(prepare))
@@ -126,7 +134,8 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     page.locator("#a-rotated_on").fill("2021-01-15")
     page.locator("#a-credentials_reset-0").check()
     page.locator("#a-credentials_reset-files").set_input_files(
-        files=[{"name": "reset-log.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        files=[{"name": "reset-log.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     shoot("section-2-filled")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r".*/s/1$"))
@@ -154,7 +163,8 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     assert page.get_by_text("File: reset-log.pdf").is_visible()
     shoot("receipt")
     receipt = live_server.smtp.wait_for(
-        lambda m: m["To"] == address and m["Subject"].startswith("Receipt"))
+        lambda m: m["To"] == address and m["Subject"].startswith("Receipt")
+    )
     fingerprint = page.locator("dd code").inner_text()
     assert fingerprint in SMTPServer.text_of(receipt)
 
@@ -175,8 +185,7 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
 def test_a_second_recipient_saving_a_stale_page_sees_the_conflict_in_the_browser(
     page, browser, seed, live_server, shoot, page_problems
 ):
-    (first_address, second_address), _, _ = _seed_campaign(live_server, seed,
-                                                           security_contacts=2)
+    (first_address, second_address), _, _ = _seed_campaign(live_server, seed, security_contacts=2)
     other = browser.new_context(base_url=live_server.url)
     try:
         colleague = other.new_page()
@@ -198,7 +207,6 @@ def test_a_second_recipient_saving_a_stale_page_sees_the_conflict_in_the_browser
         colleague.get_by_role("button", name="Save draft").click()
         colleague.get_by_text("Someone else saved answers to this questionnaire").wait_for()
         assert colleague.locator("#a-uses_connector-1").is_checked()
-        colleague.screenshot(path=str(shoot("first-saved").parent / "conflict.png"),
-                             full_page=True)
+        colleague.screenshot(path=str(shoot("first-saved").parent / "conflict.png"), full_page=True)
     finally:
         other.close()

@@ -21,8 +21,11 @@ def _audit(action: str) -> list[AuditEntry]:
 
 
 def _invitations_to(address: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.recipient == address, OutboxMessage.template == "invitation"))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient == address, OutboxMessage.template == "invitation")
+    )
 
 
 def test_resend_from_the_campaign_page_retires_the_old_link_and_queues_a_new_one(
@@ -54,8 +57,10 @@ def test_revoke_from_the_campaign_page_ends_one_link_and_leaves_a_colleagues_alo
     assert response.status_code == 302
     db.session.expire_all()
     first, second = assignment.recipients
-    assert client.post(f"/campaigns/{campaign.id}/recipients/{first.id}/revoke",
-                       data={}).status_code == 302
+    assert (
+        client.post(f"/campaigns/{campaign.id}/recipients/{first.id}/revoke", data={}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert vendor_client.get(portal_path(first)).status_code == 404
     assert vendor_client.get(portal_path(second)).status_code == 200
@@ -104,10 +109,18 @@ def test_recipient_actions_are_404_for_a_recipient_of_another_campaign(
 def test_compliance_reads_campaign_pages_but_every_campaign_post_is_403(
     app, client, auth, campaign, assignment, recipient, vendor, version
 ):
-    posting = {r.endpoint for r in app.url_map.iter_rules()
-               if r.endpoint.startswith("campaigns.") and "POST" in r.methods}
-    assert posting == {"campaigns.new", "campaigns.resend", "campaigns.revoke",
-                       "campaigns.add_recipient", "campaigns.extend"}  # each one is tried below
+    posting = {
+        r.endpoint
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("campaigns.") and "POST" in r.methods
+    }
+    assert posting == {
+        "campaigns.new",
+        "campaigns.resend",
+        "campaigns.revoke",
+        "campaigns.add_recipient",
+        "campaigns.extend",
+    }  # each one is tried below
     auth.login("compliance")
     for url in ("/campaigns/", f"/campaigns/{campaign.id}"):
         assert client.get(url).status_code == 200, url
@@ -115,16 +128,27 @@ def test_compliance_reads_campaign_pages_but_every_campaign_post_is_403(
     assert "Resend" not in page and "Revoke" not in page and "Extend the due date" not in page
     colleague = make_contact(vendor, ("executive",))
     posts = [
-        ("/campaigns/new", {"name": "X", "template_version": str(version.id),
-                            "vendors": [str(vendor.id)], "action": "send",
-                            "due_date": (campaign.due_date + timedelta(days=1)).isoformat(),
-                            "timezone": "UTC"}),
+        (
+            "/campaigns/new",
+            {
+                "name": "X",
+                "template_version": str(version.id),
+                "vendors": [str(vendor.id)],
+                "action": "send",
+                "due_date": (campaign.due_date + timedelta(days=1)).isoformat(),
+                "timezone": "UTC",
+            },
+        ),
         (f"/campaigns/{campaign.id}/recipients/{recipient.id}/resend", {}),
         (f"/campaigns/{campaign.id}/recipients/{recipient.id}/revoke", {}),
-        (f"/campaigns/{campaign.id}/assignments/{assignment.id}/recipients",
-         {"contact": str(colleague.id)}),
-        (f"/campaigns/{campaign.id}/extend",
-         {"due_date": (campaign.due_date + timedelta(days=5)).isoformat(), "reason": "x"}),
+        (
+            f"/campaigns/{campaign.id}/assignments/{assignment.id}/recipients",
+            {"contact": str(colleague.id)},
+        ),
+        (
+            f"/campaigns/{campaign.id}/extend",
+            {"due_date": (campaign.due_date + timedelta(days=5)).isoformat(), "reason": "x"},
+        ),
     ]
     messages = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     for url, data in posts:

@@ -81,8 +81,10 @@ def test_an_extension_with_a_reason_moves_the_due_time_and_every_links_expiry(
     manager = auth.login("manager")
     old_due, old_expiry = campaign.due_at, recipient.expires_at
     new_date = campaign.due_date + timedelta(days=10)
-    response = client.post(f"/campaigns/{campaign.id}/extend", data={
-        "due_date": new_date.isoformat(), "reason": "The vendor's CISO is on leave."})
+    response = client.post(
+        f"/campaigns/{campaign.id}/extend",
+        data={"due_date": new_date.isoformat(), "reason": "The vendor's CISO is on leave."},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert campaign.due_date == new_date
@@ -113,8 +115,10 @@ def test_an_extension_without_a_reason_or_to_an_earlier_date_is_refused(
 ):
     auth.login("manager")
     before = (campaign.due_date, campaign.due_at, recipient.expires_at)
-    response = client.post(f"/campaigns/{campaign.id}/extend", data={
-        "due_date": (campaign.due_date + timedelta(days=days)).isoformat(), "reason": reason})
+    response = client.post(
+        f"/campaigns/{campaign.id}/extend",
+        data={"due_date": (campaign.due_date + timedelta(days=days)).isoformat(), "reason": reason},
+    )
     assert response.status_code == 400
     assert message in response.text
     db.session.expire_all()

@@ -24,12 +24,19 @@ from vendorrisk.extensions import db
 @pytest.fixture
 def submitted(vendor_client, recipient):
     aid = open_portal(vendor_client, recipient)
-    answer_everything(vendor_client, aid, [
-        COMPLETE[0],
-        {**COMPLETE[1], n("credentials_reset"): "all",
-         f("credentials_reset").files: pdf_file("reset.pdf")},
-        COMPLETE[2],
-    ])
+    answer_everything(
+        vendor_client,
+        aid,
+        [
+            COMPLETE[0],
+            {
+                **COMPLETE[1],
+                n("credentials_reset"): "all",
+                f("credentials_reset").files: pdf_file("reset.pdf"),
+            },
+            COMPLETE[2],
+        ],
+    )
     assert submit(vendor_client, aid).status_code == 302
     db.session.expire_all()
     return db.session.scalar(select(Revision)), db.session.scalar(select(Evidence))
@@ -81,7 +88,9 @@ def test_evidence_not_yet_submitted_can_still_be_marked_removed(vendor_client, r
     assert save(vendor_client, aid, 2, {n("soc2_report"): pdf_file()}).status_code == 302
     evidence = db.session.scalar(select(Evidence))
     with db.session.begin_nested():
-        db.session.execute(text("UPDATE evidence SET removed_at = CURRENT_TIMESTAMP "
-                                "WHERE id = :id"), {"id": evidence.id})
+        db.session.execute(
+            text("UPDATE evidence SET removed_at = CURRENT_TIMESTAMP WHERE id = :id"),
+            {"id": evidence.id},
+        )
     db.session.expire_all()
     assert db.session.get(Evidence, evidence.id).removed_at is not None

@@ -27,9 +27,7 @@ def _received_token(server, address: str) -> str:
     return urlsplit(link).path.rsplit("/", 1)[1]
 
 
-def test_a_sent_link_carries_256_random_bits_that_no_table_or_outbox_body_holds(
-    recipient, relay
-):
+def test_a_sent_link_carries_256_random_bits_that_no_table_or_outbox_body_holds(recipient, relay):
     outbox.send_pending()
     token = _received_token(relay, recipient.contact.email)
     assert len(base64.urlsafe_b64decode(token + "=")) == 32
@@ -52,7 +50,7 @@ def test_a_sent_link_carries_256_random_bits_that_no_table_or_outbox_body_holds(
 def test_unknown_expired_revoked_and_reissued_links_all_get_the_same_plain_404(
     client, campaign, vendor_client
 ):
-    first, = campaign.assignments[0].recipients
+    (first,) = campaign.assignments[0].recipients
     assert client.get(portal_path(first)).status_code == 200
     pages = {}
 
@@ -97,24 +95,38 @@ def test_the_eleventh_failed_look_up_from_one_address_is_refused_but_a_vendors_s
     for _ in range(10):
         assert client.get(f"/p/{secrets.token_urlsafe(32)}", environ_base=office).status_code == 404
     assert client.get(f"/p/{secrets.token_urlsafe(32)}", environ_base=office).status_code == 429
-    assert client.post(f"/p/{secrets.token_urlsafe(32)}", data={},
-                       environ_base=office).status_code == 429
+    assert (
+        client.post(f"/p/{secrets.token_urlsafe(32)}", data={}, environ_base=office).status_code
+        == 429
+    )
     other = {"REMOTE_ADDR": "198.51.100.7"}
     assert client.get(f"/p/{secrets.token_urlsafe(32)}", environ_base=other).status_code == 404
 
     # The vendor at that same address keeps saving and autosaving.
     for i in range(25):
-        response = save(vendor_client, aid, 0, {n("uses_connector"): "yes" if i % 2 else "no"},
-                        headers={"X-Autosave": "1"})
+        response = save(
+            vendor_client,
+            aid,
+            0,
+            {n("uses_connector"): "yes" if i % 2 else "no"},
+            headers={"X-Autosave": "1"},
+        )
         assert response.status_code == 200, response.status_code
         assert response.get_json()["ok"] is True
 
 
 def test_every_portal_response_says_no_store(client, vendor_client, recipient):
     aid = open_portal(vendor_client, recipient)
-    urls = [portal_path(recipient), f"/p/{secrets.token_urlsafe(32)}", "/portal/",
-            f"/portal/a/{aid}/s/0", f"/portal/a/{aid}/submit", f"/portal/a/{aid}/",
-            f"/portal/a/{aid}/receipt", f"/portal/a/{aid + 1000}/s/0"]
+    urls = [
+        portal_path(recipient),
+        f"/p/{secrets.token_urlsafe(32)}",
+        "/portal/",
+        f"/portal/a/{aid}/s/0",
+        f"/portal/a/{aid}/submit",
+        f"/portal/a/{aid}/",
+        f"/portal/a/{aid}/receipt",
+        f"/portal/a/{aid + 1000}/s/0",
+    ]
     for url in urls:
         response = vendor_client.get(url)
         assert response.headers.get("Cache-Control") == "no-store", url
@@ -131,7 +143,8 @@ def test_an_erased_contacts_link_stops_working_and_cannot_be_resent(
     assert client.get(portal_path(recipient)).status_code == 404
     assert vendor_client.get(f"/portal/a/{aid}/s/0").status_code == 404
     auth.login("manager")
-    response = client.post(f"/campaigns/{campaign.id}/recipients/{recipient.id}/resend", data={},
-                           follow_redirects=True)
+    response = client.post(
+        f"/campaigns/{campaign.id}/recipients/{recipient.id}/resend", data={}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "This contact has no e-mail address any more" in response.text

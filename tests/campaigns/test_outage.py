@@ -37,8 +37,9 @@ def test_invitations_queued_during_an_outage_each_arrive_once_when_the_relay_ret
     server = SMTPServer(port=port)
     server.start()
     try:
-        db.session.execute(update(OutboxMessage).values(
-            next_attempt_at=utcnow() - timedelta(seconds=1)))
+        db.session.execute(
+            update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
         report = outbox.send_pending()
         assert report.sent == 3
         assert outbox.send_pending().claimed == 0

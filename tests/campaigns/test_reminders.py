@@ -20,15 +20,24 @@ DAY = timedelta(days=1)
 
 
 def _queued(template: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.template == template).order_by(OutboxMessage.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.template == template)
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def _kinds(assignment) -> list[tuple[str, bool]]:
-    return [(r.offset_key, r.skipped) for r in db.session.scalars(
-        select(ReminderSent).where(ReminderSent.assignment_id == assignment.id)
-        .order_by(ReminderSent.id))]
+    return [
+        (r.offset_key, r.skipped)
+        for r in db.session.scalars(
+            select(ReminderSent)
+            .where(ReminderSent.assignment_id == assignment.id)
+            .order_by(ReminderSent.id)
+        )
+    ]
 
 
 def test_reminders_go_at_seven_three_and_one_days_before_and_once_when_overdue(
@@ -36,12 +45,18 @@ def test_reminders_go_at_seven_three_and_one_days_before_and_once_when_overdue(
 ):
     due = campaign.due_at
     assert reminders.send_reminders(now=due - 7 * DAY - MINUTE) == 0
-    for at, expected in [(due - 7 * DAY + MINUTE, 1), (due - 7 * DAY + 2 * MINUTE, 0),
-                         (due - 3 * DAY, 1), (due - 2 * DAY, 0), (due - DAY + MINUTE, 1),
-                         (due - MINUTE, 0), (due + MINUTE, 1), (due + 5 * DAY, 0)]:
+    for at, expected in [
+        (due - 7 * DAY + MINUTE, 1),
+        (due - 7 * DAY + 2 * MINUTE, 0),
+        (due - 3 * DAY, 1),
+        (due - 2 * DAY, 0),
+        (due - DAY + MINUTE, 1),
+        (due - MINUTE, 0),
+        (due + MINUTE, 1),
+        (due + 5 * DAY, 0),
+    ]:
         assert reminders.send_reminders(now=at) == expected, at
-    assert _kinds(assignment) == [("7d", False), ("3d", False), ("1d", False),
-                                  ("overdue", False)]
+    assert _kinds(assignment) == [("7d", False), ("3d", False), ("1d", False), ("overdue", False)]
     assert [m.recipient for m in _queued("reminder")] == [recipient.contact.email] * 3
     (overdue,) = _queued("overdue")
     assert overdue.subject.startswith("Overdue: ") and overdue.link_ref == str(recipient.id)
@@ -70,21 +85,27 @@ def test_the_cli_command_is_idempotent(runner, version, vendor):
 def test_after_an_extension_a_new_schedule_starts(campaign, assignment):
     old_due = campaign.due_at
     assert reminders.send_reminders(now=old_due - DAY + MINUTE) == 1
-    services.extend_due_date(campaign, campaign.due_date + timedelta(days=14), "More time",
-                             actor=assignment.campaign.created_by)
+    services.extend_due_date(
+        campaign,
+        campaign.due_date + timedelta(days=14),
+        "More time",
+        actor=assignment.campaign.created_by,
+    )
     db.session.flush()
     new_due = campaign.due_at
     assert reminders.send_reminders(now=old_due + MINUTE) == 0  # not overdue any more
     assert reminders.send_reminders(now=new_due - 7 * DAY + MINUTE) == 1
     assert reminders.send_reminders(now=new_due - 7 * DAY + 2 * MINUTE) == 0
-    keys = [(r.offset_key, r.due_at == new_due) for r in db.session.scalars(
-        select(ReminderSent).where(ReminderSent.skipped.is_(False)).order_by(ReminderSent.id))]
+    keys = [
+        (r.offset_key, r.due_at == new_due)
+        for r in db.session.scalars(
+            select(ReminderSent).where(ReminderSent.skipped.is_(False)).order_by(ReminderSent.id)
+        )
+    ]
     assert keys == [("1d", False), ("7d", True)]
 
 
-def test_submitted_assignments_and_revoked_links_get_no_reminders(
-    version, vendor_client, owner
-):
+def test_submitted_assignments_and_revoked_links_get_no_reminders(version, vendor_client, owner):
     done, waiting = make_vendor("Done Ltd", owner=owner), make_vendor("Waiting Ltd", owner=owner)
     campaign = create_campaign(version, [done, waiting])
     finished, open_one = campaign.assignments

@@ -11,7 +11,9 @@ ANONYMOUS = None
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
-        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: "1" if "int" in m.group(0) else "x", rule.rule)
+        path = re.sub(
+            r"<(?:[^:>]+:)?([^>]+)>", lambda m: "1" if "int" in m.group(0) else "x", rule.rule
+        )
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, path
 
@@ -32,7 +34,6 @@ def test_the_table_names_no_route_that_does_not_exist(app):
 def test_route_walk_matches_the_table(app, db_session, role):
     """Each role (and no login) gets in exactly where the table says, on every route."""
     from tests.conftest import AuthActions
-
     from vendorrisk.api.tokens import create_token
 
     client = app.test_client()
@@ -45,8 +46,12 @@ def test_route_walk_matches_the_table(app, db_session, role):
     for endpoint, method, path in _routes(app):
         if endpoint in {"accounts.logout"}:
             continue  # walking it would end the session under test
-        response = client.open(path, method=method, data={} if method == "POST" else None,
-                               headers=api_headers if path.startswith("/api/") else None)
+        response = client.open(
+            path,
+            method=method,
+            data={} if method == "POST" else None,
+            headers=api_headers if path.startswith("/api/") else None,
+        )
         allowed_roles = PERMISSIONS[endpoint]
         if is_public(endpoint):
             expected_allowed = True
@@ -54,11 +59,16 @@ def test_route_walk_matches_the_table(app, db_session, role):
             expected_allowed = False
         else:
             expected_allowed = role in allowed_roles
-        denied = response.status_code == 403 or (
-            response.status_code == 401 and path.startswith("/api/")  # no or refused token
-        ) or (
-            response.status_code == 302 and "/login" in (response.location or "")
-            and not is_public(endpoint)
+        denied = (
+            response.status_code == 403
+            or (
+                response.status_code == 401 and path.startswith("/api/")  # no or refused token
+            )
+            or (
+                response.status_code == 302
+                and "/login" in (response.location or "")
+                and not is_public(endpoint)
+            )
         )
         if expected_allowed and denied:
             problems.append(f"{role} refused {method} {path} ({endpoint})")
@@ -83,8 +93,10 @@ def test_compliance_officers_change_nothing(app):
     account and asking for a report to be built is open to them."""
     writable = set()
     for rule in app.url_map.iter_rules():
-        if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and \
-                rule.endpoint not in SELF_SERVICE | EXPORT_REQUESTS:
+        if (
+            rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
+            and rule.endpoint not in SELF_SERVICE | EXPORT_REQUESTS
+        ):
             if not is_public(rule.endpoint) and "compliance" in PERMISSIONS[rule.endpoint]:
                 writable.add(rule.endpoint)
     assert writable == set()

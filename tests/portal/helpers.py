@@ -41,14 +41,28 @@ def page_version(html: str) -> int:
     return int(match.group(1))
 
 
-def save(client, assignment_id: int, index: int, data: dict, *, action: str = "stay",
-         version: int | None = None, headers=None, csrf: bool = True):
+def save(
+    client,
+    assignment_id: int,
+    index: int,
+    data: dict,
+    *,
+    action: str = "stay",
+    version: int | None = None,
+    headers=None,
+    csrf: bool = True,
+):
     """Post one section (reading the page's version first unless given)."""
     if version is None:
         version = page_version(client.get(section_url(assignment_id, index)).text)
     body = {"version": str(version), "action": action, **data}
-    return client.post(section_url(assignment_id, index), data=body, headers=headers or {},
-                       content_type="multipart/form-data", csrf=csrf)
+    return client.post(
+        section_url(assignment_id, index),
+        data=body,
+        headers=headers or {},
+        content_type="multipart/form-data",
+        csrf=csrf,
+    )
 
 
 def pdf_file(name: str = "report.pdf", content: bytes = PDF):
@@ -81,6 +95,12 @@ def review_version(html: str) -> str:
 def submit(client, assignment_id: int, name: str = "Sam Vendor", title: str = "CISO"):
     """Attest and submit from the review page."""
     page = client.get(f"/portal/a/{assignment_id}/submit").text
-    return client.post(f"/portal/a/{assignment_id}/submit", data={
-        "version": review_version(page), "name": name, "title": title, "confirm": "y",
-    })
+    return client.post(
+        f"/portal/a/{assignment_id}/submit",
+        data={
+            "version": review_version(page),
+            "name": name,
+            "title": title,
+            "confirm": "y",
+        },
+    )

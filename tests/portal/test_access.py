@@ -64,19 +64,23 @@ def test_a_save_after_access_lapsed_shows_what_was_typed_instead_of_losing_it(
 ):
     aid = open_portal(vendor_client, recipient)
     clock.now += 8 * HOUR + 1
-    response = save(vendor_client, aid, 2, {
-        f("notify_hours").comment: "Typed before lunch and left open",
-        n("notify_hours"): "36",
-    }, version=1)
+    response = save(
+        vendor_client,
+        aid,
+        2,
+        {
+            f("notify_hours").comment: "Typed before lunch and left open",
+            n("notify_hours"): "36",
+        },
+        version=1,
+    )
     assert response.status_code == 401
     assert "Typed before lunch and left open" in response.text
     assert "Within how many hours would you notify us of a breach?" in response.text
     assert "Open the link from your e-mail again" in response.text
 
 
-def test_portal_access_ends_with_the_links_expiry_revocation_or_reissue(
-    vendor_client, recipient
-):
+def test_portal_access_ends_with_the_links_expiry_revocation_or_reissue(vendor_client, recipient):
     aid = open_portal(vendor_client, recipient)
     recipient.expires_at = utcnow() - timedelta(seconds=1)
     db.session.flush()
@@ -120,34 +124,62 @@ def test_a_vendor_gets_404_for_every_page_and_file_of_another_vendor(app, versio
     b_id = open_portal(b_client, b_rec)
 
     answer_everything(b_client, b_id)
-    upload = save(b_client, b_id, 1, {
-        n("rotated"): "yes", n("rotated_on"): "2021-01-15", n("credentials_reset"): "all",
-        f("credentials_reset").files: pdf_file("bolt-secret.pdf"),
-    })
+    upload = save(
+        b_client,
+        b_id,
+        1,
+        {
+            n("rotated"): "yes",
+            n("rotated_on"): "2021-01-15",
+            n("credentials_reset"): "all",
+            f("credentials_reset").files: pdf_file("bolt-secret.pdf"),
+        },
+    )
     assert upload.status_code == 302
     evidence = db.session.query(Evidence).one()
 
-    for url in (f"/portal/a/{b_id}/", section_url(b_id, 0), section_url(b_id, 2),
-                f"/portal/a/{b_id}/submit"):
+    for url in (
+        f"/portal/a/{b_id}/",
+        section_url(b_id, 0),
+        section_url(b_id, 2),
+        f"/portal/a/{b_id}/submit",
+    ):
         got = a_client.get(url)
         assert got.status_code == 404, url
         assert "Bolt" not in got.text
     assert save(a_client, b_id, 0, {n("uses_connector"): "no"}, version=1).status_code == 404
-    for url in (f"/portal/a/{b_id}/evidence/{evidence.id}/remove",
-                f"/portal/a/{a_id}/evidence/{evidence.id}/remove"):
+    for url in (
+        f"/portal/a/{b_id}/evidence/{evidence.id}/remove",
+        f"/portal/a/{a_id}/evidence/{evidence.id}/remove",
+    ):
         assert a_client.post(url, data={}).status_code == 404, url
     db.session.expire_all()
     assert db.session.get(Evidence, evidence.id).removed_at is None
 
     assert submit(b_client, b_id).status_code == 302
     assert a_client.get(f"/portal/a/{b_id}/receipt").status_code == 404
-    assert a_client.post(f"/portal/a/{b_id}/submit", data={
-        "version": "99", "name": "Mallory", "title": "X", "confirm": "y"}).status_code == 404
+    assert (
+        a_client.post(
+            f"/portal/a/{b_id}/submit",
+            data={"version": "99", "name": "Mallory", "title": "X", "confirm": "y"},
+        ).status_code
+        == 404
+    )
     assert b_client.get(f"/portal/a/{b_id}/receipt").status_code == 200
 
 
-FORBIDDEN_WORDS = ("weight", "score", "remediation", "framework", "critical", "finding",
-                   "not_reviewed", "review_state", "reviewer", "band")
+FORBIDDEN_WORDS = (
+    "weight",
+    "score",
+    "remediation",
+    "framework",
+    "critical",
+    "finding",
+    "not_reviewed",
+    "review_state",
+    "reviewer",
+    "band",
+)
 
 
 def _assert_nothing_internal(html: str, where: str) -> None:

@@ -34,11 +34,21 @@ def test_a_save_from_a_stale_page_gets_a_409_with_its_typed_answers_and_loses_no
     seen_by_both = page_version(first.get(section_url(aid, 2)).text)
     assert page_version(second.get(section_url(aid, 2)).text) == seen_by_both
 
-    saved = save(first, aid, 2, {n("notify_hours"): "24", n("notes"): "Written by the first"},
-                 version=seen_by_both)
+    saved = save(
+        first,
+        aid,
+        2,
+        {n("notify_hours"): "24", n("notes"): "Written by the first"},
+        version=seen_by_both,
+    )
     assert saved.status_code == 302
-    late = save(second, aid, 2, {n("notify_hours"): "96", n("notes"): "Written by the second"},
-                version=seen_by_both)
+    late = save(
+        second,
+        aid,
+        2,
+        {n("notify_hours"): "96", n("notes"): "Written by the second"},
+        version=seen_by_both,
+    )
     assert late.status_code == 409
     assert "Someone else saved answers to this questionnaire after you opened" in late.text
     assert "Written by the second" in late.text and 'value="96"' in late.text
@@ -52,17 +62,35 @@ def test_a_save_from_a_stale_page_gets_a_409_with_its_typed_answers_and_loses_no
 def test_autosave_answers_json_with_the_new_version(vendor_client, assignment, recipient):
     aid = open_portal(vendor_client, recipient)
     before = page_version(vendor_client.get(section_url(aid, 0)).text)
-    response = save(vendor_client, aid, 0, {n("uses_connector"): "yes"}, version=before,
-                    headers={"X-Autosave": "1"})
+    response = save(
+        vendor_client,
+        aid,
+        0,
+        {n("uses_connector"): "yes"},
+        version=before,
+        headers={"X-Autosave": "1"},
+    )
     assert response.status_code == 200 and response.is_json
     body = response.get_json()
     assert body["ok"] is True and body["version"] == before + 1
     assert body["saved_at"]
-    again = save(vendor_client, aid, 0, {n("uses_connector"): "no"}, version=body["version"],
-                 headers={"X-Autosave": "1"})
+    again = save(
+        vendor_client,
+        aid,
+        0,
+        {n("uses_connector"): "no"},
+        version=body["version"],
+        headers={"X-Autosave": "1"},
+    )
     assert again.get_json()["version"] == before + 2
-    stale = save(vendor_client, aid, 0, {n("uses_connector"): "yes"}, version=before,
-                 headers={"X-Autosave": "1"})
+    stale = save(
+        vendor_client,
+        aid,
+        0,
+        {n("uses_connector"): "yes"},
+        version=before,
+        headers={"X-Autosave": "1"},
+    )
     assert stale.status_code == 409
     assert _draft(assignment)["uses_connector"]["value"] == "no"
 
@@ -71,9 +99,16 @@ def test_a_save_without_a_csrf_token_shows_the_page_again_with_everything_typed(
     vendor_client, assignment, recipient
 ):
     aid = open_portal(vendor_client, recipient)
-    response = save(vendor_client, aid, 2, {
-        n("notify_hours"): "48", n("notes"): "A long answer typed over an hour",
-    }, csrf=False)
+    response = save(
+        vendor_client,
+        aid,
+        2,
+        {
+            n("notify_hours"): "48",
+            n("notes"): "A long answer typed over an hour",
+        },
+        csrf=False,
+    )
     assert response.status_code == 400
     assert "Your answers are shown again" in response.text
     assert "A long answer typed over an hour" in response.text and 'value="48"' in response.text
@@ -92,19 +127,28 @@ def test_a_save_with_an_expired_csrf_token_shows_the_page_again_with_everything_
 
     with vendor_client.session_transaction() as session:
         raw = session["csrf_token"]
-    stale = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token",
-                                   signer=Yesterday).dumps(raw)
-    response = save(vendor_client, aid, 2, {
-        "csrf_token": stale, n("notes"): "Typed yesterday", f("notify_hours").na: "y",
-        f("notify_hours").comment: "No duty to notify",
-    })
+    stale = URLSafeTimedSerializer(
+        app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=Yesterday
+    ).dumps(raw)
+    response = save(
+        vendor_client,
+        aid,
+        2,
+        {
+            "csrf_token": stale,
+            n("notes"): "Typed yesterday",
+            f("notify_hours").na: "y",
+            f("notify_hours").comment: "No duty to notify",
+        },
+    )
     assert response.status_code == 400
     assert "Your answers are shown again" in response.text
     assert "Typed yesterday" in response.text and "No duty to notify" in response.text
     assert "notes" not in _draft(assignment)
 
-    fresh = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token",
-                                   signer=TimestampSigner).dumps(raw)
+    fresh = URLSafeTimedSerializer(
+        app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=TimestampSigner
+    ).dumps(raw)
     resend = save(vendor_client, aid, 2, {"csrf_token": fresh, n("notes"): "Typed yesterday"})
     assert resend.status_code == 302
     assert _draft(assignment)["notes"]["value"] == "Typed yesterday"

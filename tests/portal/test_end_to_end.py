@@ -43,7 +43,7 @@ def _count(model) -> int:
 def _hidden_inputs(page: str, form_marker: str) -> list[tuple[str, str]]:
     """Return the (name, value) pairs of the hidden inputs of the form holding `form_marker`."""
     start = page.rindex("<form", 0, page.index(form_marker))
-    form = page[start:page.index("</form>", start)]
+    form = page[start : page.index("</form>", start)]
     return [
         (htmllib.unescape(name), htmllib.unescape(value))
         for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
@@ -148,8 +148,9 @@ def test_a_campaign_goes_from_launch_to_a_scored_attested_revision(
 
     aid = assignment.id
     # Section 1: exposure, with an answer that signals impact.
-    done = save(vendor, aid, 0, {n("uses_connector"): "yes", n("data_accessed"): "yes"},
-                action="next")
+    done = save(
+        vendor, aid, 0, {n("uses_connector"): "yes", n("data_accessed"): "yes"}, action="next"
+    )
     assert done.status_code == 302 and done.location.endswith(section_url(aid, 1))
 
     # Section 2: the date question counts only once "rotated" says yes.
@@ -160,28 +161,48 @@ def test_a_campaign_goes_from_launch_to_a_scored_attested_revision(
     save(vendor, aid, 1, {n("rotated"): "yes", n("credentials_reset"): "some"})
     gaps = vendor.get(f"/portal/a/{aid}/submit").text
     assert "On what date was the new certificate installed?" in gaps
-    upload = save(vendor, aid, 1, {
-        n("rotated"): "yes", n("rotated_on"): "2021-01-15", n("credentials_reset"): "all",
-        f("credentials_reset").files: pdf_file("reset-log.pdf"),
-    }, action="next")
+    upload = save(
+        vendor,
+        aid,
+        1,
+        {
+            n("rotated"): "yes",
+            n("rotated_on"): "2021-01-15",
+            n("credentials_reset"): "all",
+            f("credentials_reset").files: pdf_file("reset-log.pdf"),
+        },
+        action="next",
+    )
     assert upload.status_code == 302, upload.text[:2000]
     page = vendor.get(section_url(aid, 1)).text
     assert "reset-log.pdf" in page
 
     # Section 3: N/A with a comment, a reason instead of a file.
-    save(vendor, aid, 2, {
-        f("notify_hours").na: "y", f("notify_hours").comment: "We have no notification duty.",
-        f("soc2_report").reason: "Our first audit is under way.",
-    }, action="next")
+    save(
+        vendor,
+        aid,
+        2,
+        {
+            f("notify_hours").na: "y",
+            f("notify_hours").comment: "We have no notification duty.",
+            f("soc2_report").reason: "Our first audit is under way.",
+        },
+        action="next",
+    )
 
     review = vendor.get(f"/portal/a/{aid}/submit")
     assert "attention before you can submit" not in review.text
     for secret in INTERNAL_STRINGS:
         assert secret not in review.text
-    submitted = vendor.post(f"/portal/a/{aid}/submit", data={
-        "version": review_version(review.text),
-        "name": "Sam Vendor", "title": "CISO", "confirm": "y",
-    })
+    submitted = vendor.post(
+        f"/portal/a/{aid}/submit",
+        data={
+            "version": review_version(review.text),
+            "name": "Sam Vendor",
+            "title": "CISO",
+            "confirm": "y",
+        },
+    )
     assert submitted.status_code == 302 and submitted.location.endswith(f"/portal/a/{aid}/receipt")
 
     # The stored revision: answers, evidence, attestation hash, score.
@@ -190,17 +211,23 @@ def test_a_campaign_goes_from_launch_to_a_scored_attested_revision(
     assert revision.submitted_at is not None and not revision.late
     assert revision.attestation_name == "Sam Vendor" and revision.attestation_title == "CISO"
     assert set(revision.answers) == {
-        "uses_connector", "data_accessed", "rotated", "rotated_on", "credentials_reset",
-        "notify_hours", "soc2_report",
+        "uses_connector",
+        "data_accessed",
+        "rotated",
+        "rotated_on",
+        "credentials_reset",
+        "notify_hours",
+        "soc2_report",
     }
     assert revision.answers["notify_hours"]["na"] is True
     digest = hashlib.sha256(PDF).hexdigest()
-    assert [(e["question_id"], e["filename"], e["sha256"], e["size"])
-            for e in revision.evidence_index] == [("credentials_reset", "reset-log.pdf", digest,
-                                                   len(PDF))]
+    assert [
+        (e["question_id"], e["filename"], e["sha256"], e["size"]) for e in revision.evidence_index
+    ] == [("credentials_reset", "reset-log.pdf", digest, len(PDF))]
     assert revision.answers["credentials_reset"]["evidence_hashes"] == [digest]
-    canonical = rfc8785.dumps({"answers": revision.answers,
-                               "evidence": {"credentials_reset": [digest]}})
+    canonical = rfc8785.dumps(
+        {"answers": revision.answers, "evidence": {"credentials_reset": [digest]}}
+    )
     assert revision.attestation_hash == hashlib.sha256(canonical).hexdigest()
     template = parsed_version(version)
     answers = {qid: decode_answer(a) for qid, a in revision.answers.items()}
@@ -213,8 +240,13 @@ def test_a_campaign_goes_from_launch_to_a_scored_attested_revision(
     # Read-only from now on.
     locked = vendor.get(section_url(aid, 1)).text
     assert "Save draft" not in locked
-    refused = save(vendor, aid, 0, {n("uses_connector"): "no", n("data_accessed"): "no"},
-                   version=assignment.response.version)
+    refused = save(
+        vendor,
+        aid,
+        0,
+        {n("uses_connector"): "no", n("data_accessed"): "no"},
+        version=assignment.response.version,
+    )
     assert refused.status_code == 400
     assert "can no longer be changed" in refused.text
     db.session.expire_all()
@@ -237,8 +269,9 @@ def test_a_campaign_goes_from_launch_to_a_scored_attested_revision(
     for person in (owner, officer):
         got = _message_to(smtp_server, person.email, "Impact signal")
         assert "Was any data you hold for us accessed by the attacker?" in SMTPServer.text_of(got)
-    assert not [m for m in smtp_server.messages
-                if m["To"] == manager.email and "Impact" in m["Subject"]]
+    assert not [
+        m for m in smtp_server.messages if m["To"] == manager.email and "Impact" in m["Subject"]
+    ]
     assert db.session.scalar(select(func.count()).select_from(Recipient)) == 2
 
 

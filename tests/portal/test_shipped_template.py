@@ -62,8 +62,11 @@ def test_the_shipped_mimecast_questionnaire_can_be_answered_submitted_and_scored
     answers: dict[str, Answer] = {}
     posted: dict[str, dict] = {}
     while True:
-        todo = [q for q in visible_questions(template, answers) if q.id not in answers
-                and (q.required or q.type != "evidence")]
+        todo = [
+            q
+            for q in visible_questions(template, answers)
+            if q.id not in answers and (q.required or q.type != "evidence")
+        ]
         if not todo:
             break
         for question in todo:

@@ -30,8 +30,9 @@ def _revisions() -> int:
 
 def _gap_links(html: str) -> dict[str, str]:
     """Return {question id: link} for each gap listed on the review page."""
-    return dict((qid, href) for href, qid in re.findall(
-        r'<a href="([^"]+#question-([a-z0-9_]+))"', html))
+    return dict(
+        (qid, href) for href, qid in re.findall(r'<a href="([^"]+#question-([a-z0-9_]+))"', html)
+    )
 
 
 def test_submitting_with_gaps_lists_each_with_a_link_to_its_section_and_submits_nothing(
@@ -60,8 +61,10 @@ def test_submitting_with_gaps_lists_each_with_a_link_to_its_section_and_submits_
     assert "Say why this does not apply." in page
     assert re.search(r'<button class="btn btn-primary" type="submit" disabled>', page)
 
-    posted = vendor_client.post(f"/portal/a/{aid}/submit", data={
-        "version": review_version(page), "name": "Sam", "title": "CISO", "confirm": "y"})
+    posted = vendor_client.post(
+        f"/portal/a/{aid}/submit",
+        data={"version": review_version(page), "name": "Sam", "title": "CISO", "confirm": "y"},
+    )
     assert posted.status_code == 200
     assert "3 answers need attention" in posted.text
     assert _revisions() == 0
@@ -71,15 +74,27 @@ def test_submitting_with_gaps_lists_each_with_a_link_to_its_section_and_submits_
 
 def test_a_reason_stands_in_for_required_evidence(vendor_client, recipient):
     aid = open_portal(vendor_client, recipient)
-    answer_everything(vendor_client, aid, [
-        COMPLETE[0],
-        {**COMPLETE[1], n("credentials_reset"): "all"},
-        COMPLETE[2],
-    ])
+    answer_everything(
+        vendor_client,
+        aid,
+        [
+            COMPLETE[0],
+            {**COMPLETE[1], n("credentials_reset"): "all"},
+            COMPLETE[2],
+        ],
+    )
     gaps = _gap_links(vendor_client.get(f"/portal/a/{aid}/submit").text)
     assert list(gaps) == ["credentials_reset"]
-    save(vendor_client, aid, 1, {**COMPLETE[1], n("credentials_reset"): "all",
-                                 f("credentials_reset").reason: "The reset log is confidential."})
+    save(
+        vendor_client,
+        aid,
+        1,
+        {
+            **COMPLETE[1],
+            n("credentials_reset"): "all",
+            f("credentials_reset").reason: "The reset log is confidential.",
+        },
+    )
     assert _gap_links(vendor_client.get(f"/portal/a/{aid}/submit").text) == {}
     assert submit(vendor_client, aid).status_code == 302
     revision = db.session.scalar(select(Revision))
@@ -91,8 +106,10 @@ def test_the_attestation_needs_a_name_a_title_and_the_box_ticked(vendor_client, 
     aid = open_portal(vendor_client, recipient)
     answer_everything(vendor_client, aid)
     page = vendor_client.get(f"/portal/a/{aid}/submit").text
-    posted = vendor_client.post(f"/portal/a/{aid}/submit", data={
-        "version": review_version(page), "name": "Sam Vendor", "title": ""})
+    posted = vendor_client.post(
+        f"/portal/a/{aid}/submit",
+        data={"version": review_version(page), "name": "Sam Vendor", "title": ""},
+    )
     assert posted.status_code == 200
     assert "Tick the box to confirm." in posted.text and 'value="Sam Vendor"' in posted.text
     assert _revisions() == 0
@@ -105,8 +122,10 @@ def test_a_submission_based_on_a_stale_review_is_refused_until_checked_again(
     answer_everything(vendor_client, aid)
     stale = review_version(vendor_client.get(f"/portal/a/{aid}/submit").text)
     save(vendor_client, aid, 2, {**COMPLETE[2], n("notify_hours"): "100"})
-    posted = vendor_client.post(f"/portal/a/{aid}/submit", data={
-        "version": stale, "name": "Sam", "title": "CISO", "confirm": "y"})
+    posted = vendor_client.post(
+        f"/portal/a/{aid}/submit",
+        data={"version": stale, "name": "Sam", "title": "CISO", "confirm": "y"},
+    )
     assert posted.status_code == 200 and "Someone else saved answers a moment ago" in posted.text
     assert _revisions() == 0
     assert submit(vendor_client, aid).status_code == 302
@@ -123,8 +142,10 @@ def test_after_submitting_the_questionnaire_opens_on_the_receipt_and_takes_no_ch
     assert vendor_client.get(f"/portal/a/{aid}/submit").location.endswith("/receipt")
     page = vendor_client.get(section_url(aid, 0)).text
     assert "Save draft" not in page and "Save and continue" not in page
-    again = vendor_client.post(f"/portal/a/{aid}/submit", data={
-        "version": "3", "name": "Sam", "title": "CISO", "confirm": "y"})
+    again = vendor_client.post(
+        f"/portal/a/{aid}/submit",
+        data={"version": "3", "name": "Sam", "title": "CISO", "confirm": "y"},
+    )
     assert again.status_code == 302 and again.location.endswith("/receipt")
     assert _revisions() == 1
 
@@ -135,9 +156,16 @@ def test_an_attestation_posted_without_a_valid_csrf_token_is_shown_again_not_los
     aid = open_portal(vendor_client, recipient)
     answer_everything(vendor_client, aid)
     page = vendor_client.get(f"/portal/a/{aid}/submit").text
-    posted = vendor_client.post(f"/portal/a/{aid}/submit", data={
-        "version": review_version(page), "name": "Sam Vendor", "title": "Chief Risk Officer",
-        "confirm": "y"}, csrf=False)
+    posted = vendor_client.post(
+        f"/portal/a/{aid}/submit",
+        data={
+            "version": review_version(page),
+            "name": "Sam Vendor",
+            "title": "Chief Risk Officer",
+            "confirm": "y",
+        },
+        csrf=False,
+    )
     assert posted.status_code == 200
     assert "This page was open for a long time" in posted.text
     assert 'value="Sam Vendor"' in posted.text and 'value="Chief Risk Officer"' in posted.text

@@ -31,8 +31,16 @@ DOCX = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>
 
 def _upload(client, aid, filename, content, **extra):
     """Attach a file to the soc2_report evidence question (section 3)."""
-    return save(client, aid, 2, {n("soc2_report"): (io.BytesIO(content), filename),
-                                 n("notes"): "Typed with the upload", **extra})
+    return save(
+        client,
+        aid,
+        2,
+        {
+            n("soc2_report"): (io.BytesIO(content), filename),
+            n("notes"): "Typed with the upload",
+            **extra,
+        },
+    )
 
 
 def _evidence() -> list[Evidence]:
@@ -72,13 +80,24 @@ def test_a_pdf_is_stored_under_a_random_name_with_its_sha256_and_an_audit_entry(
         ("macro.docm", _office(DOCX), "This type of file is not accepted"),
         ("report.pdf", b"Just some text pretending to be a PDF\n", "does not match its extension"),
         ("picture.png", PDF, "does not match its extension"),
-        ("letter.docx", _office({**DOCX, "word/vbaProject.bin": b"\x00macro"}),
-         "Files with macros are not accepted"),
+        (
+            "letter.docx",
+            _office({**DOCX, "word/vbaProject.bin": b"\x00macro"}),
+            "Files with macros are not accepted",
+        ),
         ("sheet.xlsx", _office(DOCX), "does not match its extension"),
         ("empty.txt", b"", "The file is empty"),
     ],
-    ids=["exe", "zip", "docm", "text-as-pdf", "pdf-as-png", "docx-with-macro", "docx-as-xlsx",
-         "empty"],
+    ids=[
+        "exe",
+        "zip",
+        "docm",
+        "text-as-pdf",
+        "pdf-as-png",
+        "docx-with-macro",
+        "docx-as-xlsx",
+        "empty",
+    ],
 )
 def test_a_refused_file_is_explained_and_what_was_typed_is_shown_again(
     vendor_client, aid, uploads, filename, content, message
@@ -92,9 +111,12 @@ def test_a_refused_file_is_explained_and_what_was_typed_is_shown_again(
 
 
 def test_real_office_text_and_image_files_are_accepted(vendor_client, aid):
-    for name, content in [("policy.docx", _office(DOCX)), ("log.csv", b"when,what\n1,2\n"),
-                          ("notes.txt", "Rotated on 15 January — done\n".encode()),
-                          ("shot.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)]:
+    for name, content in [
+        ("policy.docx", _office(DOCX)),
+        ("log.csv", b"when,what\n1,2\n"),
+        ("notes.txt", "Rotated on 15 January — done\n".encode()),
+        ("shot.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
+    ]:
         assert _upload(vendor_client, aid, name, content).status_code == 302, name
     assert [e.filename for e in _evidence()] == ["policy.docx", "log.csv", "notes.txt", "shot.png"]
 
@@ -123,8 +145,9 @@ def test_the_per_assignment_quota_refuses_the_file_that_would_exceed_it(
     assert [e.filename for e in _evidence()] == ["one.pdf", "two.pdf"]
 
 
-def test_a_file_that_fails_the_configured_scan_is_refused(app, vendor_client, aid, monkeypatch,
-                                                           uploads):
+def test_a_file_that_fails_the_configured_scan_is_refused(
+    app, vendor_client, aid, monkeypatch, uploads
+):
     monkeypatch.setitem(app.config, "UPLOAD_SCAN_COMMAND", "false")
     refused = _upload(vendor_client, aid, "report.pdf", PDF)
     assert refused.status_code == 400
@@ -155,8 +178,9 @@ def test_a_file_can_be_removed_before_submission_but_not_after(vendor_client, ai
 
     answer_everything(vendor_client, aid)
     assert submit(vendor_client, aid).status_code == 302
-    refused = vendor_client.post(f"/portal/a/{aid}/evidence/{final.id}/remove", data={},
-                                 follow_redirects=True)
+    refused = vendor_client.post(
+        f"/portal/a/{aid}/evidence/{final.id}/remove", data={}, follow_redirects=True
+    )
     assert "stays on record" in refused.text
     _, final = _evidence()
     assert final.removed_at is None and final.first_submitted_revision == 1
@@ -172,8 +196,13 @@ def test_a_full_disk_gives_a_clear_message_and_loses_nothing(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(storage.os, "fsync", disk_full)
-    response = _upload(vendor_client, aid, "report.pdf", PDF,
-                       **{f("notify_hours").comment: "Typed while the disk was full"})
+    response = _upload(
+        vendor_client,
+        aid,
+        "report.pdf",
+        PDF,
+        **{f("notify_hours").comment: "Typed while the disk was full"},
+    )
     assert response.status_code == 400
     assert "could not be stored right now" in response.text
     assert "Typed while the disk was full" in response.text
@@ -210,7 +239,8 @@ def test_a_failing_write_is_handled_like_a_full_disk(vendor_client, aid, uploads
 
 
 def test_an_upload_for_a_question_that_asks_no_evidence_is_refused(vendor_client, aid):
-    response = save(vendor_client, aid, 0, {n("uses_connector"): "yes",
-                                            "a-uses_connector-files": pdf_file()})
+    response = save(
+        vendor_client, aid, 0, {n("uses_connector"): "yes", "a-uses_connector-files": pdf_file()}
+    )
     assert _evidence() == []
     assert response.status_code == 302  # no such field: the file is ignored

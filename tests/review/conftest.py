@@ -26,8 +26,9 @@ def submit(assignment, answers, recipient=None):
     response = assignment.response
     portal.save_answers(response, recipient, list(answers), answers, response.version)
     db.session.flush()
-    revision = portal.submit(assignment, recipient, name="Pat Doe", title="CISO",
-                             expected_version=response.version)
+    revision = portal.submit(
+        assignment, recipient, name="Pat Doe", title="CISO", expected_version=response.version
+    )
     db.session.flush()
     return revision
 

@@ -8,8 +8,9 @@ TODAY = date(2026, 11, 28)
 
 
 def baseline(band, days_ago=30, accepted=True):
-    return Assessment("baseline", band, date.fromordinal(TODAY.toordinal() - days_ago), accepted,
-                      name="Baseline")
+    return Assessment(
+        "baseline", band, date.fromordinal(TODAY.toordinal() - days_ago), accepted, name="Baseline"
+    )
 
 
 def incident(band, impact=False):

@@ -29,8 +29,9 @@ def _login(app, role, **kw):
 
 
 def test_submission_raises_a_tracked_finding_for_each_gap(submitted):
-    findings = db.session.scalars(select(Finding).where(
-        Finding.assignment_id == submitted.id)).all()
+    findings = db.session.scalars(
+        select(Finding).where(Finding.assignment_id == submitted.id)
+    ).all()
     by_question = {f.question_id: f for f in findings}
     assert by_question["rotated"].severity in ("critical", "high")
     assert by_question["rotated"].remediation.startswith("Swap the certificate")
@@ -40,45 +41,63 @@ def test_submission_raises_a_tracked_finding_for_each_gap(submitted):
 
 def test_a_manager_accepts_and_the_decision_names_the_reviewer(app, submitted):
     client, reviewer = _login(app, "manager")
-    response = client.post(f"/review/assignments/{submitted.id}/decision",
-                           data={"decision": "accepted", "note": "Fine."})
+    response = client.post(
+        f"/review/assignments/{submitted.id}/decision",
+        data={"decision": "accepted", "note": "Fine."},
+    )
     assert response.status_code == 302
-    decision = db.session.scalar(select(ReviewDecision).where(
-        ReviewDecision.assignment_id == submitted.id))
+    decision = db.session.scalar(
+        select(ReviewDecision).where(ReviewDecision.assignment_id == submitted.id)
+    )
     assert decision.reviewer_id == reviewer.id and decision.decision == "accepted"
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "review.decided",
-                                                      AuditEntry.actor_id == reviewer.id))
+    assert db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "review.decided", AuditEntry.actor_id == reviewer.id
+        )
+    )
 
 
 def test_conditions_of_an_approval_become_findings_with_due_dates(app, submitted):
     client, _ = _login(app, "manager")
     due = (date.today() + timedelta(days=30)).isoformat()
-    response = client.post(f"/review/assignments/{submitted.id}/decision", data={
-        "decision": "approved_with_conditions",
-        "conditions-0-text": "Rotate the signing key", "conditions-0-due": due,
-    })
+    response = client.post(
+        f"/review/assignments/{submitted.id}/decision",
+        data={
+            "decision": "approved_with_conditions",
+            "conditions-0-text": "Rotate the signing key",
+            "conditions-0-due": due,
+        },
+    )
     assert response.status_code == 302
-    condition = db.session.scalar(select(Finding).where(Finding.source == "condition",
-                                                        Finding.assignment_id == submitted.id))
+    condition = db.session.scalar(
+        select(Finding).where(Finding.source == "condition", Finding.assignment_id == submitted.id)
+    )
     assert condition.title == "Rotate the signing key" and condition.due_date.isoformat() == due
 
 
 def test_an_approval_with_conditions_needs_a_condition_and_a_rejection_a_reason(app, submitted):
     client, _ = _login(app, "manager")
-    r1 = client.post(f"/review/assignments/{submitted.id}/decision",
-                     data={"decision": "approved_with_conditions"})
+    r1 = client.post(
+        f"/review/assignments/{submitted.id}/decision",
+        data={"decision": "approved_with_conditions"},
+    )
     r2 = client.post(f"/review/assignments/{submitted.id}/decision", data={"decision": "rejected"})
     assert r1.status_code == 400 and "Add at least one condition" in r1.text
     assert r2.status_code == 400 and "Say why the answers are rejected." in r2.text
-    assert db.session.scalar(select(ReviewDecision).where(
-        ReviewDecision.assignment_id == submitted.id)) is None
+    assert (
+        db.session.scalar(
+            select(ReviewDecision).where(ReviewDecision.assignment_id == submitted.id)
+        )
+        is None
+    )
 
 
 def test_compliance_officers_read_reviews_but_cannot_decide(app, submitted):
     client, _ = _login(app, "compliance")
     assert client.get(f"/review/assignments/{submitted.id}").status_code == 200
-    response = client.post(f"/review/assignments/{submitted.id}/decision",
-                           data={"decision": "accepted"})
+    response = client.post(
+        f"/review/assignments/{submitted.id}/decision", data={"decision": "accepted"}
+    )
     assert response.status_code == 403
 
 
@@ -88,12 +107,15 @@ def test_a_clarification_round_end_to_end_over_smtp(app, submitted, smtp_server,
     first = submitted.response.revisions[0]
     first_hash, first_answers = first.attestation_hash, dict(first.answers)
     client, _ = _login(app, "manager")
-    response = client.post(f"/review/assignments/{submitted.id}/clarification", data={
-        "q_rotated": "Has the certificate been replaced since?"})
+    response = client.post(
+        f"/review/assignments/{submitted.id}/clarification",
+        data={"q_rotated": "Has the certificate been replaced since?"},
+    )
     assert response.status_code == 302
     outbox.send_pending()
-    recipient = submitted.recipients[0]
+    address = submitted.recipients[0].contact.email
     message = smtp_server.wait_for(lambda m: "Clarification" in m["Subject"])
+    assert message["To"] == address
     body = SMTPServer.text_of(message)
     assert "Has the certificate been replaced since?" in body
     link = next(u for u in links_in(body) if "/p/" in u)
@@ -103,17 +125,29 @@ def test_a_clarification_round_end_to_end_over_smtp(app, submitted, smtp_server,
     assert vendor.get(path).status_code == 200
     vendor.post(path, data={})
     # Only the chosen answer can change: a changed notice period is ignored.
-    saved = save(vendor, submitted.id, 1, {"a-rotated": "yes", "a-rotated_on": "2021-01-15",
-                                           "a-credentials_reset": "none"})
+    saved = save(
+        vendor,
+        submitted.id,
+        1,
+        {"a-rotated": "yes", "a-rotated_on": "2021-01-15", "a-credentials_reset": "none"},
+    )
     assert saved.status_code == 302
-    item = db.session.scalar(select(ClarificationItem).where(
-        ClarificationItem.assignment_id == submitted.id))
+    item = db.session.scalar(
+        select(ClarificationItem).where(ClarificationItem.assignment_id == submitted.id)
+    )
     page = vendor.get(f"/portal/a/{submitted.id}/submit")
     assert "Has the certificate been replaced since?" in page.text
     version = int(page.text.split('name="version" type="hidden" value="')[1].split('"')[0])
-    done = vendor.post(f"/portal/a/{submitted.id}/submit", data={
-        "version": str(version), "name": "Pat Doe", "title": "CISO", "confirm": "y",
-        f"reply_{item.id}": "Yes, on 15 January."})
+    done = vendor.post(
+        f"/portal/a/{submitted.id}/submit",
+        data={
+            "version": str(version),
+            "name": "Pat Doe",
+            "title": "CISO",
+            "confirm": "y",
+            f"reply_{item.id}": "Yes, on 15 January.",
+        },
+    )
     assert done.status_code == 302, done.text[:500]
 
     db.session.expire_all()
@@ -123,8 +157,10 @@ def test_a_clarification_round_end_to_end_over_smtp(app, submitted, smtp_server,
     assert revisions[1].attestation_hash != first_hash
     assert revisions[1].answers["rotated"]["value"] == "yes"
     assert revisions[1].answers["credentials_reset"] == first_answers["credentials_reset"]
-    assert revisions[1].score["band"] != revisions[0].score["band"] or \
-        revisions[1].score["overall"] != revisions[0].score["overall"]
+    assert (
+        revisions[1].score["band"] != revisions[0].score["band"]
+        or revisions[1].score["overall"] != revisions[0].score["overall"]
+    )
     assert db.session.get(ClarificationItem, item.id).reply == "Yes, on 15 January."
     review_page = client.get(f"/review/assignments/{submitted.id}")
     assert "Yes, on 15 January." in review_page.text
@@ -132,12 +168,19 @@ def test_a_clarification_round_end_to_end_over_smtp(app, submitted, smtp_server,
 
 def test_a_points_override_keeps_the_original_beside_it(app, submitted):
     client, _ = _login(app, "manager")
-    refused = client.post(f"/review/assignments/{submitted.id}/override",
-                          data={"question_id": "credentials_reset", "percent": "100"})
+    refused = client.post(
+        f"/review/assignments/{submitted.id}/override",
+        data={"question_id": "credentials_reset", "percent": "100"},
+    )
     assert refused.status_code == 400
-    response = client.post(f"/review/assignments/{submitted.id}/override", data={
-        "question_id": "credentials_reset", "percent": "100",
-        "justification": "Evidence seen on a call: all credentials were reset."})
+    response = client.post(
+        f"/review/assignments/{submitted.id}/override",
+        data={
+            "question_id": "credentials_reset",
+            "percent": "100",
+            "justification": "Evidence seen on a call: all credentials were reset.",
+        },
+    )
     assert response.status_code == 302
     page = client.get(f"/review/assignments/{submitted.id}").text
     assert "After reviewer overrides" in page
@@ -149,30 +192,51 @@ def test_a_points_override_keeps_the_original_beside_it(app, submitted):
 
 
 def test_severity_override_needs_a_justification_and_keeps_the_original(app, submitted):
-    finding = db.session.scalar(select(Finding).where(Finding.question_id == "credentials_reset",
-                                                      Finding.assignment_id == submitted.id))
+    finding = db.session.scalar(
+        select(Finding).where(
+            Finding.question_id == "credentials_reset", Finding.assignment_id == submitted.id
+        )
+    )
     original = finding.severity
     client, _ = _login(app, "manager")
-    assert client.post(f"/findings/{finding.id}/severity",
-                       data={"severity": "low"}).status_code == 400
-    assert client.post(f"/findings/{finding.id}/severity", data={
-        "severity": "low", "justification": "Compensating control."}).status_code == 302
+    assert (
+        client.post(f"/findings/{finding.id}/severity", data={"severity": "low"}).status_code == 400
+    )
+    assert (
+        client.post(
+            f"/findings/{finding.id}/severity",
+            data={"severity": "low", "justification": "Compensating control."},
+        ).status_code
+        == 302
+    )
     db.session.refresh(finding)
     assert finding.severity == "low" and finding.original_severity == original
 
 
 def test_a_finding_goes_from_open_to_planned_to_closed(app, submitted):
-    finding = db.session.scalar(select(Finding).where(Finding.question_id == "rotated",
-                                                      Finding.assignment_id == submitted.id))
+    finding = db.session.scalar(
+        select(Finding).where(
+            Finding.question_id == "rotated", Finding.assignment_id == submitted.id
+        )
+    )
     client, _ = _login(app, "manager")
     plan_date = (date.today() + timedelta(days=10)).isoformat()
-    assert client.post(f"/findings/{finding.id}/plan", data={
-        "owner": "Sam Ops", "plan_date": plan_date, "plan": "Rotate"}).status_code == 302
+    assert (
+        client.post(
+            f"/findings/{finding.id}/plan",
+            data={"owner": "Sam Ops", "plan_date": plan_date, "plan": "Rotate"},
+        ).status_code
+        == 302
+    )
     db.session.refresh(finding)
     assert finding.state == PLANNED
     assert client.post(f"/findings/{finding.id}/close", data={"note": ""}).status_code == 400
-    assert client.post(f"/findings/{finding.id}/close",
-                       data={"note": "Saw the new certificate."}).status_code == 302
+    assert (
+        client.post(
+            f"/findings/{finding.id}/close", data={"note": "Saw the new certificate."}
+        ).status_code
+        == 302
+    )
     db.session.refresh(finding)
     assert finding.state == CLOSED and [e.action for e in finding.events][-1] == "closed"
 
@@ -181,12 +245,17 @@ def test_the_vendor_owner_cannot_accept_a_risk_of_their_vendor(app, submitted, o
     finding = db.session.scalar(select(Finding).where(Finding.assignment_id == submitted.id))
     client, _ = _login(app, "manager", user=owner)
     until = (date.today() + timedelta(days=90)).isoformat()
-    response = client.post(f"/findings/{finding.id}/accept",
-                           data={"reason": "Low impact", "expires_on": until})
+    response = client.post(
+        f"/findings/{finding.id}/accept", data={"reason": "Low impact", "expires_on": until}
+    )
     assert response.status_code == 400 and "cannot accept its risks" in response.text
     other, _ = _login(app, "manager")
-    assert other.post(f"/findings/{finding.id}/accept",
-                      data={"reason": "Low impact", "expires_on": until}).status_code == 302
+    assert (
+        other.post(
+            f"/findings/{finding.id}/accept", data={"reason": "Low impact", "expires_on": until}
+        ).status_code
+        == 302
+    )
     db.session.refresh(finding)
     assert finding.state == RISK_ACCEPTED and finding.acceptance_reason == "Low impact"
 
@@ -202,27 +271,46 @@ def test_an_expired_risk_acceptance_reopens(app, runner, submitted):
 
 def test_the_vendor_sees_only_findings_raised_to_it_and_proposes_a_plan(app, submitted):
     manager = make_user("manager")
-    internal = services.add_finding(submitted, manager, title="Internal note on vendor finances",
-                                    severity="low", due_date=None, remediation=None,
-                                    internal=True)
+    internal = services.add_finding(
+        submitted,
+        manager,
+        title="Internal note on vendor finances",
+        severity="low",
+        due_date=None,
+        remediation=None,
+        internal=True,
+    )
     db.session.flush()
     vendor = app.test_client()
     open_portal(vendor, submitted.recipients[0])
     page = vendor.get(f"/portal/a/{submitted.id}/findings")
     assert page.status_code == 200
     assert "Internal note on vendor finances" not in page.text
-    visible = db.session.scalar(select(Finding).where(Finding.question_id == "rotated",
-                                                      Finding.assignment_id == submitted.id))
+    visible = db.session.scalar(
+        select(Finding).where(
+            Finding.question_id == "rotated", Finding.assignment_id == submitted.id
+        )
+    )
     assert visible.title in page.text
     when = (date.today() + timedelta(days=20)).isoformat()
-    response = vendor.post(f"/portal/a/{submitted.id}/findings/{visible.id}", data={
-        f"f{visible.id}-owner": "Ana Vendor", f"f{visible.id}-plan_date": when,
-        f"f{visible.id}-plan": "New certificate"})
+    response = vendor.post(
+        f"/portal/a/{submitted.id}/findings/{visible.id}",
+        data={
+            f"f{visible.id}-owner": "Ana Vendor",
+            f"f{visible.id}-plan_date": when,
+            f"f{visible.id}-plan": "New certificate",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(visible)
     assert visible.state == PLANNED and visible.plan_owner == "Ana Vendor"
-    assert vendor.post(f"/portal/a/{submitted.id}/findings/{internal.id}", data={
-        f"f{internal.id}-owner": "x", f"f{internal.id}-plan_date": when}).status_code == 404
+    assert (
+        vendor.post(
+            f"/portal/a/{submitted.id}/findings/{internal.id}",
+            data={f"f{internal.id}-owner": "x", f"f{internal.id}-plan_date": when},
+        ).status_code
+        == 404
+    )
 
 
 def test_decisions_and_finding_events_are_append_only(app, submitted):

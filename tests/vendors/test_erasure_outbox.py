@@ -14,15 +14,17 @@ def test_erasing_a_contact_scrubs_their_messages_and_stops_unsent_ones(db_sessio
     contact = vendor.contacts[0]
     address = contact.email
     create_campaign(approved_version(), [vendor])
-    before = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.recipient == address)).all()
+    before = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == address)
+    ).all()
     assert before and contact.name in before[0].body_text
 
     erasure = erase_contact(contact)
     db.session.flush()
 
-    assert db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.recipient == address)) is None
+    assert (
+        db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == address)) is None
+    )
     for message in before:
         db.session.refresh(message)
         assert message.recipient == ERASED_ADDRESS

@@ -242,9 +242,7 @@ def verify_totp(user: User, code: str) -> bool:
         return False
     step = _check_code(user.totp_secret, code, user.totp_last_step)
     if step is None:
-        audit.record(
-            "login.mfa_failed", "user", user.id, outcome="failure", actor_type="anonymous"
-        )
+        audit.record("login.mfa_failed", "user", user.id, outcome="failure", actor_type="anonymous")
         return False
     user.totp_last_step = step
     return True

@@ -86,8 +86,10 @@ class FirmChecklist:
 def progress_rows(advisory: Advisory) -> dict[str, ActionProgress]:
     """Return the recorded progress of an advisory's actions by action id."""
     return {
-        p.action_key: p for p in db.session.scalars(
-            select(ActionProgress).where(ActionProgress.advisory_id == advisory.id)
+        p.action_key: p
+        for p in db.session.scalars(
+            select(ActionProgress)
+            .where(ActionProgress.advisory_id == advisory.id)
             .options(selectinload(ActionProgress.owner), selectinload(ActionProgress.updated_by))
         )
     }
@@ -99,8 +101,16 @@ def firm_checklist(advisory: Advisory, current: Effective) -> FirmChecklist:
     return FirmChecklist([FirmItem(a, progress.get(a.id)) for a in current.firm_actions])
 
 
-def set_progress(advisory: Advisory, action: Action, *, state: str, owner_id: int | None,
-                 on_date: date | None, note: str | None, actor) -> ActionProgress:
+def set_progress(
+    advisory: Advisory,
+    action: Action,
+    *,
+    state: str,
+    owner_id: int | None,
+    on_date: date | None,
+    note: str | None,
+    actor,
+) -> ActionProgress:
     """Record who does one of the firm's actions, how far it is, by or on which date (audited)."""
     if action.audience != "firm":
         raise ChecklistError("Only the firm's own actions are tracked here.")
@@ -108,20 +118,33 @@ def set_progress(advisory: Advisory, action: Action, *, state: str, owner_id: in
         raise ChecklistError("Choose a state.", "state")
     if state == DONE and on_date is None:
         raise ChecklistError("Give the date it was done.", "on_date")
-    row = db.session.scalar(select(ActionProgress).where(
-        ActionProgress.advisory_id == advisory.id, ActionProgress.action_key == action.id))
+    row = db.session.scalar(
+        select(ActionProgress).where(
+            ActionProgress.advisory_id == advisory.id, ActionProgress.action_key == action.id
+        )
+    )
     if row is None:
         row = ActionProgress(advisory_id=advisory.id, action_key=action.id)
         db.session.add(row)
-    changed = audit.changed_fields(row, ["state", "owner_id", "on_date", "note"], {
-        "state": state, "owner_id": owner_id, "on_date": on_date,
-        "note": (note or "").strip() or None,
-    })
+    changed = audit.changed_fields(
+        row,
+        ["state", "owner_id", "on_date", "note"],
+        {
+            "state": state,
+            "owner_id": owner_id,
+            "on_date": on_date,
+            "note": (note or "").strip() or None,
+        },
+    )
     row.updated_by_id, row.updated_at = actor.id, utcnow()
     db.session.flush()
-    audit.record("advisory.action_progress", "advisory", advisory.id,
-                 details={"action": action.id, "fields": changed, "state": state},
-                 actor_id=actor.id)
+    audit.record(
+        "advisory.action_progress",
+        "advisory",
+        advisory.id,
+        details={"action": action.id, "fields": changed, "state": state},
+        actor_id=actor.id,
+    )
     return row
 
 
@@ -134,8 +157,11 @@ def _percent(entry: dict) -> Fraction | None:
 
 def confirms(revision: Revision, question_ids: set[str]) -> bool | None:
     """Tell whether a revision scores 100 % on every scored linked question (None: none scored)."""
-    scored = [e for e in (revision.score or {}).get("trace", [])
-              if e["question_id"] in question_ids and e["status"] == "scored"]
+    scored = [
+        e
+        for e in (revision.score or {}).get("trace", [])
+        if e["question_id"] in question_ids and e["status"] == "scored"
+    ]
     if not scored:
         return None
     return all(_percent(e) == 100 for e in scored)
@@ -181,12 +207,14 @@ class VendorItem:
 
 def _check(row: VendorRow, action: Action) -> VendorCheck | None:
     wanted = action.questions_by_template()
-    asked = [a for a in row.assignments
-             if a.campaign.template_version.template.slug in wanted]
+    asked = [a for a in row.assignments if a.campaign.template_version.template.slug in wanted]
     if not asked:
         return None
-    answered = [(a, a.response.latest_submitted) for a in asked
-                if a.response is not None and a.response.latest_submitted is not None]
+    answered = [
+        (a, a.response.latest_submitted)
+        for a in asked
+        if a.response is not None and a.response.latest_submitted is not None
+    ]
     if not answered:
         return VendorCheck(row, NO_ANSWER, asked[-1])
     assignment, revision = max(answered, key=lambda pair: pair[1].submitted_at)

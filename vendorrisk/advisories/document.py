@@ -27,7 +27,8 @@ def _pattern(regex: re.Pattern[str], what: str, hint: str) -> AfterValidator:
     def check(value: str) -> str:
         if not regex.match(value):
             raise PydanticCustomError(
-                "bad_pattern", "'{value}' is not a valid {what}: {hint}",
+                "bad_pattern",
+                "'{value}' is not a valid {what}: {hint}",
                 {"value": value, "what": what, "hint": hint},
             )
         return value
@@ -45,7 +46,8 @@ Name = Annotated[
 QuestionRef = Annotated[
     str,
     _pattern(
-        QUESTION_REF_RE, "question reference",
+        QUESTION_REF_RE,
+        "question reference",
         "write template-slug/question_id, e.g. mimecast-certificate-compromise-2021/"
         "connection_recreated",
     ),

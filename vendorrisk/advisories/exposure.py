@@ -81,8 +81,10 @@ class Match:
 
 def _all_fixed(use: ProductUse, affected: AdvisoryProduct) -> bool:
     fixed = {normalise_version(v) for v in affected.fixed_versions}
-    return bool(use.versions) and bool(fixed) and all(
-        normalise_version(v) in fixed for v in use.versions
+    return (
+        bool(use.versions)
+        and bool(fixed)
+        and all(normalise_version(v) in fixed for v in use.versions)
     )
 
 
@@ -102,20 +104,22 @@ def product_matches(advisory: Advisory) -> dict[int, list[Match]]:
 
 def advisory_assignments(advisory: Advisory) -> list[Assignment]:
     """Return every assignment of the campaigns sent for this advisory, with what pages need."""
-    return list(db.session.scalars(
-        select(Assignment)
-        .join(Assignment.campaign)
-        .where(Campaign.advisory_slug == advisory.slug)
-        .options(
-            selectinload(Assignment.vendor),
-            selectinload(Assignment.campaign)
-            .selectinload(Campaign.template_version)
-            .selectinload(TemplateVersion.template),
-            selectinload(Assignment.response).selectinload(Response.revisions),
-            selectinload(Assignment.recipients),
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Assignment.campaign)
+            .where(Campaign.advisory_slug == advisory.slug)
+            .options(
+                selectinload(Assignment.vendor),
+                selectinload(Assignment.campaign)
+                .selectinload(Campaign.template_version)
+                .selectinload(TemplateVersion.template),
+                selectinload(Assignment.response).selectinload(Response.revisions),
+                selectinload(Assignment.recipients),
+            )
+            .order_by(Assignment.id)
         )
-        .order_by(Assignment.id)
-    ))
+    )
 
 
 def _template_slug(assignment: Assignment) -> str:
@@ -161,8 +165,11 @@ class VendorRow:
         if assignment is None:
             return NOT_ASKED
         response = assignment.response
-        if response is not None and response.open_revision is not None and \
-                response.latest_submitted is not None:
+        if (
+            response is not None
+            and response.open_revision is not None
+            and response.latest_submitted is not None
+        ):
             return ASKED_AGAIN
         if response is not None and response.latest_submitted is not None:
             return SUBMITTED
@@ -184,10 +191,14 @@ def _decide(row: VendorRow) -> None:
     revision = row.latest_revision
     if revision is not None and revision.not_exposed:
         assignment = next(a for a in row.assignments if a.response.latest_submitted is revision)
-        candidates.append((
-            revision.submitted_at, RULED_OUT, "answer",
-            f"Answered not exposed in “{assignment.campaign.name}” (revision {revision.number}).",
-        ))
+        candidates.append(
+            (
+                revision.submitted_at,
+                RULED_OUT,
+                "answer",
+                f"Answered not exposed in “{assignment.campaign.name}” (revision {revision.number}).",
+            )
+        )
     if candidates:
         _, row.state, row.how, row.reason = max(candidates, key=lambda c: c[0])
     elif row.matches:
@@ -197,8 +208,7 @@ def _decide(row: VendorRow) -> None:
         row.state, row.how = UNKNOWN, "asked"
 
 
-def vendor_rows(advisory: Advisory, assignments: list[Assignment] | None = None
-                ) -> list[VendorRow]:
+def vendor_rows(advisory: Advisory, assignments: list[Assignment] | None = None) -> list[VendorRow]:
     """Return every vendor the advisory concerns, most exposed first, then by tier and name."""
     rows: dict[int, VendorRow] = {}
 
@@ -210,7 +220,8 @@ def vendor_rows(advisory: Advisory, assignments: list[Assignment] | None = None
     for matches in product_matches(advisory).values():
         row_for(matches[0].use.vendor).matches = matches
     for exposure in db.session.scalars(
-        select(Exposure).where(Exposure.advisory_id == advisory.id)
+        select(Exposure)
+        .where(Exposure.advisory_id == advisory.id)
         .options(selectinload(Exposure.vendor), selectinload(Exposure.set_by))
     ):
         row_for(exposure.vendor).exposure = exposure
@@ -218,27 +229,34 @@ def vendor_rows(advisory: Advisory, assignments: list[Assignment] | None = None
         row_for(assignment.vendor).assignments.append(assignment)
     for row in rows.values():
         _decide(row)
-    return sorted(rows.values(),
-                  key=lambda r: (ORDER[r.state], r.vendor.risk_tier, r.vendor.name_key))
+    return sorted(
+        rows.values(), key=lambda r: (ORDER[r.state], r.vendor.risk_tier, r.vendor.name_key)
+    )
 
 
-def set_exposure(advisory: Advisory, vendor: Vendor, state: str, reason: str | None, actor
-                 ) -> Exposure:
+def set_exposure(
+    advisory: Advisory, vendor: Vendor, state: str, reason: str | None, actor
+) -> Exposure:
     """Record a person's view of a vendor's exposure (audited)."""
     if state not in EXPOSURE_STATES:
         raise ExposureError("Choose a state.", "state")
     reason = (reason or "").strip() or None
     if state == RULED_OUT and not reason:
         raise ExposureError("Say why the vendor is ruled out.", "reason")
-    row = db.session.scalar(select(Exposure).where(Exposure.advisory_id == advisory.id,
-                                                   Exposure.vendor_id == vendor.id))
+    row = db.session.scalar(
+        select(Exposure).where(Exposure.advisory_id == advisory.id, Exposure.vendor_id == vendor.id)
+    )
     before = row.state if row else None
     if row is None:
         row = Exposure(advisory_id=advisory.id, vendor_id=vendor.id, vendor=vendor)
         db.session.add(row)
     row.state, row.reason, row.set_by_id, row.set_at = state, reason, actor.id, utcnow()
     db.session.flush()
-    audit.record("advisory.exposure_set", "vendor", vendor.id,
-                 details={"advisory": advisory.slug, "from": before, "to": state},
-                 actor_id=actor.id)
+    audit.record(
+        "advisory.exposure_set",
+        "vendor",
+        vendor.id,
+        details={"advisory": advisory.slug, "from": before, "to": state},
+        actor_id=actor.id,
+    )
     return row

@@ -46,24 +46,36 @@ def _day(value) -> datetime:
 
 def _advisory_entry(advisory: Advisory, url: str) -> Entry:
     html = render(advisory.summary) + render(advisory.body)
-    return Entry(url, advisory.title, url, _day(advisory.published_on),
-                 max(advisory.updated_at, _day(advisory.published_on)), advisory.publisher, html,
-                 "advisory")
+    return Entry(
+        url,
+        advisory.title,
+        url,
+        _day(advisory.published_on),
+        max(advisory.updated_at, _day(advisory.published_on)),
+        advisory.publisher,
+        html,
+        "advisory",
+    )
 
 
 def _update_entry(advisory: Advisory, update: AdvisoryUpdate, url: str) -> Entry:
     anchor = f"{url}#update-{update.number}"
     html = render(update.body) or "<p>(No text.)</p>"
-    return Entry(anchor, f"{advisory.title}: {update.title}", anchor, _day(update.published_on),
-                 max(update.created_at, _day(update.published_on)), advisory.publisher, html,
-                 "update")
+    return Entry(
+        anchor,
+        f"{advisory.title}: {update.title}",
+        anchor,
+        _day(update.published_on),
+        max(update.created_at, _day(update.published_on)),
+        advisory.publisher,
+        html,
+        "update",
+    )
 
 
 def entries() -> list[Entry]:
     """Return the newest feed entries: advisories and updates together."""
-    advisories = db.session.scalars(
-        select(Advisory).options(selectinload(Advisory.updates))
-    ).all()
+    advisories = db.session.scalars(select(Advisory).options(selectinload(Advisory.updates))).all()
     found = []
     for advisory in advisories:
         url = external_url("advisories.show", slug=advisory.slug)
@@ -89,8 +101,7 @@ def atom() -> bytes:
     _sub(feed, "title", "VendorRisk advisories")
     _sub(feed, "subtitle", "Guidance on supplier-side breaches, with dated updates.")
     _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
-    _sub(feed, "link", rel="alternate", type="text/html",
-         href=external_url("advisories.index"))
+    _sub(feed, "link", rel="alternate", type="text/html", href=external_url("advisories.index"))
     newest = max((e.updated for e in items), default=datetime(2020, 1, 1, tzinfo=UTC))
     _sub(feed, "updated", _stamp(newest))
     author = _sub(feed, "author")

@@ -52,14 +52,16 @@ def reasks(updates: list[AdvisoryUpdate]) -> dict[int, list[Reask]]:
     if not updates:
         return {}
     found: dict[int, list[Reask]] = {}
-    for row in db.session.scalars(select(Reask).where(
-            Reask.update_id.in_([u.id for u in updates])).order_by(Reask.id)):
+    for row in db.session.scalars(
+        select(Reask).where(Reask.update_id.in_([u.id for u in updates])).order_by(Reask.id)
+    ):
         found.setdefault(row.update_id, []).append(row)
     return found
 
 
-def answered_before(update: AdvisoryUpdate, assignments: list[Assignment],
-                    already: list[Reask] | None = None) -> list[Pending]:
+def answered_before(
+    update: AdvisoryUpdate, assignments: list[Assignment], already: list[Reask] | None = None
+) -> list[Pending]:
     """Return the assignments whose latest answers predate an update that affects them.
 
     "Before" means before the update was recorded in the library. An assignment qualifies when
@@ -88,8 +90,12 @@ def answered_before(update: AdvisoryUpdate, assignments: list[Assignment],
     return pending
 
 
-def _notify(advisory: Advisory, update: AdvisoryUpdate, assignment: Assignment,
-            question_ids: tuple[str, ...]) -> int:
+def _notify(
+    advisory: Advisory,
+    update: AdvisoryUpdate,
+    assignment: Assignment,
+    question_ids: tuple[str, ...],
+) -> int:
     from vendorrisk.campaigns.services import PORTAL_PURPOSE
 
     template = parsed_version(assignment.campaign.template_version)
@@ -98,20 +104,26 @@ def _notify(advisory: Advisory, update: AdvisoryUpdate, assignment: Assignment,
     for recipient in assignment.recipients:
         if recipient.usable() and recipient.contact.email:
             outbox.queue(
-                "follow_up", recipient.contact.email,
+                "follow_up",
+                recipient.contact.email,
                 f"Please review your answers: {assignment.campaign.name}",
-                link=(PORTAL_PURPOSE, recipient.id), related=("recipient", recipient.id),
-                contact_name=recipient.contact.name, vendor_name=assignment.vendor.name,
-                campaign=assignment.campaign, advisory_title=advisory.title,
-                update_title=update.title, update_date=update.published_on,
+                link=(PORTAL_PURPOSE, recipient.id),
+                related=("recipient", recipient.id),
+                contact_name=recipient.contact.name,
+                vendor_name=assignment.vendor.name,
+                campaign=assignment.campaign,
+                advisory_title=advisory.title,
+                update_title=update.title,
+                update_date=update.published_on,
                 questions=questions,
             )
             sent += 1
     return sent
 
 
-def ask_again(advisory: Advisory, update: AdvisoryUpdate, assignments: list[Assignment],
-              actor) -> list[Reask]:
+def ask_again(
+    advisory: Advisory, update: AdvisoryUpdate, assignments: list[Assignment], actor
+) -> list[Reask]:
     """Open a follow-up revision for every vendor that answered before the update, and tell them.
 
     Only the affected questions present in each vendor's template can change; the earlier
@@ -124,16 +136,28 @@ def ask_again(advisory: Advisory, update: AdvisoryUpdate, assignments: list[Assi
         raise FollowUpError("No vendor answered before this update; nobody to ask again.")
     created = []
     for item in pending:
-        revision = open_follow_up(item.assignment, actor, FOLLOW_UP, list(item.question_ids),
-                                  reason=update.title)
-        row = Reask(update_id=update.id, assignment_id=item.assignment.id,
-                    revision_id=revision.id, question_ids=list(item.question_ids),
-                    asked_by_id=actor.id)
+        revision = open_follow_up(
+            item.assignment, actor, FOLLOW_UP, list(item.question_ids), reason=update.title
+        )
+        row = Reask(
+            update_id=update.id,
+            assignment_id=item.assignment.id,
+            revision_id=revision.id,
+            question_ids=list(item.question_ids),
+            asked_by_id=actor.id,
+        )
         db.session.add(row)
         _notify(advisory, update, item.assignment, item.question_ids)
         created.append(row)
     db.session.flush()
-    audit.record("advisory.asked_again", "advisory", advisory.id, details={
-        "update": update.number, "assignments": [r.assignment_id for r in created],
-    }, actor_id=actor.id)
+    audit.record(
+        "advisory.asked_again",
+        "advisory",
+        advisory.id,
+        details={
+            "update": update.number,
+            "assignments": [r.assignment_id for r in created],
+        },
+        actor_id=actor.id,
+    )
     return created

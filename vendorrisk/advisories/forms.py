@@ -55,8 +55,10 @@ class _Row(Form):
     watched: tuple[str, ...] = ()  # filling any of these makes the row count
 
     def is_blank(self) -> bool:
-        return all(self._fields[name].data in (None, "") or
-                   not str(self._fields[name].data).strip() for name in self.watched)
+        return all(
+            self._fields[name].data in (None, "") or not str(self._fields[name].data).strip()
+            for name in self.watched
+        )
 
     def validate(self, extra_validators=None) -> bool:
         if self.is_blank():
@@ -72,8 +74,14 @@ class _Row(Form):
 
 class KeyDateRow(_Row):
     required = watched = ("name", "label", "date")
-    name = StringField("Name", validators=[Optional(), Length(max=60), Regexp(
-        NAME_RE, message="Lowercase letters, digits and _, starting with a letter.")])
+    name = StringField(
+        "Name",
+        validators=[
+            Optional(),
+            Length(max=60),
+            Regexp(NAME_RE, message="Lowercase letters, digits and _, starting with a letter."),
+        ],
+    )
     label = StringField("What happened that day", validators=[Optional(), Length(max=300)])
     date = DateField("Date", validators=[Optional()])
 
@@ -82,20 +90,32 @@ class ProductRow(_Row):
     required = ("product",)
     watched = ("product", "affected", "fixed")
     product = SelectField("Product", coerce=optional_int, validators=[Optional()])
-    affected = StringField("Affected versions", validators=[Optional(), Length(max=1000)],
-                           description="Separate with ;. Empty: every version not fixed.")
+    affected = StringField(
+        "Affected versions",
+        validators=[Optional(), Length(max=1000)],
+        description="Separate with ;. Empty: every version not fixed.",
+    )
     fixed = StringField("Fixed versions", validators=[Optional(), Length(max=1000)])
 
 
 class ActionRow(_Row):
     required = ("text",)
     watched = ("key", "text", "questions")
-    key = StringField("Id", validators=[Optional(), Length(max=80), Regexp(
-        SLUG_RE, message="Lowercase letters and digits joined by single '-'.")])
+    key = StringField(
+        "Id",
+        validators=[
+            Optional(),
+            Length(max=80),
+            Regexp(SLUG_RE, message="Lowercase letters and digits joined by single '-'."),
+        ],
+    )
     audience = SelectField("For", choices=choices(AUDIENCE_LABELS.items()))
     text = TextAreaField("Action", validators=[Optional(), Length(max=2000)])
-    questions = StringField("Questions that check it", validators=[Optional(), Length(max=2000)],
-                            description="template-slug/question_id, separated by ;")
+    questions = StringField(
+        "Questions that check it",
+        validators=[Optional(), Length(max=2000)],
+        description="template-slug/question_id, separated by ;",
+    )
 
     def validate_questions(self, field):
         for ref in question_refs(field.data):
@@ -106,8 +126,14 @@ class ActionRow(_Row):
 class ReferenceRow(_Row):
     required = watched = ("title", "url")
     title = StringField("Title", validators=[Optional(), Length(max=300)])
-    url = StringField("Address", validators=[Optional(), Length(max=1000), Regexp(
-        URL_RE, message="Only http:// and https:// addresses.")])
+    url = StringField(
+        "Address",
+        validators=[
+            Optional(),
+            Length(max=1000),
+            Regexp(URL_RE, message="Only http:// and https:// addresses."),
+        ],
+    )
 
 
 def question_refs(text: str | None) -> list[str]:
@@ -116,9 +142,15 @@ def question_refs(text: str | None) -> list[str]:
 
 
 class AdvisoryForm(FlaskForm):
-    slug = StringField("Permanent id (slug)", validators=[Optional(), Length(max=120), Regexp(
-        SLUG_RE, message="Lowercase letters and digits joined by single '-'.")],
-        description="Part of the advisory's permanent address; it cannot change later.")
+    slug = StringField(
+        "Permanent id (slug)",
+        validators=[
+            Optional(),
+            Length(max=120),
+            Regexp(SLUG_RE, message="Lowercase letters and digits joined by single '-'."),
+        ],
+        description="Part of the advisory's permanent address; it cannot change later.",
+    )
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     publisher = StringField("Publisher or source", validators=[DataRequired(), Length(max=200)])
     published = DateField("Published", validators=[DataRequired()])
@@ -133,8 +165,9 @@ class AdvisoryForm(FlaskForm):
     references = FieldList(FormField(ReferenceRow))
     templates = MultiCheckboxField("Linked templates")
 
-    def __init__(self, *args, product_choices=(), template_choices=(), advisory_choices=(),
-                 **kwargs):
+    def __init__(
+        self, *args, product_choices=(), template_choices=(), advisory_choices=(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.superseded_by.choices = choices([("", "—"), *advisory_choices])
         self.templates.choices = choices(template_choices)
@@ -166,13 +199,18 @@ class AdvisoryForm(FlaskForm):
             "actions": action_rows(self.actions),
             "references": [
                 {"title": r.form.title.data.strip(), "url": r.form.url.data.strip()}
-                for r in self.references if not r.form.is_blank()
+                for r in self.references
+                if not r.form.is_blank()
             ],
             "templates": list(self.templates.data or []),
             "product_rows": [
-                (r.form.product.data, split_list(r.form.affected.data),
-                 split_list(r.form.fixed.data))
-                for r in self.products if not r.form.is_blank()
+                (
+                    r.form.product.data,
+                    split_list(r.form.affected.data),
+                    split_list(r.form.fixed.data),
+                )
+                for r in self.products
+                if not r.form.is_blank()
             ],
         }
 
@@ -180,9 +218,13 @@ class AdvisoryForm(FlaskForm):
 def key_date_rows(rows) -> list[dict]:
     """Return the filled key-date rows."""
     return [
-        {"name": r.form.name.data.strip(), "label": r.form.label.data.strip(),
-         "date": r.form.date.data}
-        for r in rows if not r.form.is_blank()
+        {
+            "name": r.form.name.data.strip(),
+            "label": r.form.label.data.strip(),
+            "date": r.form.date.data,
+        }
+        for r in rows
+        if not r.form.is_blank()
     ]
 
 
@@ -204,16 +246,23 @@ def action_rows(rows, taken: set[str] | None = None) -> list[dict]:
             continue
         key = r.form.key.data or _auto_key(r.form.text.data, taken)
         taken.add(key)
-        result.append({"id": key, "for": r.form.audience.data, "text": r.form.text.data.strip(),
-                       "questions": question_refs(r.form.questions.data)})
+        result.append(
+            {
+                "id": key,
+                "for": r.form.audience.data,
+                "text": r.form.text.data.strip(),
+                "questions": question_refs(r.form.questions.data),
+            }
+        )
     return result
 
 
 class UpdateForm(FlaskForm):
     date = DateField("Date of the update", validators=[DataRequired()])
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    body = TextAreaField("What changed (Markdown)", validators=[Optional(), Length(
-        max=MAX_MARKDOWN)])
+    body = TextAreaField(
+        "What changed (Markdown)", validators=[Optional(), Length(max=MAX_MARKDOWN)]
+    )
     key_dates = FieldList(FormField(KeyDateRow))
     actions = FieldList(FormField(ActionRow))
     affected_questions = MultiCheckboxField("Questions whose earlier answers may be out of date")
@@ -242,10 +291,14 @@ class UpdateForm(FlaskForm):
 
 class ExposureForm(FlaskForm):
     vendor = SelectField("Vendor", coerce=optional_int, validators=[DataRequired()])
-    state = SelectField("Exposure", choices=choices(
-        (s, EXPOSURE_LABELS[s]) for s in EXPOSURE_STATES))
-    reason = TextAreaField("Reason or source", validators=[Optional(), Length(max=2000)],
-                           description="Required when ruling a vendor out.")
+    state = SelectField(
+        "Exposure", choices=choices((s, EXPOSURE_LABELS[s]) for s in EXPOSURE_STATES)
+    )
+    reason = TextAreaField(
+        "Reason or source",
+        validators=[Optional(), Length(max=2000)],
+        description="Required when ruling a vendor out.",
+    )
 
 
 class ProgressForm(FlaskForm):
@@ -261,9 +314,14 @@ class AskAgainForm(FlaskForm):
 
 class FilterForm(Form):
     q = StringField("Search", validators=[Optional(), Length(max=200)])
-    status = SelectField("Status", validators=[Optional()],
-                         choices=choices([("", "Any status"), *STATUS_LABELS.items()]))
-    severity = SelectField("Severity", validators=[Optional()],
-                           choices=choices([("", "Any severity"), *SEVERITY_LABELS.items()]))
+    status = SelectField(
+        "Status",
+        validators=[Optional()],
+        choices=choices([("", "Any status"), *STATUS_LABELS.items()]),
+    )
+    severity = SelectField(
+        "Severity",
+        validators=[Optional()],
+        choices=choices([("", "Any severity"), *SEVERITY_LABELS.items()]),
+    )
     product = SelectField("Product", coerce=optional_int, validators=[Optional()])
-

@@ -48,7 +48,9 @@ def launch_context(slug: str | None) -> LaunchContext | None:
     if not slug:
         return None
     advisory = db.session.scalar(
-        select(Advisory).where(Advisory.slug == slug).options(
+        select(Advisory)
+        .where(Advisory.slug == slug)
+        .options(
             selectinload(Advisory.products).selectinload(AdvisoryProduct.product),
             selectinload(Advisory.updates),
         )
@@ -63,7 +65,14 @@ def launch_context(slug: str | None) -> LaunchContext | None:
             if version is not None:
                 break
     current = effective(advisory)
-    exposed = [r.vendor for r in vendor_rows(advisory)
-               if r.exposed and r.vendor.status != OFFBOARDED]
-    return LaunchContext(advisory, [v.id for v in exposed], [v.name for v in exposed], version,
-                         current.frozen_dates(), current.date_labels())
+    exposed = [
+        r.vendor for r in vendor_rows(advisory) if r.exposed and r.vendor.status != OFFBOARDED
+    ]
+    return LaunchContext(
+        advisory,
+        [v.id for v in exposed],
+        [v.name for v in exposed],
+        version,
+        current.frozen_dates(),
+        current.date_labels(),
+    )

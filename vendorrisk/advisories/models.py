@@ -237,9 +237,7 @@ class Reask(db.Model):  # type: ignore[name-defined]
     """A vendor asked again about the questions an update marked as affected."""
 
     __tablename__ = "advisory_reasks"
-    __table_args__ = (
-        UniqueConstraint("update_id", "assignment_id", name="uq_advisory_reasks"),
-    )
+    __table_args__ = (UniqueConstraint("update_id", "assignment_id", name="uq_advisory_reasks"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     update_id: Mapped[int] = mapped_column(ForeignKey("advisory_updates.id"), index=True)

@@ -81,8 +81,12 @@ def advisory_page(advisory: Advisory) -> AdvisoryPage:
     refs |= {r for a in current.actions for r in a.questions}
     texts = _question_texts(refs)
     updates = [
-        UpdateView(u, answered_before(u, assignments, asked.get(u.id)), asked.get(u.id, []),
-                   [(r, texts.get(r, r)) for r in u.affected_questions])
+        UpdateView(
+            u,
+            answered_before(u, assignments, asked.get(u.id)),
+            asked.get(u.id, []),
+            [(r, texts.get(r, r)) for r in u.affected_questions],
+        )
         for u in reversed(ordered)
     ]
     templates = []
@@ -93,16 +97,24 @@ def advisory_page(advisory: Advisory) -> AdvisoryPage:
     replaced_by = None
     if advisory.superseded_by:
         replaced_by = db.session.scalar(
-            select(Advisory).where(Advisory.slug == advisory.superseded_by))
+            select(Advisory).where(Advisory.slug == advisory.superseded_by)
+        )
     return AdvisoryPage(
-        advisory=advisory, current=current, rows=rows,
-        firm=firm_checklist(advisory, current), vendor_items=vendor_checklist(current, rows),
-        updates=updates, templates=templates, replaced_by=replaced_by, question_texts=texts,
+        advisory=advisory,
+        current=current,
+        rows=rows,
+        firm=firm_checklist(advisory, current),
+        vendor_items=vendor_checklist(current, rows),
+        updates=updates,
+        templates=templates,
+        replaced_by=replaced_by,
+        question_texts=texts,
     )
 
 
-def advisory_list(query: str | None, status: str | None, severity: str | None,
-                  product_id: int | None) -> list[Advisory]:
+def advisory_list(
+    query: str | None, status: str | None, severity: str | None, product_id: int | None
+) -> list[Advisory]:
     """Return the advisories matching the filters: best match first when searching, else
     newest first."""
     statement = select(Advisory).options(
@@ -114,12 +126,16 @@ def advisory_list(query: str | None, status: str | None, severity: str | None,
     if severity:
         statement = statement.where(Advisory.severity == severity)
     if product_id:
-        statement = statement.where(Advisory.id.in_(
-            select(AdvisoryProduct.advisory_id).where(AdvisoryProduct.product_id == product_id)))
+        statement = statement.where(
+            Advisory.id.in_(
+                select(AdvisoryProduct.advisory_id).where(AdvisoryProduct.product_id == product_id)
+            )
+        )
     ranked = search.ranked_ids(query)
     if ranked is not None:
         statement = statement.where(Advisory.id.in_(ranked))
         found = {a.id: a for a in db.session.scalars(statement)}
         return [found[i] for i in ranked if i in found]
-    return list(db.session.scalars(
-        statement.order_by(Advisory.published_on.desc(), Advisory.id.desc())))
+    return list(
+        db.session.scalars(statement.order_by(Advisory.published_on.desc(), Advisory.id.desc()))
+    )

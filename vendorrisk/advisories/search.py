@@ -44,8 +44,12 @@ def _dialect() -> str:
 
 def document_text(advisory: Advisory) -> str:
     """Return the plain text search reads for an advisory."""
-    parts = [advisory.title, advisory.publisher, plain_text(advisory.summary),
-             plain_text(advisory.body)]
+    parts = [
+        advisory.title,
+        advisory.publisher,
+        plain_text(advisory.summary),
+        plain_text(advisory.body),
+    ]
     for row in advisory.products:
         parts.append(f"{row.product.supplier} {row.product.name}")
         parts.extend(row.product.alias_names)
@@ -63,11 +67,14 @@ def refresh(advisory: Advisory) -> None:
     advisory.search_document = document_text(advisory)
     db.session.flush()
     if _dialect() == "sqlite":
-        db.session.execute(text("DELETE FROM advisory_search WHERE rowid = :id"),
-                           {"id": advisory.id})
         db.session.execute(
-            text("INSERT INTO advisory_search (rowid, title, document) "
-                 "VALUES (:id, :title, :document)"),
+            text("DELETE FROM advisory_search WHERE rowid = :id"), {"id": advisory.id}
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO advisory_search (rowid, title, document) "
+                "VALUES (:id, :title, :document)"
+            ),
             {"id": advisory.id, "title": advisory.title, "document": advisory.search_document},
         )
 

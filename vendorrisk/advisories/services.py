@@ -68,7 +68,9 @@ def known_templates() -> dict[str, frozenset[str]]:
     from vendorrisk.questionnaires.services import parsed_version
 
     versions = db.session.scalars(
-        select(TemplateVersion).join(Template).options(selectinload(TemplateVersion.template))
+        select(TemplateVersion)
+        .join(Template)
+        .options(selectinload(TemplateVersion.template))
         .order_by(TemplateVersion.template_id, TemplateVersion.number)
     ).all()
     chosen: dict[str, TemplateVersion] = {}
@@ -143,9 +145,14 @@ def timeline(advisory: Advisory) -> list[AdvisoryUpdate]:
 
 
 def _action(data: dict, added_in: int | None = None, changed_in: int | None = None) -> Action:
-    return Action(id=data["id"], audience=data["for"], text=data["text"],
-                  questions=tuple(data.get("questions") or ()), added_in=added_in,
-                  changed_in=changed_in)
+    return Action(
+        id=data["id"],
+        audience=data["for"],
+        text=data["text"],
+        questions=tuple(data.get("questions") or ()),
+        added_in=added_in,
+        changed_in=changed_in,
+    )
 
 
 def effective(advisory: Advisory) -> Effective:
@@ -157,8 +164,9 @@ def effective(advisory: Advisory) -> Effective:
     actions = {a["id"]: _action(a) for a in advisory.actions}
     for update in timeline(advisory):
         for d in update.key_dates:
-            dates[d["name"]] = KeyDate(d["name"], d["label"], date.fromisoformat(d["date"]),
-                                       update.number)
+            dates[d["name"]] = KeyDate(
+                d["name"], d["label"], date.fromisoformat(d["date"]), update.number
+            )
         for a in update.actions:
             before = actions.get(a["id"])
             if before is None:
@@ -204,13 +212,17 @@ def _problems_text(problems: list[Problem]) -> list[str]:
     return result
 
 
-def check_document(doc: AdvisoryDocument, advisory: Advisory | None = None,
-                   templates: KnownTemplates | None = None) -> None:
+def check_document(
+    doc: AdvisoryDocument, advisory: Advisory | None = None, templates: KnownTemplates | None = None
+) -> None:
     """Check a document written in the app; raise AdvisoryError with every problem."""
-    problems = _problems_text(check_rules(
-        doc, templates=known_templates() if templates is None else templates,
-        advisories=advisory_slugs(),
-    ))
+    problems = _problems_text(
+        check_rules(
+            doc,
+            templates=known_templates() if templates is None else templates,
+            advisories=advisory_slugs(),
+        )
+    )
     if advisory is None and doc.slug not in RESERVED_SLUGS:
         if advisory_by_slug(doc.slug) is not None:
             problems.append(f"the slug '{doc.slug}' is already used by another advisory")
@@ -218,8 +230,20 @@ def check_document(doc: AdvisoryDocument, advisory: Advisory | None = None,
         raise AdvisoryError(problems)
 
 
-_FIELDS = ("title", "publisher", "published_on", "severity", "status", "superseded_by",
-           "summary", "body", "key_dates", "actions", "reference_links", "templates")
+_FIELDS = (
+    "title",
+    "publisher",
+    "published_on",
+    "severity",
+    "status",
+    "superseded_by",
+    "summary",
+    "body",
+    "key_dates",
+    "actions",
+    "reference_links",
+    "templates",
+)
 
 
 def _values(doc: AdvisoryDocument) -> dict:
@@ -252,9 +276,14 @@ def _set_products(advisory: Advisory, products: list[ProductChoice]) -> bool:
         row = current.get(product_id)
         affected, fixed = list(choice.affected_versions), list(choice.fixed_versions)
         if row is None:
-            advisory.products.append(AdvisoryProduct(
-                product=choice.product, product_id=product_id, affected_versions=affected,
-                fixed_versions=fixed))
+            advisory.products.append(
+                AdvisoryProduct(
+                    product=choice.product,
+                    product_id=product_id,
+                    affected_versions=affected,
+                    fixed_versions=fixed,
+                )
+            )
             changed = True
         elif row.affected_versions != affected or row.fixed_versions != fixed:
             row.affected_versions, row.fixed_versions = affected, fixed
@@ -278,15 +307,24 @@ def save_document(
     values = _values(doc)
     digest = document_hash(doc)
     if advisory is None:
-        advisory = Advisory(slug=doc.slug, source=source, file_path=file_path,
-                            content_hash=digest, created_by_id=actor.id if actor else None,
-                            **values)
+        advisory = Advisory(
+            slug=doc.slug,
+            source=source,
+            file_path=file_path,
+            content_hash=digest,
+            created_by_id=actor.id if actor else None,
+            **values,
+        )
         db.session.add(advisory)
         _set_products(advisory, products)
         db.session.flush()
-        audit.record("advisory.created", "advisory", advisory.id,
-                     details={"slug": advisory.slug, "source": source, "file": file_path},
-                     actor_id=actor.id if actor else None)
+        audit.record(
+            "advisory.created",
+            "advisory",
+            advisory.id,
+            details={"slug": advisory.slug, "source": source, "file": file_path},
+            actor_id=actor.id if actor else None,
+        )
         search.refresh(advisory)
         return advisory, ["created"]
     changed = audit.changed_fields(advisory, list(_FIELDS), values)
@@ -298,56 +336,75 @@ def save_document(
     if changed:
         advisory.updated_at = utcnow()
         db.session.flush()
-        audit.record("advisory.updated", "advisory", advisory.id,
-                     details={"slug": advisory.slug, "fields": changed},
-                     actor_id=actor.id if actor else None)
+        audit.record(
+            "advisory.updated",
+            "advisory",
+            advisory.id,
+            details={"slug": advisory.slug, "fields": changed},
+            actor_id=actor.id if actor else None,
+        )
         search.refresh(advisory)
     return advisory, changed
 
 
 def document_of(advisory: Advisory) -> AdvisoryDocument:
     """Return an advisory's stored content (without updates) as a document."""
-    return AdvisoryDocument.model_validate({
-        "slug": advisory.slug,
-        "title": advisory.title,
-        "publisher": advisory.publisher,
-        "published": advisory.published_on,
-        "severity": advisory.severity,
-        "status": advisory.status,
-        "superseded_by": advisory.superseded_by,
-        "summary": advisory.summary,
-        "body": advisory.body,
-        "key_dates": advisory.key_dates,
-        "actions": advisory.actions,
-        "references": advisory.reference_links,
-        "templates": advisory.templates,
-        "affected_products": [
-            AffectedProduct(supplier=row.product.supplier, name=row.product.name,
-                            affected_versions=tuple(row.affected_versions),
-                            fixed_versions=tuple(row.fixed_versions))
-            for row in advisory.products
-        ],
-    })
+    return AdvisoryDocument.model_validate(
+        {
+            "slug": advisory.slug,
+            "title": advisory.title,
+            "publisher": advisory.publisher,
+            "published": advisory.published_on,
+            "severity": advisory.severity,
+            "status": advisory.status,
+            "superseded_by": advisory.superseded_by,
+            "summary": advisory.summary,
+            "body": advisory.body,
+            "key_dates": advisory.key_dates,
+            "actions": advisory.actions,
+            "references": advisory.reference_links,
+            "templates": advisory.templates,
+            "affected_products": [
+                AffectedProduct(
+                    supplier=row.product.supplier,
+                    name=row.product.name,
+                    affected_versions=tuple(row.affected_versions),
+                    fixed_versions=tuple(row.fixed_versions),
+                )
+                for row in advisory.products
+            ],
+        }
+    )
 
 
-def append_update(advisory: Advisory, update: Update, *, source: str, actor=None
-                  ) -> AdvisoryUpdate:
+def append_update(advisory: Advisory, update: Update, *, source: str, actor=None) -> AdvisoryUpdate:
     """Append a dated update to an advisory's timeline (it can never change afterwards)."""
     number = max((u.number for u in advisory.updates), default=0) + 1
     data = dump(update)
     row = AdvisoryUpdate(
-        advisory=advisory, number=number, published_on=update.date, title=update.title,
-        body=update.body, key_dates=data["key_dates"], actions=data["actions"],
-        affected_questions=list(update.affected_questions), source=source,
-        content_hash=update_hash(update), created_at=utcnow(),
+        advisory=advisory,
+        number=number,
+        published_on=update.date,
+        title=update.title,
+        body=update.body,
+        key_dates=data["key_dates"],
+        actions=data["actions"],
+        affected_questions=list(update.affected_questions),
+        source=source,
+        content_hash=update_hash(update),
+        created_at=utcnow(),
         created_by_id=actor.id if actor else None,
     )
     db.session.add(row)
     advisory.updated_at = row.created_at
     db.session.flush()
-    audit.record("advisory.update_added", "advisory", advisory.id,
-                 details={"slug": advisory.slug, "update": number, "source": source},
-                 actor_id=actor.id if actor else None)
+    audit.record(
+        "advisory.update_added",
+        "advisory",
+        advisory.id,
+        details={"slug": advisory.slug, "update": number, "source": source},
+        actor_id=actor.id if actor else None,
+    )
     search.refresh(advisory)
     return row
 
@@ -355,8 +412,9 @@ def append_update(advisory: Advisory, update: Update, *, source: str, actor=None
 def add_update(advisory: Advisory, update: Update, actor) -> AdvisoryUpdate:
     """Check an update written in the app against its advisory, then append it."""
     probe = document_of(advisory).model_copy(update={"updates": (update,)})
-    problems = [p for p in check_rules(probe, templates=known_templates())
-                if p.path[:1] == ("updates",)]
+    problems = [
+        p for p in check_rules(probe, templates=known_templates()) if p.path[:1] == ("updates",)
+    ]
     if problems:
         raise AdvisoryError([p.reason for p in problems])
     return append_update(advisory, update, source=SOURCE_APP, actor=actor)
@@ -370,8 +428,10 @@ def document_from_data(data: dict) -> tuple[AdvisoryDocument, list[ProductChoice
     """Build a document from a form's data (products given by catalogue id)."""
     data = dict(data)
     rows = data.pop("product_rows", [])
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_([r[0] for r in rows])))}
+    products = {
+        p.id: p
+        for p in db.session.scalars(select(Product).where(Product.id.in_([r[0] for r in rows])))
+    }
     problems, resolved, affected = [], [], []
     for product_id, affected_versions, fixed_versions in rows:
         product = products.get(product_id)
@@ -379,9 +439,14 @@ def document_from_data(data: dict) -> tuple[AdvisoryDocument, list[ProductChoice
             problems.append("Choose each affected product from the catalogue.")
             continue
         resolved.append(ProductChoice(product, tuple(affected_versions), tuple(fixed_versions)))
-        affected.append({"supplier": product.supplier, "name": product.name,
-                         "affected_versions": affected_versions,
-                         "fixed_versions": fixed_versions})
+        affected.append(
+            {
+                "supplier": product.supplier,
+                "name": product.name,
+                "affected_versions": affected_versions,
+                "fixed_versions": fixed_versions,
+            }
+        )
     data["affected_products"] = affected
     try:
         doc = AdvisoryDocument.model_validate(data)

@@ -84,10 +84,10 @@ def templates_for_validation() -> dict[str, frozenset[str]]:
 def load_files(paths: list[Path]) -> tuple[list[ParsedFile], list[ValidationError]]:
     """Validate advisory files; return the valid ones and every error."""
     templates = templates_for_validation()
-    parsed = [parse_path(p, questionnaire_sync.display_path(p), templates=templates)
-              for p in paths]
-    slugs = {f.document.slug for f in parsed if f.document} | set(_from_database(
-        lambda: db.session.scalars(select(Advisory.slug)).all(), []))
+    parsed = [parse_path(p, questionnaire_sync.display_path(p), templates=templates) for p in paths]
+    slugs = {f.document.slug for f in parsed if f.document} | set(
+        _from_database(lambda: db.session.scalars(select(Advisory.slug)).all(), [])
+    )
     errors: list[ValidationError] = []
     seen: dict[str, str] = {}
     valid = []
@@ -97,12 +97,18 @@ def load_files(paths: list[Path]) -> tuple[list[ParsedFile], list[ValidationErro
         if doc is None:
             continue
         if doc.superseded_by and doc.superseded_by not in slugs:
-            errors.append(ValidationError(f.display, None, None,
-                                          f"superseded_by: no advisory '{doc.superseded_by}'"))
+            errors.append(
+                ValidationError(
+                    f.display, None, None, f"superseded_by: no advisory '{doc.superseded_by}'"
+                )
+            )
             continue
         if doc.slug in seen:
-            errors.append(ValidationError(f.display, None, None,
-                                          f"slug '{doc.slug}' is also used by {seen[doc.slug]}"))
+            errors.append(
+                ValidationError(
+                    f.display, None, None, f"slug '{doc.slug}' is also used by {seen[doc.slug]}"
+                )
+            )
             continue
         seen[doc.slug] = f.display
         valid.append(f)
@@ -123,10 +129,14 @@ def _resolve_products(doc, report: SyncReport) -> list[ProductChoice]:
         product = _find_product(wanted)
         if product is None:
             aliases = [a for a in wanted.aliases if not find_products(a)]
-            product = catalogue.create_product({
-                "supplier": wanted.supplier, "name": wanted.name, "aliases": aliases,
-                "known_versions": [*wanted.affected_versions, *wanted.fixed_versions],
-            })
+            product = catalogue.create_product(
+                {
+                    "supplier": wanted.supplier,
+                    "name": wanted.name,
+                    "aliases": aliases,
+                    "known_versions": [*wanted.affected_versions, *wanted.fixed_versions],
+                }
+            )
             report.products.append(product.name)
         choices.append(ProductChoice(product, wanted.affected_versions, wanted.fixed_versions))
     return choices
@@ -136,23 +146,38 @@ def _update_conflicts(f: ParsedFile, advisory: Advisory | None) -> list[Validati
     if advisory is None:
         return []
     if advisory.source != SOURCE_FILE:
-        return [ValidationError(f.display, None, None,
-                                f"slug '{advisory.slug}' is already used by an advisory written "
-                                "in the app")]
+        return [
+            ValidationError(
+                f.display,
+                None,
+                None,
+                f"slug '{advisory.slug}' is already used by an advisory written in the app",
+            )
+        ]
     loaded = [u for u in advisory.updates if u.source == SOURCE_FILE]
     shipped = f.document.updates
     errors = []
     for i, row in enumerate(loaded):
         if i >= len(shipped):
-            errors.append(ValidationError(
-                f.display, None, None,
-                f"update {i + 1} ('{row.title}', {row.published_on}) was published and cannot be "
-                "removed; updates are append-only"))
+            errors.append(
+                ValidationError(
+                    f.display,
+                    None,
+                    None,
+                    f"update {i + 1} ('{row.title}', {row.published_on}) was published and cannot be "
+                    "removed; updates are append-only",
+                )
+            )
         elif update_hash(shipped[i]) != row.content_hash:
-            errors.append(ValidationError(
-                f.display, None, None,
-                f"update {i + 1} ('{row.title}', {row.published_on}) was published and cannot "
-                "change; add a new update instead"))
+            errors.append(
+                ValidationError(
+                    f.display,
+                    None,
+                    None,
+                    f"update {i + 1} ('{row.title}', {row.published_on}) was published and cannot "
+                    "change; add a new update instead",
+                )
+            )
     return errors
 
 
@@ -173,8 +198,9 @@ def sync_directory(directory: Path) -> SyncReport:
         doc = f.document
         advisory = existing.get(doc.slug)
         file_path = f"{directory.name}/{f.path.name}"
-        advisory, changed = save_document(advisory, doc, _resolve_products(doc, report),
-                                          source=SOURCE_FILE, file_path=file_path)
+        advisory, changed = save_document(
+            advisory, doc, _resolve_products(doc, report), source=SOURCE_FILE, file_path=file_path
+        )
         if changed == ["created"]:
             report.created.append(doc.slug)
         elif changed:

@@ -100,8 +100,11 @@ def _model_at(loc: tuple[str | int, ...]) -> type[pydantic.BaseModel] | None:
             return None
         annotation = model.model_fields[name].annotation
         inner = [a for a in typing.get_args(annotation) if isinstance(a, type)]
-        candidates = [a for a in (annotation, *inner) if isinstance(a, type)
-                      and issubclass(a, pydantic.BaseModel)]
+        candidates = [
+            a
+            for a in (annotation, *inner)
+            if isinstance(a, type) and issubclass(a, pydantic.BaseModel)
+        ]
         model = candidates[0] if candidates else None
     return model
 
@@ -165,8 +168,9 @@ def _duplicates(values: Iterable[str]) -> list[str]:
     return repeated
 
 
-def _check_refs(refs: Iterable[str], path: tuple[str | int, ...],
-                templates: KnownTemplates | None) -> list[Problem]:
+def _check_refs(
+    refs: Iterable[str], path: tuple[str | int, ...], templates: KnownTemplates | None
+) -> list[Problem]:
     if templates is None:
         return []
     problems = []
@@ -175,9 +179,7 @@ def _check_refs(refs: Iterable[str], path: tuple[str | int, ...],
         if slug not in templates:
             problems.append(Problem((*path, i), f"no template '{slug}' (in {ref})"))
         elif question not in templates[slug]:
-            problems.append(
-                Problem((*path, i), f"template '{slug}' has no question '{question}'")
-            )
+            problems.append(Problem((*path, i), f"template '{slug}' has no question '{question}'"))
     return problems
 
 
@@ -202,12 +204,19 @@ def check_rules(
             normalise_version(v) for v in product.fixed_versions
         }
         if both:
-            problems.append(Problem(("affected_products", i, "fixed_versions"),
-                                    f"versions listed as both affected and fixed: "
-                                    f"{', '.join(sorted(both))}"))
+            problems.append(
+                Problem(
+                    ("affected_products", i, "fixed_versions"),
+                    f"versions listed as both affected and fixed: {', '.join(sorted(both))}",
+                )
+            )
     if doc.status == "superseded" and not doc.superseded_by:
-        problems.append(Problem(("status",), "a superseded advisory names the advisory that "
-                                             "replaces it in superseded_by"))
+        problems.append(
+            Problem(
+                ("status",),
+                "a superseded advisory names the advisory that replaces it in superseded_by",
+            )
+        )
     if doc.superseded_by and doc.status != "superseded":
         problems.append(Problem(("superseded_by",), "superseded_by is only for status superseded"))
     if doc.superseded_by == doc.slug:
@@ -223,21 +232,27 @@ def check_rules(
     previous = doc.published
     for i, update in enumerate(doc.updates):
         if update.date < previous:
-            problems.append(Problem(("updates", i, "date"),
-                                    f"update dated {update.date} comes before {previous}; "
-                                    "list updates oldest first, none before the advisory"))
+            problems.append(
+                Problem(
+                    ("updates", i, "date"),
+                    f"update dated {update.date} comes before {previous}; "
+                    "list updates oldest first, none before the advisory",
+                )
+            )
         previous = max(previous, update.date)
         for name in _duplicates(d.name for d in update.key_dates):
-            problems.append(Problem(("updates", i, "key_dates"),
-                                    f"key date '{name}' is listed twice"))
+            problems.append(
+                Problem(("updates", i, "key_dates"), f"key date '{name}' is listed twice")
+            )
         for key in _duplicates(a.id for a in update.actions):
-            problems.append(Problem(("updates", i, "actions"),
-                                    f"action id '{key}' is used twice"))
+            problems.append(Problem(("updates", i, "actions"), f"action id '{key}' is used twice"))
         for j, action in enumerate(update.actions):
-            problems += _check_refs(action.questions, ("updates", i, "actions", j, "questions"),
-                                    templates)
-        problems += _check_refs(update.affected_questions, ("updates", i, "affected_questions"),
-                                templates)
+            problems += _check_refs(
+                action.questions, ("updates", i, "actions", j, "questions"), templates
+            )
+        problems += _check_refs(
+            update.affected_questions, ("updates", i, "affected_questions"), templates
+        )
     return problems
 
 
@@ -251,20 +266,30 @@ def parse_text(
 ) -> tuple[AdvisoryDocument | None, list[ValidationError]]:
     """Validate an advisory file's text; return its document (None on any error) and errors."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        return None, [ValidationError(display, None, None,
-                                      f"the file is larger than {MAX_FILE_BYTES // 1024} KiB")]
+        return None, [
+            ValidationError(
+                display, None, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB"
+            )
+        ]
     parts = split_front_matter(text)
     if parts is None:
-        return None, [ValidationError(display, 1, None,
-                                      "an advisory file starts with a '---' line, then YAML front "
-                                      "matter, then a closing '---' line and the Markdown body")]
+        return None, [
+            ValidationError(
+                display,
+                1,
+                None,
+                "an advisory file starts with a '---' line, then YAML front "
+                "matter, then a closing '---' line and the Markdown body",
+            )
+        ]
     front, body, first_line = parts
     try:
         loaded: LoadedYaml = load_yaml_text(front)
     except YamlLoadError as exc:
         return None, [
-            ValidationError(display, None if p.line is None else p.line + first_line - 1, None,
-                            p.reason)
+            ValidationError(
+                display, None if p.line is None else p.line + first_line - 1, None, p.reason
+            )
             for p in exc.problems
         ]
 
@@ -274,20 +299,30 @@ def parse_text(
 
     data = loaded.data
     if isinstance(data, dict) and "body" in data:
-        return None, [ValidationError(display, line(("body",)), None,
-                                      "write the body below the front matter, not as a key")]
+        return None, [
+            ValidationError(
+                display,
+                line(("body",)),
+                None,
+                "write the body below the front matter, not as a key",
+            )
+        ]
     if isinstance(data, dict):
         data = {**data, "body": body}
     try:
         doc = AdvisoryDocument.model_validate(data)
     except pydantic.ValidationError as exc:
         problems = _schema_problems(exc)
-        return None, _sorted([ValidationError(display, line(p.path), None, p.reason)
-                              for p in problems])
+        return None, _sorted(
+            [ValidationError(display, line(p.path), None, p.reason) for p in problems]
+        )
     problems = check_rules(doc, templates=templates, advisories=advisories)
     if expected_slug is not None and doc.slug != expected_slug:
-        problems.append(Problem(("slug",), f"the slug '{doc.slug}' must match the file name "
-                                           f"('{expected_slug}.md')"))
+        problems.append(
+            Problem(
+                ("slug",), f"the slug '{doc.slug}' must match the file name ('{expected_slug}.md')"
+            )
+        )
     errors = _sorted([ValidationError(display, line(p.path), None, p.reason) for p in problems])
     return (None if errors else doc), errors
 
@@ -297,8 +332,13 @@ def parse_path(path: Path, display: str, **kwargs) -> ParsedFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return ParsedFile(path, display, "", None,
-                          [ValidationError(display, None, None, f"cannot read file: {exc}")])
+        return ParsedFile(
+            path,
+            display,
+            "",
+            None,
+            [ValidationError(display, None, None, f"cannot read file: {exc}")],
+        )
     doc, errors = parse_text(text, display, expected_slug=path.stem, **kwargs)
     return ParsedFile(path, display, text, doc, errors)
 

@@ -46,15 +46,23 @@ def _product_choices() -> list[tuple[int, str]]:
 
 
 def _template_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Template.slug, Template.title).where(
-        Template.archived_at.is_(None)).order_by(Template.title)).all()
+    rows = db.session.execute(
+        select(Template.slug, Template.title)
+        .where(Template.archived_at.is_(None))
+        .order_by(Template.title)
+    ).all()
     return [(r.slug, r.title) for r in rows]
 
 
 def _advisory_form(formdata=None, advisory=None, **kwargs) -> AdvisoryForm:
     others = [(s, s) for s in services.advisory_slugs() if advisory is None or s != advisory.slug]
-    return AdvisoryForm(formdata, product_choices=_product_choices(),
-                        template_choices=_template_choices(), advisory_choices=others, **kwargs)
+    return AdvisoryForm(
+        formdata,
+        product_choices=_product_choices(),
+        template_choices=_template_choices(),
+        advisory_choices=others,
+        **kwargs,
+    )
 
 
 @bp.route("/")
@@ -62,17 +70,25 @@ def index():
     form = FilterForm(request.args)
     used = select(AdvisoryProduct.product_id)
     form.product.choices = [("", "Any product")] + [
-        (str(r.id), f"{r.supplier} · {r.name}") for r in db.session.execute(
-            select(Product.id, Product.supplier, Product.name).where(Product.id.in_(used))
-            .order_by(Product.supplier, Product.name))
+        (str(r.id), f"{r.supplier} · {r.name}")
+        for r in db.session.execute(
+            select(Product.id, Product.supplier, Product.name)
+            .where(Product.id.in_(used))
+            .order_by(Product.supplier, Product.name)
+        )
     ]
     if not form.validate():
         form = FilterForm()
         form.product.choices = [("", "Any product")]
-    advisories = pages.advisory_list(form.q.data, form.status.data, form.severity.data,
-                                     form.product.data)
-    return render_template("advisories/index.html", form=form, advisories=advisories,
-                           searching=bool(search.terms(form.q.data)))
+    advisories = pages.advisory_list(
+        form.q.data, form.status.data, form.severity.data, form.product.data
+    )
+    return render_template(
+        "advisories/index.html",
+        form=form,
+        advisories=advisories,
+        searching=bool(search.terms(form.q.data)),
+    )
 
 
 @bp.route("/feed.atom", endpoint="feed")
@@ -83,8 +99,9 @@ def feed_atom():
 @bp.route("/<slug>")
 def show(slug: str):
     advisory = services.get_advisory_or_404(slug)
-    return render_template("advisories/show.html", page=pages.advisory_page(advisory),
-                           ask_form=AskAgainForm())
+    return render_template(
+        "advisories/show.html", page=pages.advisory_page(advisory), ask_form=AskAgainForm()
+    )
 
 
 def _slug_from(title: str) -> str:
@@ -97,8 +114,9 @@ def _save(form: AdvisoryForm, advisory=None):
     try:
         doc, products = services.document_from_data(form.data_for_document(slug))
         services.check_document(doc, advisory)
-        saved, _ = services.save_document(advisory, doc, products, source=SOURCE_APP,
-                                          actor=current_user)
+        saved, _ = services.save_document(
+            advisory, doc, products, source=SOURCE_APP, actor=current_user
+        )
     except services.AdvisoryError as exc:
         return None, exc.problems
     return saved, []
@@ -116,24 +134,41 @@ def new():
             return redirect(url_for(".show", slug=advisory.slug))
     if request.method == "GET":
         form.add_blank_rows(NEW_ROWS)
-    return render_template("advisories/form.html", form=form, advisory=None,
-                           problems=problems), 400 if request.method == "POST" else 200
+    return render_template(
+        "advisories/form.html", form=form, advisory=None, problems=problems
+    ), 400 if request.method == "POST" else 200
 
 
 def _form_data(advisory) -> dict:
     return {
-        "title": advisory.title, "publisher": advisory.publisher,
-        "published": advisory.published_on, "severity": advisory.severity,
-        "status": advisory.status, "superseded_by": advisory.superseded_by or "",
-        "summary": advisory.summary, "body": advisory.body,
-        "key_dates": [{**d, "date": date.fromisoformat(d["date"])}
-                      for d in advisory.key_dates],
-        "actions": [{"key": a["id"], "audience": a["for"], "text": a["text"],
-                     "questions": "; ".join(a.get("questions") or [])} for a in advisory.actions],
+        "title": advisory.title,
+        "publisher": advisory.publisher,
+        "published": advisory.published_on,
+        "severity": advisory.severity,
+        "status": advisory.status,
+        "superseded_by": advisory.superseded_by or "",
+        "summary": advisory.summary,
+        "body": advisory.body,
+        "key_dates": [{**d, "date": date.fromisoformat(d["date"])} for d in advisory.key_dates],
+        "actions": [
+            {
+                "key": a["id"],
+                "audience": a["for"],
+                "text": a["text"],
+                "questions": "; ".join(a.get("questions") or []),
+            }
+            for a in advisory.actions
+        ],
         "references": advisory.reference_links,
         "templates": advisory.templates,
-        "products": [{"product": p.product_id, "affected": "; ".join(p.affected_versions),
-                      "fixed": "; ".join(p.fixed_versions)} for p in advisory.products],
+        "products": [
+            {
+                "product": p.product_id,
+                "affected": "; ".join(p.affected_versions),
+                "fixed": "; ".join(p.fixed_versions),
+            }
+            for p in advisory.products
+        ],
     }
 
 
@@ -141,8 +176,11 @@ def _form_data(advisory) -> dict:
 def edit(slug: str):
     advisory = services.get_advisory_or_404(slug)
     if advisory.source == SOURCE_FILE:
-        flash(f"This advisory is shipped as {advisory.file_path}: change the file and run "
-              "“flask advisories sync”. Updates can still be added here.", "warning")
+        flash(
+            f"This advisory is shipped as {advisory.file_path}: change the file and run "
+            "“flask advisories sync”. Updates can still be added here.",
+            "warning",
+        )
         return redirect(url_for(".show", slug=slug))
     if request.method == "POST":
         form = _advisory_form(request.form, advisory)
@@ -156,8 +194,9 @@ def edit(slug: str):
             db.session.commit()
             flash("The advisory is saved.", "success")
             return redirect(url_for(".show", slug=slug))
-    return render_template("advisories/form.html", form=form, advisory=advisory,
-                           problems=problems), 400 if request.method == "POST" else 200
+    return render_template(
+        "advisories/form.html", form=form, advisory=advisory, problems=problems
+    ), 400 if request.method == "POST" else 200
 
 
 def _question_choices(advisory) -> list[tuple[str, str]]:
@@ -191,9 +230,13 @@ def add_update(slug: str):
             return redirect(url_for(".show", slug=slug, _anchor=f"update-{row.number}"))
     if request.method == "GET":
         form.add_blank_rows()
-    return render_template("advisories/update_form.html", form=form, advisory=advisory,
-                           current=services.effective(advisory), problems=problems), \
-        400 if request.method == "POST" else 200
+    return render_template(
+        "advisories/update_form.html",
+        form=form,
+        advisory=advisory,
+        current=services.effective(advisory),
+        problems=problems,
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/<slug>/exposure", methods=["GET", "POST"])
@@ -201,17 +244,19 @@ def set_exposure(slug: str):
     advisory = services.get_advisory_or_404(slug)
     form = ExposureForm()
     form.vendor.choices = [("", "Choose a vendor")] + [
-        (str(v.id), v.name) for v in db.session.execute(
-            select(Vendor.id, Vendor.name).where(Vendor.status != OFFBOARDED)
-            .order_by(Vendor.name_key))
+        (str(v.id), v.name)
+        for v in db.session.execute(
+            select(Vendor.id, Vendor.name)
+            .where(Vendor.status != OFFBOARDED)
+            .order_by(Vendor.name_key)
+        )
     ]
     if request.method == "GET":
         form.vendor.data = request.args.get("vendor", type=int)
     if form.validate_on_submit():
         vendor = db.session.get(Vendor, form.vendor.data) or abort(404)
         try:
-            exposure.set_exposure(advisory, vendor, form.state.data, form.reason.data,
-                                  current_user)
+            exposure.set_exposure(advisory, vendor, form.state.data, form.reason.data, current_user)
         except exposure.ExposureError as exc:
             getattr(form, exc.field or "state").errors.append(str(exc))
         else:
@@ -219,9 +264,9 @@ def set_exposure(slug: str):
             flash(f"Exposure of {vendor.name} recorded.", "success")
             return redirect(url_for(".show", slug=slug, _anchor="vendors"))
     rows = {r.vendor.id: r for r in exposure.vendor_rows(advisory)}
-    return render_template("advisories/exposure.html", form=form, advisory=advisory,
-                           row=rows.get(form.vendor.data)), \
-        400 if request.method == "POST" else 200
+    return render_template(
+        "advisories/exposure.html", form=form, advisory=advisory, row=rows.get(form.vendor.data)
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/<slug>/actions/<key>", methods=["GET", "POST"])
@@ -236,22 +281,29 @@ def action_progress(slug: str, key: str):
         form.state.data, form.owner.data = progress.state, progress.owner_id
         form.on_date.data, form.note.data = progress.on_date, progress.note
     form.owner.choices = [("", "Nobody yet")] + [
-        (str(u.id), u.name) for u in db.session.scalars(
-            select(User).where(User.active.is_(True)).order_by(User.name))
+        (str(u.id), u.name)
+        for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
     ]
     if form.validate_on_submit():
         try:
-            set_progress(advisory, action, state=form.state.data, owner_id=form.owner.data,
-                         on_date=form.on_date.data, note=form.note.data, actor=current_user)
+            set_progress(
+                advisory,
+                action,
+                state=form.state.data,
+                owner_id=form.owner.data,
+                on_date=form.on_date.data,
+                note=form.note.data,
+                actor=current_user,
+            )
         except ChecklistError as exc:
             getattr(form, exc.field or "state").errors.append(str(exc))
         else:
             db.session.commit()
             flash("The checklist is updated.", "success")
             return redirect(url_for(".show", slug=slug, _anchor="checklist"))
-    return render_template("advisories/action.html", form=form, advisory=advisory,
-                           action=action, progress=progress), \
-        400 if request.method == "POST" else 200
+    return render_template(
+        "advisories/action.html", form=form, advisory=advisory, action=action, progress=progress
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/<slug>/updates/<int:number>/ask-again", methods=["POST"], endpoint="ask_again")
@@ -266,6 +318,9 @@ def ask_again_view(slug: str, number: int):
         flash(str(exc), "warning")
     else:
         db.session.commit()
-        flash(f"{len(asked)} vendor(s) asked again about update {number}; only the affected "
-              "questions can change.", "success")
+        flash(
+            f"{len(asked)} vendor(s) asked again about update {number}; only the affected "
+            "questions can change.",
+            "success",
+        )
     return redirect(url_for(".show", slug=slug, _anchor=f"update-{number}"))

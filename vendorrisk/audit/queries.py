@@ -18,7 +18,9 @@ def filtered(filters: dict) -> Select:
         .order_by(AuditEntry.id.desc())
     )
     if filters.get("action"):
-        query = query.where(AuditEntry.action.startswith(filters["action"].strip(), autoescape=True))
+        query = query.where(
+            AuditEntry.action.startswith(filters["action"].strip(), autoescape=True)
+        )
     if filters.get("actor"):
         query = query.where(actor.email == filters["actor"].strip().lower())
     if filters.get("object_type"):

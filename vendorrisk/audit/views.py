@@ -38,11 +38,31 @@ def export():
     filters = _filters(form)
     rows = db.session.execute(queries.filtered(filters)).all()
     body = csv_text(
-        ["id", "at_utc", "actor_type", "actor", "action", "object_type", "object_id", "outcome",
-         "ip", "details"],
+        [
+            "id",
+            "at_utc",
+            "actor_type",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "outcome",
+            "ip",
+            "details",
+        ],
         (
-            [e.id, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor_type, email or e.actor_ref or "",
-             e.action, e.object_type, e.object_id, e.outcome, e.ip, e.details]
+            [
+                e.id,
+                e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_type,
+                email or e.actor_ref or "",
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.outcome,
+                e.ip,
+                e.details,
+            ]
             for e, email in rows
         ),
     )

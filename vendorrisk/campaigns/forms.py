@@ -17,11 +17,28 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from vendorrisk.vendors.risk import DATA_ACCESS_LABELS
 
 COMMON_ZONES = [
-    "UTC", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Zurich",
-    "Europe/Amsterdam", "Europe/Madrid", "Europe/Warsaw", "America/New_York", "America/Chicago",
-    "America/Denver", "America/Los_Angeles", "America/Toronto", "America/Sao_Paulo",
-    "Asia/Singapore", "Asia/Hong_Kong", "Asia/Tokyo", "Asia/Kolkata", "Asia/Dubai",
-    "Australia/Sydney", "Africa/Johannesburg",
+    "UTC",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Zurich",
+    "Europe/Amsterdam",
+    "Europe/Madrid",
+    "Europe/Warsaw",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Sao_Paulo",
+    "Asia/Singapore",
+    "Asia/Hong_Kong",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Australia/Sydney",
+    "Africa/Johannesburg",
 ]
 
 
@@ -77,4 +94,3 @@ class ExtendForm(FlaskForm):
 
 class AddRecipientForm(FlaskForm):
     contact = SelectField("Contact", coerce=int, validators=[DataRequired()])
-

@@ -50,8 +50,10 @@ def send_reminders(now: datetime | None = None) -> int:
         select(Assignment)
         .join(Campaign)
         # Follow-up rounds of submitted answers are not chased by the campaign's schedule.
-        .where(Assignment.response_state.in_([NOT_STARTED, IN_PROGRESS]),
-               Assignment.submitted_at.is_(None))
+        .where(
+            Assignment.response_state.in_([NOT_STARTED, IN_PROGRESS]),
+            Assignment.submitted_at.is_(None),
+        )
         .options(
             selectinload(Assignment.recipients),
             selectinload(Assignment.campaign),
@@ -70,8 +72,11 @@ def send_reminders(now: datetime | None = None) -> int:
         already = done.get((assignment.id, due_at), set())
         key, skipped = due_reminder(due_at, now, already)
         for missed in skipped:
-            db.session.add(ReminderSent(assignment_id=assignment.id, due_at=due_at,
-                                        offset_key=missed, skipped=True))
+            db.session.add(
+                ReminderSent(
+                    assignment_id=assignment.id, due_at=due_at, offset_key=missed, skipped=True
+                )
+            )
         if key is None:
             continue
         recipients = [r for r in assignment.recipients if r.usable(now) and r.contact.email]

@@ -62,9 +62,7 @@ def plan(vendor_ids: list[int]) -> list[PlannedAssignment]:
         .options(selectinload(Vendor.contacts))
         .order_by(Vendor.name_key)
     ).all()
-    return [
-        PlannedAssignment(v, [c for c in campaign_recipients(v) if c.email]) for v in vendors
-    ]
+    return [PlannedAssignment(v, [c for c in campaign_recipients(v) if c.email]) for v in vendors]
 
 
 def create_campaign(
@@ -145,8 +143,7 @@ def queue_message(recipient: Recipient, template: str = "invitation") -> None:
     message = outbox.queue(
         template,
         contact.email,
-        SUBJECT_PREFIX[template] + "Due-diligence questionnaire: "
-        f"{campaign.name}",
+        SUBJECT_PREFIX[template] + f"Due-diligence questionnaire: {campaign.name}",
         link=(PORTAL_PURPOSE, recipient.id),
         related=("recipient", recipient.id),
         contact_name=contact.name,
@@ -183,8 +180,12 @@ def add_recipient(assignment: Assignment, contact: Contact, actor) -> Recipient:
     if any(r.contact_id == contact.id for r in assignment.recipients):
         raise CampaignError("This contact already has a link for this questionnaire.", "contact")
     recipient = _add_recipient(assignment, contact, actor)
-    audit.record("recipient.added", "recipient", recipient.id,
-                 details={"assignment": assignment.id, "contact": contact.id})
+    audit.record(
+        "recipient.added",
+        "recipient",
+        recipient.id,
+        details={"assignment": assignment.id, "contact": contact.id},
+    )
     return recipient
 
 
@@ -226,8 +227,9 @@ def extend_due_date(campaign: Campaign, new_date: date, reason: str, actor) -> N
     for assignment in campaign.assignments:
         for recipient in assignment.recipients:
             recipient.expires_at = max(recipient.expires_at, expiry)
-    audit.record("campaign.extended", "campaign", campaign.id,
-                 details={"due_date": new_date.isoformat()})
+    audit.record(
+        "campaign.extended", "campaign", campaign.id, details={"due_date": new_date.isoformat()}
+    )
 
 
 def portal_link(ref: str) -> str | None:

@@ -39,12 +39,15 @@ def _campaign_form(formdata=None) -> CampaignForm:
 def index():
     campaigns = db.session.scalars(
         select(Campaign)
-        .options(selectinload(Campaign.assignments), selectinload(Campaign.template_version)
-                 .selectinload(TemplateVersion.template))
+        .options(
+            selectinload(Campaign.assignments),
+            selectinload(Campaign.template_version).selectinload(TemplateVersion.template),
+        )
         .order_by(Campaign.id.desc())
     ).all()
-    return render_template("campaigns/index.html", campaigns=campaigns,
-                           response_rate=services.response_rate)
+    return render_template(
+        "campaigns/index.html", campaigns=campaigns, response_rate=services.response_rate
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -82,9 +85,14 @@ def new():
         if action == "send":
             try:
                 campaign = services.create_campaign(
-                    name=form.name.data, template_version=version, vendor_ids=form.vendors.data,
-                    due_date=form.due_date.data, tz_name=form.timezone.data,
-                    message=form.message.data, reference_dates=references, actor=current_user,
+                    name=form.name.data,
+                    template_version=version,
+                    vendor_ids=form.vendors.data,
+                    due_date=form.due_date.data,
+                    tz_name=form.timezone.data,
+                    message=form.message.data,
+                    reference_dates=references,
+                    actor=current_user,
                     advisory_slug=advisory.advisory.slug if advisory else None,
                 )
             except services.CampaignError as exc:
@@ -96,8 +104,13 @@ def new():
         else:
             planned = services.plan(form.vendors.data)
             return render_template(
-                "campaigns/preview.html", form=form, planned=planned, version=version,
-                parsed=parsed, references=references, reference_labels=labels,
+                "campaigns/preview.html",
+                form=form,
+                planned=planned,
+                version=version,
+                parsed=parsed,
+                references=references,
+                reference_labels=labels,
                 advisory=advisory,
                 due_at=services.due_at_for(form.due_date.data, form.timezone.data),
             )
@@ -113,8 +126,12 @@ def show(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     submitted, total = services.response_rate(campaign)
     return render_template(
-        "campaigns/show.html", campaign=campaign, submitted=submitted, total=total,
-        extend_form=ExtendForm(), due_display=services.due_display(campaign),
+        "campaigns/show.html",
+        campaign=campaign,
+        submitted=submitted,
+        total=total,
+        extend_form=ExtendForm(),
+        due_display=services.due_display(campaign),
     )
 
 
@@ -134,8 +151,11 @@ def resend(campaign_id: int, recipient_id: int):
         flash(str(exc), "danger")
         return redirect(url_for(".show", campaign_id=campaign_id))
     db.session.commit()
-    flash(f"A new link is on its way to {recipient.contact.display_name}; the old one no longer "
-          "works.", "success")
+    flash(
+        f"A new link is on its way to {recipient.contact.display_name}; the old one no longer "
+        "works.",
+        "success",
+    )
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 
@@ -148,8 +168,7 @@ def revoke(campaign_id: int, recipient_id: int):
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 
-@bp.route("/<int:campaign_id>/assignments/<int:assignment_id>/recipients",
-          methods=["GET", "POST"])
+@bp.route("/<int:campaign_id>/assignments/<int:assignment_id>/recipients", methods=["GET", "POST"])
 def add_recipient(campaign_id: int, assignment_id: int):
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.campaign_id != campaign_id:
@@ -158,7 +177,8 @@ def add_recipient(campaign_id: int, assignment_id: int):
     form = AddRecipientForm()
     form.contact.choices = choices(
         (c.id, f"{c.display_name} <{c.email}>")
-        for c in assignment.vendor.live_contacts if c.email and c.id not in taken
+        for c in assignment.vendor.live_contacts
+        if c.email and c.id not in taken
     )
     if form.validate_on_submit():
         contact = next(c for c in assignment.vendor.live_contacts if c.id == form.contact.data)
@@ -188,6 +208,10 @@ def extend(campaign_id: int):
             return redirect(url_for(".show", campaign_id=campaign_id))
     submitted, total = services.response_rate(campaign)
     return render_template(
-        "campaigns/show.html", campaign=campaign, submitted=submitted, total=total,
-        extend_form=form, due_display=services.due_display(campaign),
+        "campaigns/show.html",
+        campaign=campaign,
+        submitted=submitted,
+        total=total,
+        extend_form=form,
+        due_display=services.due_display(campaign),
     ), 400

@@ -39,7 +39,9 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def format_local(value: datetime | None, tz_name: str | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def format_local(
+    value: datetime | None, tz_name: str | None = None, fmt: str = "%Y-%m-%d %H:%M"
+) -> str:
     """Format an aware datetime in the given zone, naming the zone."""
     if value is None:
         return ""

@@ -267,9 +267,7 @@ ERASED_ADDRESS = "erased@invalid.invalid"
 def scrub_recipient(address: str) -> int:
     """Blank an erased person's address and the texts sent to them; unsent ones never go out."""
     messages = db.session.scalars(
-        select(OutboxMessage).where(
-            func.lower(OutboxMessage.recipient) == address.strip().lower()
-        )
+        select(OutboxMessage).where(func.lower(OutboxMessage.recipient) == address.strip().lower())
     ).all()
     for message in messages:
         message.recipient = ERASED_ADDRESS

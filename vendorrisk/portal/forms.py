@@ -37,8 +37,9 @@ def reply_form_class(item_ids: tuple[int, ...]) -> type[AttestationForm]:
 
 
 class VendorPlanForm(FlaskForm):
-    owner = StringField("Who at your organisation owns the fix", validators=[DataRequired(),
-                                                                             Length(max=200)])
+    owner = StringField(
+        "Who at your organisation owns the fix", validators=[DataRequired(), Length(max=200)]
+    )
     plan_date = DateField("Planned completion date", validators=[DataRequired()])
     plan = TextAreaField("What you will do", validators=[Optional(), Length(max=4000)])
 

@@ -95,8 +95,13 @@ def start(recipient: Recipient) -> None:
     now = utcnow()
     recipient.first_opened_at = recipient.first_opened_at or now
     _touch(recipient.assignment, recipient)
-    audit.record("portal.token_used", "recipient", recipient.id, actor_type="vendor",
-                 actor_ref=f"recipient:{recipient.id}")
+    audit.record(
+        "portal.token_used",
+        "recipient",
+        recipient.id,
+        actor_type="vendor",
+        actor_ref=f"recipient:{recipient.id}",
+    )
 
 
 def save_answers(
@@ -133,8 +138,10 @@ def attach_evidence(response: Response, recipient: Recipient, question_id: str, 
     editable = editable_questions(response)
     if editable is not None and question.id not in editable:
         raise PortalError("Evidence for this question cannot be changed now.")
-    if question.evidence == "none" and question.type != "evidence" and not any(
-        o.evidence for o in question.options
+    if (
+        question.evidence == "none"
+        and question.type != "evidence"
+        and not any(o.evidence for o in question.options)
     ):
         raise PortalError("This question does not ask for evidence.")
     quota = current_app.config.get("EVIDENCE_QUOTA_BYTES", 200 * 1024 * 1024)
@@ -169,8 +176,14 @@ def attach_evidence(response: Response, recipient: Recipient, question_id: str, 
     db.session.add(evidence)
     db.session.flush()
     _touch(response.assignment, recipient)
-    audit.record("evidence.uploaded", "evidence", evidence.id, actor_type="vendor",
-                 actor_ref=f"recipient:{recipient.id}", details={"question": question.id})
+    audit.record(
+        "evidence.uploaded",
+        "evidence",
+        evidence.id,
+        actor_type="vendor",
+        actor_ref=f"recipient:{recipient.id}",
+        details={"question": question.id},
+    )
     return evidence
 
 
@@ -182,8 +195,13 @@ def remove_evidence(evidence: Evidence, recipient: Recipient) -> None:
     if editable is not None and evidence.question_id not in editable:
         raise PortalError("Evidence for this question cannot be changed now.")
     evidence.removed_at = utcnow()  # the file itself goes once this is committed
-    audit.record("evidence.removed", "evidence", evidence.id, actor_type="vendor",
-                 actor_ref=f"recipient:{recipient.id}")
+    audit.record(
+        "evidence.removed",
+        "evidence",
+        evidence.id,
+        actor_type="vendor",
+        actor_ref=f"recipient:{recipient.id}",
+    )
 
 
 def discard_removed_file(evidence: Evidence) -> None:
@@ -221,8 +239,10 @@ def gaps(template: Template, answers: dict[str, Answer], files: dict[str, list])
         if answer is not None and answer.na and not (answer.comment or "").strip():
             problems.append(Gap(question.id, index, "Say why this does not apply."))
             continue
-        if question.type != "evidence" and question.required and (
-            answer is None or (not answer.na and answer.value in (None, "", [], ()))
+        if (
+            question.type != "evidence"
+            and question.required
+            and (answer is None or (not answer.na and answer.value in (None, "", [], ())))
         ):
             problems.append(Gap(question.id, index, "This question needs an answer."))
             continue
@@ -288,9 +308,15 @@ def submit(
         for ev in files.get(qid, []):
             ev.first_submitted_revision = ev.first_submitted_revision or revision.number
             evidence_index.append(
-                {"id": ev.id, "question_id": qid, "filename": ev.filename, "size": ev.size,
-                 "sha256": ev.sha256, "uploaded_at": ev.uploaded_at.isoformat(),
-                 "uploaded_by_recipient": ev.uploaded_by_recipient_id}
+                {
+                    "id": ev.id,
+                    "question_id": qid,
+                    "filename": ev.filename,
+                    "size": ev.size,
+                    "sha256": ev.sha256,
+                    "uploaded_at": ev.uploaded_at.isoformat(),
+                    "uploaded_by_recipient": ev.uploaded_by_recipient_id,
+                }
             )
     revision.answers = encoded
     revision.evidence_index = evidence_index
@@ -317,9 +343,14 @@ def submit(
     response.updated_at = now
     response.updated_by_recipient_id = recipient.id
     db.session.flush()
-    audit.record("response.submitted", "revision", revision.id, actor_type="vendor",
-                 actor_ref=f"recipient:{recipient.id}",
-                 details={"assignment": assignment.id, "number": revision.number, "late": late})
+    audit.record(
+        "response.submitted",
+        "revision",
+        revision.id,
+        actor_type="vendor",
+        actor_ref=f"recipient:{recipient.id}",
+        details={"assignment": assignment.id, "number": revision.number, "late": late},
+    )
     raise_scoring_findings(assignment, revision)
     _notify_submission(assignment, recipient, revision, result)
     return revision
@@ -369,12 +400,20 @@ def _raise_impact_alert(assignment, revision, result) -> None:
     from vendorrisk.permissions import COMPLIANCE
 
     signals = [s.to_dict() for s in result.impact_signals]
-    alert = ImpactAlert(assignment_id=assignment.id, vendor_id=assignment.vendor_id,
-                        revision_id=revision.id, signals=signals)
+    alert = ImpactAlert(
+        assignment_id=assignment.id,
+        vendor_id=assignment.vendor_id,
+        revision_id=revision.id,
+        signals=signals,
+    )
     db.session.add(alert)
     db.session.flush()
-    people = {u.id: u for u in db.session.scalars(
-        select(User).where(User.role == COMPLIANCE, User.active.is_(True)))}
+    people = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.role == COMPLIANCE, User.active.is_(True))
+        )
+    }
     owner = assignment.vendor.owner
     if owner is not None and owner.active:
         people[owner.id] = owner
@@ -390,5 +429,10 @@ def _raise_impact_alert(assignment, revision, result) -> None:
             signals=signals,
             assignment=assignment,
         )
-    audit.record("impact.raised", "impact_alert", alert.id, actor_type="system",
-                 details={"assignment": assignment.id, "signals": len(signals)})
+    audit.record(
+        "impact.raised",
+        "impact_alert",
+        alert.id,
+        actor_type="system",
+        details={"assignment": assignment.id, "signals": len(signals)},
+    )

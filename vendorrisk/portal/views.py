@@ -71,8 +71,12 @@ def landing(token: str):
 def _landing_page(recipient, token: str):
     assignment = recipient.assignment
     return render_template(
-        "portal/landing.html", recipient=recipient, assignment=assignment,
-        campaign=assignment.campaign, due=due_display(assignment.campaign), token=token,
+        "portal/landing.html",
+        recipient=recipient,
+        assignment=assignment,
+        campaign=assignment.campaign,
+        due=due_display(assignment.campaign),
+        token=token,
     )
 
 
@@ -119,8 +123,9 @@ def _form_for(assignment, formdata, files=None):
     return template, cls(formdata=data)
 
 
-def _page(assignment, recipient, index: int, form, template, *, status=200, conflict=False,
-          expired=False):
+def _page(
+    assignment, recipient, index: int, form, template, *, status=200, conflict=False, expired=False
+):
     response = assignment.response
     answers = form.answers(_evidence_hashes(response))
     visible_sections = {s.id for s in visible_sections_of(template, answers)}
@@ -128,15 +133,28 @@ def _page(assignment, recipient, index: int, form, template, *, status=200, conf
     answered = sum(1 for qid in visible if qid in answers)
     editable = services.editable_questions(response)
     return render_template(
-        "portal/section.html", assignment=assignment, recipient=recipient, template=template,
-        form=form, index=index, section=template.sections[index],
-        visible_sections=visible_sections, visible_questions=visible, answered=answered,
-        total=len(visible), files=services.live_evidence(response), editable=editable,
-        version=response.version, conflict=conflict, expired=expired,
-        due=due_display(assignment.campaign), remove_form=RemoveEvidenceForm(),
+        "portal/section.html",
+        assignment=assignment,
+        recipient=recipient,
+        template=template,
+        form=form,
+        index=index,
+        section=template.sections[index],
+        visible_sections=visible_sections,
+        visible_questions=visible,
+        answered=answered,
+        total=len(visible),
+        files=services.live_evidence(response),
+        editable=editable,
+        version=response.version,
+        conflict=conflict,
+        expired=expired,
+        due=due_display(assignment.campaign),
+        remove_form=RemoveEvidenceForm(),
         revision=response.open_revision,
         known_answers={
-            qid: list(a.chosen_values()) for qid, a in answers.items()
+            qid: list(a.chosen_values())
+            for qid, a in answers.items()
             if qid in visible and qid not in {q.id for q in template.sections[index].questions}
         },
     ), status
@@ -197,8 +215,11 @@ def save_section(assignment_id: int, index: int):
     evidence = _evidence_hashes(response)
     ok = form.validate(require_answers=False, evidence=evidence)
     if "csrf_token" in form.errors:
-        flash("This page was open for a long time. Your answers are shown again: press "
-              "Save to keep them.", "warning")
+        flash(
+            "This page was open for a long time. Your answers are shown again: press "
+            "Save to keep them.",
+            "warning",
+        )
         return _page(assignment, recipient, index, form, template, status=400)
     if not ok:
         return _page(assignment, recipient, index, form, template, status=400)
@@ -207,8 +228,13 @@ def save_section(assignment_id: int, index: int):
             for upload in form.uploaded_files(q.id):
                 services.attach_evidence(response, recipient, q.id, upload)
         answers = form.answers(_evidence_hashes(response))
-        services.save_answers(response, recipient, [q.id for q in sec.questions], answers,
-                              meta.version.data if meta.validate() else -1)
+        services.save_answers(
+            response,
+            recipient,
+            [q.id for q in sec.questions],
+            answers,
+            meta.version.data if meta.validate() else -1,
+        )
         db.session.commit()
     except (services.EditConflict, StaleDataError):  # a save that raced ours and won
         db.session.rollback()
@@ -229,8 +255,10 @@ def save_section(assignment_id: int, index: int):
 def _next_section(template, response, index: int) -> int | None:
     """Return the next section the answers so far show (None: go to review and submit)."""
     shown = {s.id for s in visible_sections_of(template, services.draft_answers(response))}
-    return next((i for i in range(index + 1, len(template.sections))
-                 if template.sections[i].id in shown), None)
+    return next(
+        (i for i in range(index + 1, len(template.sections)) if template.sections[i].id in shown),
+        None,
+    )
 
 
 def _expired_page(assignment_id: int, index: int):
@@ -272,8 +300,11 @@ def remove_evidence(assignment_id: int, evidence_id: int):
             services.discard_removed_file(evidence)
             flash(f"{evidence.filename} is removed.", "success")
     template = services.template_of(assignment)
-    index = next(i for i, s in enumerate(template.sections)
-                 if any(q.id == evidence.question_id for q in s.questions))
+    index = next(
+        i
+        for i, s in enumerate(template.sections)
+        if any(q.id == evidence.question_id for q in s.questions)
+    )
     return redirect(url_for(".section", assignment_id=assignment_id, index=index))
 
 
@@ -294,14 +325,23 @@ def review(assignment_id: int):
         try:
             version = int(form.version.data or -1)
             review_services.record_replies(
-                assignment, recipient, revision.number if revision else 0,
-                {i.id: form[f"reply_{i.id}"].data for i in items})
-            services.submit(assignment, recipient, name=form.name.data, title=form.title.data,
-                            expected_version=version)
+                assignment,
+                recipient,
+                revision.number if revision else 0,
+                {i.id: form[f"reply_{i.id}"].data for i in items},
+            )
+            services.submit(
+                assignment,
+                recipient,
+                name=form.name.data,
+                title=form.title.data,
+                expected_version=version,
+            )
         except (services.EditConflict, StaleDataError):
             db.session.rollback()
-            flash("Someone else saved answers a moment ago. Check them, then submit again.",
-                  "warning")
+            flash(
+                "Someone else saved answers a moment ago. Check them, then submit again.", "warning"
+            )
         except services.GapsError as exc:
             db.session.rollback()
             gaps = exc.gaps
@@ -312,15 +352,24 @@ def review(assignment_id: int):
             db.session.commit()
             return redirect(url_for(".receipt", assignment_id=assignment_id))
     if form.is_submitted() and "csrf_token" in form.errors:
-        flash("This page was open for a long time. What you typed is shown again: press "
-              "Submit the answers to send it.", "warning")
+        flash(
+            "This page was open for a long time. What you typed is shown again: press "
+            "Submit the answers to send it.",
+            "warning",
+        )
     form.version.data = response.version
     visible = visible_questions(template, answers)
     return render_template(
-        "portal/review.html", assignment=assignment, template=template, form=form, gaps=gaps,
+        "portal/review.html",
+        assignment=assignment,
+        template=template,
+        form=form,
+        gaps=gaps,
         items=items,
-        answered=sum(1 for q in visible if q.id in answers), total=len(visible),
-        due=due_display(assignment.campaign), late=assignment.is_overdue(),
+        answered=sum(1 for q in visible if q.id in answers),
+        total=len(visible),
+        due=due_display(assignment.campaign),
+        late=assignment.is_overdue(),
         section_of={q.id: i for i, s in enumerate(template.sections) for q in s.questions},
     )
 
@@ -334,8 +383,12 @@ def receipt(assignment_id: int):
     template = services.template_of(assignment)
     answers = {qid: decode_answer(a) for qid, a in (revision.answers or {}).items()}
     return render_template(
-        "portal/receipt.html", assignment=assignment, revision=revision, template=template,
-        answers=answers, evidence=revision.evidence_index or [],
+        "portal/receipt.html",
+        assignment=assignment,
+        revision=revision,
+        template=template,
+        answers=answers,
+        evidence=revision.evidence_index or [],
         reopened=services.editable_questions(assignment.response) not in (set(), None),
     )
 
@@ -351,8 +404,9 @@ def _findings_page(assignment, failed=None, status: int = 200):
     forms = {f.id: VendorPlanForm(prefix=f"f{f.id}", formdata=None) for f in items}
     if failed is not None:
         forms[failed.meta_id] = failed
-    return render_template("portal/findings.html", assignment=assignment, findings=items,
-                           forms=forms), status
+    return render_template(
+        "portal/findings.html", assignment=assignment, findings=items, forms=forms
+    ), status
 
 
 @bp.route("/portal/a/<int:assignment_id>/findings/<int:finding_id>", methods=["POST"])
@@ -365,9 +419,13 @@ def finding_plan(assignment_id: int, finding_id: int):
     form.meta_id = finding.id
     if form.validate_on_submit():
         try:
-            review_services.plan_remediation(finding, owner=form.owner.data,
-                                             plan_date=form.plan_date.data,
-                                             plan=form.plan.data or "", recipient=recipient)
+            review_services.plan_remediation(
+                finding,
+                owner=form.owner.data,
+                plan_date=form.plan_date.data,
+                plan=form.plan.data or "",
+                recipient=recipient,
+            )
         except review_services.ReviewError as exc:
             flash(str(exc), "danger")
         else:

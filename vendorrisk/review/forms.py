@@ -40,8 +40,10 @@ class ConditionForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         "Decision",
-        choices=[SelectChoice(d, DECISION_LABELS[d])
-                 for d in (ACCEPTED, APPROVED_WITH_CONDITIONS, REJECTED)],
+        choices=[
+            SelectChoice(d, DECISION_LABELS[d])
+            for d in (ACCEPTED, APPROVED_WITH_CONDITIONS, REJECTED)
+        ],
         validators=[DataRequired(message="Choose a decision.")],
     )
     note = TextAreaField("Note (required to reject)", validators=[Optional(), Length(max=4000)])
@@ -52,8 +54,9 @@ class DecisionForm(FlaskForm):
 def clarification_form_class(question_ids: tuple[str, ...]) -> type[FlaskForm]:
     """Return a form with one optional comment box per question of a template version."""
     attrs = {
-        f"q_{qid}": TextAreaField("Ask the vendor about this answer",
-                                  validators=[Optional(), Length(max=2000)])
+        f"q_{qid}": TextAreaField(
+            "Ask the vendor about this answer", validators=[Optional(), Length(max=2000)]
+        )
         for qid in question_ids
     }
     return type("ClarificationForm", (FlaskForm,), attrs)
@@ -84,8 +87,9 @@ class CloseForm(FlaskForm):
 
 
 class AcceptRiskForm(FlaskForm):
-    reason = TextAreaField("Why the risk is accepted", validators=[DataRequired(),
-                                                                   Length(max=4000)])
+    reason = TextAreaField(
+        "Why the risk is accepted", validators=[DataRequired(), Length(max=4000)]
+    )
     expires_on = DateField("Acceptance expires on", validators=[DataRequired()])
 
 
@@ -98,8 +102,9 @@ class FindingFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    severity = SelectField("Severity", choices=[SelectChoice("", "Any"), *SEVERITY_CHOICES],
-                           validators=[Optional()])
+    severity = SelectField(
+        "Severity", choices=[SelectChoice("", "Any"), *SEVERITY_CHOICES], validators=[Optional()]
+    )
     state = SelectField(
         "State",
         choices=[SelectChoice("", "Any"), SelectChoice("open", "Open (incl. planned)")]
@@ -111,5 +116,6 @@ class FindingFilterForm(FlaskForm):
     vendor_id = IntegerField("Vendor", validators=[Optional()])
     # Set by links from the dashboard: vendors of one owner; acceptances running out soon.
     owner = IntegerField("Owner", validators=[Optional()])
-    expiring = IntegerField("Acceptance expires within (days)",
-                            validators=[Optional(), NumberRange(min=0, max=366)])
+    expiring = IntegerField(
+        "Acceptance expires within (days)", validators=[Optional(), NumberRange(min=0, max=366)]
+    )

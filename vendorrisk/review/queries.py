@@ -87,15 +87,24 @@ def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, 
         .subquery()
     )
     rows = db.session.execute(
-        select(Assignment.id, Assignment.vendor_id, Template.kind, Campaign.name, Revision.band,
-               Revision.impact, Revision.submitted_at)
+        select(
+            Assignment.id,
+            Assignment.vendor_id,
+            Template.kind,
+            Campaign.name,
+            Revision.band,
+            Revision.impact,
+            Revision.submitted_at,
+        )
         .join(Campaign, Campaign.id == Assignment.campaign_id)
         .join(TemplateVersion, TemplateVersion.id == Campaign.template_version_id)
         .join(Template, Template.id == TemplateVersion.template_id)
         .join(Response, Response.assignment_id == Assignment.id)
         .join(latest_number, latest_number.c.response_id == Response.id)
-        .join(Revision, and_(Revision.response_id == Response.id,
-                             Revision.number == latest_number.c.number))
+        .join(
+            Revision,
+            and_(Revision.response_id == Response.id, Revision.number == latest_number.c.number),
+        )
         .where(Assignment.vendor_id.in_(ids))
     ).all()
     decisions: dict[int, tuple[str, date]] = {}
@@ -107,21 +116,29 @@ def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, 
         decisions[assignment_id] = (decision, decided_at.date())
     severities: dict[int, list[str]] = {}
     for vendor_id, severity in db.session.execute(
-        select(Finding.vendor_id, Finding.severity)
-        .where(Finding.vendor_id.in_(ids), open_condition(today))
+        select(Finding.vendor_id, Finding.severity).where(
+            Finding.vendor_id.in_(ids), open_condition(today)
+        )
     ):
         severities.setdefault(vendor_id, []).append(severity)
     assessments: dict[int, list[Assessment]] = {}
-    for assignment_id, vendor_id, kind, name, band, impact, submitted_at in rows:
+    for assignment_id, vendor_id, kind, name, band, impact, _submitted_at in rows:
         decision, decided_on = decisions.get(assignment_id, (None, None))
-        assessments.setdefault(vendor_id, []).append(Assessment(
-            kind=kind, band=band, reviewed_on=decided_on, accepted=decision in ACCEPTING,
-            impact=bool(impact), name=name,
-        ))
+        assessments.setdefault(vendor_id, []).append(
+            Assessment(
+                kind=kind,
+                band=band,
+                reviewed_on=decided_on,
+                accepted=decision in ACCEPTING,
+                impact=bool(impact),
+                name=name,
+            )
+        )
     stale = current_app.config.get("ASSESSMENT_STALE_DAYS", 365)
     return {
-        v.id: residual_risk(v.risk_tier, assessments.get(v.id, []), severities.get(v.id, []),
-                            today, stale)
+        v.id: residual_risk(
+            v.risk_tier, assessments.get(v.id, []), severities.get(v.id, []), today, stale
+        )
         for v in vendors
     }
 

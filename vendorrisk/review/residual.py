@@ -66,15 +66,19 @@ def residual_risk(
         latest = max(baselines, key=lambda a: a.reviewed_on)
         age = (today - latest.reviewed_on).days
         if age > stale_after_days:
-            reasons.append(f"The last accepted baseline ({latest.name}, {latest.reviewed_on}) "
-                           f"is stale ({age} days old) and no longer lowers the risk.")
+            reasons.append(
+                f"The last accepted baseline ({latest.name}, {latest.reviewed_on}) "
+                f"is stale ({age} days old) and no longer lowers the risk."
+            )
         else:
             shift = BASELINE_SHIFT.get(latest.band or "", 0)
             if shift:
                 tier = tier + shift
                 verb = "lowers" if shift > 0 else "raises"
-                reasons.append(f"Baseline {latest.name} rated {latest.band}: {verb} the risk "
-                               f"{abs(shift)} tier{'s' if abs(shift) > 1 else ''}.")
+                reasons.append(
+                    f"Baseline {latest.name} rated {latest.band}: {verb} the risk "
+                    f"{abs(shift)} tier{'s' if abs(shift) > 1 else ''}."
+                )
             else:
                 reasons.append(f"Baseline {latest.name} rated {latest.band}: no change.")
     else:
@@ -88,11 +92,13 @@ def residual_risk(
         reasons.append(f"Incident assessment {named} raises the risk one tier.")
     if "critical" in open_severities:
         tier -= 1
-        reasons.append(f"{open_severities.count('critical')} open critical finding(s) raise the "
-                       "risk one tier.")
+        reasons.append(
+            f"{open_severities.count('critical')} open critical finding(s) raise the risk one tier."
+        )
     if open_severities.count("high") >= 3:
         tier -= 1
-        reasons.append(f"{open_severities.count('high')} open high findings raise the risk one "
-                       "tier.")
+        reasons.append(
+            f"{open_severities.count('high')} open high findings raise the risk one tier."
+        )
     tier = max(1, min(4, tier))
     return Residual(tier=tier, inherent=inherent, reasons=tuple(reasons))

@@ -42,13 +42,26 @@ class ReviewError(ValueError):
         self.field = field
 
 
-def _event(finding: Finding, action: str, *, user=None, recipient=None, note=None,
-           to_state: str | None = None) -> None:
-    db.session.add(FindingEvent(
-        finding=finding, action=action, user_id=user.id if user else None,
-        recipient_id=recipient.id if recipient else None, note=note,
-        from_state=finding.state, to_state=to_state or finding.state,
-    ))
+def _event(
+    finding: Finding,
+    action: str,
+    *,
+    user=None,
+    recipient=None,
+    note=None,
+    to_state: str | None = None,
+) -> None:
+    db.session.add(
+        FindingEvent(
+            finding=finding,
+            action=action,
+            user_id=user.id if user else None,
+            recipient_id=recipient.id if recipient else None,
+            note=note,
+            from_state=finding.state,
+            to_state=to_state or finding.state,
+        )
+    )
     if to_state:
         finding.state = to_state
 
@@ -60,9 +73,11 @@ def raise_scoring_findings(assignment: Assignment, revision: Revision) -> list[F
     """Open a tracked finding for each gap the engine found that is not already open."""
     result = ScoreResult.from_dict(revision.score)
     existing = {
-        f.question_id: f for f in db.session.scalars(
-            select(Finding).where(Finding.assignment_id == assignment.id,
-                                  Finding.source == FROM_SCORING)
+        f.question_id: f
+        for f in db.session.scalars(
+            select(Finding).where(
+                Finding.assignment_id == assignment.id, Finding.source == FROM_SCORING
+            )
         )
     }
     created = []
@@ -72,11 +87,19 @@ def raise_scoring_findings(assignment: Assignment, revision: Revision) -> list[F
         if gap.question_id in existing and existing[gap.question_id].is_open:
             continue
         finding = Finding(
-            vendor_id=assignment.vendor_id, assignment_id=assignment.id, revision_id=revision.id,
-            question_id=gap.question_id, source=FROM_SCORING, title=gap.question_text,
-            detail=gap.summary, category=gap.category, severity=gap.severity,
-            original_severity=gap.severity, remediation=gap.remediation,
-            frameworks=list(gap.frameworks), internal=False,
+            vendor_id=assignment.vendor_id,
+            assignment_id=assignment.id,
+            revision_id=revision.id,
+            question_id=gap.question_id,
+            source=FROM_SCORING,
+            title=gap.question_text,
+            detail=gap.summary,
+            category=gap.category,
+            severity=gap.severity,
+            original_severity=gap.severity,
+            remediation=gap.remediation,
+            frameworks=list(gap.frameworks),
+            internal=False,
         )
         db.session.add(finding)
         _event(finding, "raised", note=f"revision {revision.number}")
@@ -84,8 +107,9 @@ def raise_scoring_findings(assignment: Assignment, revision: Revision) -> list[F
     # A later revision that fixes the answer closes the scoring finding, on the record.
     for qid, finding in existing.items():
         if qid not in failing_now and finding.is_open:
-            _event(finding, "resolved_by_answer", note=f"revision {revision.number}",
-                   to_state=CLOSED)
+            _event(
+                finding, "resolved_by_answer", note=f"revision {revision.number}", to_state=CLOSED
+            )
             finding.closed_at = utcnow()
     db.session.flush()
     return created
@@ -99,8 +123,13 @@ def latest_revision(assignment: Assignment) -> Revision | None:
     return assignment.response.latest_submitted if assignment.response else None
 
 
-def decide(assignment: Assignment, reviewer, decision: str, note: str | None,
-           conditions: list[tuple[str, date]] | None = None) -> ReviewDecision:
+def decide(
+    assignment: Assignment,
+    reviewer,
+    decision: str,
+    note: str | None,
+    conditions: list[tuple[str, date]] | None = None,
+) -> ReviewDecision:
     """Record a decision on the latest submitted revision (conditions become findings)."""
     revision = latest_revision(assignment)
     if revision is None or assignment.response.open_revision is not None:
@@ -112,27 +141,43 @@ def decide(assignment: Assignment, reviewer, decision: str, note: str | None,
     conditions = [(t.strip(), d) for t, d in (conditions or []) if t.strip()]
     if decision == APPROVED_WITH_CONDITIONS and not conditions:
         raise ReviewError("Add at least one condition with its due date.", "conditions")
-    row = ReviewDecision(assignment_id=assignment.id, revision_id=revision.id, decision=decision,
-                         note=(note or "").strip() or None, reviewer_id=reviewer.id)
+    row = ReviewDecision(
+        assignment_id=assignment.id,
+        revision_id=revision.id,
+        decision=decision,
+        note=(note or "").strip() or None,
+        reviewer_id=reviewer.id,
+    )
     db.session.add(row)
     for text, due in conditions:
         finding = Finding(
-            vendor_id=assignment.vendor_id, assignment_id=assignment.id, revision_id=revision.id,
-            source=FROM_CONDITION, title=text, severity="medium", original_severity="medium",
-            due_date=due, internal=False, created_by_id=reviewer.id,
+            vendor_id=assignment.vendor_id,
+            assignment_id=assignment.id,
+            revision_id=revision.id,
+            source=FROM_CONDITION,
+            title=text,
+            severity="medium",
+            original_severity="medium",
+            due_date=due,
+            internal=False,
+            created_by_id=reviewer.id,
         )
         db.session.add(finding)
         _event(finding, "raised", user=reviewer, note="condition of approval")
     assignment.review_state = decision
     db.session.flush()
-    audit.record("review.decided", "assignment", assignment.id,
-                 details={"decision": decision, "revision": revision.number,
-                          "conditions": len(conditions)})
+    audit.record(
+        "review.decided",
+        "assignment",
+        assignment.id,
+        details={"decision": decision, "revision": revision.number, "conditions": len(conditions)},
+    )
     return row
 
 
-def request_clarification(assignment: Assignment, reviewer, items: dict[str, str],
-                          template) -> Revision:
+def request_clarification(
+    assignment: Assignment, reviewer, items: dict[str, str], template
+) -> Revision:
     """Open a new revision in which only the chosen questions can change, and tell the vendor."""
     revision = latest_revision(assignment)
     if revision is None or assignment.response.open_revision is not None:
@@ -142,22 +187,45 @@ def request_clarification(assignment: Assignment, reviewer, items: dict[str, str
         raise ReviewError("Choose at least one question and write what you need.", "questions")
     for qid in items:
         template.question(qid)  # KeyError for an unknown id: the view answers 400
-    new = open_follow_up(assignment, reviewer, "clarification",
-                         sorted(with_dependents(template, set(items))),
-                         reason="Please look again at the answers marked below.")
+    new = open_follow_up(
+        assignment,
+        reviewer,
+        "clarification",
+        sorted(with_dependents(template, set(items))),
+        reason="Please look again at the answers marked below.",
+    )
     for qid, comment in items.items():
-        db.session.add(ClarificationItem(assignment_id=assignment.id, revision_number=new.number,
-                                         question_id=qid, comment=comment,
-                                         asked_by_id=reviewer.id))
-    db.session.add(ReviewDecision(assignment_id=assignment.id, revision_id=revision.id,
-                                  decision=CLARIFICATION, reviewer_id=reviewer.id,
-                                  note=f"{len(items)} questions"))
+        db.session.add(
+            ClarificationItem(
+                assignment_id=assignment.id,
+                revision_number=new.number,
+                question_id=qid,
+                comment=comment,
+                asked_by_id=reviewer.id,
+            )
+        )
+    db.session.add(
+        ReviewDecision(
+            assignment_id=assignment.id,
+            revision_id=revision.id,
+            decision=CLARIFICATION,
+            reviewer_id=reviewer.id,
+            note=f"{len(items)} questions",
+        )
+    )
     assignment.review_state = CLARIFICATION
-    _notify_recipients(assignment, "clarification",
-                       f"Clarification requested: {assignment.campaign.name}",
-                       items=[(template.question(q).text, c) for q, c in items.items()])
-    audit.record("review.clarification_requested", "assignment", assignment.id,
-                 details={"questions": sorted(items), "revision": new.number})
+    _notify_recipients(
+        assignment,
+        "clarification",
+        f"Clarification requested: {assignment.campaign.name}",
+        items=[(template.question(q).text, c) for q, c in items.items()],
+    )
+    audit.record(
+        "review.clarification_requested",
+        "assignment",
+        assignment.id,
+        details={"questions": sorted(items), "revision": new.number},
+    )
     return new
 
 
@@ -175,13 +243,19 @@ def with_dependents(template, question_ids: set[str]) -> set[str]:
     return result
 
 
-def open_follow_up(assignment: Assignment, actor, kind: str, question_ids: list[str],
-                   reason: str) -> Revision:
+def open_follow_up(
+    assignment: Assignment, actor, kind: str, question_ids: list[str], reason: str
+) -> Revision:
     """Open a revision in which only some questions can change; other answers carry forward."""
     response = assignment.response
-    revision = Revision(response=response, number=len(response.revisions) + 1, kind=kind,
-                        reason=reason, editable_questions=sorted(question_ids),
-                        opened_by_id=actor.id if actor else None)
+    revision = Revision(
+        response=response,
+        number=len(response.revisions) + 1,
+        kind=kind,
+        reason=reason,
+        editable_questions=sorted(question_ids),
+        opened_by_id=actor.id if actor else None,
+    )
     db.session.add(revision)
     assignment.response_state = IN_PROGRESS
     grace = timedelta(days=current_app.config.get("FOLLOW_UP_DAYS", 14))
@@ -197,24 +271,36 @@ def _notify_recipients(assignment: Assignment, template: str, subject: str, **co
 
     for recipient in assignment.recipients:
         if recipient.usable() and recipient.contact.email:
-            outbox.queue(template, recipient.contact.email, subject,
-                         link=(PORTAL_PURPOSE, recipient.id), related=("recipient", recipient.id),
-                         contact_name=recipient.contact.name,
-                         vendor_name=assignment.vendor.name, campaign=assignment.campaign,
-                         **context)
+            outbox.queue(
+                template,
+                recipient.contact.email,
+                subject,
+                link=(PORTAL_PURPOSE, recipient.id),
+                related=("recipient", recipient.id),
+                contact_name=recipient.contact.name,
+                vendor_name=assignment.vendor.name,
+                campaign=assignment.campaign,
+                **context,
+            )
 
 
 def clarification_items(assignment: Assignment, revision_number: int) -> list[ClarificationItem]:
     """Return the questions asked about in one round."""
-    return list(db.session.scalars(
-        select(ClarificationItem).where(ClarificationItem.assignment_id == assignment.id,
-                                        ClarificationItem.revision_number == revision_number)
-        .order_by(ClarificationItem.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(ClarificationItem)
+            .where(
+                ClarificationItem.assignment_id == assignment.id,
+                ClarificationItem.revision_number == revision_number,
+            )
+            .order_by(ClarificationItem.id)
+        )
+    )
 
 
-def record_replies(assignment: Assignment, recipient: Recipient, number: int,
-                   replies: dict[int, str]) -> None:
+def record_replies(
+    assignment: Assignment, recipient: Recipient, number: int, replies: dict[int, str]
+) -> None:
     """Keep the vendor's reply to each clarification comment."""
     for item in clarification_items(assignment, number):
         text = (replies.get(item.id) or "").strip()
@@ -227,31 +313,54 @@ def record_replies(assignment: Assignment, recipient: Recipient, number: int,
 # --- overrides -------------------------------------------------------------------------------
 
 
-def override_points(revision: Revision, question_id: str, percent: int, justification: str,
-                    reviewer, original: str | None) -> ScoreOverride:
+def override_points(
+    revision: Revision,
+    question_id: str,
+    percent: int,
+    justification: str,
+    reviewer,
+    original: str | None,
+) -> ScoreOverride:
     """Change a question's points for review purposes; the engine's score stays on record."""
     if not justification.strip():
         raise ReviewError("A written justification is required.", "justification")
     if not 0 <= percent <= 100:
         raise ReviewError("Give a percentage from 0 to 100.", "percent")
-    for old in db.session.scalars(select(ScoreOverride).where(
-            ScoreOverride.revision_id == revision.id, ScoreOverride.question_id == question_id,
-            ScoreOverride.superseded_at.is_(None))):
+    for old in db.session.scalars(
+        select(ScoreOverride).where(
+            ScoreOverride.revision_id == revision.id,
+            ScoreOverride.question_id == question_id,
+            ScoreOverride.superseded_at.is_(None),
+        )
+    ):
         old.superseded_at = utcnow()
-    row = ScoreOverride(revision_id=revision.id, question_id=question_id, new_percent=percent,
-                        original_percent=original, justification=justification.strip(),
-                        by_id=reviewer.id)
+    row = ScoreOverride(
+        revision_id=revision.id,
+        question_id=question_id,
+        new_percent=percent,
+        original_percent=original,
+        justification=justification.strip(),
+        by_id=reviewer.id,
+    )
     db.session.add(row)
-    audit.record("review.points_overridden", "revision", revision.id,
-                 details={"question": question_id, "percent": percent})
+    audit.record(
+        "review.points_overridden",
+        "revision",
+        revision.id,
+        details={"question": question_id, "percent": percent},
+    )
     return row
 
 
 def active_overrides(revision: Revision) -> list[ScoreOverride]:
     """Return the overrides in force for a revision."""
-    return list(db.session.scalars(select(ScoreOverride).where(
-        ScoreOverride.revision_id == revision.id, ScoreOverride.superseded_at.is_(None)
-    ).order_by(ScoreOverride.id)))
+    return list(
+        db.session.scalars(
+            select(ScoreOverride)
+            .where(ScoreOverride.revision_id == revision.id, ScoreOverride.superseded_at.is_(None))
+            .order_by(ScoreOverride.id)
+        )
+    )
 
 
 def override_severity(finding: Finding, severity: str, justification: str, reviewer) -> None:
@@ -260,29 +369,49 @@ def override_severity(finding: Finding, severity: str, justification: str, revie
         raise ReviewError("Unknown severity.", "severity")
     if not justification.strip():
         raise ReviewError("A written justification is required.", "justification")
-    _event(finding, "severity_changed", user=reviewer,
-           note=f"{finding.severity} → {severity}: {justification.strip()}")
+    _event(
+        finding,
+        "severity_changed",
+        user=reviewer,
+        note=f"{finding.severity} → {severity}: {justification.strip()}",
+    )
     finding.severity = severity
     finding.severity_justification = justification.strip()
-    audit.record("finding.severity_overridden", "finding", finding.id,
-                 details={"severity": severity})
+    audit.record(
+        "finding.severity_overridden", "finding", finding.id, details={"severity": severity}
+    )
 
 
 # --- finding life cycle ----------------------------------------------------------------------
 
 
-def add_finding(assignment: Assignment, reviewer, *, title: str, severity: str,
-                due_date: date | None, remediation: str | None, internal: bool,
-                question_id: str | None = None) -> Finding:
+def add_finding(
+    assignment: Assignment,
+    reviewer,
+    *,
+    title: str,
+    severity: str,
+    due_date: date | None,
+    remediation: str | None,
+    internal: bool,
+    question_id: str | None = None,
+) -> Finding:
     """Raise a finding by hand (internal ones are never shown to the vendor)."""
     if severity not in SEVERITIES:
         raise ReviewError("Unknown severity.", "severity")
     revision = latest_revision(assignment)
     finding = Finding(
-        vendor_id=assignment.vendor_id, assignment_id=assignment.id,
-        revision_id=revision.id if revision else None, question_id=question_id,
-        source=FROM_REVIEWER, title=title.strip(), severity=severity, original_severity=severity,
-        due_date=due_date, remediation=(remediation or "").strip() or None, internal=internal,
+        vendor_id=assignment.vendor_id,
+        assignment_id=assignment.id,
+        revision_id=revision.id if revision else None,
+        question_id=question_id,
+        source=FROM_REVIEWER,
+        title=title.strip(),
+        severity=severity,
+        original_severity=severity,
+        due_date=due_date,
+        remediation=(remediation or "").strip() or None,
+        internal=internal,
         created_by_id=reviewer.id,
     )
     db.session.add(finding)
@@ -292,19 +421,34 @@ def add_finding(assignment: Assignment, reviewer, *, title: str, severity: str,
     return finding
 
 
-def plan_remediation(finding: Finding, *, owner: str, plan_date: date, plan: str,
-                     user=None, recipient=None) -> None:
+def plan_remediation(
+    finding: Finding, *, owner: str, plan_date: date, plan: str, user=None, recipient=None
+) -> None:
     """Record who at the vendor fixes it and by when (staff or the vendor itself)."""
     if not finding.is_open:
         raise ReviewError("Only an open finding can get a remediation plan.")
     if not owner.strip():
         raise ReviewError("Name the person at the vendor who owns the fix.", "owner")
-    finding.plan_owner, finding.plan_date, finding.plan_text = owner.strip(), plan_date, plan.strip()
-    _event(finding, "planned", user=user, recipient=recipient,
-           note=f"{owner.strip()} by {plan_date.isoformat()}", to_state=PLANNED)
-    audit.record("finding.planned", "finding", finding.id,
-                 actor_type="vendor" if recipient else None,
-                 actor_ref=f"recipient:{recipient.id}" if recipient else None)
+    finding.plan_owner, finding.plan_date, finding.plan_text = (
+        owner.strip(),
+        plan_date,
+        plan.strip(),
+    )
+    _event(
+        finding,
+        "planned",
+        user=user,
+        recipient=recipient,
+        note=f"{owner.strip()} by {plan_date.isoformat()}",
+        to_state=PLANNED,
+    )
+    audit.record(
+        "finding.planned",
+        "finding",
+        finding.id,
+        actor_type="vendor" if recipient else None,
+        actor_ref=f"recipient:{recipient.id}" if recipient else None,
+    )
 
 
 def close_finding(finding: Finding, reviewer, note: str) -> None:
@@ -328,30 +472,47 @@ def accept_risk(finding: Finding, user, reason: str, expires_on: date) -> None:
         raise ReviewError("Give the reason for accepting the risk.", "reason")
     if expires_on <= date.today():
         raise ReviewError("The acceptance must expire after today.", "expires_on")
-    _event(finding, "risk_accepted", user=user,
-           note=f"until {expires_on.isoformat()}: {reason.strip()}", to_state=RISK_ACCEPTED)
+    _event(
+        finding,
+        "risk_accepted",
+        user=user,
+        note=f"until {expires_on.isoformat()}: {reason.strip()}",
+        to_state=RISK_ACCEPTED,
+    )
     finding.acceptance_by_id = user.id
     finding.acceptance_reason = reason.strip()
     finding.acceptance_expires_on = expires_on
-    audit.record("finding.risk_accepted", "finding", finding.id,
-                 details={"expires_on": expires_on.isoformat()})
+    audit.record(
+        "finding.risk_accepted",
+        "finding",
+        finding.id,
+        details={"expires_on": expires_on.isoformat()},
+    )
 
 
 def reopen_expired_acceptances(today: date | None = None) -> int:
     """Reopen findings whose risk acceptance has run out; return how many."""
     today = today or date.today()
-    expired = db.session.scalars(select(Finding).where(
-        Finding.state == RISK_ACCEPTED, Finding.acceptance_expires_on < today
-    )).all()
+    expired = db.session.scalars(
+        select(Finding).where(Finding.state == RISK_ACCEPTED, Finding.acceptance_expires_on < today)
+    ).all()
     for finding in expired:
-        _event(finding, "acceptance_expired",
-               note=f"accepted until {finding.acceptance_expires_on}", to_state=OPEN)
+        _event(
+            finding,
+            "acceptance_expired",
+            note=f"accepted until {finding.acceptance_expires_on}",
+            to_state=OPEN,
+        )
         audit.record("finding.reopened", "finding", finding.id, actor_type="system")
     return len(expired)
 
 
 def vendor_findings(assignment: Assignment) -> list[Finding]:
     """Return the findings raised to the vendor for this assignment (never internal ones)."""
-    return list(db.session.scalars(select(Finding).where(
-        Finding.assignment_id == assignment.id, Finding.internal.is_(False)
-    ).order_by(Finding.id)))
+    return list(
+        db.session.scalars(
+            select(Finding)
+            .where(Finding.assignment_id == assignment.id, Finding.internal.is_(False))
+            .order_by(Finding.id)
+        )
+    )

@@ -44,29 +44,42 @@ def _page(assignment: Assignment, status: int = 200, **forms):
     template = parsed_version(assignment.campaign.template_version)
     revisions = [r for r in assignment.response.revisions if r.submitted_at is not None]
     number = request.args.get("revision", type=int)
-    revision = next((r for r in revisions if r.number == number), revisions[-1] if revisions
-                    else None)
+    revision = next(
+        (r for r in revisions if r.number == number), revisions[-1] if revisions else None
+    )
     result = adjusted = None
     overrides = []
     if revision is not None and revision.score:
         result = ScoreResult.from_dict(revision.score)
         overrides = services.active_overrides(revision)
-        adjusted = apply_overrides(result, template, {o.question_id: o.new_percent
-                                                      for o in overrides})
+        adjusted = apply_overrides(
+            result, template, {o.question_id: o.new_percent for o in overrides}
+        )
     clarify_cls = clarification_form_class(tuple(q.id for q in template.questions()))
-    decisions = db.session.scalars(select(ReviewDecision).where(
-        ReviewDecision.assignment_id == assignment.id).order_by(ReviewDecision.id)).all()
+    decisions = db.session.scalars(
+        select(ReviewDecision)
+        .where(ReviewDecision.assignment_id == assignment.id)
+        .order_by(ReviewDecision.id)
+    ).all()
     items = {}
     for r in assignment.response.revisions:
         for item in services.clarification_items(assignment, r.number):
             items.setdefault(item.question_id, []).append(item)
-    findings = db.session.scalars(select(Finding).where(
-        Finding.assignment_id == assignment.id).order_by(Finding.id)).all()
+    findings = db.session.scalars(
+        select(Finding).where(Finding.assignment_id == assignment.id).order_by(Finding.id)
+    ).all()
     return render_template(
-        "review/assignment.html", assignment=assignment, template=template,
-        revisions=revisions, revision=revision, result=result, adjusted=adjusted,
-        overrides={o.question_id: o for o in overrides}, decisions=decisions,
-        clarifications=items, findings=findings,
+        "review/assignment.html",
+        assignment=assignment,
+        template=template,
+        revisions=revisions,
+        revision=revision,
+        result=result,
+        adjusted=adjusted,
+        overrides={o.question_id: o for o in overrides},
+        decisions=decisions,
+        clarifications=items,
+        findings=findings,
         trace={e.question_id: e for e in (adjusted or result).trace} if result else {},
         decision_form=forms.get("decision_form") or DecisionForm(),
         clarify_form=forms.get("clarify_form") or clarify_cls(),
@@ -91,8 +104,13 @@ def decide(assignment_id: int):
             form.conditions.errors.append("Give every condition a due date.")
             return _page(assignment, 400, decision_form=form)
         try:
-            services.decide(assignment, current_user, form.decision.data, form.note.data,
-                            [(t, d) for t, d in conditions if d is not None])
+            services.decide(
+                assignment,
+                current_user,
+                form.decision.data,
+                form.note.data,
+                [(t, d) for t, d in conditions if d is not None],
+            )
         except services.ReviewError as exc:
             form.decision.errors.append(str(exc))
         else:
@@ -108,16 +126,18 @@ def clarify(assignment_id: int):
     template = parsed_version(assignment.campaign.template_version)
     form = clarification_form_class(tuple(q.id for q in template.questions()))()
     if form.validate_on_submit():
-        items = {name[2:]: field.data for name, field in form._fields.items()
-                 if name.startswith("q_") and field.data}
+        items = {
+            name[2:]: field.data
+            for name, field in form._fields.items()
+            if name.startswith("q_") and field.data
+        }
         try:
             services.request_clarification(assignment, current_user, items, template)
         except services.ReviewError as exc:
             flash(str(exc), "danger")
             return _page(assignment, 400, clarify_form=form)
         db.session.commit()
-        flash("The vendor is asked to look again; they can change only those answers.",
-              "success")
+        flash("The vendor is asked to look again; they can change only those answers.", "success")
         return redirect(url_for(".assignment", assignment_id=assignment_id))
     return _page(assignment, 400, clarify_form=form)
 
@@ -134,9 +154,14 @@ def override(assignment_id: int):
             flash("Only a scored question's points can be overridden.", "danger")
         else:
             try:
-                services.override_points(revision, entry.question_id, form.percent.data,
-                                         form.justification.data, current_user,
-                                         str(entry.percent) if entry.percent is not None else None)
+                services.override_points(
+                    revision,
+                    entry.question_id,
+                    form.percent.data,
+                    form.justification.data,
+                    current_user,
+                    str(entry.percent) if entry.percent is not None else None,
+                )
             except services.ReviewError as exc:
                 flash(str(exc), "danger")
             else:
@@ -153,9 +178,15 @@ def add_finding(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
     form = NewFindingForm()
     if form.validate_on_submit():
-        services.add_finding(assignment, current_user, title=form.title.data,
-                             severity=form.severity.data, due_date=form.due_date.data,
-                             remediation=form.remediation.data, internal=form.internal.data)
+        services.add_finding(
+            assignment,
+            current_user,
+            title=form.title.data,
+            severity=form.severity.data,
+            due_date=form.due_date.data,
+            remediation=form.remediation.data,
+            internal=form.internal.data,
+        )
         db.session.commit()
         flash("The finding is raised.", "success")
         return redirect(url_for(".assignment", assignment_id=assignment_id))
@@ -173,8 +204,9 @@ def evidence(evidence_id: int):
         abort(404)
     audit.record("evidence.downloaded", "evidence", item.id)
     db.session.commit()
-    return send_file(path, mimetype=item.content_type, as_attachment=True,
-                     download_name=item.filename, max_age=0)
+    return send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename, max_age=0
+    )
 
 
 # --- findings ---------------------------------------------------------------------------------
@@ -189,14 +221,23 @@ def findings():
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     owner = db.session.get(User, filters["owner"]) if filters.get("owner") else None
-    return render_template("review/findings.html", form=form, findings=rows, total=total,
-                           page=page, pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
-                           today=date.today(), owner=owner)
+    return render_template(
+        "review/findings.html",
+        form=form,
+        findings=rows,
+        total=total,
+        page=page,
+        pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
+        today=date.today(),
+        owner=owner,
+    )
 
 
 def _finding_page(finding: Finding, status: int = 200, **forms):
     return render_template(
-        "review/finding.html", finding=finding, today=date.today(),
+        "review/finding.html",
+        finding=finding,
+        today=date.today(),
         plan_form=forms.get("plan_form") or PlanForm(obj=None),
         close_form=forms.get("close_form") or CloseForm(),
         accept_form=forms.get("accept_form") or AcceptRiskForm(),
@@ -227,26 +268,49 @@ def _finding_action(finding_id: int, form_cls, form_key: str, action):
 
 @bp.route("/findings/<int:finding_id>/plan", methods=["POST"])
 def finding_plan(finding_id: int):
-    return _finding_action(finding_id, PlanForm, "plan_form", lambda f, form: services
-                           .plan_remediation(f, owner=form.owner.data, plan_date=form.plan_date.data,
-                                             plan=form.plan.data or "", user=current_user))
+    return _finding_action(
+        finding_id,
+        PlanForm,
+        "plan_form",
+        lambda f, form: services.plan_remediation(
+            f,
+            owner=form.owner.data,
+            plan_date=form.plan_date.data,
+            plan=form.plan.data or "",
+            user=current_user,
+        ),
+    )
 
 
 @bp.route("/findings/<int:finding_id>/close", methods=["POST"])
 def finding_close(finding_id: int):
-    return _finding_action(finding_id, CloseForm, "close_form",
-                           lambda f, form: services.close_finding(f, current_user, form.note.data))
+    return _finding_action(
+        finding_id,
+        CloseForm,
+        "close_form",
+        lambda f, form: services.close_finding(f, current_user, form.note.data),
+    )
 
 
 @bp.route("/findings/<int:finding_id>/accept", methods=["POST"])
 def finding_accept(finding_id: int):
-    return _finding_action(finding_id, AcceptRiskForm, "accept_form",
-                           lambda f, form: services.accept_risk(f, current_user, form.reason.data,
-                                                                form.expires_on.data))
+    return _finding_action(
+        finding_id,
+        AcceptRiskForm,
+        "accept_form",
+        lambda f, form: services.accept_risk(
+            f, current_user, form.reason.data, form.expires_on.data
+        ),
+    )
 
 
 @bp.route("/findings/<int:finding_id>/severity", methods=["POST"])
 def finding_severity(finding_id: int):
-    return _finding_action(finding_id, SeverityForm, "severity_form",
-                           lambda f, form: services.override_severity(
-                               f, form.severity.data, form.justification.data, current_user))
+    return _finding_action(
+        finding_id,
+        SeverityForm,
+        "severity_form",
+        lambda f, form: services.override_severity(
+            f, form.severity.data, form.justification.data, current_user
+        ),
+    )

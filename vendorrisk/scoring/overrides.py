@@ -28,12 +28,14 @@ def apply_overrides(
         pct = overrides.get(entry.question_id)
         if pct is not None and entry.possible:
             pct = Fraction(pct)
-            trace.append(dataclasses.replace(
-                entry,
-                earned=entry.possible * pct / 100,
-                percent=pct,
-                reason=f"{entry.reason} → reviewer override: {round_display(pct)} %",
-            ))
+            trace.append(
+                dataclasses.replace(
+                    entry,
+                    earned=entry.possible * pct / 100,
+                    percent=pct,
+                    reason=f"{entry.reason} → reviewer override: {round_display(pct)} %",
+                )
+            )
         else:
             trace.append(entry)
     categories = []

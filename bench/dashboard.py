@@ -1,0 +1,214 @@
+"""Measure the dashboard, the vendor list and the findings list on a large portfolio.
+
+Generates 10,000 vendors and 50,000 assignments (with answers, decisions, findings and impact
+signals; see tests/dashboard/bulk.py) into a scratch SQLite database, and into PostgreSQL when
+a URL is given (--pg URL, or TEST_DATABASE_URL): there it uses a database of its own named
+`bench` on the same server, dropped and created again with psql, never the test database.
+Each page is requested through the Flask test client, signed in as a vendor manager, and its
+95th-percentile time and number of SQL queries are printed:
+
+    .venv/bin/python bench/dashboard.py [--vendors 10000] [--assignments 50000] [--runs 40]
+                                        [--pg postgresql://postgres@127.0.0.1:5432/test]
+
+Prints `name p95 backend: 123 ms` and `name queries backend: 14 queries` lines. The target is a
+p95 under 200 ms. The dashboard keeps a snapshot of residual risk and scores while their
+inputs are unchanged; `dashboard cold` is the first page after a change (snapshot rebuilt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "Bench-horse-battery-staple-1"
+TARGET_MS = 200
+PAGES = (
+    ("dashboard", "/"),  # a manager's own vendors first
+    ("dashboard all vendors", "/?scope=all"),
+    ("vendor list", "/vendors/"),
+    ("vendor list by residual tier", "/vendors/?residual=1"),
+    ("findings list", "/findings/?state=open"),
+)
+
+
+def _config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench-secret-key",
+        "LINK_KEY": "bench-link-key-0123456789abcdef",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "OUTBOX_SEND_AFTER_REQUEST": False,
+        "MAIL_TRANSPORT": "console",
+    }
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+@contextmanager
+def _counting(engine):
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def _seed(app, vendors: int, assignments: int) -> None:
+    from flask_migrate import upgrade
+
+    from tests.dashboard import bulk
+    from vendorrisk.accounts.models import User
+    from vendorrisk.accounts.passwords import hash_password
+    from vendorrisk.extensions import db
+
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        digest = hash_password(PASSWORD)
+        owners = [User(email=f"owner{i}@bench.example", name=f"Owner {i}", role="manager",
+                       password_hash=digest) for i in range(4)]
+        actor = User(email="reviewer@bench.example", name="Reviewer", role="manager",
+                     password_hash=digest)
+        db.session.add_all([*owners, actor])
+        db.session.flush()
+        started = time.perf_counter()
+        bulk.build(vendors, assignments, owners=owners, actor=actor)
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("ANALYZE")
+                connection.commit()
+        else:
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        print(f"data {vendors} vendors {assignments} assignments: "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+
+
+def measure(backend: str, url: str, vendors: int, assignments: int, runs: int) -> bool:
+    """Seed one database, time every page; return whether all p95s meet the target."""
+    from vendorrisk import create_app
+    from vendorrisk.dashboard import snapshot
+    from vendorrisk.extensions import db
+
+    app = create_app(_config(url))
+    _seed(app, vendors, assignments)
+    client = app.test_client()
+    signed = client.post("/login", data={"email": "owner0@bench.example", "password": PASSWORD})
+    assert signed.status_code == 302, signed.status_code
+    with app.app_context():
+        engine = db.engine
+    ok = True
+
+    assert client.get("/").status_code == 200  # templates compiled, connections open
+    # The first page after a change rebuilds the snapshot: time it a few times.
+    cold = []
+    for _ in range(5):
+        with app.app_context():
+            snapshot.forget()
+        started = time.perf_counter()
+        assert client.get("/").status_code == 200
+        cold.append((time.perf_counter() - started) * 1000)
+    print(f"dashboard cold {backend}: {sorted(cold)[2]:.0f} ms (median of 5)", flush=True)
+
+    for name, path in PAGES:
+        client.get(path)  # warm: templates compiled, snapshot built
+        samples, queries = [], set()
+        for _ in range(runs):
+            with _counting(engine) as seen:
+                started = time.perf_counter()
+                response = client.get(path)
+                samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+            queries.add(len(seen))
+        p95 = _p95(samples)
+        ok &= p95 < TARGET_MS
+        count = "/".join(str(q) for q in sorted(queries))
+        print(f"{name} p95 {backend}: {p95:.0f} ms", flush=True)
+        print(f"{name} queries {backend}: {count} queries", flush=True)
+    with app.app_context():
+        db.engine.dispose()
+    return ok
+
+
+def _bench_database(server_url: str) -> str | None:
+    """Create a fresh `bench` database beside the given one; return its URL, or None."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url.replace("postgres://", "postgresql://", 1))
+    if url.database == "bench":
+        print("note: the given URL already names the bench database; using it")
+    admin = url.set(drivername="postgresql", database="postgres")
+    dsn = admin.render_as_string(hide_password=False)
+    psql = shutil.which("psql")
+    if psql is None:
+        print("note: psql not found, PostgreSQL skipped")
+        return None
+    for statement in ("DROP DATABASE IF EXISTS bench", "CREATE DATABASE bench"):
+        done = subprocess.run([psql, dsn, "-v", "ON_ERROR_STOP=1", "-q", "-c", statement],  # noqa: S603
+                              capture_output=True, text=True, timeout=60, check=False)
+        if done.returncode != 0:
+            print(f"note: could not prepare the bench database ({done.stderr.strip()}); "
+                  "PostgreSQL skipped")
+            return None
+    bench = url.set(drivername="postgresql+psycopg", database="bench")
+    return bench.render_as_string(hide_password=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vendors", type=int, default=10_000)
+    parser.add_argument("--assignments", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=40, help="requests per page")
+    parser.add_argument("--pg", help="a PostgreSQL server URL (its `bench` database is used)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch SQLite file")
+    args = parser.parse_args()
+    os.environ.pop("DATABASE_URL", None)
+
+    workdir = Path(tempfile.mkdtemp(prefix="vr-bench-dashboard-"))
+    ok = True
+    try:
+        ok &= measure("sqlite", f"sqlite:///{workdir / 'bench.db'}", args.vendors,
+                      args.assignments, args.runs)
+    finally:
+        if args.keep:
+            print(f"scratch database kept: {workdir / 'bench.db'}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    server = args.pg or os.environ.get("TEST_DATABASE_URL")
+    if server:
+        url = _bench_database(server)
+        if url:
+            ok &= measure("postgresql", url, args.vendors, args.assignments, args.runs)
+    else:
+        print("note: no --pg URL and no TEST_DATABASE_URL, PostgreSQL skipped")
+    print(f"target p95 under {TARGET_MS} ms: {'met' if ok else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
