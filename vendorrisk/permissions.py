@@ -168,6 +168,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "api.campaigns_show": READERS,
     "api.assignments_result": READERS,
     "api.findings_index": READERS,
+    # Exports: the reports' guarded getters add their ownership rule.
+    "api.vendors_export_xlsx": READERS,
+    "api.vendors_report_pdf": READERS,
+    "api.campaigns_export_xlsx": READERS,
 }
 
 # POST endpoints open to compliance officers that only ask for an export to be built: they

@@ -122,3 +122,61 @@ def test_a_report_is_built_on_a_worker_thread(tmp_path):
         db.session.remove()
         db.engine.dispose()
     app.extensions["reports"]["executor"].shutdown(wait=True)
+
+
+def test_with_redis_a_report_is_built_by_an_rq_worker(tmp_path, monkeypatch):
+    """With REDIS_URL set the job goes to the "reports" queue; an RQ worker builds it."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    redis_process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    connection = Redis(host="127.0.0.1", port=port)
+    try:
+        for _ in range(50):
+            try:
+                connection.ping()
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.1)
+        app = create_app(config_for(
+            f"sqlite:///{tmp_path / 'rq.db'}", UPLOAD_FOLDER=str(tmp_path / "uploads"),
+            REPORT_FOLDER=str(tmp_path / "reports"), REPORT_RUNNER="auto",
+            REDIS_URL=f"redis://127.0.0.1:{port}/0"))
+        import vendorrisk
+
+        monkeypatch.setattr(vendorrisk, "create_app", lambda config=None: app)
+        with app.app_context():
+            upgrade(revision="heads")
+            owner = make_user("manager")
+            campaign = create_campaign(approved_version(), [make_vendor(owner=owner)],
+                                       actor=owner)
+            job_id = jobs.request_report(CAMPAIGN_PDF, campaign, make_user("compliance")).id
+            db.session.commit()
+            assert jobs.runner() == "rq"
+            assert jobs.dispatch(job_id) is None
+            queue = Queue("reports", connection=connection)
+            assert queue.count == 1
+            SimpleWorker([queue], connection=connection).work(burst=True)
+            db.session.remove()
+            done = db.session.get(ReportJob, job_id)
+            assert done.state == DONE, done.error
+            assert jobs.path_of(done.file_name).read_bytes().startswith(b"%PDF")
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        connection.close()
+        redis_process.terminate()
+        redis_process.wait(10)

@@ -56,15 +56,24 @@ def authenticate():
     g._login_user = user
     g.api_token = row
     if not allowed(user.role, endpoint):
-        audit.record("access.denied", "endpoint", endpoint, outcome="denied",
-                     details={"method": request.method, "api_token": row.id})
+        audit.record(
+            "access.denied",
+            "endpoint",
+            endpoint,
+            outcome="denied",
+            details={"method": request.method, "api_token": row.id},
+        )
         db.session.commit()
         raise ApiProblem(403, "Your role may not do this.", kind="forbidden")
     row.last_used_at = utcnow()
     if request.method not in READ_METHODS:
         # Committed before the view runs, so an attempted write is on record even when the
         # write itself is refused.
-        audit.record("api_token.used", "api_token", row.id,
-                     details={"method": request.method, "endpoint": endpoint})
+        audit.record(
+            "api_token.used",
+            "api_token",
+            row.id,
+            details={"method": request.method, "endpoint": endpoint},
+        )
     db.session.commit()
     return None

@@ -3,7 +3,7 @@
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import pydantic
 from flask import request
@@ -15,6 +15,9 @@ from vendorrisk.extensions import db
 M = TypeVar("M", bound=pydantic.BaseModel)
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist (and overflow SQLite binds)
+Id = Annotated[int, pydantic.Field(ge=1, le=MAX_ID)]
 _MESSAGES = {
     "extra_forbidden": "Unknown field.",
     "missing": "This field is required.",
@@ -34,8 +37,11 @@ def _field(loc: tuple) -> str:
 def parse_body(model: type[M]) -> tuple[M, dict]:
     """Validate the JSON body against a model; return it and the raw object (for hashing)."""
     if not request.is_json:
-        raise ApiProblem(415, "Send a JSON body with `Content-Type: application/json`.",
-                         kind="unsupported-media-type")
+        raise ApiProblem(
+            415,
+            "Send a JSON body with `Content-Type: application/json`.",
+            kind="unsupported-media-type",
+        )
     raw = request.get_data()
     try:
         data = json.loads(raw)
@@ -53,11 +59,16 @@ def parse_body(model: type[M]) -> tuple[M, dict]:
     return parsed, data
 
 
-def int_arg(name: str, errors: dict[str, str], default: int | None = None,
-            minimum: int | None = None, maximum: int | None = None) -> int | None:
+def int_arg(
+    name: str,
+    errors: dict[str, str],
+    default: int | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int | None:
     """Read an integer query argument, noting a problem in `errors`."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -73,7 +84,7 @@ def int_arg(name: str, errors: dict[str, str], default: int | None = None,
 
 def choice_arg(name: str, choices, errors: dict[str, str]) -> str | None:
     """Read a query argument that must be one of `choices`."""
-    raw = request.args.get(name) or None
+    raw = request.args.get(name)
     if raw is not None and raw not in choices:
         errors[name] = "Must be one of: " + ", ".join(choices) + "."
         return None
@@ -82,9 +93,10 @@ def choice_arg(name: str, choices, errors: dict[str, str]) -> str | None:
 
 def bool_arg(name: str, errors: dict[str, str]) -> bool | None:
     """Read a boolean query argument (true/false)."""
-    raw = (request.args.get(name) or "").lower()
-    if raw == "":
+    raw = request.args.get(name)
+    if raw is None:
         return None
+    raw = raw.lower()
     if raw in ("true", "1"):
         return True
     if raw in ("false", "0"):
@@ -95,9 +107,18 @@ def bool_arg(name: str, errors: dict[str, str]) -> bool | None:
 
 def page_args(errors: dict[str, str]) -> tuple[int, int]:
     """Read `page` and `per_page` (at most 100)."""
-    page = int_arg("page", errors, 1, minimum=1)
+    page = int_arg("page", errors, 1, minimum=1, maximum=MAX_PAGE)
     per_page = int_arg("per_page", errors, DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
     return page or 1, per_page or DEFAULT_PER_PAGE
+
+
+def ids_in_range() -> None:
+    """Answer 404 for an id in the path no row can have, before any query binds it."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and value > MAX_ID:
+            raise ApiProblem(
+                404, "No such resource (unknown id).", kind="not-found", title="Not found"
+            )
 
 
 def check(errors: dict[str, str]) -> None:
@@ -110,8 +131,12 @@ def paginate(query: Select, page: int, per_page: int, serialize: Callable[[Any],
     """Return one page of a query as `items`, `page`, `per_page` and `total`."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": [serialize(r) for r in rows], "page": page, "per_page": per_page,
-            "total": total or 0}
+    return {
+        "items": [serialize(r) for r in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total or 0,
+    }
 
 
 def iso(value: date | datetime | None) -> str | None:

@@ -21,9 +21,16 @@ TITLES = {
 class ApiProblem(Exception):
     """An error the API answers as application/problem+json."""
 
-    def __init__(self, status: int, detail: str, *, kind: str | None = None,
-                 errors: dict[str, str] | None = None, title: str | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        kind: str | None = None,
+        errors: dict[str, str] | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -33,9 +40,15 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
-def problem_response(status: int, detail: str, *, kind: str | None = None,
-                     errors: dict[str, str] | None = None, title: str | None = None,
-                     headers: dict[str, str] | None = None):
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    kind: str | None = None,
+    errors: dict[str, str] | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+):
     """Build a problem+json response."""
     body: dict = {
         "type": PROBLEM_TYPE + kind if kind else "about:blank",
@@ -54,16 +67,23 @@ def problem_response(status: int, detail: str, *, kind: str | None = None,
 
 def validation_error(errors: dict[str, str]) -> ApiProblem:
     """Return the 422 problem naming each bad field."""
-    return ApiProblem(422, "Some fields are missing or invalid; see `errors`.",
-                      kind="validation", errors=errors)
+    return ApiProblem(
+        422, "Some fields are missing or invalid; see `errors`.", kind="validation", errors=errors
+    )
 
 
 def handle_problem(exc: ApiProblem):
     """Answer an ApiProblem."""
     if exc.status >= 500:
         db.session.rollback()
-    return problem_response(exc.status, exc.detail, kind=exc.kind, errors=exc.errors,
-                            title=exc.title, headers=exc.headers)
+    return problem_response(
+        exc.status,
+        exc.detail,
+        kind=exc.kind,
+        errors=exc.errors,
+        title=exc.title,
+        headers=exc.headers,
+    )
 
 
 def handle_http(exc: HTTPException):

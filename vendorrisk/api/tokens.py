@@ -66,5 +66,6 @@ def revoke_token(row: ApiToken, actor: User) -> bool:
     if row.revoked_at is not None:
         return False
     row.revoked_at = utcnow()
+    db.session.flush()
     audit.record("api_token.revoked", "api_token", row.id, actor_id=actor.id)
     return True

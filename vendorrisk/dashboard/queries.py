@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import joinedload
 
 from vendorrisk.campaigns.models import (

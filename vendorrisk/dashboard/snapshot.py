@@ -1,29 +1,34 @@
 """The portfolio snapshot: residual risk, score and assessment date of every current vendor.
 
 Residual risk is a rule in Python (review/residual.py) over each vendor's assessments and open
-findings, so counting vendors by residual tier means evaluating every vendor: about 1.5 s for
-10,000 vendors. The snapshot does that once and keeps the result in the app until the data it
-was computed from changes. A single cheap query reads a *fingerprint* of those inputs (row
-counts and the newest id or time of vendors, submitted revisions, review decisions, findings and
-finding events, each served by an index); a different fingerprint, a new day (assessments go
-stale and acceptances expire by date) or an age past SNAPSHOT_MAX_AGE recomputes it. Findings
-change state only through services that append a finding event, so every change to the inputs
-moves the fingerprint; the age limit bounds what a change made outside the services could hide.
+findings, so counting vendors by residual tier means evaluating every vendor: seconds for
+10,000 vendors. The snapshot does that once and keeps the result in the app.
+
+Every request first reads, in one query served by indexes, a *fingerprint* of the inputs: the
+row count and newest id or time of vendors, submitted revisions, review decisions, findings and
+finding events (findings change state only through services that append an event). When the
+fingerprint moved, the rows newer than the previous one name the vendors concerned, and only
+those vendors are computed again; the row counts prove that nothing was missed (a row
+committed out of order or deleted makes them disagree, and then everything is recomputed). A
+new day (assessments go stale, acceptances expire by date), another ASSESSMENT_STALE_DAYS or
+an age past SNAPSHOT_MAX_AGE (a bound on what a change made outside the services could hide)
+also recompute everything.
 
 Score categories are read from the latest submitted revision of each vendor. Submitted
-revisions never change, so their category scores are remembered by revision id and only new
-revisions' JSON is read, with a path expression, never the whole score.
+revisions never change, so their category scores are remembered (by id and attestation hash)
+and only new revisions' JSON is read, with a path expression, never the whole score.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, true, union_all
 
 from vendorrisk.campaigns.models import Assignment, Response, Revision
 from vendorrisk.dashboard import models  # noqa: F401 - attaches the indexes to the metadata
@@ -33,7 +38,9 @@ from vendorrisk.review.queries import accepted_baselines, residual_for
 from vendorrisk.vendors.models import OFFBOARDED, Vendor
 
 CORE_CATEGORIES = ("certificate_rotation", "incident_readiness")
-SNAPSHOT_MAX_AGE = 600  # seconds
+SNAPSHOT_MAX_AGE = 1800  # seconds
+# Past this share of the portfolio, recomputing everything is as quick as a partial update.
+PARTIAL_LIMIT = 0.2
 _EXTENSION = "vendorrisk.dashboard.snapshot"
 
 
@@ -48,6 +55,21 @@ class VendorState:
     scores: dict[str, float]  # core category -> score of the latest submitted revision
 
 
+class Fingerprint(NamedTuple):
+    """Counts and newest markers of the tables the snapshot is computed from."""
+
+    vendors: int
+    vendor_changed: datetime | None
+    submitted: int
+    submitted_last: datetime | None
+    decisions: int
+    decision_last: int | None
+    findings: int
+    finding_last: int | None
+    events: int
+    event_last: int | None
+
+
 @dataclass
 class Snapshot:
     """Every current vendor's state, as of one fingerprint of the data and one day."""
@@ -55,7 +77,7 @@ class Snapshot:
     today: date
     stale_days: int
     vendors: dict[int, VendorState]
-    fingerprint: tuple = ()
+    fingerprint: Fingerprint | None = None
     built_at: float = field(default_factory=time.monotonic)
     # Aggregates per scope (owner id, or None for everyone), computed on first use.
     summaries: dict = field(default_factory=dict)
@@ -74,7 +96,7 @@ class Snapshot:
 
 
 class _Store:
-    """Per-app memory: the latest snapshot and category scores by revision id."""
+    """Per-app memory: the latest snapshot and category scores by revision."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -94,78 +116,152 @@ def forget() -> None:
     current_app.extensions.pop(_EXTENSION, None)
 
 
-def fingerprint() -> tuple:
+def fingerprint() -> Fingerprint:
     """Read, in one query, what changes whenever an input of residual risk or scores does."""
-    def scalar(statement) -> Select:
-        return statement.scalar_subquery()
+    def scalar(column, *where) -> Select:
+        return select(column).where(*where).scalar_subquery()
 
     row = db.session.execute(select(
-        scalar(select(func.count(Vendor.id))),
-        scalar(select(func.max(Vendor.updated_at))),
-        scalar(select(func.count(Revision.submitted_at))),
-        scalar(select(func.max(Revision.submitted_at))),
-        scalar(select(func.count(ReviewDecision.id))),
-        scalar(select(func.max(ReviewDecision.id))),
-        scalar(select(func.count(Finding.id))),
-        scalar(select(func.max(Finding.id))),
-        scalar(select(func.count(FindingEvent.id))),
-        scalar(select(func.max(FindingEvent.id))),
+        scalar(func.count(Vendor.id)),
+        scalar(func.max(Vendor.updated_at)),
+        scalar(func.count(Revision.submitted_at)),
+        scalar(func.max(Revision.submitted_at)),
+        scalar(func.count(ReviewDecision.id)),
+        scalar(func.max(ReviewDecision.id)),
+        scalar(func.count(Finding.id)),
+        scalar(func.max(Finding.id)),
+        scalar(func.count(FindingEvent.id)),
+        scalar(func.max(FindingEvent.id)),
     )).one()
-    return tuple(row)
+    return Fingerprint(*row)
 
 
 def portfolio(today: date | None = None) -> Snapshot:
-    """Return the current snapshot, computing it again only when its inputs changed."""
+    """Return the current snapshot, bringing it up to date with what changed since."""
     today = today or date.today()
     stale_days = int(current_app.config.get("ASSESSMENT_STALE_DAYS", 365))
     store = _store()
     current = fingerprint()
     snapshot = store.snapshot
-    if (
-        snapshot is not None
-        and snapshot.fingerprint == current
-        and snapshot.today == today
-        and snapshot.stale_days == stale_days
-        and time.monotonic() - snapshot.built_at < SNAPSHOT_MAX_AGE
-    ):
+    if _usable(snapshot, current, today, stale_days):
         return snapshot
     with store.lock:
         again = store.snapshot
-        if again is not None and again is not snapshot and again.fingerprint == current \
-                and again.today == today and again.stale_days == stale_days:
-            return again  # another request built it while this one waited
-        snapshot = build(today, stale_days, store)
+        if again is not snapshot and _usable(again, current, today, stale_days):
+            return again  # another request brought it up to date while this one waited
+        snapshot = None
+        if again is not None and again.today == today and again.stale_days == stale_days \
+                and time.monotonic() - again.built_at < SNAPSHOT_MAX_AGE:
+            snapshot = _updated(again, current, store)
+        if snapshot is None:
+            snapshot = build(today, stale_days, store)
         snapshot.fingerprint = current
         store.snapshot = snapshot
     return snapshot
 
 
+def _usable(snapshot: Snapshot | None, current: Fingerprint, today: date,
+            stale_days: int) -> bool:
+    return (
+        snapshot is not None
+        and snapshot.fingerprint == current
+        and snapshot.today == today
+        and snapshot.stale_days == stale_days
+        and time.monotonic() - snapshot.built_at < SNAPSHOT_MAX_AGE
+    )
+
+
 def build(today: date, stale_days: int, store: _Store | None = None) -> Snapshot:
     """Compute every current vendor's state in a fixed number of queries (six)."""
     store = store or _Store()
-    rows = db.session.execute(
-        select(Vendor.id, Vendor.risk_tier, Vendor.owner_id).where(Vendor.status != OFFBOARDED)
-    ).all()
+    vendors, used = _states(today, store, None)
+    for key in store.categories.keys() - used:
+        del store.categories[key]  # revisions no vendor's latest any more
+    return Snapshot(today=today, stale_days=stale_days, vendors=vendors)
+
+
+def _updated(old: Snapshot, current: Fingerprint, store: _Store) -> Snapshot | None:
+    """Recompute only the vendors whose inputs changed, or None if that cannot be trusted."""
+    previous = old.fingerprint
+    if previous is None:
+        return None
+    changed = changed_vendors(previous, current)
+    if changed is None or len(changed) > max(50, PARTIAL_LIMIT * len(old.vendors)):
+        return None
+    vendors = {i: s for i, s in old.vendors.items() if i not in changed}
+    if changed:
+        vendors.update(_states(old.today, store, sorted(changed))[0])
+    return replace(old, vendors=vendors, summaries={})
+
+
+def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | None:
+    """Return the vendors concerned by rows newer than the previous fingerprint, in one query.
+
+    None when the rows found do not account for the change in row counts (a row was deleted
+    or committed with an older id or time than one already seen): recompute everything then.
+    """
+    def newer(column, last):
+        return column > last if last is not None else true()
+
+    parts = [
+        select(literal("vendor"), Vendor.id).where(
+            newer(Vendor.updated_at, previous.vendor_changed)),
+        select(literal("revision"), Assignment.vendor_id)
+        .join(Response, Response.assignment_id == Assignment.id)
+        .join(Revision, Revision.response_id == Response.id)
+        .where(Revision.submitted_at.is_not(None),
+               newer(Revision.submitted_at, previous.submitted_last)),
+        select(literal("decision"), Assignment.vendor_id)
+        .join(ReviewDecision, ReviewDecision.assignment_id == Assignment.id)
+        .where(newer(ReviewDecision.id, previous.decision_last)),
+        select(literal("finding"), Finding.vendor_id)
+        .where(newer(Finding.id, previous.finding_last)),
+        select(literal("event"), Finding.vendor_id)
+        .join(FindingEvent, FindingEvent.finding_id == Finding.id)
+        .where(newer(FindingEvent.id, previous.event_last)),
+    ]
+    found: dict[str, int] = {}
+    vendors: set[int] = set()
+    for source, vendor_id in db.session.execute(union_all(*parts)):
+        found[source] = found.get(source, 0) + 1
+        vendors.add(vendor_id)
+    expected = {
+        "revision": current.submitted - previous.submitted,
+        "decision": current.decisions - previous.decisions,
+        "finding": current.findings - previous.findings,
+        "event": current.events - previous.events,
+    }
+    if any(found.get(source, 0) != count for source, count in expected.items()):
+        return None
+    if current.vendors < previous.vendors:
+        return None
+    return vendors
+
+
+def _states(today: date, store: _Store, vendor_ids: list[int] | None
+            ) -> tuple[dict[int, VendorState], set]:
+    """Compute the state of current vendors (all, or some) in six queries; also return the
+    remembered score keys they use."""
+    query = select(Vendor.id, Vendor.risk_tier, Vendor.owner_id).where(Vendor.status != OFFBOARDED)
+    if vendor_ids is not None:
+        query = query.where(Vendor.id.in_(vendor_ids))
+    rows = db.session.execute(query).all()
     residual = residual_for(rows, today)
     baselines = {
         vendor_id: _as_date(decided_at)
-        for vendor_id, decided_at in db.session.execute(accepted_baselines())
+        for vendor_id, decided_at in db.session.execute(accepted_baselines(vendor_ids))
     }
-    scores = _latest_scores(store)
-    return Snapshot(
-        today=today,
-        stale_days=stale_days,
-        vendors={
-            row.id: VendorState(
-                owner_id=row.owner_id,
-                inherent=row.risk_tier,
-                residual=residual[row.id].tier,
-                last_baseline=baselines.get(row.id),
-                scores=scores.get(row.id, {}),
-            )
-            for row in rows
-        },
-    )
+    scores, used = _latest_scores(store, vendor_ids)
+    return {
+        row.id: VendorState(
+            owner_id=row.owner_id,
+            inherent=row.risk_tier,
+            residual=residual[row.id].tier,
+            last_baseline=baselines.get(row.id),
+            scores=scores.get(row.id, {}),
+        )
+        for row in rows
+    }, used
 
 
 def _as_date(value: datetime | None) -> date | None:
@@ -176,7 +272,7 @@ def _as_date(value: datetime | None) -> date | None:
     return value.date()
 
 
-def latest_revisions() -> Select:
+def latest_revisions(vendor_ids: list[int] | None = None) -> Select:
     """Each vendor's latest submitted revision: (vendor id, revision id, attestation hash)."""
     ranked = (
         select(
@@ -191,16 +287,20 @@ def latest_revisions() -> Select:
         .join(Response, Response.assignment_id == Assignment.id)
         .join(Revision, Revision.response_id == Response.id)
         .where(Revision.submitted_at.is_not(None))
-        .subquery()
     )
+    if vendor_ids is not None:
+        ranked = ranked.where(Assignment.vendor_id.in_(vendor_ids))
+    ranked = ranked.subquery()
     return select(ranked.c.vendor_id, ranked.c.revision_id, ranked.c.attestation_hash).where(
         ranked.c.rank == 1)
 
 
-def _latest_scores(store: _Store) -> dict[int, dict[str, float]]:
+def _latest_scores(store: _Store, vendor_ids: list[int] | None
+                   ) -> tuple[dict[int, dict[str, float]], set]:
     # Keyed by id and attestation hash: an id alone could be reused after a rollback.
     latest = {vendor_id: (revision_id, digest)
-              for vendor_id, revision_id, digest in db.session.execute(latest_revisions())}
+              for vendor_id, revision_id, digest in db.session.execute(
+                  latest_revisions(vendor_ids))}
     wanted = set(latest.values())
     missing = wanted - store.categories.keys()
     # One query whatever the number (an empty list still runs, so the count stays fixed).
@@ -209,9 +309,7 @@ def _latest_scores(store: _Store) -> dict[int, dict[str, float]]:
         .where(Revision.id.in_(sorted(r for r, _ in missing)))
     ):
         store.categories[(revision_id, digest)] = _core_scores(categories)
-    for key in store.categories.keys() - wanted:
-        del store.categories[key]
-    return {vendor_id: store.categories.get(key, {}) for vendor_id, key in latest.items()}
+    return {vendor_id: store.categories.get(key, {}) for vendor_id, key in latest.items()}, wanted
 
 
 def _core_scores(categories) -> dict[str, float]:
@@ -223,8 +321,3 @@ def _core_scores(categories) -> dict[str, float]:
         if shown is not None:
             out[category["id"]] = float(shown)
     return out
-
-
-def cutoff(today: date, stale_days: int) -> datetime:
-    """Return the moment before which an accepted baseline no longer counts (UTC midnight)."""
-    return datetime.combine(today - timedelta(days=stale_days), datetime.min.time(), tzinfo=UTC)

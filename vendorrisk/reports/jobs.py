@@ -95,14 +95,20 @@ def dispatch(job_id: int) -> Future | None:
         return None
     if how == "rq":
         from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue
 
         queue = Queue(current_app.config["REPORT_QUEUE"],
                       connection=Redis.from_url(current_app.config["REDIS_URL"]))
-        queue.enqueue(rq_run, job_id,
-                      job_timeout=int(current_app.config["REPORT_RENDER_TIMEOUT"]) + 300,
-                      result_ttl=3600, failure_ttl=7 * 86400)
-        return None
+        try:
+            queue.enqueue(rq_run, job_id,
+                          job_timeout=int(current_app.config["REPORT_RENDER_TIMEOUT"]) + 300,
+                          result_ttl=3600, failure_ttl=7 * 86400)
+            return None
+        except RedisError:
+            # The report was asked for and recorded: build it here rather than lose it.
+            log.warning("report queue unavailable; building job %s on a thread", job_id,
+                        exc_info=True)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     return _executor(app).submit(_in_thread, app, job_id)
 

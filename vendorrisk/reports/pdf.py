@@ -187,7 +187,7 @@ def _forkserver():
     with _context_lock:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload([__name__])
+            ctx.set_forkserver_preload([__name__, "vendorrisk.reports._warm"])
             _context = ctx
         return _context
 

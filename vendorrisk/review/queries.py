@@ -143,17 +143,18 @@ def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, 
     }
 
 
-def accepted_baselines() -> Select:
+def accepted_baselines(vendor_ids: list[int] | None = None) -> Select:
     """Each vendor's latest accepted baseline assessment: (vendor id, decided at).
 
     An assignment counts when its latest decision accepts it, as in residual_for; a vendor
-    without a row here has never had a baseline assessment accepted.
+    without a row here has never had a baseline assessment accepted. `vendor_ids` limits it
+    to some vendors (None: all).
     """
-    latest = (
-        select(ReviewDecision.assignment_id, func.max(ReviewDecision.id).label("id"))
-        .group_by(ReviewDecision.assignment_id)
-        .subquery()
-    )
+    latest = select(ReviewDecision.assignment_id, func.max(ReviewDecision.id).label("id"))
+    if vendor_ids is not None:
+        latest = latest.where(ReviewDecision.assignment_id.in_(
+            select(Assignment.id).where(Assignment.vendor_id.in_(vendor_ids))))
+    latest = latest.group_by(ReviewDecision.assignment_id).subquery()
     return (
         select(Assignment.vendor_id, func.max(ReviewDecision.decided_at).label("decided_at"))
         .join(latest, latest.c.assignment_id == Assignment.id)

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         advisories,
         campaigns,
         catalogue,
+        exports,
         findings,
         meta,
         vendors,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from vendorrisk.advisories import services as advisories
 from vendorrisk.api.blueprint import bp
-from vendorrisk.api.common import Body, iso, parse_body
+from vendorrisk.api.common import Body, Id, iso, parse_body
 from vendorrisk.api.errors import ApiProblem, validation_error
 from vendorrisk.api.models import IdempotencyKey
 from vendorrisk.campaigns import services as campaigns
@@ -36,8 +36,8 @@ class CampaignBody(Body):
 
     name: str | None = pydantic.Field(default=None, max_length=200)
     template: str | None = None
-    template_version_id: int | None = None
-    vendor_ids: list[int] = pydantic.Field(min_length=1, max_length=5000)
+    template_version_id: Id | None = None
+    vendor_ids: list[Id] = pydantic.Field(min_length=1, max_length=5000)
     due_date: date
     timezone: str
     advisory: str | None = None
@@ -71,8 +71,9 @@ def _check(body: CampaignBody) -> TemplateVersion:
     ids = set(body.vendor_ids)
     known = set(db.session.scalars(select(Vendor.id).where(Vendor.id.in_(ids))))
     if ids - known:
-        errors["vendor_ids"] = "Unknown vendor ids: " + ", ".join(
-            str(i) for i in sorted(ids - known)) + "."
+        errors["vendor_ids"] = (
+            "Unknown vendor ids: " + ", ".join(str(i) for i in sorted(ids - known)) + "."
+        )
     if body.timezone not in available_timezones():
         errors["timezone"] = "Give an IANA time zone, e.g. Europe/London."
     if body.advisory is not None and advisories.advisory_by_slug(body.advisory) is None:
@@ -147,14 +148,18 @@ def campaigns_create():
     ).hexdigest()
     if key is not None:
         seen = db.session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.user_id == user.id,
-                                         IdempotencyKey.key == key)
+            select(IdempotencyKey).where(
+                IdempotencyKey.user_id == user.id, IdempotencyKey.key == key
+            )
         )
         if seen is not None:
             if seen.request_hash != digest:
-                raise ApiProblem(422, "This Idempotency-Key was used with another body.",
-                                 kind="idempotency-key-reused",
-                                 errors={"Idempotency-Key": "Already used for another request."})
+                raise ApiProblem(
+                    422,
+                    "This Idempotency-Key was used with another body.",
+                    kind="idempotency-key-reused",
+                    errors={"Idempotency-Key": "Already used for another request."},
+                )
             return _created(seen.campaign_id, 200, replayed=True)
     version = _check(body)
     parsed = questionnaires.parsed_version(version)
@@ -173,8 +178,9 @@ def campaigns_create():
     except campaigns.CampaignError as exc:
         raise validation_error({FIELD_OF.get(exc.field or "", "body"): str(exc)}) from None
     if key is not None:
-        db.session.add(IdempotencyKey(user_id=user.id, key=key, request_hash=digest,
-                                      campaign_id=campaign.id))
+        db.session.add(
+            IdempotencyKey(user_id=user.id, key=key, request_hash=digest, campaign_id=campaign.id)
+        )
     db.session.commit()
     return _created(campaign.id, 201)
 
@@ -194,21 +200,27 @@ def assignments_result(assignment_id: int):
         raise ApiProblem(404, "No assignment with this id.", kind="not-found", title="Not found")
     revision = assignment.response.latest_submitted if assignment.response else None
     if revision is None or revision.score is None:
-        raise ApiProblem(404, "This assignment has no submitted, scored answers yet.",
-                         kind="no-result", title="Not found")
+        raise ApiProblem(
+            404,
+            "This assignment has no submitted, scored answers yet.",
+            kind="no-result",
+            title="Not found",
+        )
     result = ScoreResult.from_dict(revision.score).to_dict()
-    return jsonify({
-        "assignment_id": assignment.id,
-        "vendor_id": assignment.vendor_id,
-        "campaign_id": assignment.campaign_id,
-        "revision": revision.number,
-        "submitted_at": iso(revision.submitted_at),
-        "late": revision.late,
-        "overall": result["overall_display"],
-        "band": result["band"],
-        "band_label": result["band_label"],
-        "not_exposed": result["not_exposed"],
-        "categories": result["categories"],
-        "findings": result["findings"],
-        "trace": result["trace"],
-    })
+    return jsonify(
+        {
+            "assignment_id": assignment.id,
+            "vendor_id": assignment.vendor_id,
+            "campaign_id": assignment.campaign_id,
+            "revision": revision.number,
+            "submitted_at": iso(revision.submitted_at),
+            "late": revision.late,
+            "overall": result["overall_display"],
+            "band": result["band"],
+            "band_label": result["band_label"],
+            "not_exposed": result["not_exposed"],
+            "categories": result["categories"],
+            "findings": result["findings"],
+            "trace": result["trace"],
+        }
+    )

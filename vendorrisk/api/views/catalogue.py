@@ -52,8 +52,10 @@ def products_index():
     errors: dict[str, str] = {}
     page, per_page = page_args(errors)
     check(errors)
-    query = select(Product).options(selectinload(Product.aliases)).order_by(
-        Product.name_key, Product.id
+    query = (
+        select(Product)
+        .options(selectinload(Product.aliases))
+        .order_by(Product.name_key, Product.id)
     )
     return jsonify(paginate(query, page, per_page, product_json))
 
@@ -63,7 +65,9 @@ def templates_index():
     errors: dict[str, str] = {}
     page, per_page = page_args(errors)
     check(errors)
-    query = select(Template).options(selectinload(Template.versions)).order_by(
-        Template.slug, Template.id
+    query = (
+        select(Template)
+        .options(selectinload(Template.versions))
+        .order_by(Template.slug, Template.id)
     )
     return jsonify(paginate(query, page, per_page, template_json))

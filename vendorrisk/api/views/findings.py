@@ -4,6 +4,7 @@ from flask import jsonify, request
 
 from vendorrisk.api.blueprint import bp
 from vendorrisk.api.common import (
+    MAX_ID,
     bool_arg,
     check,
     choice_arg,
@@ -54,9 +55,8 @@ def findings_index():
         "state": choice_arg("state", STATES, errors),
         "overdue": bool_arg("overdue", errors),
         "category": request.args.get("category") or None,
-        "vendor_id": int_arg("vendor_id", errors, None, minimum=1),
+        "vendor_id": int_arg("vendor_id", errors, None, minimum=1, maximum=MAX_ID),
     }
     check(errors)
     query = queries.findings_query(filters, utcnow().date())
     return jsonify(paginate(query, page, per_page, finding_json))
-

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.api.blueprint import bp
-from vendorrisk.api.common import Body, check, iso, page_args, paginate, parse_body
+from vendorrisk.api.common import Body, Id, check, iso, page_args, paginate, parse_body
 from vendorrisk.api.errors import validation_error
 from vendorrisk.extensions import db
 from vendorrisk.vendors import services
@@ -21,13 +21,13 @@ class VendorBody(Body):
     legal_name: str | None = None
     lei: str | None = None
     country: str | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     website: str | None = None
     description: str | None = None
     services: str | None = None
     criticality: str | None = None
     data_access: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     status: str | None = None
     contract_start: date | None = None
     contract_end: date | None = None

@@ -88,6 +88,19 @@ class OverdueLine:
 
 
 @dataclass
+class FindingGroup:
+    """One gap found at several vendors: the same finding title, remediation and vendors."""
+
+    title: str
+    remediation: str | None
+    findings: list[Finding]
+
+    @property
+    def vendors(self) -> list[str]:
+        return [f.vendor.name + (" (plan)" if f.state == "planned" else "") for f in self.findings]
+
+
+@dataclass
 class SignalLine:
     alert: ImpactAlert
     vendor: str
@@ -119,7 +132,7 @@ class CampaignReport:
     category_chart: str | None
     lines: list[VendorLine]
     lines_cut: int
-    critical: list[Finding]
+    critical: list[FindingGroup]
     open_by_severity: Counter
     overdue: list[OverdueLine]
     signals: list[SignalLine]
@@ -241,8 +254,13 @@ def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _
             f"{s.get('question_text', s.get('question_id'))}: {s.get('answer_label', '')}"
             for s in alert.signals or []
         ]))
-    critical = sorted((f for f in open_findings if f.severity == "critical"),
-                      key=lambda f: (f.vendor.name.lower(), f.id))
+    groups: dict[tuple[str, str | None], FindingGroup] = {}
+    for finding in sorted((f for f in open_findings if f.severity == "critical"),
+                          key=lambda f: (f.vendor.name.lower(), f.id)):
+        key = (finding.title, finding.remediation)
+        groups.setdefault(key, FindingGroup(finding.title, finding.remediation, []))
+        groups[key].findings.append(finding)
+    critical = sorted(groups.values(), key=lambda g: (-len(g.findings), g.title))
     kept = lines[: limits.vendors]
     return CampaignReport(
         meta=meta, campaign=campaign, template_title=template.title,
