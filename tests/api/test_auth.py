@@ -158,3 +158,11 @@ def test_the_cli_prints_a_new_token(runner, api, db_session):
     secret = result.output.strip()
     assert api.get("/vendors", secret).status_code == 200
     assert runner.invoke(args=["users", "token", "--email", "nobody@x.example"]).exit_code == 1
+
+
+def test_an_admin_without_two_step_sign_in_is_refused(api, db_session):
+    user = make_user("admin")
+    user.totp_enabled_at = None
+    db.session.flush()
+    body = assert_problem(api.get("/vendors", api.token(user=user)), 403)
+    assert body["type"].endswith("mfa-required")

@@ -15,10 +15,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _audited(action: str, object_id) -> bool:
-    return db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == action,
-                                 AuditEntry.object_id == str(object_id))
-    ) is not None
+    return (
+        db.session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action == action, AuditEntry.object_id == str(object_id)
+            )
+        )
+        is not None
+    )
 
 
 @pytest.mark.parametrize("role", ["admin", "compliance"])

@@ -9,7 +9,7 @@ def test_a_manager_lands_on_their_own_vendors_with_a_switch_to_all(portfolio, si
     client = signed_in(portfolio.manager)
     home = client.get("/")
     assert home.status_code == 200 and "Portfolio dashboard" in home.text
-    assert "Vendors you own" in home.text
+    assert "vendors you own" in home.text
     assert 'href="/?scope=all"' in home.text and 'aria-current="page" href="/?scope=mine"' in \
         home.text
     n = number_links(home.text)
@@ -49,7 +49,7 @@ def test_a_manager_who_owns_no_vendor_sees_the_whole_portfolio_and_is_told(portf
 
 def test_compliance_officers_start_with_the_whole_portfolio(portfolio, signed_in):
     home = signed_in("compliance").get("/")
-    assert "All vendors" in home.text and "My vendors" not in home.text
+    assert "all vendors" in home.text and "My vendors" not in home.text
     assert number_links(home.text)["current vendors"][0] == 4
 
 

@@ -53,6 +53,11 @@ def authenticate():
     user = row.user
     if not user.active:
         raise _unauthorized("The account this token belongs to is disabled.", "disabled-user")
+    if user.mfa_required and not user.mfa_enabled:
+        # The same rule as for pages: an admin must have set up two-step sign-in first.
+        raise ApiProblem(
+            403, "Your role requires two-step sign-in: set it up first.", kind="mfa-required"
+        )
     g._login_user = user
     g.api_token = row
     if not allowed(user.role, endpoint):
