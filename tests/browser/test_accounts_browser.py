@@ -18,7 +18,9 @@ def test_a_manager_signs_in_and_out(page, seed, shoot):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/$"))
-    assert page.get_by_role("heading", name=f"Welcome, {name}").is_visible()
+    # A vendor manager's home page is the portfolio dashboard.
+    assert page.get_by_role("heading", name="Portfolio dashboard").is_visible()
+    assert page.get_by_text(f"Welcome, {name}").is_visible()
     shoot("home")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r".*/login"))

@@ -347,6 +347,19 @@ def scope_summary(snapshot: Snapshot, owner_id: int | None) -> ScopeSummary:
     return summary
 
 
+def scope_findings(snapshot: Snapshot, scope: Scope) -> FindingCounts:
+    """Finding counts for a scope, kept with the snapshot.
+
+    The snapshot's fingerprint moves with every finding raised and every step of one (each
+    appends a finding event), and it is recomputed each day, so the counts stay right.
+    """
+    key = ("findings", scope.owner_id)
+    counts = snapshot.summaries.get(key)
+    if counts is None:
+        counts = snapshot.summaries[key] = finding_counts(scope, snapshot.today)
+    return counts
+
+
 def stale_vendors(snapshot: Snapshot, summary: ScopeSummary) -> StaleVendors:
     """Count stale vendors and load the few most urgent by name (one query)."""
     first_ids = list(summary.stale_ids[:LIST_LIMIT])
@@ -462,7 +475,7 @@ def dashboard(scope: Scope, today: date, now: datetime,
         open_campaign_count=campaigns.open_count,
         overdue=overdue_first(scope, now),
         overdue_count=campaigns.overdue_count,
-        findings=finding_counts(scope, today),
+        findings=scope_findings(snapshot, scope),
         expiring=expiring,
         expiring_count=expiring_count,
         alerts=alerts,

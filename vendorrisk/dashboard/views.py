@@ -76,7 +76,7 @@ def chart(name: str):
     if name == "residual":
         svg = figures.residual_chart(summary.tiers)
     elif name == "findings":
-        svg = figures.findings_chart(queries.finding_counts(scope, today))
+        svg = figures.findings_chart(queries.scope_findings(snapshot, scope))
     else:
         category = name[len("scores-"):]
         svg = figures.scores_chart(next(d for d in summary.scores if d.category == category))

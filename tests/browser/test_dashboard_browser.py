@@ -1,0 +1,47 @@
+"""The portfolio dashboard in a real browser: charts load as images under the strict CSP,
+and a vendor manager marks an impact signal handled."""
+
+import re
+
+from tests.conftest import PASSWORD, make_user
+
+
+def _seed_portfolio():
+    from datetime import date, timedelta
+
+    from tests.dashboard.helpers import IMPACT, answers, decide, submit
+    from tests.support.factories import approved_version, create_campaign, make_vendor
+
+    owner, reviewer = make_user("manager"), make_user("manager")
+    vendors = [make_vendor(owner=owner, criticality=c, data_access="confidential")
+               for c in ("critical", "high", "moderate")]
+    campaign = create_campaign(approved_version(), vendors, actor=reviewer,
+                               due_date=date.today() + timedelta(days=10))
+    first, second, _third = campaign.assignments
+    submit(first, answers(12, rotated=False))
+    decide(first, reviewer)
+    submit(second, IMPACT)
+    return owner.email
+
+
+def test_a_manager_reads_the_dashboard_and_handles_an_impact_signal(page, seed, shoot):
+    email = seed(_seed_portfolio)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/$"))
+    assert page.get_by_role("heading", name="Portfolio dashboard").is_visible()
+    page.wait_for_load_state("networkidle")
+    # Every chart is an SVG image that loaded (no CSP violation, no broken image).
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+        ".map(i => i.src)")
+    assert broken == []
+    assert page.locator("img.dash-chart").count() == 4
+    shoot("dashboard")
+    page.get_by_text("Mark handled").first.click()
+    page.get_by_label("What was done").fill("Spoke to their CISO; no data of ours was taken.")
+    page.get_by_role("button", name="Mark handled").click()
+    assert page.get_by_text("is marked handled").is_visible()
+    shoot("handled")
