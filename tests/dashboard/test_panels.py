@@ -165,3 +165,30 @@ def test_an_empty_portfolio_shows_empty_states_not_errors(db_session, signed_in)
         assert text in page.text
     for name in ("residual", "findings", "scores-certificate_rotation"):
         assert client.get(f"/dashboard/charts/{name}.svg").status_code == 200
+
+
+def test_a_later_not_exposed_answer_rules_a_vendor_out_of_the_advisory_count(
+        portfolio, signed_in, incident_version):
+    from tests.dashboard.helpers import CLEAN, submit
+    from tests.support.factories import create_campaign
+    from vendorrisk.advisories.models import CONFIRMED, Advisory, Exposure
+
+    advisory = Advisory(slug="connector-compromise", title="Connector Compromise",
+                        publisher="CERT", published_on=date.today() - timedelta(days=2),
+                        severity="critical", status="active", summary="s", body="b",
+                        source="app", content_hash="0")
+    db.session.add(advisory)
+    db.session.flush()
+    v = portfolio.vendors
+    for vendor in (v.payroll, v.print):
+        db.session.add(Exposure(advisory_id=advisory.id, vendor_id=vendor.id, state=CONFIRMED,
+                                set_by_id=portfolio.reviewer.id))
+    db.session.flush()
+    client = signed_in("compliance")
+    assert number_links(client.get("/?scope=all").text)[
+        "vendors exposed to Connector Compromise"][0] == 2
+    asked = create_campaign(incident_version, [v.print], name="Connector follow-up")
+    asked.advisory_slug = advisory.slug
+    submit(asked.assignments[0], CLEAN)  # "we did not use the connector": not exposed
+    assert number_links(client.get("/?scope=all").text)[
+        "vendors exposed to Connector Compromise"][0] == 1

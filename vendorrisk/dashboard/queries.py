@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.campaigns.models import (
     SUBMITTED,
@@ -21,6 +21,8 @@ from vendorrisk.campaigns.models import (
     Assignment,
     Campaign,
     ImpactAlert,
+    Response,
+    Revision,
 )
 from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, Snapshot, VendorState, portfolio
 from vendorrisk.extensions import db
@@ -274,9 +276,6 @@ class ScoreDistribution:
     counts: dict[int, dict[str, int]]  # tier -> band -> vendors
     scored: int
 
-    def row(self, tier: int) -> list[int]:
-        return [self.counts[tier][band] for band, *_ in SCORE_BANDS]
-
 
 def score_distribution(vendors: dict[int, VendorState], category: str) -> ScoreDistribution:
     """Group vendors' latest score in a category by tier and score range."""
@@ -402,9 +401,8 @@ def recent_advisories(scope: Scope, today: date) -> tuple[list[AdvisoryRow], boo
         .group_by(AdvisoryUpdate.advisory_id)
         .subquery()
     )
-    updated_on = func.coalesce(last_update.c.on, Advisory.published_on)
-    updated_on = case((Advisory.published_on > updated_on, Advisory.published_on),
-                      else_=updated_on)
+    latest = func.coalesce(last_update.c.on, Advisory.published_on)
+    updated_on = case((Advisory.published_on > latest, Advisory.published_on), else_=latest)
     since = today - timedelta(days=ADVISORY_DAYS)
     found = db.session.execute(
         select(Advisory, updated_on.label("updated_on"))
@@ -415,7 +413,8 @@ def recent_advisories(scope: Scope, today: date) -> tuple[list[AdvisoryRow], boo
     ).all()
     rows = []
     for advisory, on in found:
-        vendors = [r for r in exposure.vendor_rows(advisory) if r.exposed and (
+        concerned = exposure.vendor_rows(advisory, _advisory_assignments(advisory.slug))
+        vendors = [r for r in concerned if r.exposed and (
             scope.owner_id is None or r.vendor.owner_id == scope.owner_id)]
         rows.append(AdvisoryRow(
             slug=advisory.slug, title=advisory.title, severity=advisory.severity,
@@ -423,6 +422,32 @@ def recent_advisories(scope: Scope, today: date) -> tuple[list[AdvisoryRow], boo
             confirmed=sum(1 for r in vendors if r.state == exposure.CONFIRMED),
         ))
     return rows, True
+
+
+def _advisory_assignments(slug: str) -> list[Assignment]:
+    """The assignments of an advisory's campaigns with only what deciding exposure reads.
+
+    The advisory page loads whole revisions (answers and score JSON) and every recipient; a
+    count needs each revision's number, time and not-exposed flag. Joined and subquery loads
+    keep it at four queries however many vendors were asked (an advisory's campaigns are few).
+    """
+    return list(db.session.scalars(
+        select(Assignment)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .where(Campaign.advisory_slug == slug)
+        .options(
+            joinedload(Assignment.vendor).load_only(
+                Vendor.id, Vendor.name, Vendor.name_key, Vendor.owner_id, Vendor.risk_tier,
+                Vendor.status, Vendor.criticality, Vendor.data_access),
+            selectinload(Assignment.campaign).load_only(Campaign.id, Campaign.name),
+            joinedload(Assignment.response)
+            .load_only(Response.id, Response.assignment_id, Response.version)
+            .subqueryload(Response.revisions)
+            .load_only(Revision.id, Revision.response_id, Revision.number,
+                       Revision.submitted_at, Revision.not_exposed),
+        )
+        .order_by(Assignment.id)
+    ).unique())
 
 
 # --- the whole page ----------------------------------------------------------------------------

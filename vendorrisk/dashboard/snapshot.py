@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from flask import current_app
 from sqlalchemy import Select, func, literal, select, true, union_all
@@ -118,8 +118,8 @@ def forget() -> None:
 
 def fingerprint() -> Fingerprint:
     """Read, in one query, what changes whenever an input of residual risk or scores does."""
-    def scalar(column, *where) -> Select:
-        return select(column).where(*where).scalar_subquery()
+    def scalar(column):
+        return select(column).scalar_subquery()
 
     row = db.session.execute(select(
         scalar(func.count(Vendor.id)),
@@ -133,7 +133,7 @@ def fingerprint() -> Fingerprint:
         scalar(func.count(FindingEvent.id)),
         scalar(func.max(FindingEvent.id)),
     )).one()
-    return Fingerprint(*row)
+    return Fingerprint._make(row)
 
 
 def portfolio(today: date | None = None) -> Snapshot:
@@ -161,7 +161,7 @@ def portfolio(today: date | None = None) -> Snapshot:
 
 
 def _usable(snapshot: Snapshot | None, current: Fingerprint, today: date,
-            stale_days: int) -> bool:
+            stale_days: int) -> TypeGuard[Snapshot]:
     return (
         snapshot is not None
         and snapshot.fingerprint == current
@@ -246,7 +246,8 @@ def _states(today: date, store: _Store, vendor_ids: list[int] | None
     if vendor_ids is not None:
         query = query.where(Vendor.id.in_(vendor_ids))
     rows = db.session.execute(query).all()
-    residual = residual_for(rows, today)
+    # Rows with an id and a risk tier are all residual_for reads of a vendor.
+    residual = residual_for(rows, today)  # type: ignore[arg-type]
     baselines = {
         vendor_id: _as_date(decided_at)
         for vendor_id, decided_at in db.session.execute(accepted_baselines(vendor_ids))
@@ -290,9 +291,9 @@ def latest_revisions(vendor_ids: list[int] | None = None) -> Select:
     )
     if vendor_ids is not None:
         ranked = ranked.where(Assignment.vendor_id.in_(vendor_ids))
-    ranked = ranked.subquery()
-    return select(ranked.c.vendor_id, ranked.c.revision_id, ranked.c.attestation_hash).where(
-        ranked.c.rank == 1)
+    rows = ranked.subquery()
+    return select(rows.c.vendor_id, rows.c.revision_id, rows.c.attestation_hash).where(
+        rows.c.rank == 1)
 
 
 def _latest_scores(store: _Store, vendor_ids: list[int] | None
