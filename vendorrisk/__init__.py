@@ -76,6 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     review_cli.init_app(app)
     advisories_cli.init_app(app)
     demo.init_app(app)
+    from vendorrisk.core import backup_cli
+    backup_cli.init_app(app)
 
     @app.after_request
     def _send_queued_mail(response):
