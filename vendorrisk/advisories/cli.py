@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from vendorrisk.core.filecli import sync_or_exit, validate_files
 from vendorrisk.extensions import db
 
 from .sync import SyncError, advisory_files, default_directory, load_files, sync_directory
@@ -17,17 +18,7 @@ advisories_cli = AppGroup("advisories", help="Check and load the shipped advisor
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check advisory files (default: every advisories/*.md); exit 1 on any error."""
-    files = list(paths) or advisory_files(default_directory())
-    if not files:
-        raise click.ClickException("No advisory files found.")
-    valid, errors = load_files(files)
-    for error in errors:
-        click.echo(str(error))
-    if errors:
-        bad = len({e.file for e in errors})
-        click.echo(f"{len(errors)} error(s) in {bad} of {len(files)} file(s)", err=True)
-        raise SystemExit(1)
-    click.echo(f"{len(valid)} files valid")
+    validate_files(list(paths) or advisory_files(default_directory()), load_files, "advisory")
 
 
 @advisories_cli.command("sync")
@@ -40,13 +31,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 )
 def sync(directory: Path | None) -> None:
     """Load advisory files: create or change advisories and append their new updates."""
-    try:
-        report = sync_directory(directory or default_directory())
-    except SyncError as exc:  # raised before anything changes
-        for error in exc.errors:
-            click.echo(str(error))
-        click.echo("Nothing was changed.", err=True)
-        raise SystemExit(1) from None
+    report = sync_or_exit(sync_directory, directory or default_directory(), SyncError)
     db.session.commit()
     for name in report.products:
         click.echo(f"catalogue: product {name} created")
