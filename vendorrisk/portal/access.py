@@ -10,8 +10,9 @@ import time
 
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import joinedload, selectinload
 
-from vendorrisk.campaigns.models import Assignment, Recipient
+from vendorrisk.campaigns.models import Assignment, Campaign, Recipient, Response
 from vendorrisk.extensions import db
 
 COOKIE = "vr_portal"
@@ -65,11 +66,24 @@ def held_recipients() -> list[Recipient]:
     return result
 
 
+# What every portal page reads about the recipient's assignment, in one round of queries.
+_PAGE_GRAPH = (
+    joinedload(Recipient.contact),
+    joinedload(Recipient.assignment).options(
+        joinedload(Assignment.vendor),
+        joinedload(Assignment.campaign).joinedload(Campaign.template_version),
+        joinedload(Assignment.response).options(
+            selectinload(Response.evidence), selectinload(Response.revisions)
+        ),
+    ),
+)
+
+
 def assignment_or_404(assignment_id: int) -> tuple[Assignment, Recipient]:
     """Return an assignment this browser may work on, and as which recipient; 404 otherwise."""
     now = time.time()
     for rid, entry in _grants().items():
-        recipient = db.session.get(Recipient, int(rid))
+        recipient = db.session.get(Recipient, int(rid), options=_PAGE_GRAPH)
         if recipient is not None and recipient.assignment_id == assignment_id:
             if _valid(recipient, entry, now):
                 entry[1] = int(now)

@@ -16,10 +16,6 @@ class AttestationForm(FlaskForm):
     )
 
 
-class RemoveEvidenceForm(FlaskForm):
-    pass
-
-
 class SaveMetaForm(FlaskForm):
     """The version the page was built on, and where to go after saving."""
 

@@ -25,14 +25,20 @@ from vendorrisk.portal import access, services
 from vendorrisk.portal.drafts import draft_formdata, overlay
 from vendorrisk.portal.forms import (
     ContinueForm,
-    RemoveEvidenceForm,
     SaveMetaForm,
     VendorPlanForm,
     reply_form_class,
 )
 from vendorrisk.questionnaires.conditions import visible_questions
 from vendorrisk.questionnaires.conditions import visible_sections as visible_sections_of
-from vendorrisk.questionnaires.formfactory import form_class
+from vendorrisk.questionnaires.formfactory import form_class, with_evidence
+from vendorrisk.questionnaires.formview import (
+    FormLayout,
+    FormState,
+    layout_of,
+    state_from_data,
+    state_of,
+)
 from vendorrisk.review import services as review_services
 from vendorrisk.review.models import Finding
 from vendorrisk.scoring.result import decode_answer
@@ -115,29 +121,43 @@ def _no_store(response):
 # --- the questionnaire ----------------------------------------------------------------------
 
 
-def _form_for(assignment, formdata, files=None):
-    template = services.template_of(assignment)
+def _form_class(assignment):
     version = assignment.campaign.template_version
-    cls = form_class(template, key=(version.id, version.content_hash))
+    return form_class(services.template_of(assignment), key=(version.id, version.content_hash))
+
+
+def _form_for(assignment, formdata, files=None):
     data = CombinedMultiDict([files, formdata]) if files else formdata
-    return template, cls(formdata=data)
+    return services.template_of(assignment), _form_class(assignment)(formdata=data)
 
 
 def _page(
-    assignment, recipient, index: int, form, template, *, status=200, conflict=False, expired=False
+    assignment,
+    recipient,
+    index: int,
+    template,
+    answers,
+    layout: FormLayout,
+    state: FormState,
+    *,
+    status=200,
+    conflict=False,
+    expired=False,
 ):
+    """Render a section showing `state`; `answers` decide what is shown and counted."""
     response = assignment.response
-    answers = form.answers(_evidence_hashes(response))
     visible_sections = {s.id for s in visible_sections_of(template, answers)}
     visible = {q.id for q in visible_questions(template, answers)}
     answered = sum(1 for qid in visible if qid in answers)
     editable = services.editable_questions(response)
+    section_ids = {q.id for q in template.sections[index].questions}
     return render_template(
         "portal/section.html",
         assignment=assignment,
         recipient=recipient,
         template=template,
-        form=form,
+        layout=layout,
+        state=state,
         index=index,
         section=template.sections[index],
         visible_sections=visible_sections,
@@ -150,14 +170,22 @@ def _page(
         conflict=conflict,
         expired=expired,
         due=due_display(assignment.campaign),
-        remove_form=RemoveEvidenceForm(),
         revision=response.open_revision,
         known_answers={
             qid: list(a.chosen_values())
             for qid, a in answers.items()
-            if qid in visible and qid not in {q.id for q in template.sections[index].questions}
+            if qid in visible and qid not in section_ids
         },
     ), status
+
+
+def _form_page(assignment, recipient, index: int, form, template, *, status: int, **kwargs):
+    """Render a section again from a posted form, with its errors and what was typed."""
+    answers = form.answers(_evidence_hashes(assignment.response))
+    layout, state = layout_of(type(form)), state_of(form)
+    return _page(
+        assignment, recipient, index, template, answers, layout, state, status=status, **kwargs
+    )
 
 
 def _evidence_hashes(response) -> dict[str, list[str]]:
@@ -185,16 +213,11 @@ def section(assignment_id: int, index: int):
     response = assignment.response
     template = services.template_of(assignment)
     index = _section_index(template, index)
-    base = draft_formdata(template, services.draft_answers(response))
-    _, form = _form_for(assignment, base)
-    form.validate(require_answers=False, evidence=_evidence_hashes(response))
-    _clear_errors(form)
-    return _page(assignment, recipient, index, form, template)
-
-
-def _clear_errors(form) -> None:
-    for field in form:
-        field.errors = []
+    saved = services.draft_answers(response)
+    answers = with_evidence(template, saved, _evidence_hashes(response))
+    layout = layout_of(_form_class(assignment))
+    state = state_from_data(draft_formdata(template, saved))
+    return _page(assignment, recipient, index, template, answers, layout, state)
 
 
 @bp.route("/portal/a/<int:assignment_id>/s/<int:index>", methods=["POST"])
@@ -220,9 +243,9 @@ def save_section(assignment_id: int, index: int):
             "Save to keep them.",
             "warning",
         )
-        return _page(assignment, recipient, index, form, template, status=400)
+        return _form_page(assignment, recipient, index, form, template, status=400)
     if not ok:
-        return _page(assignment, recipient, index, form, template, status=400)
+        return _form_page(assignment, recipient, index, form, template, status=400)
     try:
         for q in sec.questions:
             for upload in form.uploaded_files(q.id):
@@ -235,16 +258,20 @@ def save_section(assignment_id: int, index: int):
             answers,
             meta.version.data if meta.validate() else -1,
         )
+        db.session.flush()
+        # The version this save made, read before the commit: after it, a colleague's save
+        # could already be there, and our next autosave would overwrite it unawares.
+        saved_version = response.version
         db.session.commit()
     except (services.EditConflict, StaleDataError):  # a save that raced ours and won
         db.session.rollback()
-        return _page(assignment, recipient, index, form, template, status=409, conflict=True)
+        return _form_page(assignment, recipient, index, form, template, status=409, conflict=True)
     except (services.PortalError, UploadRejected) as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return _page(assignment, recipient, index, form, template, status=400)
+        return _form_page(assignment, recipient, index, form, template, status=400)
     if request.headers.get("X-Autosave"):
-        return jsonify(ok=True, version=response.version, saved_at=utcnow().strftime("%H:%M"))
+        return jsonify(ok=True, version=saved_version, saved_at=utcnow().strftime("%H:%M"))
     flash("Your answers are saved.", "success")
     target = _next_section(template, response, index) if meta.action.data == "next" else index
     if target is None:

@@ -13,8 +13,8 @@ own attributes:
     a-<id>-reason   why evidence cannot be attached (when evidence may be required)
 
 Visibility (`show_if`) is evaluated here, on the server, with `conditions`; a hidden question
-is neither required nor validated. The vendor portal and the staff preview share this module and
-the `questionnaires/_question.html` macros.
+is neither required nor validated. The vendor portal and the staff preview share this module;
+the `questionnaires/_question.html` macros render its fields from `formview`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - WTForms < 3.3
 from .answers import Answer
 from .canonical import content_hash
 from .conditions import visible_questions, visible_sections
-from .schema import MAX_TEXT_LENGTH, Question, Section, Template
+from .schema import MAX_TEXT_LENGTH, Question, Template
 
 COMMENT_MAX = 2000
 NUMBER_INPUT_MAX = 32  # characters: enough for any sensible figure, too few for a huge exponent
@@ -228,13 +228,6 @@ class QuestionnaireForm(FlaskForm):
             fields.get(names.reason),
         )
 
-    @staticmethod
-    def condition_data(item: Question | Section) -> dict[str, Any] | None:
-        """Return an item's show_if as JSON data, for the script that shows and hides it live."""
-        if item.show_if is None:
-            return None
-        return item.show_if.model_dump(mode="json", by_alias=True)  # type: ignore[no-any-return]
-
     def uploaded_files(self, question_id: str) -> list[FileStorage]:
         """Return the files chosen for a question in this submission."""
         names = field_names(question_id)
@@ -380,6 +373,32 @@ def form_class(template: Template, key: Hashable | None = None) -> type[Question
         while len(_classes) > FORM_CACHE_SIZE:
             _classes.popitem(last=False)
     return cls
+
+
+def with_evidence(
+    template: Template, answers: Mapping[str, Answer], evidence: Mapping[str, Sequence[str]]
+) -> dict[str, Answer]:
+    """Return saved answers as the form reads them back with the files attached now.
+
+    The same as binding `form_data` to a form and calling `answers(evidence)`, without building
+    the form: a page that only shows saved answers needs no parsing.
+    """
+    result = {}
+    for q in template.questions():
+        answer = answers.get(q.id)
+        files = tuple(evidence.get(q.id, ()))
+        if answer is not None and answer.na:
+            result[q.id] = Answer(value=None, na=True, comment=answer.comment)
+        elif q.type == "evidence":
+            reason = answer.evidence_reason if answer is not None else None
+            if files or reason:
+                comment = answer.comment if answer is not None else None
+                result[q.id] = Answer(
+                    value=None, comment=comment, evidence_hashes=files, evidence_reason=reason
+                )
+        elif answer is not None:
+            result[q.id] = replace(answer, evidence_hashes=files)
+    return result
 
 
 def form_data(template: Template, answers: Mapping[str, Answer]) -> dict[str, Any]:

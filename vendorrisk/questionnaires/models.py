@@ -68,8 +68,9 @@ class TemplateVersion(db.Model):  # type: ignore[name-defined]
     template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"), index=True)
     number: Mapped[int] = mapped_column()
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    yaml_text: Mapped[str] = mapped_column(Text)
-    content: Mapped[dict] = mapped_column(JSON)
+    # The body loads only when asked for: pages reach the parsed, cached form by id and hash.
+    yaml_text: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="body")
+    content: Mapped[dict] = mapped_column(JSON, deferred=True, deferred_group="body")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(10), default=PENDING)

@@ -11,6 +11,7 @@ from vendorrisk.scoring.rules import number_text
 from . import services
 from .formfactory import choice, form_class
 from .forms import CompareForm, DecisionForm, RejectForm, UploadForm
+from .formview import layout_of, state_of
 from .models import SOURCE_UPLOAD, TemplateVersion
 from .preview import reference_dates_form, try_score
 
@@ -128,6 +129,8 @@ def _render_preview(v: TemplateVersion, form, dates, outcome=None, status: int =
         template=v.template,
         parsed=parsed,
         form=form,
+        layout=layout_of(type(form)),
+        state=state_of(form),
         dates=dates,
         outcome=outcome,
         visible_sections=visible_sections,
