@@ -14,6 +14,13 @@ def test_an_unknown_api_path_is_a_problem(api):
 def test_a_wrong_method_is_a_problem(api):
     response = api.call("DELETE", "/vendors", api.token())
     assert_problem(response, 405)
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_a_wrong_method_on_a_page_says_what_is_allowed(client):
+    response = client.put("/login")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"] and "Not allowed" in response.text
 
 
 def test_malformed_json_is_a_400_problem(api):

@@ -47,8 +47,11 @@ def _render(code: int, description: str | None = None):
 
 
 def handle_http(exc: HTTPException):
-    """Answer an HTTP error with the plain page for its code."""
-    return _render(exc.code or 500)
+    """Answer an HTTP error with the plain page for its code (a 405 says what is allowed)."""
+    response = current_app.make_response(_render(exc.code or 500))
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
 
 
 def handle_csrf(exc: CSRFError):

@@ -210,6 +210,12 @@ def discard_removed_file(evidence: Evidence) -> None:
         storage.remove(evidence.stored_name)
 
 
+def discard_uncommitted_files(stored_names: list[str]) -> None:
+    """Delete files whose evidence rows were rolled back: no record refers to them."""
+    for name in stored_names:
+        storage.remove(name)
+
+
 def live_evidence(response: Response) -> dict[str, list[Evidence]]:
     """Return the files attached per question (removed ones left out)."""
     result: dict[str, list[Evidence]] = {}

@@ -246,10 +246,13 @@ def save_section(assignment_id: int, index: int):
         return _form_page(assignment, recipient, index, form, template, status=400)
     if not ok:
         return _form_page(assignment, recipient, index, form, template, status=400)
+    stored: list[str] = []  # files written by this request, to delete if it fails
     try:
         for q in sec.questions:
             for upload in form.uploaded_files(q.id):
-                services.attach_evidence(response, recipient, q.id, upload)
+                stored.append(
+                    services.attach_evidence(response, recipient, q.id, upload).stored_name
+                )
         answers = form.answers(_evidence_hashes(response))
         services.save_answers(
             response,
@@ -265,9 +268,11 @@ def save_section(assignment_id: int, index: int):
         db.session.commit()
     except (services.EditConflict, StaleDataError):  # a save that raced ours and won
         db.session.rollback()
+        services.discard_uncommitted_files(stored)
         return _form_page(assignment, recipient, index, form, template, status=409, conflict=True)
     except (services.PortalError, UploadRejected) as exc:
         db.session.rollback()
+        services.discard_uncommitted_files(stored)
         flash(str(exc), "danger")
         return _form_page(assignment, recipient, index, form, template, status=400)
     if request.headers.get("X-Autosave"):
@@ -288,11 +293,24 @@ def _next_section(template, response, index: int) -> int | None:
     )
 
 
-def _expired_page(assignment_id: int, index: int):
+def _expired_page(assignment_id: int, index: int | None = None):
+    """Show what was posted after access lapsed, so the person can copy it (404 if never held)."""
     if not access.has_expired_grant_for(assignment_id):
         abort(404)
     template = services.template_of(db.session.get(Assignment, assignment_id))
-    return render_template("portal/expired.html", typed=_typed_values(template)), 401
+    typed = _typed_values(template) if index is not None else _typed_attestation()
+    return render_template("portal/expired.html", typed=typed), 401
+
+
+def _typed_attestation() -> list[tuple[str, str]]:
+    """Pair the name, title and replies posted from the review page with their labels."""
+    labels = {"name": "Your full name", "title": "Your job title"}
+    typed = []
+    for key, value in request.form.items(multi=True):
+        label = labels.get(key) or ("Your reply" if key.startswith("reply_") else None)
+        if label and value.strip():
+            typed.append((label, value))
+    return typed[:500]
 
 
 def _typed_values(template) -> list[tuple[str, str]]:
@@ -338,7 +356,12 @@ def remove_evidence(assignment_id: int, evidence_id: int):
 @bp.route("/portal/a/<int:assignment_id>/submit", methods=["GET", "POST"])
 @csrf.exempt  # checked by the form below, so a stale token re-shows the name, title and replies
 def review(assignment_id: int):
-    assignment, recipient = access.assignment_or_404(assignment_id)
+    try:
+        assignment, recipient = access.assignment_or_404(assignment_id)
+    except NotFound:
+        if request.method == "POST":
+            return _expired_page(assignment_id)
+        raise
     response = assignment.response
     if services.editable_questions(response) == set():
         return redirect(url_for(".receipt", assignment_id=assignment_id))
