@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pyotp
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from vendorrisk.accounts.models import PasswordResetToken, User, UserSession
 from vendorrisk.accounts.passwords import hash_password, policy_problem, verify_password
@@ -241,11 +242,17 @@ def verify_totp(user: User, code: str) -> bool:
     if not user.totp_secret:
         return False
     step = _check_code(user.totp_secret, code, user.totp_last_step)
-    if step is None:
-        audit.record("login.mfa_failed", "user", user.id, outcome="failure", actor_type="anonymous")
-        return False
-    user.totp_last_step = step
-    return True
+    if step is not None:
+        # Claim the step in the database: of two sign-ins racing with one code, one wins.
+        newer = or_(User.totp_last_step.is_(None), User.totp_last_step < step)
+        claimed = db.session.execute(
+            update(User).where(User.id == user.id, newer).values(totp_last_step=step)
+        ).rowcount
+        if claimed:
+            set_committed_value(user, "totp_last_step", step)
+            return True
+    audit.record("login.mfa_failed", "user", user.id, outcome="failure", actor_type="anonymous")
+    return False
 
 
 def disable_totp(user: User, password: str) -> None:

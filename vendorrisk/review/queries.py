@@ -71,12 +71,22 @@ def expiring_condition(today: date, days: int):
     )
 
 
+# Vendors per round of queries: each id is a bound parameter, and databases cap their number
+# (SQLite 32,766; PostgreSQL 65,535), so a portfolio of any size is read in slices.
+ID_BATCH = 5000
+
+
 def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, Residual]:
-    """Compute residual risk for each vendor with three queries, whatever their number."""
+    """Compute residual risk for each vendor: three queries per 5,000 vendors."""
     today = today or date.today()
+    result: dict[int, Residual] = {}
+    for start in range(0, len(vendors), ID_BATCH):
+        result.update(_residual_batch(vendors[start : start + ID_BATCH], today))
+    return result
+
+
+def _residual_batch(vendors: list[Vendor], today: date) -> dict[int, Residual]:
     ids = [v.id for v in vendors]
-    if not ids:
-        return {}
     # Only these vendors' revisions: grouping every revision made a 50-vendor page read all.
     latest_number = (
         select(Revision.response_id, func.max(Revision.number).label("number"))
@@ -110,7 +120,11 @@ def residual_for(vendors: list[Vendor], today: date | None = None) -> dict[int, 
     decisions: dict[int, tuple[str, date]] = {}
     for assignment_id, decision, decided_at in db.session.execute(
         select(ReviewDecision.assignment_id, ReviewDecision.decision, ReviewDecision.decided_at)
-        .where(ReviewDecision.assignment_id.in_([r[0] for r in rows] or [-1]))
+        .where(
+            ReviewDecision.assignment_id.in_(
+                select(Assignment.id).where(Assignment.vendor_id.in_(ids))
+            )
+        )
         .order_by(ReviewDecision.id)
     ):
         decisions[assignment_id] = (decision, decided_at.date())
@@ -152,8 +166,11 @@ def accepted_baselines(vendor_ids: list[int] | None = None) -> Select:
     """
     latest = select(ReviewDecision.assignment_id, func.max(ReviewDecision.id).label("id"))
     if vendor_ids is not None:
-        latest = latest.where(ReviewDecision.assignment_id.in_(
-            select(Assignment.id).where(Assignment.vendor_id.in_(vendor_ids))))
+        latest = latest.where(
+            ReviewDecision.assignment_id.in_(
+                select(Assignment.id).where(Assignment.vendor_id.in_(vendor_ids))
+            )
+        )
     latest = latest.group_by(ReviewDecision.assignment_id).subquery()
     return (
         select(Assignment.vendor_id, func.max(ReviewDecision.decided_at).label("decided_at"))
