@@ -3,6 +3,7 @@ a page whose query count does not grow with the number of vendors."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -11,7 +12,8 @@ from sqlalchemy import event, func, select
 
 from tests.support.factories import create_campaign, make_contact, make_vendor, portal_path
 from vendorrisk.audit.models import AuditEntry
-from vendorrisk.campaigns.models import Campaign, DueDateChange, Recipient
+from vendorrisk.campaigns.models import IN_PROGRESS, SUBMITTED, Campaign, DueDateChange, Recipient
+from vendorrisk.campaigns.pages import PAGE_SIZE
 from vendorrisk.extensions import db
 from vendorrisk.mail.models import OutboxMessage
 
@@ -226,3 +228,67 @@ def test_the_campaign_list_runs_a_fixed_number_of_queries(client, auth, version,
     with _counting() as eight:
         assert client.get("/campaigns/").status_code == 200
     assert len(two) == len(eight)
+
+
+def _bulk_campaign(version, owner, count: int, **kwargs):
+    vendors = [make_vendor(f"Paged {count}-{i:03d}", owner=owner) for i in range(count)]
+    campaign = create_campaign(version, vendors, **kwargs)
+    db.session.flush()
+    return campaign
+
+
+def _vendor_rows(html: str) -> list[str]:
+    return re.findall(r">(Paged \d+-\d{3})</a>", html)
+
+
+def test_a_large_campaign_is_shown_fifty_vendors_a_page_in_name_order(client, auth, version, owner):
+    auth.login("manager")
+    campaign = _bulk_campaign(version, owner, PAGE_SIZE + 5)
+    first = client.get(f"/campaigns/{campaign.id}").text
+    assert _vendor_rows(first) == [f"Paged 55-{i:03d}" for i in range(PAGE_SIZE)]
+    assert "Page 1 of 2" in first and "0 of 55" in first
+    second = client.get(f"/campaigns/{campaign.id}?page=2").text
+    assert _vendor_rows(second) == [f"Paged 55-{i:03d}" for i in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    assert client.get(f"/campaigns/{campaign.id}?page=99").text.count("Paged 55-") >= 5
+
+
+def test_the_filters_count_and_show_where_each_assignment_stands(client, auth, version, owner):
+    auth.login("manager")
+    campaign = _bulk_campaign(version, owner, 4)
+    done, started = campaign.assignments[0], campaign.assignments[1]
+    done.response_state, started.response_state = SUBMITTED, IN_PROGRESS
+    campaign.due_at = campaign.due_at.replace(year=2000)  # long past: the rest are overdue
+    db.session.flush()
+    page = client.get(f"/campaigns/{campaign.id}").text
+    counts = dict(
+        re.findall(
+            r'>(All|Not started|In progress|Submitted|Overdue) <span class="badge[^"]*">(\d+)<',
+            page,
+        )
+    )
+    assert counts == {
+        "All": "4",
+        "Not started": "2",
+        "In progress": "1",
+        "Submitted": "1",
+        "Overdue": "3",
+    }
+    shown = _vendor_rows(client.get(f"/campaigns/{campaign.id}?state=submitted").text)
+    assert shown == [done.vendor.name]
+    overdue = _vendor_rows(client.get(f"/campaigns/{campaign.id}?state=overdue").text)
+    assert done.vendor.name not in overdue and len(overdue) == 3
+    unknown = client.get(f"/campaigns/{campaign.id}?state=nonsense&page=x")
+    assert unknown.status_code == 200 and len(_vendor_rows(unknown.text)) == 4
+
+
+def test_the_page_reads_the_same_number_of_rows_for_60_vendors_as_for_600(
+    client, auth, version, owner
+):
+    auth.login("manager")
+    sizes = []
+    for count in (60, 600):
+        campaign = _bulk_campaign(version, owner, count)
+        with _counting() as statements:
+            assert client.get(f"/campaigns/{campaign.id}?page=2").status_code == 200
+        sizes.append(len(statements))
+    assert sizes[0] == sizes[1]

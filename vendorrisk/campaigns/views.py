@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.advisories.launch import launch_context
-from vendorrisk.campaigns import services
+from vendorrisk.campaigns import pages, services
 from vendorrisk.campaigns.forms import AddRecipientForm, CampaignForm, ExtendForm, choices
 from vendorrisk.campaigns.models import Assignment, Campaign, Recipient
 from vendorrisk.extensions import db
@@ -121,18 +121,25 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
     return services.campaign_page_data(campaign_id) or abort(404)
 
 
-@bp.route("/<int:campaign_id>")
-def show(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
-    submitted, total = services.response_rate(campaign)
+def _show(campaign_id: int, extend_form: ExtendForm, status: int = 200):
+    view = pages.campaign_page(
+        campaign_id, request.args.get("state", ""), request.args.get("page", 1, type=int)
+    )
+    if view is None:
+        abort(404)
     return render_template(
         "campaigns/show.html",
-        campaign=campaign,
-        submitted=submitted,
-        total=total,
-        extend_form=ExtendForm(),
-        due_display=services.due_display(campaign),
-    )
+        view=view,
+        campaign=view.campaign,
+        filters=pages.FILTERS,
+        extend_form=extend_form,
+        due_display=services.due_display(view.campaign),
+    ), status
+
+
+@bp.route("/<int:campaign_id>")
+def show(campaign_id: int):
+    return _show(campaign_id, ExtendForm())
 
 
 def _recipient_or_404(campaign_id: int, recipient_id: int) -> Recipient:
@@ -206,12 +213,4 @@ def extend(campaign_id: int):
             db.session.commit()
             flash("The due date is extended; links and reminders follow it.", "success")
             return redirect(url_for(".show", campaign_id=campaign_id))
-    submitted, total = services.response_rate(campaign)
-    return render_template(
-        "campaigns/show.html",
-        campaign=campaign,
-        submitted=submitted,
-        total=total,
-        extend_form=form,
-        due_display=services.due_display(campaign),
-    ), 400
+    return _show(campaign_id, form, 400)
