@@ -1,5 +1,6 @@
 """The browser harness: a served app (gunicorn, its own SQLite database, a real SMTP server)
-and Debian's Chromium driven by Playwright. A test fails on any console error or CSP violation."""
+and Debian's Chromium driven by Playwright. A test fails on any console error or CSP violation,
+and on any accessibility violation axe-core finds on the pages it checks (`accessible`)."""
 
 import os
 import subprocess
@@ -16,6 +17,19 @@ from tests.support.smtp import SMTPServer, free_port
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+# WCAG 2.0 and 2.1, levels A and AA, and axe's best practices: labels, heading order, colour
+# contrast, landmarks and keyboard reachability among them. No rule is switched off.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# Rules that must be among those run, so that a change of axe or of the tags cannot drop them.
+AXE_REQUIRED_RULES = {
+    "label",
+    "heading-order",
+    "color-contrast",
+    "scrollable-region-focusable",
+    "frame-focusable-content",
+    "tabindex",
+    "nested-interactive",
+}
 
 
 def pytest_collection_modifyitems(items):
@@ -185,6 +199,7 @@ def shoot(page, request):
         page.screenshot(path=str(path), full_page=True)
         return path
 
+    take.folder = folder  # for screenshots of another page of the same test
     return take
 
 
@@ -201,3 +216,51 @@ def seed(live_server):
             return result
 
     return run
+
+
+def _axe_lines(label: str, violations: list[dict]) -> list[str]:
+    """Describe each violation: rule, impact, what it asks, and the elements that break it."""
+    lines = []
+    for v in violations:
+        lines.append(f"{label}: {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:8]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = " ".join(line.strip() for line in node.get("failureSummary", "").splitlines())
+            lines.append(f"    {target}: {summary}")
+        if len(v["nodes"]) > 8:
+            lines.append(f"    ... and {len(v['nodes']) - 8} more")
+    return lines
+
+
+@pytest.fixture
+def accessible(page):
+    """Run axe-core on the page as it is now: `accessible("review")`, or `accessible(name, other)`
+    for another page. The test fails at the end, listing every violation on every page checked.
+
+    axe is evaluated through the DevTools protocol (page.evaluate), which the app's CSP does not
+    govern, so the CSP stays as strict as it is in production.
+    """
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    found: list[str] = []
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+
+    def check(label: str, target=None) -> list[dict]:
+        target = target or page
+        target.wait_for_load_state()
+        if not target.evaluate("typeof window.axe !== 'undefined'"):
+            target.evaluate(AXE_SCRIPT)
+        results = target.evaluate("options => axe.run(document, options)", options)
+        ran = {
+            r["id"]
+            for kind in ("passes", "violations", "incomplete", "inapplicable")
+            for r in results[kind]
+        }
+        assert AXE_REQUIRED_RULES <= ran, f"axe did not run {AXE_REQUIRED_RULES - ran}"
+        violations = results["violations"]
+        found.extend(_axe_lines(f"{label} ({target.url})", violations))
+        return violations
+
+    yield check
+    if found:
+        pytest.fail("accessibility violations:\n" + "\n".join(found), pytrace=False)

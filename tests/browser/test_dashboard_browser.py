@@ -13,10 +13,13 @@ def _seed_portfolio():
     from tests.support.factories import approved_version, create_campaign, make_vendor
 
     owner, reviewer = make_user("manager"), make_user("manager")
-    vendors = [make_vendor(owner=owner, criticality=c, data_access="confidential")
-               for c in ("critical", "high", "moderate")]
-    campaign = create_campaign(approved_version(), vendors, actor=reviewer,
-                               due_date=date.today() + timedelta(days=10))
+    vendors = [
+        make_vendor(owner=owner, criticality=c, data_access="confidential")
+        for c in ("critical", "high", "moderate")
+    ]
+    campaign = create_campaign(
+        approved_version(), vendors, actor=reviewer, due_date=date.today() + timedelta(days=10)
+    )
     first, second, _third = campaign.assignments
     submit(first, answers(12, rotated=False))
     decide(first, reviewer)
@@ -24,7 +27,7 @@ def _seed_portfolio():
     return owner.email
 
 
-def test_a_manager_reads_the_dashboard_and_handles_an_impact_signal(page, seed, shoot):
+def test_a_manager_reads_the_dashboard_and_handles_an_impact_signal(page, seed, shoot, accessible):
     email = seed(_seed_portfolio)
     page.goto("/login")
     page.get_by_label("E-mail").fill(email)
@@ -36,12 +39,15 @@ def test_a_manager_reads_the_dashboard_and_handles_an_impact_signal(page, seed, 
     # Every chart is an SVG image that loaded (no CSP violation, no broken image).
     broken = page.evaluate(
         "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
-        ".map(i => i.src)")
+        ".map(i => i.src)"
+    )
     assert broken == []
     assert page.locator("img.dash-chart").count() == 4
     shoot("dashboard")
+    accessible("dashboard")
     page.get_by_text("Mark handled").first.click()
     page.get_by_label("What was done").fill("Spoke to their CISO; no data of ours was taken.")
     page.get_by_role("button", name="Mark handled").click()
     assert page.get_by_text("is marked handled").is_visible()
     shoot("handled")
+    accessible("handled")

@@ -74,7 +74,7 @@ def _sign_in(page, email: str) -> None:
     page.wait_for_url(re.compile(r".*/$"))
 
 
-def test_a_manager_previews_and_sends_a_campaign(page, seed, live_server, shoot):
+def test_a_manager_previews_and_sends_a_campaign(page, seed, live_server, shoot, accessible):
     def prepare():
         user = make_user("manager", name="Mona Manager")
         approved_version()
@@ -94,22 +94,26 @@ def test_a_manager_previews_and_sends_a_campaign(page, seed, live_server, shoot)
     for box in page.locator("input[name=vendors]").all()[-3:]:
         box.check()
     shoot("campaign-new")
+    accessible("campaign-new")
     page.get_by_role("button", name="Preview recipients").click()
     assert page.get_by_text("Nothing has been sent yet.").is_visible()
     assert page.get_by_role("button", name=re.compile(r"Send to \d+ vendors")).is_visible()
     shoot("campaign-preview")
+    accessible("campaign-preview")
     page.get_by_role("button", name=re.compile(r"Send to \d+ vendors")).click()
     page.wait_for_url(re.compile(r".*/campaigns/\d+$"))
     assert page.get_by_text("Connector certificate compromise").first.is_visible()
     shoot("campaign-page")
+    accessible("campaign-page")
 
 
 def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evidence(
-    page, seed, live_server, shoot
+    page, seed, live_server, shoot, accessible
 ):
     (address,), campaign_id, manager = _seed_campaign(live_server, seed)
     page.goto(_link_for(live_server, address))
     shoot("landing")
+    accessible("landing")
     page.get_by_role("button", name="Continue to the questionnaire").click()
     page.wait_for_url(re.compile(r".*/portal/a/\d+/s/0$"))
     assert "/p/" not in page.url
@@ -120,6 +124,7 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     status = page.locator("[data-autosave-status]")
     status.filter(has_text=re.compile("Saved at")).wait_for()
     shoot("section-1-autosaved")
+    accessible("section-1-autosaved")
     page.reload()
     assert page.locator("#a-uses_connector-0").is_checked()
     assert page.locator("#a-data_accessed-1").is_checked()
@@ -137,11 +142,13 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
         files=[{"name": "reset-log.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     shoot("section-2-filled")
+    accessible("section-2-filled")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r".*/s/1$"))
     assert page.get_by_text(re.compile(r"reset-log\.pdf \(")).is_visible()
     assert page.locator("#a-rotated_on").input_value() == "2021-01-15"
     shoot("section-2-saved")
+    accessible("section-2-saved")
     page.get_by_role("button", name="Save and continue").click()
 
     # Section 3: N/A opens the comment box; a reason stands in for the report.
@@ -157,11 +164,13 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     page.get_by_label("Your job title").fill("CISO")
     page.get_by_label(re.compile("I confirm that these answers")).check()
     shoot("review")
+    accessible("review")
     page.get_by_role("button", name="Submit the answers").click()
     page.wait_for_url(re.compile(r".*/receipt$"))
     assert page.get_by_text("Thank you: your answers are submitted").is_visible()
     assert page.get_by_text("File: reset-log.pdf").is_visible()
     shoot("receipt")
+    accessible("receipt")
     receipt = live_server.smtp.wait_for(
         lambda m: m["To"] == address and m["Subject"].startswith("Receipt")
     )
@@ -172,6 +181,7 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     assert page.get_by_role("button", name="Save draft").count() == 0
     assert page.locator("#a-uses_connector-0").is_disabled()
     shoot("submitted-read-only")
+    accessible("submitted-read-only")
 
     # The manager sees the submission on the campaign page.
     page.context.clear_cookies()
@@ -180,10 +190,11 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     assert page.get_by_text("Submitted", exact=True).is_visible()
     assert page.get_by_text("1 of 1").is_visible()
     shoot("campaign-after-submission")
+    accessible("campaign-after-submission")
 
 
 def test_a_second_recipient_saving_a_stale_page_sees_the_conflict_in_the_browser(
-    page, browser, seed, live_server, shoot, page_problems
+    page, browser, seed, live_server, shoot, accessible, page_problems
 ):
     (first_address, second_address), _, _ = _seed_campaign(live_server, seed, security_contacts=2)
     other = browser.new_context(base_url=live_server.url)
@@ -208,5 +219,6 @@ def test_a_second_recipient_saving_a_stale_page_sees_the_conflict_in_the_browser
         colleague.get_by_text("Someone else saved answers to this questionnaire").wait_for()
         assert colleague.locator("#a-uses_connector-1").is_checked()
         colleague.screenshot(path=str(shoot("first-saved").parent / "conflict.png"), full_page=True)
+        accessible("conflict", colleague)
     finally:
         other.close()
