@@ -8,6 +8,7 @@ from flask_login import current_user
 from vendorrisk.core.timeutil import format_local
 from vendorrisk.navigation import HOME_CARDS, NAV_LINKS
 from vendorrisk.permissions import allowed
+from vendorrisk.questionnaires.display import answer_text
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -27,5 +28,6 @@ def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["answer_text"] = answer_text
     app.jinja_env.globals["nav_links"] = NAV_LINKS
     app.jinja_env.globals["home_cards"] = HOME_CARDS

@@ -101,6 +101,14 @@ def test_compliance_officers_read_reviews_but_cannot_decide(app, submitted):
     assert response.status_code == 403
 
 
+def test_the_review_page_shows_answers_as_the_vendor_saw_them(app, submitted):
+    client, _ = _login(app, "manager")
+    page = client.get(f"/review/assignments/{submitted.id}").text
+    row = page[page.index('id="q-credentials_reset"') :].split("</tr>")[0]
+    assert "Some of them" in row and ">some<" not in row
+    assert "Not applicable" in page[page.index('id="q-soc2_report"') :].split("</tr>")[0]
+
+
 def test_a_clarification_round_end_to_end_over_smtp(app, submitted, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
     monkeypatch.setattr(app.extensions["mail"], "port", smtp_server.port)

@@ -32,18 +32,25 @@ def draft_formdata(template: Template, answers: dict[str, Answer]) -> MultiDict:
     return data
 
 
-def section_field_names(section: Section) -> set[str]:
-    """Return every form field name that belongs to a section's questions."""
+def section_field_names(section: Section, editable: set[str] | None = None) -> set[str]:
+    """Return the form field names of a section's questions (only `editable` ones, if given)."""
     names = set()
     for q in section.questions:
-        n = field_names(q.id)
-        names.update({n.value, n.na, n.comment, n.files, n.reason})
+        if editable is None or q.id in editable:
+            n = field_names(q.id)
+            names.update({n.value, n.na, n.comment, n.files, n.reason})
     return names
 
 
-def overlay(base: MultiDict, posted: MultiDict, section: Section) -> MultiDict:
-    """Replace the section's fields in the saved data by what was posted for that section."""
-    names = section_field_names(section)
+def overlay(
+    base: MultiDict, posted: MultiDict, section: Section, editable: set[str] | None = None
+) -> MultiDict:
+    """Replace the section's fields in the saved data by what was posted for that section.
+
+    During a clarification round only the `editable` questions take what was posted; the others
+    keep their saved answers (their inputs are disabled, so nothing is posted for them).
+    """
+    names = section_field_names(section, editable)
     merged = MultiDict([(k, v) for k, v in base.items(multi=True) if k not in names])
     for key, value in posted.items(multi=True):
         if key in names or key == "csrf_token":

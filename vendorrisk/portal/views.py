@@ -1,5 +1,7 @@
 """The vendor portal: a link page that changes nothing, then the questionnaire itself."""
 
+from typing import NamedTuple
+
 from flask import (
     Blueprint,
     abort,
@@ -31,7 +33,7 @@ from vendorrisk.portal.forms import (
 )
 from vendorrisk.questionnaires.conditions import visible_questions
 from vendorrisk.questionnaires.conditions import visible_sections as visible_sections_of
-from vendorrisk.questionnaires.formfactory import form_class, with_evidence
+from vendorrisk.questionnaires.formfactory import field_names, form_class, with_evidence
 from vendorrisk.questionnaires.formview import (
     FormLayout,
     FormState,
@@ -153,6 +155,7 @@ def _page(
     section_ids = {q.id for q in template.sections[index].questions}
     return render_template(
         "portal/section.html",
+        round=_review_round(assignment, template, editable),
         assignment=assignment,
         recipient=recipient,
         template=template,
@@ -177,6 +180,29 @@ def _page(
             if qid in visible and qid not in section_ids
         },
     ), status
+
+
+class ReviewRound(NamedTuple):
+    """A clarification round as the section page shows it."""
+
+    asked: dict[str, list[str]]  # question id -> the reviewer's comments
+    editable: set[str]
+    sections: list[tuple[int, str]]  # (index, title) of the sections holding them
+
+
+def _review_round(assignment, template, editable: set[str] | None) -> ReviewRound | None:
+    revision = assignment.response.open_revision
+    if revision is None or not editable:
+        return None
+    asked: dict[str, list[str]] = {}
+    for item in review_services.clarification_items(assignment, revision.number):
+        asked.setdefault(item.question_id, []).append(item.comment)
+    sections = [
+        (i, s.title)
+        for i, s in enumerate(template.sections)
+        if any(q.id in editable for q in s.questions)
+    ]
+    return ReviewRound(asked, editable, sections)
 
 
 def _form_page(assignment, recipient, index: int, form, template, *, status: int, **kwargs):
@@ -233,7 +259,7 @@ def save_section(assignment_id: int, index: int):
     index = _section_index(template, index)
     sec = template.sections[index]
     base = draft_formdata(template, services.draft_answers(response))
-    merged = overlay(base, request.form, sec)
+    merged = overlay(base, request.form, sec, services.editable_questions(response))
     _, form = _form_for(assignment, merged, request.files)
     evidence = _evidence_hashes(response)
     ok = form.validate(require_answers=False, evidence=evidence)
@@ -247,12 +273,15 @@ def save_section(assignment_id: int, index: int):
     if not ok:
         return _form_page(assignment, recipient, index, form, template, status=400)
     stored: list[str] = []  # files written by this request, to delete if it fails
+    uploading = None  # the question whose file is being stored, for a message next to it
     try:
         for q in sec.questions:
             for upload in form.uploaded_files(q.id):
+                uploading = q.id
                 stored.append(
                     services.attach_evidence(response, recipient, q.id, upload).stored_name
                 )
+        uploading = None
         answers = form.answers(_evidence_hashes(response))
         services.save_answers(
             response,
@@ -273,7 +302,15 @@ def save_section(assignment_id: int, index: int):
     except (services.PortalError, UploadRejected) as exc:
         db.session.rollback()
         services.discard_uncommitted_files(stored)
-        flash(str(exc), "danger")
+        if uploading is None:
+            flash(str(exc), "danger")
+        else:
+            _file_error(form, uploading, str(exc))
+            flash(
+                "A file was not attached, so this page is not saved yet: see the message next "
+                "to it, then save again.",
+                "danger",
+            )
         return _form_page(assignment, recipient, index, form, template, status=400)
     if request.headers.get("X-Autosave"):
         return jsonify(ok=True, version=saved_version, saved_at=utcnow().strftime("%H:%M"))
@@ -282,6 +319,13 @@ def save_section(assignment_id: int, index: int):
     if target is None:
         return redirect(url_for(".review", assignment_id=assignment_id))
     return redirect(url_for(".section", assignment_id=assignment_id, index=target))
+
+
+def _file_error(form, question_id: str, message: str) -> None:
+    """Show a refused upload's message next to the field the file was chosen in."""
+    names = field_names(question_id)
+    name = names.files if names.files in form else names.value
+    form[name].errors = [*form[name].errors, message]
 
 
 def _next_section(template, response, index: int) -> int | None:

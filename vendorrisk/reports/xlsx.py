@@ -23,9 +23,9 @@ from sqlalchemy.orm import selectinload
 from vendorrisk.campaigns.models import Assignment, Campaign, Recipient, Response
 from vendorrisk.core.spreadsheet import csv_text, safe_cell
 from vendorrisk.extensions import db
+from vendorrisk.questionnaires.display import answer_text
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.questionnaires.services import parsed_version
-from vendorrisk.reports.builders.common import answer_text
 from vendorrisk.review.models import Finding, ScoreOverride
 from vendorrisk.scoring import ScoreResult
 from vendorrisk.scoring.overrides import apply_overrides

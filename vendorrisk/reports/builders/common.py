@@ -6,7 +6,6 @@ import importlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -15,7 +14,6 @@ from sqlalchemy import and_, or_, select
 from vendorrisk.accounts.models import User
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.extensions import db
-from vendorrisk.scoring.result import decode_value
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -118,30 +116,6 @@ def user_label(user: User | None) -> str:
     if user is None:
         return "—"
     return f"{user.name} ({user.email})"
-
-
-def _value_text(question, value) -> str:
-    if isinstance(value, list | tuple):
-        return "; ".join(_value_text(question, v) for v in value)
-    if isinstance(value, str) and question is not None and question.options:
-        try:
-            return question.option(value).label
-        except KeyError:
-            return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float | Decimal):
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    return "" if value is None else str(value)
-
-
-def answer_text(question, data: dict | None) -> str:
-    """Return an encoded answer as the text a reader expects (option labels, ISO dates)."""
-    if not data:
-        return ""
-    if data.get("na"):
-        return "Not applicable"
-    return _value_text(question, decode_value(data.get("value")))
 
 
 # --- advisories (optional module) -------------------------------------------------------------

@@ -19,6 +19,7 @@ from vendorrisk.campaigns.models import (
     Revision,
 )
 from vendorrisk.extensions import db
+from vendorrisk.questionnaires.display import answer_text
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.reports import charts
@@ -30,7 +31,6 @@ from vendorrisk.reports.builders.common import (
     Meta,
     advisories_module,
     advisory_at_send,
-    answer_text,
     audit_trail,
     clip,
 )
