@@ -20,22 +20,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
+from flask import current_app
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FileField, RadioField, SelectMultipleField
 from wtforms.csrf.core import CSRFTokenField
 
-from .formfactory import COMMENT_MAX, FieldNames, QuestionnaireForm, field_names
+from .formfactory import COMMENT_MAX, FieldNames, QuestionnaireForm, field_names, question_numbers
 from .schema import MAX_TEXT_LENGTH, Question, Section, Template
 
 
 @dataclass(frozen=True, slots=True)
 class OptionLayout:
     value: str
-    label: str
     id: str
-    evidence: str | None
+    attrs: Markup  # id, name, type and value of its input
+    label: Markup  # its <label> element
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,9 @@ class QuestionLayout:
 
     question: Question
     names: FieldNames
+    number: str  # "section.question", as numbered on every page
+    attrs: Markup  # the question element's id and data attributes
+    heading: Markup  # its <legend> (number, wording, required mark) and help text
     has_na: bool
     has_comment: bool
     has_files: bool
@@ -128,35 +132,58 @@ def _evidence_note(q: Question) -> str:
     return "(optional)"
 
 
-def _question_layout(form_class: type[QuestionnaireForm], q: Question) -> QuestionLayout:
+def _question_layout(
+    form_class: type[QuestionnaireForm], q: Question, number: str, parts: Any
+) -> QuestionLayout:
     names = field_names(q.id)
 
     def has(name: str) -> bool:
         return getattr(form_class, name, None) is not None
 
-    options = tuple(
-        OptionLayout(o.value, o.label, f"{names.value}-{i}", o.evidence)
-        for i, o in enumerate(q.options)
-    )
+    kind = "checkbox" if q.type == "multi_choice" else "radio"
+    options = []
+    for i, o in enumerate(q.options):
+        option_id = f"{names.value}-{i}"
+        options.append(
+            OptionLayout(
+                o.value,
+                option_id,
+                parts.option_attrs(option_id, names.value, kind, o.value),
+                parts.option_label(option_id, o.label, o.evidence),
+            )
+        )
+    show_if = _show_if(q)
     return QuestionLayout(
         question=q,
         names=names,
+        number=number,
+        attrs=parts.attrs(q, show_if),
+        heading=parts.heading(q, names.value, number),
         has_na=has(names.na),
         has_comment=has(names.comment),
         has_files=has(names.files),
         has_reason=has(names.reason),
-        options=options,
+        options=tuple(options),
         max_length=min(q.max_length, MAX_TEXT_LENGTH),
-        show_if=_show_if(q),
+        show_if=show_if,
         evidence_note=_evidence_note(q),
     )
 
 
 def build_layout(form_class: type[QuestionnaireForm]) -> FormLayout:
-    """Return the layout of a generated form class (use `layout_of` for the kept one)."""
+    """Return the layout of a generated form class (use `layout_of` for the kept one).
+
+    Needs an app context: the static parts are rendered by `_question_parts.html`.
+    """
     template = form_class.template
+    parts = current_app.jinja_env.get_template("questionnaires/_question_parts.html").module
+    numbers = question_numbers(template)
     sections = tuple(
-        SectionLayout(s, tuple(_question_layout(form_class, q) for q in s.questions), _show_if(s))
+        SectionLayout(
+            s,
+            tuple(_question_layout(form_class, q, numbers[q.id], parts) for q in s.questions),
+            _show_if(s),
+        )
         for s in template.sections
     )
     return FormLayout(template, sections)
