@@ -5,37 +5,14 @@ import time
 import pyotp
 import pytest
 
-from tests.accounts.helpers import wrong_code
+from tests.accounts.helpers import admin_without_totp, sign_in_password_only, wrong_code
 from tests.conftest import PASSWORD, make_user
-from vendorrisk.accounts.models import User
 from vendorrisk.extensions import db
 
 
-def _admin_without_totp() -> User:
-    user = make_user("admin")
-    user.totp_secret = None
-    user.totp_enabled_at = None
-    db.session.flush()
-    return user
-
-
-def _sign_in_password_only(client, user):
-    return client.post("/login", data={"email": user.email, "password": PASSWORD})
-
-
-@pytest.mark.parametrize("path", ["/", "/admin/users", "/admin/outbox/", "/audit/", "/profile"])
-def test_an_admin_without_totp_is_sent_to_set_it_up_before_any_other_page(client, path):
-    admin = _admin_without_totp()
-    assert _sign_in_password_only(client, admin).status_code == 302
-
-    response = client.get(path)
-    assert response.status_code == 302
-    assert response.location.endswith("/profile/mfa")
-
-
 def test_an_admin_without_totp_can_still_open_the_set_up_page_and_sign_out(client):
-    admin = _admin_without_totp()
-    _sign_in_password_only(client, admin)
+    admin = admin_without_totp()
+    sign_in_password_only(client, admin)
     page = client.get("/profile/mfa")
     assert page.status_code == 200
     assert "Set up two-step sign-in" in page.text
@@ -43,8 +20,8 @@ def test_an_admin_without_totp_can_still_open_the_set_up_page_and_sign_out(clien
 
 
 def test_an_admin_who_sets_up_totp_reaches_the_admin_pages(client):
-    admin = _admin_without_totp()
-    _sign_in_password_only(client, admin)
+    admin = admin_without_totp()
+    sign_in_password_only(client, admin)
     client.get("/profile/mfa")
     with client.session_transaction() as sess:
         secret = sess["totp_setup_secret"]
@@ -58,8 +35,8 @@ def test_an_admin_who_sets_up_totp_reaches_the_admin_pages(client):
 
 
 def test_the_set_up_page_shows_the_key_and_a_qr_code_for_the_same_secret(client):
-    admin = _admin_without_totp()
-    _sign_in_password_only(client, admin)
+    admin = admin_without_totp()
+    sign_in_password_only(client, admin)
     page = client.get("/profile/mfa").text
     with client.session_transaction() as sess:
         secret = sess["totp_setup_secret"]
@@ -72,8 +49,8 @@ def test_the_set_up_page_shows_the_key_and_a_qr_code_for_the_same_secret(client)
 
 
 def test_a_wrong_code_at_set_up_turns_nothing_on(client):
-    admin = _admin_without_totp()
-    _sign_in_password_only(client, admin)
+    admin = admin_without_totp()
+    sign_in_password_only(client, admin)
     client.get("/profile/mfa")
     with client.session_transaction() as sess:
         secret = sess["totp_setup_secret"]
@@ -87,20 +64,9 @@ def test_a_wrong_code_at_set_up_turns_nothing_on(client):
     assert client.get("/admin/users").location.endswith("/profile/mfa")
 
 
-def test_a_user_with_totp_is_not_signed_in_by_the_password_alone(client):
-    user = make_user("manager", mfa=True)
-    response = _sign_in_password_only(client, user)
-    assert response.status_code == 302 and "/login/code" in response.location
-
-    home = client.get("/")
-    assert (
-        home.status_code == 302 and "/login" in home.location and "/login/code" not in home.location
-    )
-
-
 def test_totp_sign_in_with_the_current_code_opens_the_session(client):
     user = make_user("manager", mfa=True, name="Tess Totp")
-    _sign_in_password_only(client, user)
+    sign_in_password_only(client, user)
     page = client.get("/login/code")
     assert "Enter the six-digit code" in page.text
 
@@ -112,7 +78,7 @@ def test_totp_sign_in_with_the_current_code_opens_the_session(client):
 
 def test_a_wrong_totp_code_is_refused_beside_the_field(client):
     user = make_user("manager", mfa=True)
-    _sign_in_password_only(client, user)
+    sign_in_password_only(client, user)
     response = client.post("/login/code", data={"code": wrong_code(user.totp_secret)})
     assert response.status_code == 200
     assert 'id="code-error">That code is not correct or was already used.' in response.text
@@ -122,12 +88,12 @@ def test_a_wrong_totp_code_is_refused_beside_the_field(client):
 def test_a_used_totp_code_cannot_be_replayed(app, client, auth):
     user = make_user("manager", mfa=True)
     code = pyotp.TOTP(user.totp_secret).now()
-    _sign_in_password_only(client, user)
+    sign_in_password_only(client, user)
     assert client.post("/login/code", data={"code": code}).status_code == 302
     auth.logout()
 
     replay = app.test_client()
-    _sign_in_password_only(replay, user)
+    sign_in_password_only(replay, user)
     response = replay.post("/login/code", data={"code": code})
 
     assert response.status_code == 200
@@ -137,7 +103,7 @@ def test_a_used_totp_code_cannot_be_replayed(app, client, auth):
 
 def test_the_code_used_at_set_up_cannot_sign_in(client):
     user = make_user("manager")
-    _sign_in_password_only(client, user)
+    sign_in_password_only(client, user)
     client.get("/profile/mfa")
     with client.session_transaction() as sess:
         secret = sess["totp_setup_secret"]
@@ -145,7 +111,7 @@ def test_the_code_used_at_set_up_cannot_sign_in(client):
     assert client.post("/profile/mfa", data={"code": code}).status_code == 302
     client.post("/logout", data={})
 
-    _sign_in_password_only(client, user)
+    sign_in_password_only(client, user)
     response = client.post("/login/code", data={"code": code})
     assert "That code is not correct or was already used." in response.text
 
@@ -155,14 +121,14 @@ def test_a_code_from_long_ago_is_refused(client):
     old = pyotp.TOTP(user.totp_secret).at(time.time() - 300)
     if old == pyotp.TOTP(user.totp_secret).now():
         pytest.skip("the old code happens to equal the current one")
-    _sign_in_password_only(client, user)
+    sign_in_password_only(client, user)
     response = client.post("/login/code", data={"code": old})
     assert "That code is not correct or was already used." in response.text
 
 
 def test_the_code_step_must_follow_the_password_within_five_minutes(client):
     user = make_user("manager", mfa=True)
-    _sign_in_password_only(client, user)
+    sign_in_password_only(client, user)
     with client.session_transaction() as sess:
         sess["mfa_pending"] = {**sess["mfa_pending"], "at": int(time.time()) - 301}
 
@@ -180,7 +146,7 @@ def test_the_code_page_without_a_password_step_goes_back_to_sign_in(client):
 
 def test_a_user_disabled_between_password_and_code_is_not_signed_in(client):
     user = make_user("manager", mfa=True)
-    _sign_in_password_only(client, user)
+    sign_in_password_only(client, user)
     user.active = False
     db.session.flush()
     response = client.post("/login/code", data={"code": pyotp.TOTP(user.totp_secret).now()})
@@ -202,11 +168,3 @@ def test_turning_totp_off_needs_the_right_password(client, auth):
     assert "The password is not correct." in client.get("/profile").text
     db.session.refresh(user)
     assert user.mfa_enabled
-
-
-def test_an_admin_cannot_turn_totp_off(client, auth):
-    admin = auth.login("admin")
-    client.post("/profile/mfa/disable", data={"password": PASSWORD})
-    assert "Administrators must keep a second factor." in client.get("/profile").text
-    db.session.refresh(admin)
-    assert admin.mfa_enabled

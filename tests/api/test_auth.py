@@ -80,13 +80,6 @@ def test_compliance_tokens_are_read_only_and_the_refusal_is_audited(api, db_sess
     assert {e.object_id for e in denied} >= {"api.vendors_create", "api.campaigns_create"}
 
 
-def test_a_session_cookie_does_not_authenticate_the_api(client, auth, api):
-    auth.login("manager")
-    assert client.get("/vendors/").status_code == 200  # the session works for pages
-    assert_problem(api.get("/vendors"), 401)
-    assert_problem(api.post("/vendors", json={"name": "Acme"}), 401)
-
-
 def test_csrf_is_not_required_for_api_writes(app, api):
     """The test client adds CSRF tokens only to form posts: a JSON post carries none."""
     assert app.config.get("WTF_CSRF_ENABLED", True)

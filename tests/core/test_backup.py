@@ -158,8 +158,10 @@ def test_backup_while_writing_then_restore_into_empty_instance(tmp_path, kind):
         assert db.session.query(User).filter_by(email="user0@firm.example").one()
         assert storage.path_of(Path(uploads[0]).name).read_bytes()
     with restored.app_context():
+        db.session.remove()
         db.engine.dispose()
     with source.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -1,33 +1,14 @@
 """Queueing in the caller's transaction, header safety, and leases that keep senders apart."""
 
-import threading
-import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, func, select
 
-from tests.mail.helpers import queue_message
+from tests.mail.helpers import outbox_count, queue_message
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
-from vendorrisk.mail.models import FAILED, QUEUED, SENT, OutboxMessage
-
-
-def _count() -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage))
-
-
-def test_a_message_queued_in_a_transaction_that_rolls_back_is_never_sent(db_session, relay):
-    before = _count()
-    queue_message("rolled.back@vendor.example")
-    assert _count() == before + 1
-    db.session.rollback()
-
-    assert _count() == before
-    report = outbox.send_pending()
-    assert report.sent == 0
-    assert relay.messages == []
+from vendorrisk.mail.models import FAILED, QUEUED, SENT
 
 
 def test_a_queued_message_is_rendered_and_waits_for_the_sender(db_session):
@@ -39,28 +20,12 @@ def test_a_queued_message_is_rendered_and_waits_for_the_sender(db_session):
     assert message.message_id.startswith("<") and message.message_id.endswith(">")
 
 
-@pytest.mark.parametrize(
-    "address",
-    [
-        "victim@vendor.example\r\nBcc: everyone@evil.example",
-        "victim@vendor.example\nBcc: everyone@evil.example",
-        "victim@vendor.example\rX-Injected: yes",
-        "victim@vendor.example\x00",
-    ],
-)
-def test_a_recipient_with_a_line_break_is_refused_before_anything_is_stored(db_session, address):
-    before = _count()
-    with pytest.raises(outbox.MailAddressError, match="line break"):
-        queue_message(address)
-    assert _count() == before
-
-
 @pytest.mark.parametrize("address", ["not an address", "a@b@vendor.example", "", "@vendor.example"])
 def test_an_invalid_recipient_is_refused_before_anything_is_stored(db_session, address):
-    before = _count()
+    before = outbox_count()
     with pytest.raises(outbox.MailAddressError):
         queue_message(address)
-    assert _count() == before
+    assert outbox_count() == before
 
 
 def test_a_subject_with_line_breaks_is_flattened_to_one_line(db_session):
@@ -125,37 +90,3 @@ def test_messages_not_yet_due_sent_or_failed_are_not_claimed(db_session):
     db.session.flush()
     claimed = outbox._claim("sender-a", 100, _now())
     assert {later.id, sent.id, failed.id}.isdisjoint(claimed)
-
-
-def test_two_senders_running_at_once_never_claim_the_same_row(app):
-    """Real concurrency: two threads, each with its own connection, claim committed rows."""
-    tag = uuid.uuid4().hex[:8]
-    with app.app_context():
-        ids = [queue_message(f"race{n}-{tag}@vendor.example").id for n in range(20)]
-        db.session.commit()
-    barrier = threading.Barrier(2)
-    results: dict[str, list[int]] = {}
-    errors: list[BaseException] = []
-
-    def sender(owner: str) -> None:
-        try:
-            with app.app_context():
-                barrier.wait(timeout=5)
-                results[owner] = outbox._claim(owner, 100, utcnow())
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=sender, args=(f"racer-{n}-{tag}",)) for n in range(2)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        assert errors == []
-        first, second = (set(results[f"racer-{n}-{tag}"]) & set(ids) for n in range(2))
-        assert first.isdisjoint(second)
-        assert first | second == set(ids)
-    finally:
-        with app.app_context():
-            db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
-            db.session.commit()

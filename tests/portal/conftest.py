@@ -4,6 +4,7 @@ import pytest
 
 from tests.conftest import make_user
 from tests.mail.helpers import use_relay
+from tests.portal.helpers import open_portal
 from tests.support.factories import approved_version, create_campaign, make_vendor
 
 
@@ -60,3 +61,9 @@ def recipient(assignment):
 def vendor_client(app):
     """A browser of the vendor's: its own cookies, no staff session."""
     return app.test_client()
+
+
+@pytest.fixture
+def aid(vendor_client, recipient):
+    """The assignment id, with the vendor's browser already through Continue."""
+    return open_portal(vendor_client, recipient)

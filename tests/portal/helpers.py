@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+
+from sqlalchemy import select
 
 from tests.support.factories import portal_path
+from vendorrisk.campaigns.models import Evidence, Response
+from vendorrisk.extensions import db
 from vendorrisk.questionnaires.formfactory import field_names
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -28,6 +33,12 @@ def open_portal(client, recipient) -> int:
     response = client.post(path, data={})
     assert response.status_code == 302, response.text[:300]
     return recipient.assignment_id
+
+
+def draft_of(assignment) -> dict:
+    """Return the saved draft of an assignment's response, read afresh from the database."""
+    db.session.expire_all()
+    return db.session.get(Response, assignment.response.id).draft
 
 
 def section_url(assignment_id: int, index: int) -> str:
@@ -104,3 +115,41 @@ def submit(client, assignment_id: int, name: str = "Sam Vendor", title: str = "C
             "confirm": "y",
         },
     )
+
+
+def office_file(names: dict[str, bytes]) -> bytes:
+    """Return a ZIP container (the shape of DOCX and XLSX) holding the named parts."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in names.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+# The smallest parts that make a ZIP a Word document.
+DOCX = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}
+
+
+def upload_evidence(client, aid, filename, content, **extra):
+    """Attach a file to the soc2_report evidence question (section 3)."""
+    return save(
+        client,
+        aid,
+        2,
+        {
+            n("soc2_report"): (io.BytesIO(content), filename),
+            n("notes"): "Typed with the upload",
+            **extra,
+        },
+    )
+
+
+def all_evidence() -> list[Evidence]:
+    """Return every evidence row, read afresh, oldest first."""
+    db.session.expire_all()
+    return list(db.session.scalars(select(Evidence).order_by(Evidence.id)))
+
+
+def stored_files(folder) -> list[str]:
+    """Return the names of the files in the upload folder."""
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
