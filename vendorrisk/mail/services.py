@@ -205,13 +205,18 @@ def send_pending(limit: int | None = None) -> SendReport:
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
+        # Hold no transaction while the relay is talked to: on SQLite every transaction takes
+        # the write lock, and a slow relay would stall every save in the app.
+        db.session.commit()
         connection = (
             _ConsoleConnection() if console else _TimeoutConnection(current_app.extensions["mail"])
         )
         with connection as conn:
             for message in messages:
                 try:
-                    conn.send(_build(message))
+                    built = _build(message)  # may read the database for the secret link
+                    db.session.commit()
+                    conn.send(built)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, LookupError) as exc:
                     # This message is refused; the connection is still good for the others.
                     ok = _retry_later(message, f"{type(exc).__name__}: {exc}", utcnow())
