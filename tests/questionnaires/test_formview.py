@@ -111,6 +111,68 @@ def test_a_page_of_saved_answers_posts_them_back_unchanged(app, data):
         assert _form(template, _posted(html)).answers(evidence) == saved
 
 
+def _macro():
+    from flask import current_app
+
+    return current_app.jinja_env.get_template("questionnaires/_question.html").module.question
+
+
+# Anything a person could type, markup and quotes included (NUL aside: no form posts it).
+_TYPED = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_compiled_question_writes_exactly_what_the_macro_writes(app, data):
+    """The fast path is the macro with its values filled in: same bytes, same escaping."""
+    template = data.draw(templates())
+    _, drawn, _ = data.draw(_saved(template))
+    with app.test_request_context():
+        shown = draft_formdata(template, drawn).to_dict(flat=False)
+        layout = layout_of(form_class(template))
+        for q in (q for s in layout.sections for q in s.questions):
+            values = dict(shown)
+            n = q.names
+            for name in (n.value, n.comment, n.reason):
+                if data.draw(st.booleans()):
+                    values[name] = [data.draw(_TYPED)]
+            view = q.view(state_from_data(MultiDict(values)))
+            for visible in (False, True):
+                assert q.fast(view, visible) == _macro()(q, view, visible), q.question.id
+
+
+def test_a_question_with_an_error_or_in_a_clarification_round_is_written_by_the_macro(app):
+    """Only the macro writes errors and reviewers' comments; the page still shows them."""
+    from vendorrisk.portal.views import ReviewRound
+
+    n = field_names("q_detect_hours")
+    with app.test_request_context():
+        form = _form(TEMPLATE, MultiDict({n.value: "soon"}))
+        form.validate(require_answers=False)
+        html = _render(TEMPLATE, state_of(form), form.answers())
+        assert f'<div class="invalid-feedback d-block" id="{n.value}-error-1">' in html
+        layout = layout_of(form_class(TEMPLATE))
+        index = next(
+            i
+            for i, s in enumerate(layout.sections)
+            if any(q.question.id == "q_detect_hours" for q in s.questions)
+        )
+        round_ = ReviewRound(
+            {"q_detect_hours": ["Give a number of hours."]}, {"q_detect_hours"}, []
+        )
+        page = render_template_string(
+            '{% from "questionnaires/_question.html" import section %}'
+            "{{ section(sl, state, 1, 1, sections, questions, round) }}",
+            sl=layout.sections[index],
+            state=state_from_data(MultiDict()),
+            sections={s.id for s in TEMPLATE.sections},
+            questions={q.id for q in TEMPLATE.questions()},
+            round=round_,
+        )
+    assert "Our comment: Give a number of hours." in page
+    assert "Submitted earlier: this answer is not open for change." in page
+
+
 def test_what_was_typed_comes_back_with_its_error_tied_to_the_input(app):
     n = field_names("q_detect_hours")
     posted = MultiDict({n.value: "36 hours", n.comment: '<b>"soon"</b>'})

@@ -7,6 +7,10 @@ the same inputs from plain data instead:
 - `FormLayout` is what stays the same for everyone answering one template version: field names,
   which fields a question has, option ids and labels, `show_if` as JSON. It is built once per
   cached form class (`formfactory.form_class`).
+- `CompiledQuestion` is one question's HTML for that version with holes where a page's values
+  go: the `question` macro rendered once with a `_Skeleton` view that writes markers instead of
+  values. A question without errors outside a clarification round is written from it, which
+  costs a fraction of running the macro; the macro itself renders the rest.
 - `FormState` is what belongs to one person's page: the values the inputs show (as text, the way
   they would be posted) and the errors by field name. It comes either straight from saved
   answers (`state_from_data`) or from a bound, validated form (`state_of`).
@@ -16,13 +20,14 @@ WTForms still parses and validates everything that is posted; only the HTML is w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, NamedTuple
 
 from flask import current_app
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FileField, RadioField, SelectMultipleField
 from wtforms.csrf.core import CSRFTokenField
@@ -56,7 +61,14 @@ class QuestionLayout:
     max_length: int
     show_if: Markup | None
     evidence_note: str
+    # The question's HTML with holes, hidden (0) and shown (1); see CompiledQuestion.
+    compiled: tuple[CompiledQuestion, CompiledQuestion] | None = None
     comment_max: ClassVar[int] = COMMENT_MAX
+
+    def fast(self, view: QuestionView, visible: bool) -> Markup:
+        """Return the HTML the `question` macro writes for `view`, which has no errors."""
+        assert self.compiled is not None, "built by build_layout"
+        return self.compiled[visible].render(view)
 
     def view(self, state: FormState) -> QuestionView:
         """Return what this question's inputs show on one page."""
@@ -97,12 +109,107 @@ class QuestionView(NamedTuple):
     reason_errors: Sequence[str]
     has_error: bool
 
+    def checked(self, value: str) -> Markup:
+        """Return the ` checked` attribute of the option `value`, if it is chosen."""
+        return _CHECKED if value in self.chosen else _NOTHING
+
+    @property
+    def na_checked(self) -> Markup:
+        return _CHECKED if self.na else _NOTHING
+
+    @property
+    def comment_open(self) -> Markup:
+        """Return ` open` for the comment's <details> when there is something to see in it."""
+        return _OPEN if self.comment or self.comment_errors or self.na else _NOTHING
+
+
+_CHECKED, _OPEN, _NOTHING = Markup(" checked"), Markup(" open"), Markup("")
+_MARKER = re.compile("\x00([0-9]+)\x00")
+
+
+class _Skeleton:
+    """A QuestionView without errors whose values are markers (the NUL character, which no
+    template text or markup holds), recording which value each marker stands for."""
+
+    value_errors = comment_errors = file_errors = reason_errors = ()
+    has_error = False
+
+    def __init__(self) -> None:
+        self.slots: list[tuple[str, str | None]] = []
+
+    def _mark(self, name: str, option: str | None = None) -> Markup:
+        self.slots.append((name, option))
+        return Markup("\x00%d\x00") % (len(self.slots) - 1)
+
+    def checked(self, value: str) -> Markup:
+        return self._mark("checked", value)
+
+    value = property(lambda self: self._mark("value"))
+    comment = property(lambda self: self._mark("comment"))
+    reason = property(lambda self: self._mark("reason"))
+    na_checked = property(lambda self: self._mark("na_checked"))
+    comment_open = property(lambda self: self._mark("comment_open"))
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledQuestion:
+    """A question's HTML as fixed parts, with one value of the page between each two."""
+
+    parts: tuple[Markup, ...]
+    slots: tuple[tuple[str, str | None], ...]
+
+    @classmethod
+    def of(cls, render: Any) -> CompiledQuestion:
+        """Compile what `render(view)` writes for a skeleton view."""
+        skeleton = _Skeleton()
+        html = render(skeleton)  # Markup: slices of it stay Markup
+        parts, slots, start = [], [], 0
+        for marker in _MARKER.finditer(html):
+            parts.append(html[start : marker.start()])
+            slots.append(skeleton.slots[int(marker.group(1))])
+            start = marker.end()
+        parts.append(html[start:])
+        if any("\x00" in part for part in parts):
+            raise ValueError("a question's text holds a NUL character")
+        return cls(tuple(parts), tuple(slots))
+
+    def render(self, view: QuestionView) -> Markup:
+        """Fill the holes with `view`'s values (escaped, like the macro does)."""
+        parts = self.parts
+        out = [parts[0]]
+        for i, (name, option) in enumerate(self.slots, 1):
+            if option is not None:
+                out.append(view.checked(option))
+            else:
+                out.append(escape(getattr(view, name)))
+            out.append(parts[i])
+        # Every item is Markup already (fixed parts of the macro's output, escaped values);
+        # Markup.join would escape them all again and cost as much as the rest of the page.
+        return Markup("".join(out))  # noqa: S704  # nosec B704
+
 
 @dataclass(frozen=True, slots=True)
 class SectionLayout:
     section: Section
     questions: tuple[QuestionLayout, ...]
     show_if: Markup | None
+    macro: Any = None  # the `question` macro of _question.html, for what is not compiled
+
+    def questions_html(self, state: FormState, visible: set[str], round: Any = None) -> Markup:
+        """Return the section's questions as the `question` macro writes them for `state`.
+
+        A question without errors outside a clarification round comes from its compiled form;
+        the rest (errors, reviewers' comments, locked answers) from the macro.
+        """
+        out = []
+        for q in self.questions:
+            view = q.view(state)
+            shown = q.question.id in visible
+            if round is None and not view.has_error:
+                out.append(q.fast(view, shown))
+            else:
+                out.append(self.macro(q, view, shown, round))
+        return Markup("".join(out))  # noqa: S704  # nosec B704 - all Markup, as above
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,14 +283,21 @@ def build_layout(form_class: type[QuestionnaireForm]) -> FormLayout:
     Needs an app context: the static parts are rendered by `_question_parts.html`.
     """
     template = form_class.template
-    parts = current_app.jinja_env.get_template("questionnaires/_question_parts.html").module
+    env = current_app.jinja_env
+    parts = env.get_template("questionnaires/_question_parts.html").module
+    macro = env.get_template("questionnaires/_question.html").module.question
     numbers = question_numbers(template)
-    sections = tuple(
-        SectionLayout(
-            s,
-            tuple(_question_layout(form_class, q, numbers[q.id], parts) for q in s.questions),
-            _show_if(s),
+
+    def compiled(q: Question) -> QuestionLayout:
+        layout = _question_layout(form_class, q, numbers[q.id], parts)
+        forms = tuple(
+            CompiledQuestion.of(lambda view, shown=shown: macro(layout, view, shown))
+            for shown in (False, True)
         )
+        return replace(layout, compiled=forms)
+
+    sections = tuple(
+        SectionLayout(s, tuple(compiled(q) for q in s.questions), _show_if(s), macro)
         for s in template.sections
     )
     return FormLayout(template, sections)
