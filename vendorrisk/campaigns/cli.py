@@ -20,8 +20,8 @@ def send() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command group and the portal-link resolver."""
-    from vendorrisk.campaigns.services import PORTAL_PURPOSE, portal_link
+    from vendorrisk.campaigns.services import PORTAL_PURPOSE, portal_link, prefetch_portal_links
     from vendorrisk.mail import services as outbox
 
     app.cli.add_command(reminders_cli)
-    outbox.register_link_resolver(PORTAL_PURPOSE, portal_link)
+    outbox.register_link_resolver(PORTAL_PURPOSE, portal_link, prefetch_portal_links)

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import Assignment, Campaign, DueDateChange, Recipient, Response
@@ -239,6 +239,18 @@ def portal_link(ref: str) -> str | None:
         return None
     token = links.derive_token(PORTAL_PURPOSE, recipient.id, recipient.nonce)
     return external_url("portal.landing", token=token)
+
+
+def prefetch_portal_links(refs: list[str]) -> list[Recipient]:
+    """Load a batch of recipients and their contacts, so `portal_link` reads nothing more."""
+    ids = [int(ref) for ref in refs if ref.isdigit()]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Recipient).where(Recipient.id.in_(ids)).options(joinedload(Recipient.contact))
+        )
+    )
 
 
 def recipient_for_token(token: str) -> Recipient | None:

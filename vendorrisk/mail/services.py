@@ -23,16 +23,27 @@ log = logging.getLogger(__name__)
 LINK_PLACEHOLDER = "[[secure-link]]"
 
 LinkResolver = Callable[[str], str | None]
+LinkPrefetch = Callable[[list[str]], list]
 _link_resolvers: dict[str, LinkResolver] = {}
+_link_prefetchers: dict[str, LinkPrefetch] = {}
 
 
 class MailAddressError(ValueError):
     """A recipient address that cannot be used in a message header."""
 
 
-def register_link_resolver(purpose: str, resolver: LinkResolver) -> None:
-    """Register how to derive the secret link for messages of a purpose (e.g. password reset)."""
+def register_link_resolver(
+    purpose: str, resolver: LinkResolver, prefetch: LinkPrefetch | None = None
+) -> None:
+    """Register how to derive the secret link for messages of a purpose (e.g. password reset).
+
+    `prefetch`, if given, loads and returns the rows behind a whole batch of references in a
+    few queries; while the batch is built they stay in the session, so resolving each message's
+    link reads nothing more from the database.
+    """
     _link_resolvers[purpose] = resolver
+    if prefetch is not None:
+        _link_prefetchers[purpose] = prefetch
 
 
 def clean_address(address: str) -> str:
@@ -152,6 +163,15 @@ def _claim(owner: str, limit: int, now: datetime) -> list[int]:
     )
 
 
+def _prefetch_links(messages: list[OutboxMessage]) -> list:
+    """Load what the batch's links need; the caller holds the rows (the session holds weakly)."""
+    refs: dict[str, list[str]] = {}
+    for message in messages:
+        if message.link_purpose in _link_prefetchers:
+            refs.setdefault(message.link_purpose, []).append(message.link_ref or "")
+    return [row for purpose, batch in refs.items() for row in _link_prefetchers[purpose](batch)]
+
+
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
@@ -205,17 +225,26 @@ def send_pending(limit: int | None = None) -> SendReport:
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        # Hold no transaction while the relay is talked to: on SQLite every transaction takes
-        # the write lock, and a slow relay would stall every save in the app.
+        # Every message is built (its secret link derived) before the relay is reached, and the
+        # reading transaction ends: no transaction is held while the relay is talked to, since
+        # on SQLite every transaction takes the write lock and a slow relay would stall the app.
+        loaded = _prefetch_links(messages)
+        batch: list[tuple[OutboxMessage, Message | LookupError]] = []
+        for message in messages:
+            try:
+                batch.append((message, _build(message)))
+            except LookupError as exc:
+                batch.append((message, exc))
+        del loaded
         db.session.commit()
         connection = (
             _ConsoleConnection() if console else _TimeoutConnection(current_app.extensions["mail"])
         )
         with connection as conn:
-            for message in messages:
+            for message, built in batch:
                 try:
-                    built = _build(message)  # may read the database for the secret link
-                    db.session.commit()
+                    if isinstance(built, LookupError):
+                        raise built
                     conn.send(built)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, LookupError) as exc:
                     # This message is refused; the connection is still good for the others.
