@@ -72,7 +72,7 @@ def test_item_26_every_bandit_exception_gives_its_reason():
             if "# nosec" not in line:
                 continue
             after = line.split("# nosec", 1)[1]
-            reason_here = re.match(r"\s*B\d+\s*[-:]\s*\w", after)
+            reason_here = re.match(r"\s*B\d+(\s*[-:]|\s+#)\s*\w", after)
             above = lines[number - 2].strip() if number > 1 else ""
             if not reason_here and not above.startswith("#"):
                 unexplained.append(f"{path.relative_to(ROOT)}:{number}")

@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump / pg_restore, argument lists, no shell
+import subprocess  # nosec B404  # runs pg_dump / pg_restore, argument lists, no shell
 import tarfile
 import tempfile
 from collections.abc import Callable
@@ -103,7 +103,7 @@ def _tool(name: str) -> str:
 
 def _run(args: list[str], env: dict[str, str], what: str) -> None:
     try:
-        result = subprocess.run(  # noqa: S603  # nosec B603 - fixed tool, argument list
+        result = subprocess.run(  # noqa: S603  # nosec B603  # fixed tool, argument list
             args, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -120,7 +120,7 @@ def _quote(conn: Connection, name: str) -> str:
 def _counts_and_revision(conn: Connection, tables: list[str]) -> tuple[dict[str, int], str | None]:
     counts = {}
     for table in sorted(tables):
-        sql = f"SELECT count(*) FROM {_quote(conn, table)}"  # noqa: S608  # nosec B608 - quoted name
+        sql = f"SELECT count(*) FROM {_quote(conn, table)}"  # noqa: S608  # nosec B608  # quoted name
         counts[table] = int(conn.execute(text(sql)).scalar_one())
     revision = None
     if "alembic_version" in tables:
@@ -141,7 +141,7 @@ def _sqlite_counts(path: Path) -> tuple[dict[str, int], str | None]:
         counts = {}
         for table in sorted(tables):
             quoted = '"' + table.replace('"', '""') + '"'
-            sql = f"SELECT count(*) FROM {quoted}"  # noqa: S608  # nosec B608 - quoted name
+            sql = f"SELECT count(*) FROM {quoted}"  # noqa: S608  # nosec B608  # quoted name
             counts[table] = int(conn.execute(sql).fetchone()[0])
         revision = None
         if "alembic_version" in tables:

@@ -8,7 +8,7 @@ import hashlib
 import os
 import secrets
 import shlex
-import subprocess  # nosec B404 - runs only the scan command from configuration
+import subprocess  # nosec B404  # runs only the scan command from configuration
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,7 +119,7 @@ def _scan(path: Path) -> None:
     if not command:
         return
     try:
-        result = subprocess.run(  # noqa: S603  # nosec B603 - command from configuration, no shell
+        result = subprocess.run(  # noqa: S603  # nosec B603  # command from configuration, no shell
             [*shlex.split(command), str(path)], capture_output=True, timeout=60, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
