@@ -1,9 +1,10 @@
 """Measure the dashboard, the vendor list and the findings list on a large portfolio.
 
 Generates 10,000 vendors and 50,000 assignments (with answers, decisions, findings and impact
-signals; see tests/dashboard/bulk.py) into a scratch SQLite database, and into PostgreSQL when
-a URL is given (--pg URL, or TEST_DATABASE_URL): there it uses a database of its own named
-`bench` on the same server, dropped and created again with psql, never the test database.
+signals; see tests/dashboard/bulk.py) into a scratch SQLite database, then into PostgreSQL: the
+server of --pg, of TEST_DATABASE_URL, or the local one (127.0.0.1:5432), in a database of its own
+named `bench`, created afresh and dropped afterwards, never the test database. An unreachable
+PostgreSQL is skipped with a note.
 Each page is requested through the Flask test client, signed in as a vendor manager, and its
 95th-percentile time and number of SQL queries are printed:
 
@@ -23,7 +24,6 @@ import argparse
 import math
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 PASSWORD = "Bench-horse-battery-staple-1"
 TARGET_MS = 200
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"  # the local server, as in load.py
 PAGES = (
     ("dashboard", "/"),  # a manager's own vendors first
     ("dashboard all vendors", "/?scope=all"),
@@ -190,27 +191,14 @@ def _close_one_finding(app) -> None:
 
 
 def _bench_database(server_url: str) -> str | None:
-    """Create a fresh `bench` database beside the given one; return its URL, or None."""
-    from sqlalchemy.engine import make_url
+    """Create a fresh `bench` database on the given server; return its URL, or None."""
+    from tests.support.load import fresh_postgres_database
 
-    url = make_url(server_url.replace("postgres://", "postgresql://", 1))
-    if url.database == "bench":
-        print("note: the given URL already names the bench database; using it")
-    admin = url.set(drivername="postgresql", database="postgres")
-    dsn = admin.render_as_string(hide_password=False)
-    psql = shutil.which("psql")
-    if psql is None:
-        print("note: psql not found, PostgreSQL skipped")
+    try:
+        return fresh_postgres_database(server_url.replace("postgres://", "postgresql://", 1), "bench")
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+        print(f"note: PostgreSQL is unreachable ({type(exc).__name__}); PostgreSQL skipped")
         return None
-    for statement in ("DROP DATABASE IF EXISTS bench", "CREATE DATABASE bench"):
-        done = subprocess.run([psql, dsn, "-v", "ON_ERROR_STOP=1", "-q", "-c", statement],  # noqa: S603
-                              capture_output=True, text=True, timeout=60, check=False)
-        if done.returncode != 0:
-            print(f"note: could not prepare the bench database ({done.stderr.strip()}); "
-                  "PostgreSQL skipped")
-            return None
-    bench = url.set(drivername="postgresql+psycopg", database="bench")
-    return bench.render_as_string(hide_password=False)
 
 
 def main() -> int:
@@ -233,13 +221,14 @@ def main() -> int:
             print(f"scratch database kept: {workdir / 'bench.db'}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    server = args.pg or os.environ.get("TEST_DATABASE_URL")
-    if server:
-        url = _bench_database(server)
-        if url:
+    url = _bench_database(args.pg or os.environ.get("TEST_DATABASE_URL") or PG_SERVER)
+    if url:
+        from tests.support.load import drop_postgres_database
+
+        try:
             ok &= measure("postgresql", url, args.vendors, args.assignments, args.runs)
-    else:
-        print("note: no --pg URL and no TEST_DATABASE_URL, PostgreSQL skipped")
+        finally:
+            drop_postgres_database(url)
     print(f"target p95 under {TARGET_MS} ms: {'met' if ok else 'MISSED'}")
     return 0
 
