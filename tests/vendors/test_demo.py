@@ -1,9 +1,13 @@
 """Demo data: realistic, fictional, covering what the breach workflows need, and idempotent."""
 
+from datetime import date
+
+import pytest
 from sqlalchemy import func, select
 
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.extensions import db
+from vendorrisk.vendors.demo import _contract_dates
 from vendorrisk.vendors.matching import find_products, vendors_using
 from vendorrisk.vendors.models import Contact, Product, ProductUse, Vendor
 
@@ -64,3 +68,27 @@ def test_demo_covers_tiers_countries_owners_kinds_and_the_breach_products(runner
     assert only_via, "some vendor uses Mimecast only through a subcontractor"
     assert find_products("Mimecast S&R")[0].name == "Mimecast Sync and Recover"
     assert find_products("microsoft 365")
+
+
+def test_demo_contracts_are_running_on_the_day_the_demo_is_loaded(runner, db_session):
+    """The demo never looks stale: every current vendor's contract began in the past and ends,
+    and renews, in the future; an offboarded vendor's contract has ended."""
+    runner.invoke(args=["demo"])
+    today = date.today()
+    vendors = db.session.scalars(select(Vendor)).all()
+    for v in vendors:
+        if v.status == "offboarded":
+            assert v.contract_end < today and v.renewal_date is None, v.name
+        else:
+            assert v.contract_start <= today < v.contract_end, v.name
+            assert today < v.renewal_date, v.name
+    assert len({v.contract_start for v in vendors}) >= 12  # spread out, not one date
+
+
+@pytest.mark.parametrize("today", [date(2027, 1, 15), date(2026, 12, 31), date(2028, 2, 29)])
+def test_demo_contract_dates_cross_year_ends_and_leap_days(today):
+    for index in range(40):
+        start, end = _contract_dates(index, "active", today)
+        assert start.day == 1 and start <= today < end
+        gone_start, gone_end = _contract_dates(index, "offboarded", today)
+        assert gone_start < gone_end < today

@@ -507,6 +507,18 @@ def _contacts(vendor, index: int) -> None:
         )
 
 
+def _contract_dates(index: int, status: str, today: date | None = None) -> tuple[date, date]:
+    """Three-year contracts that began up to three years ago, so the demo never looks stale;
+    an offboarded vendor's contract ended last year."""
+    today = today or date.today()
+    months_ago = 1 + (index * 7) % 34
+    total = today.year * 12 + today.month - 1 - months_ago
+    start = date(total // 12, total % 12 + 1, 1)
+    if status == "offboarded":
+        return start.replace(year=start.year - 3), date(today.year - 1, 6, 30)
+    return start, start.replace(year=start.year + 3)
+
+
 def load_demo_vendors() -> None:
     """Create the demo catalogue and vendors that do not exist yet."""
     _ensure_products()
@@ -516,8 +528,7 @@ def load_demo_vendors() -> None:
         if services.vendor_by_name(name) is not None:
             continue
         parent_vendor = services.vendor_by_name(parent) if parent else None
-        start = date(2022 + index % 4, 1 + index % 12, 1)
-        end = date(start.year + 3, start.month, 1) if status != "offboarded" else date(2022, 6, 30)
+        start, end = _contract_dates(index, status)
         vendor = services.create_vendor(
             {
                 "name": name,
