@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.audit.views import bp as audit_bp
     from vendorrisk.campaigns import cli as campaigns_cli
     from vendorrisk.campaigns.views import bp as campaigns_bp
-    from vendorrisk.core import database, errors, security
+    from vendorrisk.core import database, errors, http, security
     from vendorrisk.core.views import bp as core_bp
     from vendorrisk.dashboard.views import bp as dashboard_bp
     from vendorrisk.extensions import bootstrap, csrf, limiter, mail, migrate
@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     accounts_login.init_app(app)
     security.init_app(app)
+    http.init_app(app)
     errors.init_app(app)
     jinja.init_app(app)
     reports.init_app(app)

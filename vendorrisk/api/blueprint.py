@@ -2,9 +2,8 @@
 
 from flask import Blueprint
 
-from vendorrisk.api import auth, common, errors
+from vendorrisk.api import auth, errors
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(auth.authenticate)
-bp.before_request(common.ids_in_range)
 errors.init_blueprint(bp)

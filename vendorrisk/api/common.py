@@ -10,13 +10,13 @@ from flask import request
 from sqlalchemy import Select, func, select
 
 from vendorrisk.api.errors import ApiProblem, validation_error
+from vendorrisk.core.http import MAX_ID
 from vendorrisk.extensions import db
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
-MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist (and overflow SQLite binds)
 Id = Annotated[int, pydantic.Field(ge=1, le=MAX_ID)]
 _MESSAGES = {
     "extra_forbidden": "Unknown field.",
@@ -110,15 +110,6 @@ def page_args(errors: dict[str, str]) -> tuple[int, int]:
     page = int_arg("page", errors, 1, minimum=1, maximum=MAX_PAGE)
     per_page = int_arg("per_page", errors, DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
     return page or 1, per_page or DEFAULT_PER_PAGE
-
-
-def ids_in_range() -> None:
-    """Answer 404 for an id in the path no row can have, before any query binds it."""
-    for value in (request.view_args or {}).values():
-        if isinstance(value, int) and value > MAX_ID:
-            raise ApiProblem(
-                404, "No such resource (unknown id).", kind="not-found", title="Not found"
-            )
 
 
 def check(errors: dict[str, str]) -> None:

@@ -6,6 +6,7 @@ schemas, and runs schemathesis against the running app.
 
 from typing import Any
 
+from vendorrisk.core.http import MAX_ID
 from vendorrisk.review.models import FINDING_STATE_LABELS, SEVERITIES
 
 STR = {"type": "string"}
@@ -13,7 +14,6 @@ INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
 NSTR = {"type": ["string", "null"]}
 NINT = {"type": ["integer", "null"]}
-MAX_ID = 2**31 - 1
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 NID = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID}
 DATE = {"type": ["string", "null"], "format": "date"}

@@ -1,11 +1,11 @@
 """The audit log page and its CSV export."""
 
 from flask import Blueprint, Response, render_template, request
-from sqlalchemy import func, select
 
 from vendorrisk.audit import queries
 from vendorrisk.audit import services as audit
 from vendorrisk.audit.forms import AuditFilterForm
+from vendorrisk.core.pagination import window
 from vendorrisk.core.spreadsheet import csv_text
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
@@ -23,12 +23,15 @@ def _filters(form: AuditFilterForm) -> dict:
 def log():
     form = AuditFilterForm(request.args)
     query = queries.filtered(_filters(form))
-    page = max(1, request.args.get("page", 1, type=int))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    shown = window(query, PER_PAGE)
+    rows = db.session.execute(shown.query).all()
     return render_template(
-        "audit/log.html", form=form, rows=rows, page=page, pages=pages, total=total
+        "audit/log.html",
+        form=form,
+        rows=rows,
+        page=shown.page,
+        pages=shown.pages,
+        total=shown.total,
     )
 
 

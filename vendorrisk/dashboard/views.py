@@ -13,9 +13,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from vendorrisk.campaigns.models import ImpactAlert
+from vendorrisk.core.pagination import window
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.dashboard import figures, queries, services
 from vendorrisk.dashboard.forms import HandleAlertForm
@@ -86,25 +86,20 @@ def chart(name: str):
 @bp.route("/overdue")
 def overdue():
     scope, _ = current_scope()
-    query = queries.overdue_query(scope, utcnow())
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return render_template("dashboard/overdue.html", assignments=rows, total=total, page=page,
-                           pages=pages, scope=scope, now=utcnow())
+    shown = window(queries.overdue_query(scope, utcnow()), PER_PAGE)
+    rows = db.session.scalars(shown.query).all()
+    return render_template("dashboard/overdue.html", assignments=rows, total=shown.total,
+                           page=shown.page, pages=shown.pages, scope=scope, now=utcnow())
 
 
 @bp.route("/impact")
 def impact():
     scope, _ = current_scope()
-    query = queries.unhandled_alerts_query(scope)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return render_template("dashboard/impact.html", alerts=rows, total=total, page=page,
-                           pages=pages, scope=scope, form=HandleAlertForm(return_to="impact"))
+    shown = window(queries.unhandled_alerts_query(scope), PER_PAGE)
+    rows = db.session.scalars(shown.query).all()
+    return render_template("dashboard/impact.html", alerts=rows, total=shown.total,
+                           page=shown.page, pages=shown.pages, scope=scope,
+                           form=HandleAlertForm(return_to="impact"))
 
 
 @bp.route("/impact/<int:alert_id>/handle", methods=["POST"])

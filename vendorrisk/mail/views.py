@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import func, select
 
 from vendorrisk.audit import services as audit
+from vendorrisk.core.pagination import window
 from vendorrisk.extensions import db
 from vendorrisk.mail import services
 from vendorrisk.mail.models import OutboxMessage
@@ -17,25 +18,23 @@ STATES = ("queued", "sent", "failed")
 @bp.route("/")
 def outbox():
     state = request.args.get("state", "")
-    page = max(1, request.args.get("page", 1, type=int))
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if state in STATES:
         query = query.where(OutboxMessage.state == state)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    messages = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    shown = window(query, PER_PAGE)
+    messages = db.session.scalars(shown.query).all()
     counts = dict(
         db.session.execute(
             select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
         ).all()
     )
-    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     return render_template(
         "mail/outbox.html",
         messages=messages,
         counts=counts,
         state=state,
-        page=page,
-        pages=pages,
+        page=shown.page,
+        pages=shown.pages,
         states=STATES,
     )
 

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from vendorrisk.core.http import MAX_ID
 from vendorrisk.review.models import (
     ACCEPTED,
     APPROVED_WITH_CONDITIONS,
@@ -113,9 +114,9 @@ class FindingFilterForm(FlaskForm):
     )
     overdue = BooleanField("Overdue only")
     category = StringField("Category", validators=[Optional(), Length(max=64)])
-    vendor_id = IntegerField("Vendor", validators=[Optional()])
+    vendor_id = IntegerField("Vendor", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     # Set by links from the dashboard: vendors of one owner; acceptances running out soon.
-    owner = IntegerField("Owner", validators=[Optional()])
+    owner = IntegerField("Owner", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     expiring = IntegerField(
         "Acceptance expires within (days)", validators=[Optional(), NumberRange(min=0, max=366)]
     )

@@ -4,12 +4,13 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import Assignment, Evidence
 from vendorrisk.core import storage
+from vendorrisk.core.pagination import window
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.review import queries, services
@@ -217,17 +218,16 @@ def findings():
     form = FindingFilterForm(request.args)
     filters = form.data if form.validate() else {}
     query = queries.findings_query(filters, date.today())
-    page = max(1, request.args.get("page", 1, type=int))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    shown = window(query, PER_PAGE)
+    rows = db.session.scalars(shown.query).all()
     owner = db.session.get(User, filters["owner"]) if filters.get("owner") else None
     return render_template(
         "review/findings.html",
         form=form,
         findings=rows,
-        total=total,
-        page=page,
-        pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
+        total=shown.total,
+        page=shown.page,
+        pages=shown.pages,
         today=date.today(),
         owner=owner,
     )

@@ -10,10 +10,11 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
+from vendorrisk.core.pagination import window
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.dashboard.queries import matching_ids
 from vendorrisk.dashboard.snapshot import portfolio
@@ -93,20 +94,16 @@ def index():
     form = _filter_form()
     filters = _filters(form)
     query = queries.vendor_list(filters, filters.get("sort") or "name", _chosen_ids(filters))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    vendors = list(
-        db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique()
-    )
+    shown = window(query, PER_PAGE)
+    vendors = list(db.session.scalars(shown.query).unique())
     return render_template(
         "vendors/index.html",
         form=form,
         vendors=vendors,
         residual=residual_for(vendors),
-        total=total,
-        page=page,
-        pages=pages,
+        total=shown.total,
+        page=shown.page,
+        pages=shown.pages,
         sort=filters.get("sort") or "name",
     )
 
