@@ -97,6 +97,14 @@ def test_a_valid_file_parses_with_its_body(app):
             ("severity: high\n", "severity: high\n  bad: indent\n"),
             "advisories/sample-advisory.md:7: YAML syntax error",
         ),
+        (
+            ("published: 2021-01-12", "published: 2021-13-45"),
+            "advisories/sample-advisory.md:5: '2021-13-45' is not a valid date or time",
+        ),
+        (
+            ("summary: Something happened.", "summary: Something\x00 happened."),
+            "advisories/sample-advisory.md:7: YAML cannot hold the control character U+0000",
+        ),
     ],
 )
 def test_each_problem_is_reported_as_file_line_reason(change, expected):

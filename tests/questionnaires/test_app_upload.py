@@ -340,3 +340,22 @@ def test_compliance_officers_can_neither_upload_nor_decide(client, auth):
     assert version.status == PENDING and count(Template) == 1
     page = client.get(f"/templates/versions/{version.id}").text
     assert "Approve version" not in page and "Clone and edit" not in page
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("reviewed: 2021-13-45\n", "is not a valid date or time"),
+        ("description: A\x00B\n", "control character U+0000"),
+    ],
+)
+def test_an_impossible_date_or_a_control_character_is_an_error_beside_the_text(
+    client, auth, bad, reason
+):
+    auth.login("manager")
+    text = MINE.replace("title: Mine\n", "title: Mine\n" + bad)
+    response = _upload(client, text)
+    assert response.status_code == 422
+    line = text.splitlines().index(bad.rstrip("\n")) + 1
+    assert f"template.yaml:{line}: " in response.text and reason in response.text
+    assert count(Template) == 0

@@ -57,6 +57,8 @@ BROKEN = {
         "          steps: [{within_days: 7, score: 100}]\n"
         "        remediation: Sooner.\n        frameworks: [F1]\n"
     ),
+    "impossible-date": template().replace("id: t\n", "id: t\nreviewed: 2021-13-45\n", 1),
+    "control-character": template().replace("id: t\n", "id: t\n# note\x00\n", 1),
     "band-order": template(
         header=HEADER.replace(
             "categories:",

@@ -108,3 +108,21 @@ def test_load_template_path_parses_the_example_into_the_schema():
     template = load_template_path(DATA / "complete.yaml")
     assert [s.id for s in template.sections] == ["exposure", "rotation", "readiness"]
     assert template.question("q_uses_product").option_values == ("yes", "no", "unsure")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("id: t\ndue: 2021-13-45\n", 2, "'2021-13-45' is not a valid date or time"),
+        ("id: t\nat: 2021-01-12 25:00:00\n", 2, "'2021-01-12 25:00:00' is not a valid date"),
+        ("id: t\n2021-02-30: key\n", 2, "'2021-02-30' is not a valid date"),
+        ("id: t\ntitle: A\x00B\n", 2, "control character U+0000"),
+        ("id: t\n\ntitle: bell \x07\n", 3, "control character U+0007"),
+    ],
+)
+def test_impossible_dates_and_control_characters_are_problems_with_their_line(text, line, reason):
+    """Not a crash: PyYAML raises ValueError for 2021-13-45 and refuses NUL before parsing."""
+    with pytest.raises(YamlLoadError) as caught:
+        load_yaml_text(text)
+    (problem,) = caught.value.problems
+    assert problem.line == line and reason in problem.reason

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from .schema import Template
 
@@ -85,7 +86,7 @@ class _Builder:
             self.problems.append(YamlProblem(line, "recursive YAML alias is not allowed"))
             return None
         if isinstance(node, ScalarNode):
-            return self.loader.construct_object(node, deep=True)
+            return self.scalar(node)
         if node.tag not in _COLLECTION_TAGS:
             self.problems.append(YamlProblem(line, f"unsupported YAML tag '{node.tag}'"))
             return None
@@ -98,6 +99,19 @@ class _Builder:
             raise AssertionError(f"unexpected YAML node {node!r}")
         finally:
             self._stack.discard(id(node))
+
+    def scalar(self, node: ScalarNode) -> object:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):  # looks like a date or time but is none, 2021-13-45
+            self.problems.append(
+                YamlProblem(
+                    node.start_mark.line + 1,
+                    f"'{node.value}' is not a valid date or time (write YYYY-MM-DD, "
+                    "or quote it if it is text)",
+                )
+            )
+            return None
 
     def _mapping(self, node: MappingNode, path: YamlPath) -> dict[object, object]:
         result: dict[object, object] = {}
@@ -112,7 +126,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 self.problems.append(YamlProblem(line, "a mapping key must be plain text"))
                 continue
-            key = self.loader.construct_object(key_node, deep=True)
+            key = self.scalar(key_node)
             if key in first_line:
                 self.problems.append(
                     YamlProblem(line, f"duplicate key '{key}' (first at line {first_line[key]})")
@@ -125,7 +139,12 @@ class _Builder:
         return result
 
 
-def _syntax_problem(exc: yaml.YAMLError) -> YamlProblem:
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> YamlProblem:
+    if isinstance(exc, ReaderError):  # a control character such as NUL, before any parsing
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        return YamlProblem(
+            line, f"YAML cannot hold the control character U+{exc.character:04X}; remove it"
+        )
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         parts = [p for p in (exc.context, exc.problem) if p]
@@ -141,7 +160,10 @@ def _syntax_problem(exc: yaml.YAMLError) -> YamlProblem:
 
 def load_yaml_text(text: str) -> LoadedYaml:
     """Read one YAML document, recording lines; raise YamlLoadError on any problem."""
-    loader = _Yaml12BoolLoader(text)
+    try:
+        loader = _Yaml12BoolLoader(text)
+    except yaml.YAMLError as exc:
+        raise YamlLoadError([_syntax_problem(exc, text)]) from exc
     try:
         node = loader.get_single_node()
         if node is None:
@@ -149,7 +171,7 @@ def load_yaml_text(text: str) -> LoadedYaml:
         builder = _Builder(loader)
         data = builder.build(node, ())
     except yaml.YAMLError as exc:
-        raise YamlLoadError([_syntax_problem(exc)]) from exc
+        raise YamlLoadError([_syntax_problem(exc, text)]) from exc
     finally:
         loader.dispose()
     if builder.problems:
