@@ -185,3 +185,10 @@ def test_an_advisory_shows_updates_and_exposure(api, db_session):
     body = api.get(f"/advisories/{advisory.slug}", token).get_json()
     assert body["updates"][0]["title"] == "Credentials too"
     assert body["exposure"] == []
+
+
+def test_a_due_date_past_2199_is_refused(api, db_session):
+    version = approved_version()
+    body = _body(version, [make_vendor()], due_date="9999-12-31")
+    assert_problem(api.post("/campaigns", api.token(), json=body), 422, "due_date")
+    assert _count(Campaign) == 0

@@ -158,3 +158,13 @@ def test_a_cell_that_could_be_a_formula_is_written_as_text(client, auth, db_sess
     for row in rows:
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_a_date_no_one_means_is_a_message_beside_the_filter_not_an_error(client, auth, entries):
+    """The day after 9999-12-31 does not exist: it was a 500 before the range was checked."""
+    auth.login("compliance")
+    for query in ("until=9999-12-31", "since=0001-01-01"):
+        response = client.get(f"/audit/?{query}")
+        assert response.status_code == 200, query
+        assert "Enter a date between 01 January 1900 and 31 December 2199." in response.text
+    assert client.get("/audit/export.csv?until=9999-12-31").status_code == 200

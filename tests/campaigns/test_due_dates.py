@@ -124,3 +124,19 @@ def test_an_extension_without_a_reason_or_to_an_earlier_date_is_refused(
     db.session.expire_all()
     assert (campaign.due_date, campaign.due_at, recipient.expires_at) == before
     assert db.session.scalar(select(DueDateChange)) is None
+
+
+def test_an_extension_to_the_year_9999_is_refused_and_changes_nothing(
+    client, auth, campaign, recipient
+):
+    """Links expire a grace period after the due date: past 9999-12-31 there is no such day."""
+    auth.login("manager")
+    before = (campaign.due_date, campaign.due_at, recipient.expires_at)
+    response = client.post(
+        f"/campaigns/{campaign.id}/extend",
+        data={"due_date": "9999-12-31", "reason": "Indefinitely"},
+    )
+    assert response.status_code == 400
+    assert "Enter a date between 01 January 1900 and 31 December 2199." in response.text
+    db.session.expire_all()
+    assert (campaign.due_date, campaign.due_at, recipient.expires_at) == before

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from tests.portal.helpers import PDF, answer_everything, section_url, upload_evidence
+from tests.portal.helpers import (
+    COMPLETE,
+    PDF,
+    answer_everything,
+    draft_of,
+    n,
+    open_portal,
+    save,
+    section_url,
+    upload_evidence,
+)
 from vendorrisk.extensions import db
 
 
@@ -35,3 +45,15 @@ def test_the_query_count_does_not_grow_with_answers_or_files(app, vendor_client,
         assert upload.status_code == 302
     full = _queries(app, vendor_client, section_url(aid, 2))
     assert full == empty <= 4
+
+
+def test_a_date_answer_from_the_year_1_is_shown_again_with_a_message(
+    vendor_client, assignment, recipient
+):
+    aid = open_portal(vendor_client, recipient)
+    assert save(vendor_client, aid, 0, COMPLETE[0]).status_code == 302  # shows the section
+    response = save(vendor_client, aid, 1, {n("rotated"): "yes", n("rotated_on"): "0001-01-01"})
+    assert response.status_code == 400
+    assert "Enter a date between 01 January 1900 and 31 December 2199." in response.text
+    assert 'value="0001-01-01"' in response.text  # what was typed stays in the field
+    assert "rotated_on" not in draft_of(assignment)

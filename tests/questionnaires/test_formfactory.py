@@ -48,7 +48,7 @@ def test_each_question_type_gets_its_field(make_form):
         "q_uses_product": "RadioField",  # yes_no
         "q_environments": "MultiCheckboxField",
         "q_cert_rotated": "RadioField",
-        "q_rotation_date": "DateField",
+        "q_rotation_date": "DayField",
         "q_detect_hours": "DecimalField",
         "q_log_review": "RadioField",  # single_choice
         "q_notes": "TextAreaField",  # long_text

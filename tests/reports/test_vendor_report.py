@@ -114,3 +114,12 @@ def test_the_pdf_has_a_title_and_no_attachments(client, auth, assessment):
     reader = PdfReader(io.BytesIO(download(client, job_id)))
     assert reader.metadata.title == f"Due-diligence report: {VENDOR_NAME}"
     assert reader.attachments == {}
+
+
+def test_a_period_ending_in_the_year_9999_is_refused_beside_the_field(client, auth, assessment):
+    auth.login("compliance")
+    response = client.post(f"/reports/vendors/{assessment.vendor_id}/pdf",
+                           data={"since": "2024-01-01", "until": "9999-12-31"})
+    assert response.status_code == 400
+    assert "Enter a date between 01 January 1900 and 31 December 2199." in response.text
+    assert db.session.scalar(select(ReportJob)) is None

@@ -134,6 +134,7 @@ BAD_FILE = (
             "contact,Bad LEI,,,Orphan,orphan@bad.example,primary,,,",  # row 9: vendor refused
             "thing,Good One,,,,,,,,",  # row 10: record type
             "vendor,Sloppy,extreme,none,,,,,,",  # row 11: criticality
+            "vendor,Forever,low,none,,,,,2024-01-01,9999-12-31",  # row 12: no such day to use
         ]
     )
     + "\n"
@@ -144,7 +145,7 @@ def test_the_preview_lists_every_bad_row_with_its_number_and_reason(client, auth
     auth.login("manager")
     _upload(client, BAD_FILE.encode())
     page = client.get("/vendors/import/preview").text
-    assert "8 of 10 rows have errors" in page
+    assert "9 of 11 rows have errors" in page
     bad = page.split("Rows with errors", 1)[1].split("All rows", 1)[0]
     for number, reason in [
         (3, "already in the inventory or in an earlier row"),
@@ -155,6 +156,7 @@ def test_the_preview_lists_every_bad_row_with_its_number_and_reason(client, auth
         (9, "own row (row 4) has errors"),
         (10, "record_type: use one of"),
         (11, "“extreme” is not one of"),
+        (12, "Enter a date between 01 January 1900 and 31 December 2199."),
     ]:
         assert f"<td>{number}</td>" in bad, number
         row = bad.split(f"<td>{number}</td>", 1)[1].split("</tr>", 1)[0]
@@ -178,9 +180,9 @@ def test_importing_only_the_valid_rows(client, auth, db_session):
     assert response.status_code == 302
     assert [v.name for v in db.session.scalars(select(Vendor))] == ["Good One"]
     assert _counts() == (1, 1, 0)
-    assert "skipped 8 rows with errors" in client.get(response.location).text
+    assert "skipped 9 rows with errors" in client.get(response.location).text
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "vendors.imported"))
-    assert entry.details["skipped_rows"] == 8
+    assert entry.details["skipped_rows"] == 9
 
 
 def test_product_rows_match_aliases_and_add_unknown_products_with_a_supplier(

@@ -10,7 +10,6 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from vendorrisk.campaigns.forms import MultiCheckboxField, choices
+from vendorrisk.core.fields import DayField
 from vendorrisk.vendors.catalogue import split_list
 
 from .document import MAX_MARKDOWN, NAME_RE, QUESTION_REF_RE, SLUG_RE, URL_RE
@@ -83,7 +83,7 @@ class KeyDateRow(_Row):
         ],
     )
     label = StringField("What happened that day", validators=[Optional(), Length(max=300)])
-    date = DateField("Date", validators=[Optional()])
+    date = DayField("Date", validators=[Optional()])
 
 
 class ProductRow(_Row):
@@ -153,7 +153,7 @@ class AdvisoryForm(FlaskForm):
     )
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     publisher = StringField("Publisher or source", validators=[DataRequired(), Length(max=200)])
-    published = DateField("Published", validators=[DataRequired()])
+    published = DayField("Published", validators=[DataRequired()])
     severity = SelectField("Severity", choices=choices((s, SEVERITY_LABELS[s]) for s in SEVERITIES))
     status = SelectField("Status", choices=choices((s, STATUS_LABELS[s]) for s in STATUSES))
     superseded_by = SelectField("Superseded by", validators=[Optional()])
@@ -258,7 +258,7 @@ def action_rows(rows, taken: set[str] | None = None) -> list[dict]:
 
 
 class UpdateForm(FlaskForm):
-    date = DateField("Date of the update", validators=[DataRequired()])
+    date = DayField("Date of the update", validators=[DataRequired()])
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     body = TextAreaField(
         "What changed (Markdown)", validators=[Optional(), Length(max=MAX_MARKDOWN)]
@@ -304,7 +304,7 @@ class ExposureForm(FlaskForm):
 class ProgressForm(FlaskForm):
     state = SelectField("State", choices=choices((s, PROGRESS_LABELS[s]) for s in PROGRESS_STATES))
     owner = SelectField("Owner", coerce=optional_int, validators=[Optional()])
-    on_date = DateField("Date (due, or done on)", validators=[Optional()])
+    on_date = DayField("Date (due, or done on)", validators=[Optional()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
 

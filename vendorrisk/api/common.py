@@ -10,6 +10,7 @@ from flask import request
 from sqlalchemy import Select, func, select
 
 from vendorrisk.api.errors import ApiProblem, validation_error
+from vendorrisk.core.fields import EARLIEST_DAY, LATEST_DAY
 from vendorrisk.core.http import MAX_ID
 from vendorrisk.extensions import db
 
@@ -18,6 +19,7 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
 Id = Annotated[int, pydantic.Field(ge=1, le=MAX_ID)]
+Day = Annotated[date, pydantic.Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
 _MESSAGES = {
     "extra_forbidden": "Unknown field.",
     "missing": "This field is required.",

@@ -1,8 +1,10 @@
 """The audit-log filter form (read from the query string)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
+
+from vendorrisk.core.fields import DayField
 
 
 class AuditFilterForm(FlaskForm):
@@ -23,5 +25,5 @@ class AuditFilterForm(FlaskForm):
         ],
         validators=[Optional()],
     )
-    since = DateField("From (UTC)", validators=[Optional()])
-    until = DateField("To (UTC)", validators=[Optional()])
+    since = DayField("From (UTC)", validators=[Optional()])
+    until = DayField("To (UTC)", validators=[Optional()])

@@ -4,7 +4,6 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from vendorrisk.core.fields import DayField
 from vendorrisk.vendors.risk import DATA_ACCESS_LABELS
 
 COMMON_ZONES = [
@@ -64,7 +64,7 @@ class CampaignForm(FlaskForm):
     filter_tier = SelectField("Tier", validators=[Optional()])
     filter_data_access = SelectField("Data access", validators=[Optional()])
     filter_product = SelectField("Product used", validators=[Optional()])
-    due_date = DateField("Due date", validators=[DataRequired(), _future])
+    due_date = DayField("Due date", validators=[DataRequired(), _future])
     timezone = SelectField(
         "Time zone of the due date", choices=choices((z, z) for z in COMMON_ZONES)
     )
@@ -88,7 +88,7 @@ class CampaignForm(FlaskForm):
 
 
 class ExtendForm(FlaskForm):
-    due_date = DateField("New due date", validators=[DataRequired(), _future])
+    due_date = DayField("New due date", validators=[DataRequired(), _future])
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)])
 
 

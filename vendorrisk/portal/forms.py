@@ -1,8 +1,10 @@
 """Small forms of the portal (the questionnaire itself comes from the form factory)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from vendorrisk.core.fields import DayField
 
 
 class AttestationForm(FlaskForm):
@@ -36,7 +38,7 @@ class VendorPlanForm(FlaskForm):
     owner = StringField(
         "Who at your organisation owns the fix", validators=[DataRequired(), Length(max=200)]
     )
-    plan_date = DateField("Planned completion date", validators=[DataRequired()])
+    plan_date = DayField("Planned completion date", validators=[DataRequired()])
     plan = TextAreaField("What you will do", validators=[Optional(), Length(max=4000)])
 
 

@@ -29,7 +29,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, Field, RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields import DateField, DecimalField
+from wtforms.fields import DecimalField
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
@@ -37,6 +37,8 @@ try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice
 except ImportError:  # pragma: no cover - WTForms < 3.3
     SelectChoice = None
+
+from vendorrisk.core.fields import DayField
 
 from .answers import Answer
 from .canonical import content_hash
@@ -156,7 +158,7 @@ def _value_field(q: Question) -> Field:
             label, choices=_choices(q), validators=[Optional()], description=help_text
         )
     if q.type == "date":
-        return DateField(label, validators=[Optional()], format="%Y-%m-%d", description=help_text)
+        return DayField(label, validators=[Optional()], format="%Y-%m-%d", description=help_text)
     if q.type == "number":
         return DecimalField(
             label,

@@ -7,9 +7,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 from wtforms import Form
-from wtforms.fields import DateField
 from wtforms.validators import Optional
 
+from vendorrisk.core.fields import DayField
 from vendorrisk.scoring import MissingReferenceDate, ScoreResult, score_response
 
 from .formfactory import QuestionnaireForm, question_numbers
@@ -25,7 +25,7 @@ class ReferenceDatesForm(Form):
 def reference_dates_form_class(template: Template) -> type[ReferenceDatesForm]:
     """Build a form with one date per reference date, defaulting to the template's."""
     attrs = {
-        ref.name: DateField(
+        ref.name: DayField(
             ref.label,
             default=ref.default,
             format="%Y-%m-%d",

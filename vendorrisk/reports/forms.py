@@ -1,14 +1,15 @@
 """Asking for a report: the period a vendor report covers (both ends optional)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField
 from wtforms.validators import Optional
+
+from vendorrisk.core.fields import DayField
 
 
 class VendorReportForm(FlaskForm):
-    since = DateField("From", validators=[Optional()],
+    since = DayField("From", validators=[Optional()],
                       description="Leave empty to start from the first assessment.")
-    until = DateField("To", validators=[Optional()], description="Leave empty for today.")
+    until = DayField("To", validators=[Optional()], description="Leave empty for today.")
 
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:

@@ -5,7 +5,6 @@ from functools import lru_cache
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     FormField,
     IntegerField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from vendorrisk.core.fields import DayField
 from vendorrisk.core.http import MAX_ID
 from vendorrisk.review.models import (
     ACCEPTED,
@@ -35,7 +35,7 @@ class ConditionForm(FlaskForm):
         csrf = False
 
     text = StringField("Condition", validators=[Optional(), Length(max=500)])
-    due = DateField("Due", validators=[Optional()])
+    due = DayField("Due", validators=[Optional()])
 
 
 class DecisionForm(FlaskForm):
@@ -72,14 +72,14 @@ class OverrideForm(FlaskForm):
 class NewFindingForm(FlaskForm):
     title = StringField("Finding", validators=[DataRequired(), Length(max=500)])
     severity = SelectField("Severity", choices=SEVERITY_CHOICES, default="medium")
-    due_date = DateField("Due date", validators=[Optional()])
+    due_date = DayField("Due date", validators=[Optional()])
     remediation = TextAreaField("Remediation expected", validators=[Optional(), Length(max=4000)])
     internal = BooleanField("Internal only (never shown to the vendor)")
 
 
 class PlanForm(FlaskForm):
     owner = StringField("Owner at the vendor", validators=[DataRequired(), Length(max=200)])
-    plan_date = DateField("Planned date", validators=[DataRequired()])
+    plan_date = DayField("Planned date", validators=[DataRequired()])
     plan = TextAreaField("Plan", validators=[Optional(), Length(max=4000)])
 
 
@@ -91,7 +91,7 @@ class AcceptRiskForm(FlaskForm):
     reason = TextAreaField(
         "Why the risk is accepted", validators=[DataRequired(), Length(max=4000)]
     )
-    expires_on = DateField("Acceptance expires on", validators=[DataRequired()])
+    expires_on = DayField("Acceptance expires on", validators=[DataRequired()])
 
 
 class SeverityForm(FlaskForm):

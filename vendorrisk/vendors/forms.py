@@ -7,7 +7,6 @@ names, LEI check digits, cycles, one primary) so the CSV importer applies the sa
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from vendorrisk.core.fields import DayField
 from vendorrisk.vendors.countries import COUNTRY_CHOICES
 from vendorrisk.vendors.models import CONTACT_KIND_LABELS, STATUS_LABELS
 from vendorrisk.vendors.queries import ANY_STATUS, SORTS, STALE
@@ -56,9 +56,9 @@ class VendorForm(FlaskForm):
     data_access = SelectField("Data access", choices=dict(DATA_ACCESS_LABELS))
     owner_id = SelectField("Internal owner", coerce=_id_text, choices={"": "Nobody yet"})
     status = SelectField("Status", choices=dict(STATUS_LABELS))
-    contract_start = DateField("Contract start", validators=[Optional()])
-    contract_end = DateField("Contract end", validators=[Optional()])
-    renewal_date = DateField("Renewal date", validators=[Optional()])
+    contract_start = DayField("Contract start", validators=[Optional()])
+    contract_end = DayField("Contract end", validators=[Optional()])
+    renewal_date = DayField("Renewal date", validators=[Optional()])
     description = TextAreaField(
         "Description", validators=[Optional(), Length(max=MAX_TEXT)], render_kw={"rows": 3}
     )

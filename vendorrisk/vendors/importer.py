@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from vendorrisk.accounts.services import user_by_email
 from vendorrisk.audit import services as audit
+from vendorrisk.core.fields import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
 from vendorrisk.extensions import db
 from vendorrisk.vendors import catalogue, services
 from vendorrisk.vendors.countries import COUNTRIES
@@ -250,10 +251,14 @@ def _date(value: str, column: str, errors: dict) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         errors[column] = f"“{value}” is not a date; write it as YYYY-MM-DD."
         return None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        errors[column] = DAY_RANGE_MESSAGE
+        return None
+    return day
 
 
 def _vendor_row(row: dict) -> str:

@@ -7,7 +7,6 @@ campaign again and sends nothing twice; the same key with another body is refuse
 
 import hashlib
 import json
-from datetime import date
 from zoneinfo import available_timezones
 
 import pydantic
@@ -16,7 +15,7 @@ from sqlalchemy import select
 
 from vendorrisk.advisories import services as advisories
 from vendorrisk.api.blueprint import bp
-from vendorrisk.api.common import Body, Id, iso, parse_body
+from vendorrisk.api.common import Body, Day, Id, iso, parse_body
 from vendorrisk.api.errors import ApiProblem, validation_error
 from vendorrisk.api.models import IdempotencyKey
 from vendorrisk.campaigns import services as campaigns
@@ -38,7 +37,7 @@ class CampaignBody(Body):
     template: str | None = None
     template_version_id: Id | None = None
     vendor_ids: list[Id] = pydantic.Field(min_length=1, max_length=5000)
-    due_date: date
+    due_date: Day
     timezone: str
     advisory: str | None = None
     message: str | None = pydantic.Field(default=None, max_length=10_000)

@@ -1,13 +1,12 @@
 """/api/v1/vendors: the vendor inventory with contacts and the products each vendor uses."""
 
-from datetime import date
 
 from flask import jsonify, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.api.blueprint import bp
-from vendorrisk.api.common import Body, Id, check, iso, page_args, paginate, parse_body
+from vendorrisk.api.common import Body, Day, Id, check, iso, page_args, paginate, parse_body
 from vendorrisk.api.errors import validation_error
 from vendorrisk.extensions import db
 from vendorrisk.vendors import services
@@ -29,9 +28,9 @@ class VendorBody(Body):
     data_access: str | None = None
     owner_id: Id | None = None
     status: str | None = None
-    contract_start: date | None = None
-    contract_end: date | None = None
-    renewal_date: date | None = None
+    contract_start: Day | None = None
+    contract_end: Day | None = None
+    renewal_date: Day | None = None
     notes: str | None = None
 
 
