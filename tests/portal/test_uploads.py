@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import re
 
 from tests.portal.helpers import (
     DOCX,
@@ -16,6 +17,7 @@ from tests.portal.helpers import (
     office_file,
     pdf_file,
     save,
+    section_url,
     stored_files,
     submit,
     upload_evidence,
@@ -123,3 +125,23 @@ def test_an_upload_for_a_question_that_asks_no_evidence_is_refused(vendor_client
     )
     assert all_evidence() == []
     assert response.status_code == 302  # no such field: the file is ignored
+
+
+def test_an_attached_file_is_listed_in_its_question_with_a_remove_button_that_works(
+    vendor_client, aid
+):
+    """The list sits inside the question the file answers (not at the foot of the page); the
+    button submits a form of its own, since forms cannot nest."""
+    upload_evidence(vendor_client, aid, "soc2.pdf", PDF)
+    (evidence,) = all_evidence()
+    page = vendor_client.get(section_url(aid, 2)).text
+    question = page.split('data-question="soc2_report"', 1)[1].split('<div class="vr-question', 1)[0]
+    assert "Attached:" in question and "soc2.pdf (" in question
+    button = re.search(r'<button[^>]*form="(remove-evidence-\d+)"[^>]*>Remove', question)
+    assert button, question
+    form = re.search(rf'<form id="{button.group(1)}" method="post" action="([^"]+)">', page)
+    assert form and page.index(form.group(0)) > page.index("</form>")  # outside the main form
+    removed = vendor_client.post(form.group(1), data={}, follow_redirects=True)
+    assert "soc2.pdf is removed." in removed.text and "Attached:" not in removed.text
+    db.session.expire_all()
+    assert evidence.removed_at is not None

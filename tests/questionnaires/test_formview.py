@@ -10,6 +10,7 @@ from flask import render_template_string
 from helpers_app import COMPLETE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from tests.scoring.conftest import FILE
@@ -136,7 +137,11 @@ def test_a_compiled_question_writes_exactly_what_the_macro_writes(app, data):
             for name in (n.value, n.comment, n.reason):
                 if data.draw(st.booleans()):
                     values[name] = [data.draw(_TYPED)]
-            view = q.view(state_from_data(MultiDict(values)))
+            state = state_from_data(MultiDict(values))
+            if data.draw(st.booleans()):  # the portal's list of files already attached
+                files = Markup("<ul><li>%s</li></ul>") % data.draw(_TYPED)
+                state = state._replace(attached={q.question.id: files})
+            view = q.view(state)
             for visible in (False, True):
                 assert q.fast(view, visible) == _macro()(q, view, visible), q.question.id
 

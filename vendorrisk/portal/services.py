@@ -187,12 +187,22 @@ def attach_evidence(response: Response, recipient: Recipient, question_id: str, 
     return evidence
 
 
+def _removable(evidence: Evidence, editable: set[str] | None) -> bool:
+    return evidence.first_submitted_revision is None and (
+        editable is None or evidence.question_id in editable
+    )
+
+
+def removable_evidence(files: dict[str, list[Evidence]], editable: set[str] | None) -> set[int]:
+    """Return the ids of the attached files the vendor may still remove."""
+    return {e.id for attached in files.values() for e in attached if _removable(e, editable)}
+
+
 def remove_evidence(evidence: Evidence, recipient: Recipient) -> None:
     """Remove a file the vendor attached, as long as no submitted revision includes it."""
     if evidence.first_submitted_revision is not None:
         raise PortalError("This file is part of a submitted answer and stays on record.")
-    editable = editable_questions(evidence.response)
-    if editable is not None and evidence.question_id not in editable:
+    if not _removable(evidence, editable_questions(evidence.response)):
         raise PortalError("Evidence for this question cannot be changed now.")
     evidence.removed_at = utcnow()  # the file itself goes once this is committed
     audit.record(

@@ -7,6 +7,7 @@ from flask import (
     abort,
     flash,
     g,
+    get_template_attribute,
     jsonify,
     redirect,
     render_template,
@@ -153,6 +154,12 @@ def _page(
     answered = sum(1 for qid in visible if qid in answers)
     editable = services.editable_questions(response)
     section_ids = {q.id for q in template.sections[index].questions}
+    files = services.live_evidence(response)
+    removable = services.removable_evidence(files, editable)
+    attached = get_template_attribute("portal/_attached.html", "attached")
+    state = state._replace(
+        attached={qid: attached(fs, removable) for qid, fs in files.items() if qid in section_ids}
+    )
     return render_template(
         "portal/section.html",
         round=_review_round(assignment, template, editable),
@@ -167,7 +174,7 @@ def _page(
         visible_questions=visible,
         answered=answered,
         total=len(visible),
-        files=services.live_evidence(response),
+        removable=sorted(removable),
         editable=editable,
         version=response.version,
         conflict=conflict,

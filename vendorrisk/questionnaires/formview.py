@@ -12,8 +12,9 @@ the same inputs from plain data instead:
   values. A question without errors outside a clarification round is written from it, which
   costs a fraction of running the macro; the macro itself renders the rest.
 - `FormState` is what belongs to one person's page: the values the inputs show (as text, the way
-  they would be posted) and the errors by field name. It comes either straight from saved
-  answers (`state_from_data`) or from a bound, validated form (`state_of`).
+  they would be posted), the errors by field name, and the files already attached to each
+  question (HTML the portal writes). It comes either straight from saved answers
+  (`state_from_data`) or from a bound, validated form (`state_of`).
 
 WTForms still parses and validates everything that is posted; only the HTML is written here.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple
 
 from flask import current_app
@@ -80,6 +82,7 @@ class QuestionLayout:
         file_errors = errors.get(n.files, none)
         reason_errors = errors.get(n.reason, none)
         return QuestionView(
+            attached=state.attached.get(self.question.id, _NOTHING),
             value=shown[0] if shown else "",
             chosen=shown,
             na=bool(values.get(n.na)),
@@ -98,6 +101,7 @@ class QuestionLayout:
 class QuestionView(NamedTuple):
     """One question's values and errors on one page."""
 
+    attached: Markup  # the files already attached to the question, with their actions
     value: str
     chosen: Sequence[str]
     na: bool
@@ -149,6 +153,7 @@ class _Skeleton:
     reason = property(lambda self: self._mark("reason"))
     na_checked = property(lambda self: self._mark("na_checked"))
     comment_open = property(lambda self: self._mark("comment_open"))
+    attached = property(lambda self: self._mark("attached"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,10 +224,12 @@ class FormLayout:
 
 
 class FormState(NamedTuple):
-    """The values the inputs show, as posted text, and the errors, by field name."""
+    """The values the inputs show, as posted text, and the errors, by field name; the HTML of
+    the files attached to each question, by question id."""
 
     values: Mapping[str, Sequence[str]]
     errors: Mapping[str, Sequence[str]]
+    attached: Mapping[str, Markup] = MappingProxyType({})
 
 
 def _show_if(item: Question | Section) -> Markup | None:
