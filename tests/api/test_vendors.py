@@ -81,6 +81,16 @@ def test_patch_refuses_an_impossible_contract(api, db_session):
     assert_problem(response, 422, "contract_end")
 
 
+def test_patch_refuses_a_date_outside_1900_to_2199(api, db_session):
+    vendor = make_vendor()
+    response = api.patch(
+        f"/vendors/{vendor.id}",
+        api.token(),
+        json={"renewal_date": "9999-12-31", "contract_start": "0001-01-01"},
+    )
+    assert_problem(response, 422, "renewal_date", "contract_start")
+
+
 def test_a_vendor_shows_its_contacts_and_products(api, db_session):
     vendor = make_vendor()
     product = make_product("Gateway", versions=["1.0"])
