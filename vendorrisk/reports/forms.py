@@ -8,7 +8,7 @@ from vendorrisk.core.fields import DayField
 
 class VendorReportForm(FlaskForm):
     since = DayField("From", validators=[Optional()],
-                      description="Leave empty to start from the first assessment.")
+                     description="Leave empty to start from the first assessment.")
     until = DayField("To", validators=[Optional()], description="Leave empty for today.")
 
     def validate_until(self, field) -> None:

@@ -1,6 +1,5 @@
 """/api/v1/vendors: the vendor inventory with contacts and the products each vendor uses."""
 
-
 from flask import jsonify, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
