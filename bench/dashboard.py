@@ -92,10 +92,18 @@ def _seed(app, vendors: int, assignments: int) -> None:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
         digest = hash_password(PASSWORD)
-        owners = [User(email=f"owner{i}@bench.example", name=f"Owner {i}", role="manager",
-                       password_hash=digest) for i in range(4)]
-        actor = User(email="reviewer@bench.example", name="Reviewer", role="manager",
-                     password_hash=digest)
+        owners = [
+            User(
+                email=f"owner{i}@bench.example",
+                name=f"Owner {i}",
+                role="manager",
+                password_hash=digest,
+            )
+            for i in range(4)
+        ]
+        actor = User(
+            email="reviewer@bench.example", name="Reviewer", role="manager", password_hash=digest
+        )
         db.session.add_all([*owners, actor])
         db.session.flush()
         started = time.perf_counter()
@@ -108,8 +116,11 @@ def _seed(app, vendors: int, assignments: int) -> None:
         else:
             with db.engine.connect() as connection:
                 connection.exec_driver_sql("ANALYZE")
-        print(f"data {vendors} vendors {assignments} assignments: "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"data {vendors} vendors {assignments} assignments: "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
 
 
 def measure(backend: str, url: str, vendors: int, assignments: int, runs: int) -> bool:
@@ -150,8 +161,11 @@ def measure(backend: str, url: str, vendors: int, assignments: int, runs: int) -
         after_queries.add(len(seen))
     ok &= _p95(after) < TARGET_MS
     print(f"dashboard after a change p95 {backend}: {_p95(after):.0f} ms", flush=True)
-    print(f"dashboard after a change queries {backend}: "
-          f"{'/'.join(str(q) for q in sorted(after_queries))} queries", flush=True)
+    print(
+        f"dashboard after a change queries {backend}: "
+        f"{'/'.join(str(q) for q in sorted(after_queries))} queries",
+        flush=True,
+    )
 
     for name, path in PAGES:
         client.get(path)  # warm: templates compiled, snapshot built
@@ -185,7 +199,8 @@ def _close_one_finding(app) -> None:
     with app.app_context():
         reviewer = db.session.scalar(select(User).where(User.email == "reviewer@bench.example"))
         finding = db.session.scalars(
-            select(Finding).where(Finding.state == OPEN).order_by(Finding.id).limit(1)).first()
+            select(Finding).where(Finding.state == OPEN).order_by(Finding.id).limit(1)
+        ).first()
         review.close_finding(finding, reviewer, "Fix verified (benchmark).")
         db.session.commit()
 
@@ -195,7 +210,9 @@ def _bench_database(server_url: str) -> str | None:
     from tests.support.load import fresh_postgres_database
 
     try:
-        return fresh_postgres_database(server_url.replace("postgres://", "postgresql://", 1), "bench")
+        return fresh_postgres_database(
+            server_url.replace("postgres://", "postgresql://", 1), "bench"
+        )
     except Exception as exc:  # noqa: BLE001 - any failure to reach the server
         print(f"note: PostgreSQL is unreachable ({type(exc).__name__}); PostgreSQL skipped")
         return None
@@ -214,8 +231,9 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="vr-bench-dashboard-"))
     ok = True
     try:
-        ok &= measure("sqlite", f"sqlite:///{workdir / 'bench.db'}", args.vendors,
-                      args.assignments, args.runs)
+        ok &= measure(
+            "sqlite", f"sqlite:///{workdir / 'bench.db'}", args.vendors, args.assignments, args.runs
+        )
     finally:
         if args.keep:
             print(f"scratch database kept: {workdir / 'bench.db'}")

@@ -263,7 +263,10 @@ def build_database(url: str) -> tuple[str, int]:
         version = approved_version(template_yaml())
         vendor = make_vendor(contacts=[("primary", "security")])
         campaign = create_campaign(
-            version, [vendor], actor=make_user("manager"), due_date=date.today() + timedelta(days=14)
+            version,
+            [vendor],
+            actor=make_user("manager"),
+            due_date=date.today() + timedelta(days=14),
         )
         recipient = campaign.assignments[0].recipients[0]
         link = portal_path(recipient)
@@ -350,7 +353,9 @@ def main() -> None:
 
         bare_env = {**os.environ, "BENCH_HTML": str(workdir / "page.html")}
         bare_port = free_port()
-        bare_proc = start_gunicorn("bare_app:app", bare_port, bare_env, workdir, workdir / "bare.log")
+        bare_proc = start_gunicorn(
+            "bare_app:app", bare_port, bare_env, workdir, workdir / "bare.log"
+        )
 
         print(f"form_page size: {len(html.encode()) / 1024:.1f} KiB")
         form = load(app_port, section, cookie, args.seconds, args.connections)

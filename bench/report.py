@@ -52,8 +52,12 @@ def _weasyprint_alone(html: str, path: Path) -> float:
     from vendorrisk.reports.pdf import base_url
 
     path.write_text(html)
-    out = subprocess.run([sys.executable, "-c", _ALONE, str(path), base_url()],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _ALONE, str(path), base_url()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -75,10 +79,15 @@ def main() -> None:
     from vendorrisk.reports.builders.common import Limits, Meta
     from vendorrisk.reports.models import CAMPAIGN_PDF, DONE, VENDOR_PDF
 
-    app = create_app(test_config(
-        f"sqlite:///{workdir / 'bench.db'}", UPLOAD_FOLDER=str(workdir / "uploads"),
-        REPORT_FOLDER=str(workdir / "reports"), REPORT_RUNNER="inline",
-        REPORT_RENDER_ISOLATION="process"))
+    app = create_app(
+        test_config(
+            f"sqlite:///{workdir / 'bench.db'}",
+            UPLOAD_FOLDER=str(workdir / "uploads"),
+            REPORT_FOLDER=str(workdir / "reports"),
+            REPORT_RUNNER="inline",
+            REPORT_RENDER_ISOLATION="process",
+        )
+    )
     with app.app_context():
         upgrade(revision="heads")
         started = time.perf_counter()
@@ -111,12 +120,19 @@ def main() -> None:
                 Path(args.out).mkdir(parents=True, exist_ok=True)
                 target = Path(args.out) / f"{label}.pdf"
                 target.write_bytes(jobs.path_of(job.file_name).read_bytes())
-            meta = Meta(document_id=job.document_id, generated_at=job.started_at,
-                        generated_by=requester.name, generated_role="Compliance officer")
+            meta = Meta(
+                document_id=job.document_id,
+                generated_at=job.started_at,
+                generated_by=requester.name,
+                generated_role="Compliance officer",
+            )
             html = make_html(db.session.get(type(subject), subject.id), meta, limits)
-            isolated = pdf.render(html, timeout=config["REPORT_RENDER_TIMEOUT"],
-                                  max_bytes=config["REPORT_MAX_PDF_BYTES"],
-                                  max_html_bytes=config["REPORT_MAX_HTML_BYTES"])
+            isolated = pdf.render(
+                html,
+                timeout=config["REPORT_RENDER_TIMEOUT"],
+                max_bytes=config["REPORT_MAX_PDF_BYTES"],
+                max_html_bytes=config["REPORT_MAX_HTML_BYTES"],
+            )
             results[label] = (total, job.pages, html, isolated.peak_rss_kib)
             db.session.commit()
         parent_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -124,16 +140,18 @@ def main() -> None:
         for label, (total, pages, html, _) in results.items():
             only = _weasyprint_alone(html, workdir / f"{label}.html")
             started = time.perf_counter()
-            pdf.render_inline(html, timeout=config["REPORT_RENDER_TIMEOUT"],
-                              max_bytes=config["REPORT_MAX_PDF_BYTES"])
+            pdf.render_inline(
+                html,
+                timeout=config["REPORT_RENDER_TIMEOUT"],
+                max_bytes=config["REPORT_MAX_PDF_BYTES"],
+            )
             in_web_process = time.perf_counter() - started
             print(f"report {label} pages: {pages} pages")
             print(f"report {label} html size: {len(html) / 1024:.0f} KiB")
             print(f"report {label} seconds: {total:.2f} s")
             print(f"report {label} weasyprint-only seconds: {only:.2f} s")
             print(f"report {label} overhead ratio: {total / only:.2f} x")
-            print(f"report {label} weasyprint in the web process seconds: "
-                  f"{in_web_process:.2f} s")
+            print(f"report {label} weasyprint in the web process seconds: {in_web_process:.2f} s")
         child_peak = max(peak for *_, peak in results.values())
         print(f"report peak memory: {_mib(max(parent_peak, child_peak)):.0f} MiB")
         print(f"report web process peak memory: {_mib(parent_peak):.0f} MiB")

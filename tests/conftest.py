@@ -172,13 +172,25 @@ def _hash(password: str) -> str:
 _counter = {"n": 0}
 
 
-def make_user(role: str = "manager", *, email: str | None = None, password: str = PASSWORD,
-              mfa: bool = False, active: bool = True, name: str | None = None) -> User:
+def make_user(
+    role: str = "manager",
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    mfa: bool = False,
+    active: bool = True,
+    name: str | None = None,
+) -> User:
     """Create and flush a user (with a TOTP secret when `mfa`)."""
     _counter["n"] += 1
     email = email or f"{role}{_counter['n']}@firm.example"
-    user = User(email=email, name=name or f"{role.title()} {_counter['n']}", role=role,
-                password_hash=_hash(password), active=active)
+    user = User(
+        email=email,
+        name=name or f"{role.title()} {_counter['n']}",
+        role=role,
+        password_hash=_hash(password),
+        active=active,
+    )
     if mfa or role == "admin":
         user.totp_secret = pyotp.random_base32()
         user.totp_enabled_at = utcnow()

@@ -41,8 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.vendors.views import bp as vendors_bp
 
     database.init_app(app)
-    migrate.init_app(app, _db, directory=str(Path(__file__).parent.parent / "migrations"),
-                     render_as_batch=True)
+    migrate.init_app(
+        app, _db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)
@@ -78,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     advisories_cli.init_app(app)
     demo.init_app(app)
     from vendorrisk.core import backup_cli
+
     backup_cli.init_app(app)
 
     @app.after_request

@@ -41,11 +41,27 @@ MUTED = "#5c636a"
 
 # Presentation attributes a CSS declaration may become; everything else (transitions, cursor,
 # user-select...) means nothing in a static image and is dropped.
-PRESENTATION = frozenset({
-    "fill", "fill-opacity", "stroke", "stroke-opacity", "stroke-width", "stroke-dasharray",
-    "stroke-linecap", "stroke-linejoin", "opacity", "font-family", "font-size", "font-weight",
-    "font-style", "text-anchor", "dominant-baseline", "text-decoration", "visibility",
-})
+PRESENTATION = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "stroke",
+        "stroke-opacity",
+        "stroke-width",
+        "stroke-dasharray",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "opacity",
+        "font-family",
+        "font-size",
+        "font-weight",
+        "font-style",
+        "text-anchor",
+        "dominant-baseline",
+        "text-decoration",
+        "visibility",
+    }
+)
 SHAPES = frozenset({"rect", "path", "circle", "ellipse", "polygon", "polyline"})
 _COLOR_CLASS = re.compile(r"^color-(\d+)$")
 # Our look, applied after pygal's stylesheet (same specificity, later, so it wins).
@@ -129,8 +145,9 @@ def bar_chart(
 ) -> str:
     """Draw one series of bars, each value printed on its bar (one colour per bar if given)."""
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = chart_class(**_config(width, height, PALETTE, show_legend=False,
-                                  print_values_position="top"))
+    chart = chart_class(
+        **_config(width, height, PALETTE, show_legend=False, print_values_position="top")
+    )
     order = _order(len(labels), horizontal)
     chart.x_labels = [labels[i] for i in order]
     chart.value_formatter = _formatter(value_suffix)
@@ -144,8 +161,13 @@ def bar_chart(
     chart.add(title, points)
     peak = max(values, default=0)
     # A horizontal bar prints its value past its end: leave room for it.
-    return finish(chart, title, description or _describe(labels, [(title, values)]), (),
-                  max_value=peak * 1.12 if horizontal else peak)
+    return finish(
+        chart,
+        title,
+        description or _describe(labels, [(title, values)]),
+        (),
+        max_value=peak * 1.12 if horizontal else peak,
+    )
 
 
 def grouped_bar_chart(
@@ -169,8 +191,7 @@ def grouped_bar_chart(
     for name, values in series:
         chart.add(name, [values[i] for i in order])
     peak = max((v for _, values in series for v in values), default=0)
-    return finish(chart, title, description or _describe(labels, series), palette,
-                  max_value=peak)
+    return finish(chart, title, description or _describe(labels, series), palette, max_value=peak)
 
 
 def stacked_bar_chart(
@@ -194,8 +215,13 @@ def stacked_bar_chart(
     for name, values in series:
         chart.add(name, [values[i] or None for i in order])
     totals = [sum(values[i] for _, values in series) for i in range(len(labels))]
-    return finish(chart, title, description or _describe(labels, series), palette,
-                  max_value=max(totals, default=0))
+    return finish(
+        chart,
+        title,
+        description or _describe(labels, series),
+        palette,
+        max_value=max(totals, default=0),
+    )
 
 
 def histogram(
@@ -209,12 +235,17 @@ def histogram(
     unit: str = "",
 ) -> str:
     """Draw counts over ranges given as (count, start, end), each count printed on its bar."""
-    chart = pygal.Histogram(**_config(width, height, (color,), show_legend=False,
-                                      print_values_position="top"))
-    chart.add(title, [(count, start, end) for count, start, end in bins],
-              formatter=lambda value: _num(value[0]) if value and value[0] else "")
-    text = "; ".join(f"{_num(start)} to {_num(end)}{unit}: {_num(count)}"
-                     for count, start, end in bins)
+    chart = pygal.Histogram(
+        **_config(width, height, (color,), show_legend=False, print_values_position="top")
+    )
+    chart.add(
+        title,
+        [(count, start, end) for count, start, end in bins],
+        formatter=lambda value: _num(value[0]) if value and value[0] else "",
+    )
+    text = "; ".join(
+        f"{_num(start)} to {_num(end)}{unit}: {_num(count)}" for count, start, end in bins
+    )
     peak = max((count for count, _, _ in bins), default=0)
     return finish(chart, title, description or f"{title}. {text}.", (), max_value=peak)
 
@@ -232,8 +263,9 @@ def histogram_bins(values: Sequence[Number], edges: Sequence[Number]) -> list[tu
 # --- making pygal's output self-contained ------------------------------------------------------
 
 
-def finish(chart, title: str, description: str, pattern_colors: Sequence[str],
-           max_value: Number = 0) -> str:
+def finish(
+    chart, title: str, description: str, pattern_colors: Sequence[str], max_value: Number = 0
+) -> str:
     """Render a configured pygal chart and make it safe: see the module docstring."""
     # Whole-number ticks: these charts count vendors and findings, never fractions of one.
     chart.y_labels = _ticks(max_value)
@@ -242,8 +274,7 @@ def finish(chart, title: str, description: str, pattern_colors: Sequence[str],
     return sanitize(raw, title, description, pattern_colors)
 
 
-def sanitize(raw: str, title: str, description: str,
-             pattern_colors: Sequence[str] = ()) -> str:
+def sanitize(raw: str, title: str, description: str, pattern_colors: Sequence[str] = ()) -> str:
     """Turn pygal's SVG into one with no script, no CSS and an accessible name."""
     # pygal's own output, never a document from outside: labels in it are already escaped,
     # and it declares no entities or DTD.
@@ -304,8 +335,9 @@ def _css_rules(css: str) -> tuple:
             continue  # :hover and the like: no meaning in a static image
         declarations = [
             (d.lower_name, tinycss2.serialize(d.value).strip())
-            for d in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
-                                                     skip_whitespace=True)
+            for d in tinycss2.parse_declaration_list(
+                rule.content, skip_comments=True, skip_whitespace=True
+            )
             if d.type == "declaration" and d.lower_name in PRESENTATION
         ]
         if declarations:
@@ -379,8 +411,12 @@ def _halo_values(root: ET.Element) -> None:
 _WHITE = "#ffffff"
 _PATTERNS: tuple[tuple[tuple[str, dict[str, str]], ...], ...] = (
     (),
-    (("path", {"d": "M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4", "stroke": _WHITE,
-               "stroke-width": "1.6"}),),
+    (
+        (
+            "path",
+            {"d": "M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4", "stroke": _WHITE, "stroke-width": "1.6"},
+        ),
+    ),
     (("circle", {"cx": "4", "cy": "4", "r": "1.6", "fill": _WHITE}),),
     (("path", {"d": "M0,0 L8,8 M8,0 L0,8", "stroke": _WHITE, "stroke-width": "1.2"}),),
     (("path", {"d": "M0,2 H8 M0,6 H8", "stroke": _WHITE, "stroke-width": "1.4"}),),
@@ -402,16 +438,26 @@ def _add_patterns(root: ET.Element, chart_id: str, colors: Sequence[str]) -> Non
     for index in sorted(used):
         color = colors[index % len(colors)]
         drawing = _PATTERNS[index % len(_PATTERNS)]
-        pattern = ET.SubElement(defs, "pattern", {
-            "id": f"{chart_id}-p{index}", "patternUnits": "userSpaceOnUse",
-            "width": "8", "height": "8"})
+        pattern = ET.SubElement(
+            defs,
+            "pattern",
+            {
+                "id": f"{chart_id}-p{index}",
+                "patternUnits": "userSpaceOnUse",
+                "width": "8",
+                "height": "8",
+            },
+        )
         ET.SubElement(pattern, "rect", {"width": "8", "height": "8", "fill": color})
         for tag, attributes in drawing:
             ET.SubElement(pattern, tag, attributes)
 
     def paint(element: ET.Element, index: int | None) -> None:
-        own = [int(m.group(1)) for c in (element.get("class") or "").split()
-               if (m := _COLOR_CLASS.match(c))]
+        own = [
+            int(m.group(1))
+            for c in (element.get("class") or "").split()
+            if (m := _COLOR_CLASS.match(c))
+        ]
         if own:
             index = own[0]
         is_text_layer = "text-overlay" in (element.get("class") or "")
@@ -419,8 +465,10 @@ def _add_patterns(root: ET.Element, chart_id: str, colors: Sequence[str]) -> Non
             if is_text_layer:
                 continue
             paint(child, index)
-        if index is not None and (element.tag in SHAPES) and element.get("fill") not in (
-            "none", "transparent"
+        if (
+            index is not None
+            and (element.tag in SHAPES)
+            and element.get("fill") not in ("none", "transparent")
         ):
             element.set("fill", f"url(#{chart_id}-p{index})")
             element.set("stroke", "#ffffff")

@@ -1,6 +1,5 @@
 """Advisory Markdown comes out as clean HTML whatever it holds."""
 
-
 from vendorrisk.advisories.markup import render
 
 

@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 import tarfile
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -40,8 +39,15 @@ def _new_app(tmp_path: Path, name: str, *, migrate: bool = True, url: str | None
 def _seed(app, users: int = 3, files: int = 4) -> None:
     with app.app_context():
         for n in range(users):
-            db.session.add(User(email=f"user{n}@firm.example", name=f"User {n}", role="manager",
-                                password_hash="x", active=True))
+            db.session.add(
+                User(
+                    email=f"user{n}@firm.example",
+                    name=f"User {n}",
+                    role="manager",
+                    password_hash="x",
+                    active=True,
+                )
+            )
         db.session.add(AuditEntry(actor_type="system", action="seed", details={"n": 1}))
         db.session.commit()
         for n in range(files):
@@ -50,7 +56,10 @@ def _seed(app, users: int = 3, files: int = 4) -> None:
 
 
 class Writer(threading.Thread):
-    """Keeps committing audit entries and users through a second app on the same database."""
+    """Keeps committing audit entries and users through a second app on the same database.
+
+    `written` counts commits that returned, so a count read by the test is always on disk.
+    """
 
     def __init__(self, app):
         super().__init__(daemon=True)
@@ -58,21 +67,43 @@ class Writer(threading.Thread):
         self.stop = threading.Event()
         self.written = 0
         self.error: BaseException | None = None
+        self._progress = threading.Condition()
 
     def run(self):
         try:
             with self.app.app_context():
                 while not self.stop.is_set():
-                    self.written += 1
-                    db.session.add(AuditEntry(actor_type="system", action="writer.tick",
-                                              details={"n": self.written}))
-                    if self.written % 5 == 0:
-                        db.session.add(User(email=f"w{self.written}@firm.example", name="W",
-                                            role="manager", password_hash="x", active=True))
+                    n = self.written + 1
+                    db.session.add(
+                        AuditEntry(actor_type="system", action="writer.tick", details={"n": n})
+                    )
+                    if n % 5 == 0:
+                        db.session.add(
+                            User(
+                                email=f"w{n}@firm.example",
+                                name="W",
+                                role="manager",
+                                password_hash="x",
+                                active=True,
+                            )
+                        )
                     db.session.commit()
+                    with self._progress:
+                        self.written = n
+                        self._progress.notify_all()
                 db.session.remove()
         except BaseException as exc:  # reported by the test
             self.error = exc
+        finally:
+            with self._progress:
+                self._progress.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        """Block until `count` writes are committed (or the writer died)."""
+        with self._progress:
+            self._progress.wait_for(
+                lambda: self.written >= count or self.error is not None, timeout=timeout
+            )
 
 
 def _rows(path: Path, table: str) -> list[tuple]:
@@ -91,12 +122,11 @@ def _backup_while_writing(source, tmp_path: Path, target: Path):
     writer = Writer(_new_app(tmp_path, "source", migrate=False))
     writer.start()
     try:
-        while writer.written < 20 and writer.is_alive():
-            time.sleep(0.01)
+        writer.wait_for(20)
         result = source.test_cli_runner().invoke(args=["backup", str(target)])
-        before_stop = writer.written
-        while writer.written < before_stop + 10 and writer.is_alive():
-            time.sleep(0.01)
+        # Writes counted now were committed before the backup returned; ten more must
+        # follow, so the live table ends up strictly ahead of the snapshot.
+        writer.wait_for(writer.written + 10)
     finally:
         writer.stop.set()
         writer.join(30)
@@ -213,8 +243,10 @@ def test_backup_refuses_an_existing_destination_and_missing_backup(tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump is not installed")
-@pytest.mark.skipif(BACKEND != "postgresql" or not os.environ.get("TEST_DATABASE_URL"),
-                    reason="runs with the PostgreSQL backend (TEST_DATABASE_URL)")
+@pytest.mark.skipif(
+    BACKEND != "postgresql" or not os.environ.get("TEST_DATABASE_URL"),
+    reason="runs with the PostgreSQL backend (TEST_DATABASE_URL)",
+)
 def test_postgresql_backup_and_restore(tmp_path):
     base = make_url(pg_url())
     names = [f"vr_backup_{uuid.uuid4().hex[:10]}", f"vr_restore_{uuid.uuid4().hex[:10]}"]

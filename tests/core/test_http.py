@@ -36,8 +36,13 @@ def test_an_id_beyond_what_a_database_holds_is_a_404_on_every_route(app, client)
 
 def test_the_largest_id_a_database_holds_reaches_the_view_and_finds_nothing(client, auth):
     auth.login("manager")
-    for path in (f"/vendors/{MAX_ID}", f"/campaigns/{MAX_ID}", f"/findings/{MAX_ID}",
-                 f"/templates/versions/{MAX_ID}", f"/review/assignments/{MAX_ID}"):
+    for path in (
+        f"/vendors/{MAX_ID}",
+        f"/campaigns/{MAX_ID}",
+        f"/findings/{MAX_ID}",
+        f"/templates/versions/{MAX_ID}",
+        f"/review/assignments/{MAX_ID}",
+    ):
         assert client.get(path).status_code == 404, path
 
 

@@ -1,7 +1,5 @@
 """Every registered route is in the permission table, and the table is what the app enforces."""
 
-
-
 from vendorrisk.permissions import EXPORT_REQUESTS, PERMISSIONS, is_public
 
 

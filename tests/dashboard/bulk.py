@@ -175,23 +175,44 @@ def build(
         status = rng.choices(["active", "onboarding", "offboarded"], weights=[90, 6, 4])[0]
         owner = owners[i % (len(owners) + 1)] if i % (len(owners) + 1) < len(owners) else None
         name = f"Bulk vendor {seed}-{start + i:06d}"
-        vendor_rows.append({
-            "name": name, "name_key": name.lower(), "criticality": crit, "data_access": access,
-            "risk_tier": inherent_tier(crit, access).number, "status": status,
-            "owner_id": owner.id if owner else None, "country": rng.choice(["GB", "US", "DE"]),
-            "created_at": now, "updated_at": now,
-        })
+        vendor_rows.append(
+            {
+                "name": name,
+                "name_key": name.lower(),
+                "criticality": crit,
+                "data_access": access,
+                "risk_tier": inherent_tier(crit, access).number,
+                "status": status,
+                "owner_id": owner.id if owner else None,
+                "country": rng.choice(["GB", "US", "DE"]),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     built.vendor_ids = _insert(Vendor, vendor_rows)
-    contact_ids = _insert(Contact, [
-        {"vendor_id": vid, "name": f"Security lead {vid}", "email": f"security@v{vid}.example",
-         "is_primary": True, "is_security": True, "is_executive": False, "is_privacy": False,
-         "created_at": now}
-        for vid in built.vendor_ids
-    ])
+    contact_ids = _insert(
+        Contact,
+        [
+            {
+                "vendor_id": vid,
+                "name": f"Security lead {vid}",
+                "email": f"security@v{vid}.example",
+                "is_primary": True,
+                "is_security": True,
+                "is_executive": False,
+                "is_privacy": False,
+                "created_at": now,
+            }
+            for vid in built.vendor_ids
+        ],
+    )
     contact_of = dict(zip(built.vendor_ids, contact_ids, strict=True))
 
-    live = [vid for vid, row in zip(built.vendor_ids, vendor_rows, strict=True)
-            if row["status"] != "offboarded"] or built.vendor_ids
+    live = [
+        vid
+        for vid, row in zip(built.vendor_ids, vendor_rows, strict=True)
+        if row["status"] != "offboarded"
+    ] or built.vendor_ids
     n_campaigns = campaigns or max(3, math.ceil(assignments / max(1, int(len(live) * 0.6))))
     campaign_rows = []
     for c in range(n_campaigns):
@@ -199,12 +220,19 @@ def build(
         overdue = c % 3 == 0
         due = today - timedelta(days=20 + c) if overdue else today + timedelta(days=7 + 5 * c)
         sent = _utc(due - timedelta(days=30))
-        campaign_rows.append({
-            "name": f"Portfolio check {seed}-{c + 1}", "template_version_id": version_id,
-            "reference_dates": {}, "due_date": due, "timezone": "Europe/London",
-            "due_at": _utc(due, 22), "created_by_id": actor.id, "created_at": sent,
-            "sent_at": sent,
-        })
+        campaign_rows.append(
+            {
+                "name": f"Portfolio check {seed}-{c + 1}",
+                "template_version_id": version_id,
+                "reference_dates": {},
+                "due_date": due,
+                "timezone": "Europe/London",
+                "due_at": _utc(due, 22),
+                "created_by_id": actor.id,
+                "created_at": sent,
+                "sent_at": sent,
+            }
+        )
     built.campaign_ids = _insert(Campaign, campaign_rows)
 
     assignment_rows, states = [], []
@@ -213,28 +241,49 @@ def build(
         offset = rng.randrange(len(live))
         for k in range(min(per_campaign, len(live))):
             vendor_id = live[(offset + k) % len(live)]
-            state = rng.choices([SUBMITTED, SUBMITTED_LATE, IN_PROGRESS, NOT_STARTED],
-                                weights=[55, 5, 20, 20])[0]
+            state = rng.choices(
+                [SUBMITTED, SUBMITTED_LATE, IN_PROGRESS, NOT_STARTED], weights=[55, 5, 20, 20]
+            )[0]
             sent = campaign_rows[c]["sent_at"]
-            submitted_at = sent + timedelta(days=rng.randint(1, 25)) if state in (
-                SUBMITTED, SUBMITTED_LATE) else None
-            assignment_rows.append({
-                "campaign_id": campaign_id, "vendor_id": vendor_id, "response_state": state,
-                "review_state": "not_reviewed", "created_at": sent,
-                "submitted_at": submitted_at, "last_activity_at": submitted_at,
-            })
+            submitted_at = (
+                sent + timedelta(days=rng.randint(1, 25))
+                if state in (SUBMITTED, SUBMITTED_LATE)
+                else None
+            )
+            assignment_rows.append(
+                {
+                    "campaign_id": campaign_id,
+                    "vendor_id": vendor_id,
+                    "response_state": state,
+                    "review_state": "not_reviewed",
+                    "created_at": sent,
+                    "submitted_at": submitted_at,
+                    "last_activity_at": submitted_at,
+                }
+            )
             states.append((c, vendor_id, state, submitted_at))
     built.assignment_ids = _insert(Assignment, assignment_rows)
-    response_ids = _insert(Response, [
-        {"assignment_id": aid, "draft": {}, "version": 1, "updated_at": now}
-        for aid in built.assignment_ids
-    ])
-    _insert(Recipient, [
-        {"assignment_id": aid, "contact_id": contact_of[vendor_id], "nonce": secrets.token_hex(8),
-         "token_hash": secrets.token_hex(32), "issued_at": now,
-         "expires_at": campaign_rows[c]["due_at"] + timedelta(days=30)}
-        for aid, (c, vendor_id, _s, _t) in zip(built.assignment_ids, states, strict=True)
-    ])
+    response_ids = _insert(
+        Response,
+        [
+            {"assignment_id": aid, "draft": {}, "version": 1, "updated_at": now}
+            for aid in built.assignment_ids
+        ],
+    )
+    _insert(
+        Recipient,
+        [
+            {
+                "assignment_id": aid,
+                "contact_id": contact_of[vendor_id],
+                "nonce": secrets.token_hex(8),
+                "token_hash": secrets.token_hex(32),
+                "issued_at": now,
+                "expires_at": campaign_rows[c]["due_at"] + timedelta(days=30),
+            }
+            for aid, (c, vendor_id, _s, _t) in zip(built.assignment_ids, states, strict=True)
+        ],
+    )
 
     revision_rows, revision_meta = [], []
     for aid, rid, (c, vendor_id, state, submitted_at) in zip(
@@ -248,62 +297,103 @@ def build(
             score = rng.choice(pool[version_id])
             impact = rng.random() < 0.02
             at = submitted_at + timedelta(days=3 * (number - 1))
-            revision_rows.append({
-                "response_id": rid, "number": number, "kind": "initial" if number == 1
-                else "clarification", "opened_at": at - timedelta(days=1), "submitted_at": at,
-                "late": state == SUBMITTED_LATE, "answers": {}, "evidence_index": [],
-                "attestation_name": "Pat Doe", "attestation_title": "CISO",
-                "attestation_hash": secrets.token_hex(32), "score": score, "band": score["band"],
-                "overall": float(score["overall"]) if score["overall"] else None,
-                "not_exposed": False, "impact": impact, "engine_version": "bulk",
-            })
+            revision_rows.append(
+                {
+                    "response_id": rid,
+                    "number": number,
+                    "kind": "initial" if number == 1 else "clarification",
+                    "opened_at": at - timedelta(days=1),
+                    "submitted_at": at,
+                    "late": state == SUBMITTED_LATE,
+                    "answers": {},
+                    "evidence_index": [],
+                    "attestation_name": "Pat Doe",
+                    "attestation_title": "CISO",
+                    "attestation_hash": secrets.token_hex(32),
+                    "score": score,
+                    "band": score["band"],
+                    "overall": float(score["overall"]) if score["overall"] else None,
+                    "not_exposed": False,
+                    "impact": impact,
+                    "engine_version": "bulk",
+                }
+            )
             revision_meta.append((aid, vendor_id, impact, number == rounds))
     revision_ids = _insert(Revision, revision_rows)
 
     decision_rows, finding_rows, alert_rows = [], [], []
-    for revision_id, (aid, vendor_id, impact, last) in zip(revision_ids, revision_meta,
-                                                          strict=True):
+    for revision_id, (aid, vendor_id, impact, last) in zip(
+        revision_ids, revision_meta, strict=True
+    ):
         if impact:
             handled = rng.random() < 0.5
-            alert_rows.append({
-                "assignment_id": aid, "vendor_id": vendor_id, "revision_id": revision_id,
-                "signals": [{"question_id": "data_accessed",
-                             "question_text": "Was our data accessed?",
-                             "answer": "yes", "answer_label": "Yes, some of it"}],
-                "raised_at": now - timedelta(days=rng.randint(0, 40)),
-                "handled_at": now if handled else None,
-                "handled_by_id": actor.id if handled else None,
-                "handling_note": "Checked with the vendor." if handled else None,
-            })
+            alert_rows.append(
+                {
+                    "assignment_id": aid,
+                    "vendor_id": vendor_id,
+                    "revision_id": revision_id,
+                    "signals": [
+                        {
+                            "question_id": "data_accessed",
+                            "question_text": "Was our data accessed?",
+                            "answer": "yes",
+                            "answer_label": "Yes, some of it",
+                        }
+                    ],
+                    "raised_at": now - timedelta(days=rng.randint(0, 40)),
+                    "handled_at": now if handled else None,
+                    "handled_by_id": actor.id if handled else None,
+                    "handling_note": "Checked with the vendor." if handled else None,
+                }
+            )
         if not last:
             continue
         if rng.random() < 0.7:
-            decision = rng.choices([ACCEPTED, APPROVED_WITH_CONDITIONS, CLARIFICATION, REJECTED],
-                                   weights=[60, 20, 10, 10])[0]
-            decision_rows.append({
-                "assignment_id": aid, "revision_id": revision_id, "decision": decision,
-                "reviewer_id": actor.id,
-                "decided_at": now - timedelta(days=rng.randint(0, 600)),
-            })
+            decision = rng.choices(
+                [ACCEPTED, APPROVED_WITH_CONDITIONS, CLARIFICATION, REJECTED],
+                weights=[60, 20, 10, 10],
+            )[0]
+            decision_rows.append(
+                {
+                    "assignment_id": aid,
+                    "revision_id": revision_id,
+                    "decision": decision,
+                    "reviewer_id": actor.id,
+                    "decided_at": now - timedelta(days=rng.randint(0, 600)),
+                }
+            )
         for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
             severity = _pick_severity(rng)
             state = rng.choices([OPEN, PLANNED, CLOSED, RISK_ACCEPTED], weights=[50, 20, 20, 10])[0]
             due = today + timedelta(days=rng.randint(-40, 60))
-            finding_rows.append({
-                "vendor_id": vendor_id, "assignment_id": aid, "revision_id": revision_id,
-                "source": FROM_SCORING, "title": f"Gap in answer {rng.randint(1, 40)}",
-                "category": rng.choice(["certificate_rotation", "incident_readiness",
-                                        "logging_monitoring"]),
-                "severity": severity, "original_severity": severity, "frameworks": [],
-                "internal": False, "state": state, "due_date": due,
-                "plan_owner": "Vendor IT" if state == PLANNED else None,
-                "plan_date": due + timedelta(days=10) if state == PLANNED else None,
-                "acceptance_by_id": actor.id if state == RISK_ACCEPTED else None,
-                "acceptance_reason": "Compensating control." if state == RISK_ACCEPTED else None,
-                "acceptance_expires_on": today + timedelta(days=rng.randint(-5, 90))
-                if state == RISK_ACCEPTED else None,
-                "created_at": now,
-            })
+            finding_rows.append(
+                {
+                    "vendor_id": vendor_id,
+                    "assignment_id": aid,
+                    "revision_id": revision_id,
+                    "source": FROM_SCORING,
+                    "title": f"Gap in answer {rng.randint(1, 40)}",
+                    "category": rng.choice(
+                        ["certificate_rotation", "incident_readiness", "logging_monitoring"]
+                    ),
+                    "severity": severity,
+                    "original_severity": severity,
+                    "frameworks": [],
+                    "internal": False,
+                    "state": state,
+                    "due_date": due,
+                    "plan_owner": "Vendor IT" if state == PLANNED else None,
+                    "plan_date": due + timedelta(days=10) if state == PLANNED else None,
+                    "acceptance_by_id": actor.id if state == RISK_ACCEPTED else None,
+                    "acceptance_reason": "Compensating control."
+                    if state == RISK_ACCEPTED
+                    else None,
+                    "acceptance_expires_on": today + timedelta(days=rng.randint(-5, 90))
+                    if state == RISK_ACCEPTED
+                    else None,
+                    "created_at": now,
+                }
+            )
     _insert(ReviewDecision, decision_rows)
     _insert(Finding, finding_rows)
     _insert(ImpactAlert, alert_rows)

@@ -74,21 +74,27 @@ def portfolio(db_session, manager, reviewer, incident_version, baseline_version)
     """
     other = make_user("manager", name="Olivia Other")
     v = SimpleNamespace(
-        payroll=make_vendor("Acme Payroll", owner=manager, criticality="critical",
-                            data_access="regulated"),
-        mail=make_vendor("Beta Mail", owner=manager, criticality="high",
-                         data_access="confidential"),
-        cloud=make_vendor("Gamma Cloud", owner=other, criticality="moderate",
-                          data_access="internal"),
+        payroll=make_vendor(
+            "Acme Payroll", owner=manager, criticality="critical", data_access="regulated"
+        ),
+        mail=make_vendor(
+            "Beta Mail", owner=manager, criticality="high", data_access="confidential"
+        ),
+        cloud=make_vendor(
+            "Gamma Cloud", owner=other, criticality="moderate", data_access="internal"
+        ),
         print=make_vendor("Delta Print", owner=other, criticality="low", data_access="none"),
         old=make_vendor("Epsilon Old", owner=manager, status="offboarded"),
     )
-    baseline = create_campaign(baseline_version, [v.payroll, v.mail, v.cloud],
-                               name="Annual baseline", actor=reviewer)
-    incident = create_campaign(incident_version, [v.payroll, v.cloud, v.print],
-                               name="Connector breach", actor=reviewer)
-    by_vendor = {(a.campaign_id, a.vendor_id): a for c in (baseline, incident)
-                 for a in c.assignments}
+    baseline = create_campaign(
+        baseline_version, [v.payroll, v.mail, v.cloud], name="Annual baseline", actor=reviewer
+    )
+    incident = create_campaign(
+        incident_version, [v.payroll, v.cloud, v.print], name="Connector breach", actor=reviewer
+    )
+    by_vendor = {
+        (a.campaign_id, a.vendor_id): a for c in (baseline, incident) for a in c.assignments
+    }
 
     def assignment(campaign, vendor):
         return by_vendor[(campaign.id, vendor.id)]
@@ -100,14 +106,33 @@ def portfolio(db_session, manager, reviewer, incident_version, baseline_version)
     submit(assignment(incident, v.cloud), IMPACT)
     past_due(incident)
     critical = review.add_finding(
-        assignment(incident, v.print), reviewer, title="No incident plan", severity="critical",
-        due_date=date.today() - timedelta(days=1), remediation=None, internal=False)
+        assignment(incident, v.print),
+        reviewer,
+        title="No incident plan",
+        severity="critical",
+        due_date=date.today() - timedelta(days=1),
+        remediation=None,
+        internal=False,
+    )
     medium = review.add_finding(
-        assignment(incident, v.cloud), reviewer, title="Logs kept 7 days", severity="medium",
-        due_date=date.today() + timedelta(days=60), remediation=None, internal=False)
-    review.accept_risk(medium, reviewer, "Compensating control.",
-                       date.today() + timedelta(days=10))
+        assignment(incident, v.cloud),
+        reviewer,
+        title="Logs kept 7 days",
+        severity="medium",
+        due_date=date.today() + timedelta(days=60),
+        remediation=None,
+        internal=False,
+    )
+    review.accept_risk(medium, reviewer, "Compensating control.", date.today() + timedelta(days=10))
     db.session.flush()
-    return SimpleNamespace(vendors=v, baseline=baseline, incident=incident, other=other,
-                           critical=critical, medium=medium, manager=manager,
-                           reviewer=reviewer, assignment=assignment)
+    return SimpleNamespace(
+        vendors=v,
+        baseline=baseline,
+        incident=incident,
+        other=other,
+        critical=critical,
+        medium=medium,
+        manager=manager,
+        reviewer=reviewer,
+        assignment=assignment,
+    )

@@ -32,8 +32,11 @@ IMPACT = {**CLEAN, "data_accessed": Answer("yes")}
 
 def answers(notify_hours: int, rotated: bool | None = None, data_accessed: bool = False) -> dict:
     """Answers giving chosen scores: notify <= 24 h scores 100, <= 72 h 60, else 0."""
-    out = {**CLEAN, "notify_hours": Answer(notify_hours),
-           "data_accessed": Answer("yes" if data_accessed else "no")}
+    out = {
+        **CLEAN,
+        "notify_hours": Answer(notify_hours),
+        "data_accessed": Answer("yes" if data_accessed else "no"),
+    }
     if rotated is not None:
         out["uses_connector"] = Answer("yes")
         out["rotated"] = Answer("yes" if rotated else "no")
@@ -49,8 +52,9 @@ def submit(assignment: Assignment, given: dict):
     response = assignment.response
     portal.save_answers(response, recipient, list(given), given, response.version)
     db.session.flush()
-    revision = portal.submit(assignment, recipient, name="Pat Doe", title="CISO",
-                             expected_version=response.version)
+    revision = portal.submit(
+        assignment, recipient, name="Pat Doe", title="CISO", expected_version=response.version
+    )
     db.session.flush()
     return revision
 

@@ -5,16 +5,18 @@ from vendorrisk.permissions import PERMISSIONS
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
-    for path in ("/dashboard/", "/dashboard/charts/residual.svg", "/dashboard/overdue",
-                 "/dashboard/impact"):
+    for path in (
+        "/dashboard/",
+        "/dashboard/charts/residual.svg",
+        "/dashboard/overdue",
+        "/dashboard/impact",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location, path
-    assert client.post("/dashboard/impact/1/handle", data={"note": "x"}).status_code in (
-        302, 400)
+    assert client.post("/dashboard/impact/1/handle", data={"note": "x"}).status_code in (302, 400)
 
 
-def test_the_home_page_is_the_dashboard_for_managers_and_compliance_officers(
-        db_session, signed_in):
+def test_the_home_page_is_the_dashboard_for_managers_and_compliance_officers(db_session, signed_in):
     for role in ("manager", "compliance"):
         home = signed_in(role).get("/")
         assert home.status_code == 200 and "Portfolio dashboard" in home.text, role
@@ -30,8 +32,7 @@ def test_administrators_keep_their_overview_with_a_card_to_the_dashboard(db_sess
 
 def test_only_managers_may_mark_impact_signals_handled():
     assert PERMISSIONS["dashboard.impact_handle"] == frozenset({"admin", "manager"})
-    for endpoint in ("dashboard.index", "dashboard.chart", "dashboard.overdue",
-                     "dashboard.impact"):
+    for endpoint in ("dashboard.index", "dashboard.chart", "dashboard.overdue", "dashboard.impact"):
         assert PERMISSIONS[endpoint] == frozenset({"admin", "manager", "compliance"})
 
 

@@ -13,16 +13,29 @@ LABELS = ["Tier 1", "Tier 2", "Tier 3", "Tier 4"]
 
 def _all_charts() -> dict[str, str]:
     return {
-        "bar": charts.bar_chart("Open findings", ["Critical", "High", "Medium", "Low"],
-                                [2, 7, 12, 0], colors=["#7f1d1d", "#b91c1c", "#b45309", "#475569"]),
+        "bar": charts.bar_chart(
+            "Open findings",
+            ["Critical", "High", "Medium", "Low"],
+            [2, 7, 12, 0],
+            colors=["#7f1d1d", "#b91c1c", "#b45309", "#475569"],
+        ),
         "horizontal": charts.bar_chart("Vendors", LABELS, [3, 1, 4, 1], horizontal=True),
-        "grouped": charts.grouped_bar_chart("By tier", LABELS, [("Inherent", [3, 5, 8, 2]),
-                                                                ("Residual", [4, 6, 6, 2])]),
+        "grouped": charts.grouped_bar_chart(
+            "By tier", LABELS, [("Inherent", [3, 5, 8, 2]), ("Residual", [4, 6, 6, 2])]
+        ),
         "stacked": charts.stacked_bar_chart(
-            "Scores", LABELS, [("0–49", [1, 2, 0, 1]), ("50–69", [2, 0, 1, 1]),
-                               ("70–84", [3, 1, 1, 0]), ("85–100", [1, 1, 2, 5])]),
-        "histogram": charts.histogram("Scores", charts.histogram_bins([5, 15, 55, 90, 100],
-                                                                      [0, 50, 70, 85, 100])),
+            "Scores",
+            LABELS,
+            [
+                ("0–49", [1, 2, 0, 1]),
+                ("50–69", [2, 0, 1, 1]),
+                ("70–84", [3, 1, 1, 0]),
+                ("85–100", [1, 1, 2, 5]),
+            ],
+        ),
+        "histogram": charts.histogram(
+            "Scores", charts.histogram_bins([5, 15, 55, 90, 100], [0, 50, 70, 85, 100])
+        ),
         "empty": charts.bar_chart("Nothing yet", ["A", "B"], [0, 0]),
     }
 
@@ -32,8 +45,7 @@ def rendered():
     return _all_charts()
 
 
-@pytest.mark.parametrize("name", ["bar", "horizontal", "grouped", "stacked", "histogram",
-                                  "empty"])
+@pytest.mark.parametrize("name", ["bar", "horizontal", "grouped", "stacked", "histogram", "empty"])
 def test_a_chart_is_valid_svg_with_no_script_no_css_and_no_handlers(rendered, name):
     text = rendered[name]
     root = ET.fromstring(text)  # well-formed, or this raises
@@ -86,24 +98,28 @@ def test_series_differ_by_pattern_not_only_by_colour(rendered):
     assert drawings[0] == 1 and all(d == 2 for d in drawings[1:])  # solid, then three overlays
     overlays = {ET.tostring(list(p)[1]) for p in patterns[1:]}
     assert len(overlays) == 3  # stripes, dots, cross-hatch: all different
-    fills = {e.get("fill") for e in root.iter(f"{NS}rect") if (e.get("fill") or "").startswith(
-        "url(")}
+    fills = {
+        e.get("fill") for e in root.iter(f"{NS}rect") if (e.get("fill") or "").startswith("url(")
+    }
     assert len(fills) == 4  # each series (and its legend box) filled with its own pattern
 
 
 def test_the_same_numbers_give_the_same_chart_and_other_numbers_another(rendered):
-    again = charts.grouped_bar_chart("By tier", LABELS, [("Inherent", [3, 5, 8, 2]),
-                                                         ("Residual", [4, 6, 6, 2])])
+    again = charts.grouped_bar_chart(
+        "By tier", LABELS, [("Inherent", [3, 5, 8, 2]), ("Residual", [4, 6, 6, 2])]
+    )
     assert again == rendered["grouped"]
-    other = charts.grouped_bar_chart("By tier", LABELS, [("Inherent", [3, 5, 8, 2]),
-                                                         ("Residual", [4, 6, 6, 3])])
+    other = charts.grouped_bar_chart(
+        "By tier", LABELS, [("Inherent", [3, 5, 8, 2]), ("Residual", [4, 6, 6, 3])]
+    )
     ids = re.findall(r'<svg[^>]* id="([^"]+)"', other + again)
     assert len(set(ids)) == 2  # two charts inline in one page never share pattern ids
 
 
 def test_labels_are_escaped_not_interpreted():
-    text = charts.bar_chart('<script>alert("x")</script>', ["<b>&", "B"], [1, 2],
-                            description="A & B <i>")
+    text = charts.bar_chart(
+        '<script>alert("x")</script>', ["<b>&", "B"], [1, 2], description="A & B <i>"
+    )
     root = ET.fromstring(text)
     assert root.find(f"{NS}title").text == '<script>alert("x")</script>'
     assert "<script>" not in text and "&lt;script&gt;" in text
@@ -120,14 +136,20 @@ def test_ticks_are_whole_numbers_that_cover_the_largest_value():
 
 def test_histogram_bins_count_each_value_once():
     assert charts.histogram_bins([0, 49.9, 50, 84.9, 85, 100], [0, 50, 85, 100]) == [
-        (2, 0, 50), (2, 50, 85), (2, 85, 100)]
+        (2, 0, 50),
+        (2, 50, 85),
+        (2, 85, 100),
+    ]
 
 
-def test_the_dashboard_serves_its_charts_as_svg_images_under_the_strict_csp(
-        portfolio, signed_in):
+def test_the_dashboard_serves_its_charts_as_svg_images_under_the_strict_csp(portfolio, signed_in):
     client = signed_in("compliance")
-    for name in ("residual", "findings", "scores-certificate_rotation",
-                 "scores-incident_readiness"):
+    for name in (
+        "residual",
+        "findings",
+        "scores-certificate_rotation",
+        "scores-incident_readiness",
+    ):
         response = client.get(f"/dashboard/charts/{name}.svg?scope=all")
         assert response.status_code == 200
         assert response.mimetype == "image/svg+xml"

@@ -6,8 +6,8 @@ from tests.dashboard.helpers import list_total
 
 def test_the_vendor_list_shows_residual_risk_beside_the_inherent_tier(portfolio, signed_in):
     page = signed_in("compliance").get("/vendors/")
-    row = page.text[page.text.index("Beta Mail"):]
-    row = row[:row.index("</tr>")]
+    row = page.text[page.text.index("Beta Mail") :]
+    row = row[: row.index("</tr>")]
     # Inherent tier 2, residual tier 1 with the reason on hover and for screen readers.
     assert "Tier 2 · High" in row and "Tier 1 · Critical" in row
     assert "Baseline Annual baseline rated D: raises the risk 2 tiers" in row
@@ -16,7 +16,7 @@ def test_the_vendor_list_shows_residual_risk_beside_the_inherent_tier(portfolio,
 def test_the_vendor_page_explains_its_residual_risk(portfolio, signed_in):
     page = signed_in("compliance").get(f"/vendors/{portfolio.vendors.payroll.id}")
     assert 'id="residual-h"' in page.text
-    card = page.text[page.text.index('id="residual-h"'):]
+    card = page.text[page.text.index('id="residual-h"') :]
     assert "Tier 2 · High" in card and "lower than the inherent Tier 1 · Critical" in card
     assert "rated A: lowers the risk 1 tier" in card
 

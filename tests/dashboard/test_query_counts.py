@@ -72,19 +72,22 @@ def test_query_counts_are_the_same_at_10_and_at_500_vendors(app, db_session, sig
     manager = make_user("manager")
     actor = make_user("manager")
     versions = bulk.template_versions()
-    first = bulk.build(10, 30, owners=[manager], actor=actor, versions=versions, seed=1,
-                       campaigns=3)
+    first = bulk.build(
+        10, 30, owners=[manager], actor=actor, versions=versions, seed=1, campaigns=3
+    )
     client = signed_in(manager)
 
     def measure():
         with app.app_context():
             snapshot.forget()
         client.get("/")  # every page below starts from a snapshot up to date
-        counts = {f"{path} cold={cold}": _queries(app, client, path, cold=cold)
-                  for path, cold in PAGES}
+        counts = {
+            f"{path} cold={cold}": _queries(app, client, path, cold=cold) for path, cold in PAGES
+        }
         # A change through a service: only the vendor concerned is computed again.
         finding = db.session.scalars(
-            select(Finding).where(Finding.state == "open").order_by(Finding.id)).first()
+            select(Finding).where(Finding.state == "open").order_by(Finding.id)
+        ).first()
         review.close_finding(finding, actor, "Fixed and verified.")
         db.session.flush()
         counts["after a change"] = _queries(app, client, "/?scope=all")
@@ -94,8 +97,7 @@ def test_query_counts_are_the_same_at_10_and_at_500_vendors(app, db_session, sig
         return counts
 
     small = measure()
-    bulk.build(490, 1470, owners=[manager], actor=actor, versions=versions, seed=2,
-               campaigns=3)
+    bulk.build(490, 1470, owners=[manager], actor=actor, versions=versions, seed=2, campaigns=3)
     large = measure()
     assert large == small
     assert max(small.values()) <= 25, small

@@ -10,8 +10,9 @@ def test_a_manager_lands_on_their_own_vendors_with_a_switch_to_all(portfolio, si
     home = client.get("/")
     assert home.status_code == 200 and "Portfolio dashboard" in home.text
     assert "vendors you own" in home.text
-    assert 'href="/?scope=all"' in home.text and 'aria-current="page" href="/?scope=mine"' in \
-        home.text
+    assert (
+        'href="/?scope=all"' in home.text and 'aria-current="page" href="/?scope=mine"' in home.text
+    )
     n = number_links(home.text)
     # Payroll and mail (the offboarded vendor is not current).
     assert n["current vendors"][0] == 2

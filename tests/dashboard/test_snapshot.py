@@ -22,8 +22,10 @@ from vendorrisk.vendors.models import Vendor
 
 def _residual(client) -> list[int]:
     n = number_links(client.get("/dashboard/?scope=all").text)
-    return [n[f"vendors of residual Tier {t} · {name}"][0]
-            for t, name in ((1, "Critical"), (2, "High"), (3, "Moderate"), (4, "Low"))]
+    return [
+        n[f"vendors of residual Tier {t} · {name}"][0]
+        for t, name in ((1, "Critical"), (2, "High"), (3, "Moderate"), (4, "Low"))
+    ]
 
 
 def test_the_snapshot_agrees_with_residual_for_vendor_by_vendor(app, portfolio):
@@ -31,8 +33,9 @@ def test_the_snapshot_agrees_with_residual_for_vendor_by_vendor(app, portfolio):
         built = snapshot.portfolio()
         current = db.session.scalars(select(Vendor).where(Vendor.status != "offboarded")).all()
         expected = residual_for(list(current))
-        assert {i: s.residual for i, s in built.vendors.items()} == \
-            {i: r.tier for i, r in expected.items()}
+        assert {i: s.residual for i, s in built.vendors.items()} == {
+            i: r.tier for i, r in expected.items()
+        }
 
 
 def test_residual_risk_read_in_slices_is_the_same(app, portfolio, monkeypatch):
@@ -45,8 +48,7 @@ def test_residual_risk_read_in_slices_is_the_same(app, portfolio, monkeypatch):
         assert len(whole) == len(current) > 2
 
 
-def test_a_second_page_reuses_the_snapshot_and_a_change_recomputes_it(app, portfolio,
-                                                                      signed_in):
+def test_a_second_page_reuses_the_snapshot_and_a_change_recomputes_it(app, portfolio, signed_in):
     client = signed_in("compliance")
     assert _residual(client) == [1, 2, 1, 0]
     with app.app_context():
@@ -73,8 +75,9 @@ def test_a_new_submission_and_decision_show_at_once(portfolio, signed_in, baseli
 def test_a_vendor_whose_tier_changes_moves_at_once(portfolio, signed_in):
     client = signed_in("compliance")
     assert _residual(client) == [1, 2, 1, 0]
-    vendors.update_vendor(portfolio.vendors.print, {"criticality": "critical",
-                                                    "data_access": "regulated"})
+    vendors.update_vendor(
+        portfolio.vendors.print, {"criticality": "critical", "data_access": "regulated"}
+    )
     db.session.flush()
     # Print is now inherent tier 1, and its open critical finding cannot raise it further.
     assert _residual(client) == [2, 2, 0, 0]
@@ -83,8 +86,12 @@ def test_a_vendor_whose_tier_changes_moves_at_once(portfolio, signed_in):
 def test_an_accepted_risk_takes_a_finding_out_of_the_count(portfolio, signed_in):
     client = signed_in("compliance")
     assert _residual(client) == [1, 2, 1, 0]
-    review.accept_risk(portfolio.critical, portfolio.reviewer, "Tolerated until the audit.",
-                       date.today() + timedelta(days=20))
+    review.accept_risk(
+        portfolio.critical,
+        portfolio.reviewer,
+        "Tolerated until the audit.",
+        date.today() + timedelta(days=20),
+    )
     db.session.flush()
     assert _residual(client) == [1, 2, 0, 1]
 
@@ -100,12 +107,13 @@ def test_a_new_day_recomputes_even_if_nothing_else_changed(app, portfolio):
         assert payroll.residual == payroll.inherent == 1
 
 
-def test_scores_come_from_each_vendors_latest_submitted_answers(app, portfolio,
-                                                                incident_version):
+def test_scores_come_from_each_vendors_latest_submitted_answers(app, portfolio, incident_version):
     payroll = portfolio.vendors.payroll
     with app.app_context():
         assert snapshot.portfolio().vendors[payroll.id].scores == {
-            "certificate_rotation": 85.7, "incident_readiness": 100.0}
+            "certificate_rotation": 85.7,
+            "incident_readiness": 100.0,
+        }
     later = create_campaign(incident_version, [payroll], name="Follow-up")
     submit(later.assignments[0], answers(100))  # notification in 100 h: readiness 0
     with app.app_context():
@@ -127,8 +135,7 @@ def test_a_brand_new_vendor_counts_at_once(portfolio, signed_in):
     assert _residual(client) == [1, 2, 1, 1]
 
 
-def test_an_update_recomputes_only_the_vendors_concerned_and_equals_a_full_rebuild(
-        app, portfolio):
+def test_an_update_recomputes_only_the_vendors_concerned_and_equals_a_full_rebuild(app, portfolio):
     v = portfolio.vendors
     with app.app_context():
         before = snapshot.portfolio()

@@ -35,7 +35,12 @@ def test_real_office_text_and_image_files_are_accepted(vendor_client, aid):
         ("shot.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
     ]:
         assert upload_evidence(vendor_client, aid, name, content).status_code == 302, name
-    assert [e.filename for e in all_evidence()] == ["policy.docx", "log.csv", "notes.txt", "shot.png"]
+    assert [e.filename for e in all_evidence()] == [
+        "policy.docx",
+        "log.csv",
+        "notes.txt",
+        "shot.png",
+    ]
 
 
 def test_a_scan_command_that_cannot_run_refuses_the_file(app, vendor_client, aid, monkeypatch):
@@ -135,7 +140,9 @@ def test_an_attached_file_is_listed_in_its_question_with_a_remove_button_that_wo
     upload_evidence(vendor_client, aid, "soc2.pdf", PDF)
     (evidence,) = all_evidence()
     page = vendor_client.get(section_url(aid, 2)).text
-    question = page.split('data-question="soc2_report"', 1)[1].split('<div class="vr-question', 1)[0]
+    question = page.split('data-question="soc2_report"', 1)[1].split('<div class="vr-question', 1)[
+        0
+    ]
     assert "Attached:" in question and "soc2.pdf (" in question
     button = re.search(r'<button[^>]*form="(remove-evidence-\d+)"[^>]*>Remove', question)
     assert button, question

@@ -38,23 +38,44 @@ def small_answers(notes: str = "Nothing else.", comment: str | None = None) -> d
     }
 
 
-def make_assessment(vendor, *, notes: str = "Nothing else.", comment: str | None = None,
-                    reviewer=None, approver=None, actor=None, name: str | None = None):
+def make_assessment(
+    vendor,
+    *,
+    notes: str = "Nothing else.",
+    comment: str | None = None,
+    reviewer=None,
+    approver=None,
+    actor=None,
+    name: str | None = None,
+):
     """Send the small questionnaire to a vendor, submit answers with evidence, review them."""
     version = approved_version()
-    campaign = create_campaign(version, [vendor], actor=actor or vendor.owner,
-                               due_date=date.today() + timedelta(days=10),
-                               name=name or f"Connector check for {vendor.name}")
+    campaign = create_campaign(
+        version,
+        [vendor],
+        actor=actor or vendor.owner,
+        due_date=date.today() + timedelta(days=10),
+        name=name or f"Connector check for {vendor.name}",
+    )
     assignment = campaign.assignments[0]
     seed.submit(assignment, small_answers(notes, comment), rng=random.Random(3))
     reviewer = reviewer or make_user("manager", name="Rita Reviewer")
     approver = approver or make_user("compliance", name="Carl Compliance")
     findings = [f for f in review.vendor_findings(assignment) if f.is_open]
     if findings:
-        review.accept_risk(findings[-1], approver, "Compensating control in place.",
-                           date.today() + timedelta(days=90))
-    review.decide(assignment, reviewer, "approved_with_conditions", "Fix before renewal.",
-                  [("Rotate the connector certificate", date.today() + timedelta(days=30))])
+        review.accept_risk(
+            findings[-1],
+            approver,
+            "Compensating control in place.",
+            date.today() + timedelta(days=90),
+        )
+    review.decide(
+        assignment,
+        reviewer,
+        "approved_with_conditions",
+        "Fix before renewal.",
+        [("Rotate the connector certificate", date.today() + timedelta(days=30))],
+    )
     db.session.flush()
     return assignment
 

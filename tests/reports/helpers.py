@@ -71,12 +71,13 @@ def formula_campaign():
     owner = make_user("manager")
     first = make_vendor("Formula Vendor One", owner=owner)
     second = make_vendor("Formula Vendor Two", owner=owner)
-    campaign = create_campaign(approved_version(), [first, second], actor=owner,
-                               due_date=date.today() + timedelta(days=5))
+    campaign = create_campaign(
+        approved_version(), [first, second], actor=owner, due_date=date.today() + timedelta(days=5)
+    )
     rng = random.Random(2)
-    seed.submit(campaign.assignments[0], small_answers(notes=HYPERLINK, comment="-1 day"),
-                rng=rng)
-    seed.submit(campaign.assignments[1], small_answers(notes=AT_SUM, comment="+44 20 7946"),
-                rng=rng)
+    seed.submit(campaign.assignments[0], small_answers(notes=HYPERLINK, comment="-1 day"), rng=rng)
+    seed.submit(
+        campaign.assignments[1], small_answers(notes=AT_SUM, comment="+44 20 7946"), rng=rng
+    )
     db.session.flush()
     return campaign

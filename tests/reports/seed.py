@@ -48,8 +48,9 @@ def _choice(question, rng: random.Random, quality: float):
     return rng.choice(scored).value
 
 
-def answer_one(question, rng: random.Random, quality: float = 0.7,
-               references: dict | None = None) -> Answer:
+def answer_one(
+    question, rng: random.Random, quality: float = 0.7, references: dict | None = None
+) -> Answer:
     """Answer one question (its best answer with probability `quality`)."""
     kind = question.type
     if kind in ("yes_no", "single_choice"):
@@ -70,12 +71,14 @@ def answer_one(question, rng: random.Random, quality: float = 0.7,
     return Answer(None)
 
 
-def answers_for(template, rng: random.Random, *, quality: float = 0.7,
-                texts: dict[str, str] | None = None) -> dict[str, Answer]:
+def answers_for(
+    template, rng: random.Random, *, quality: float = 0.7, texts: dict[str, str] | None = None
+) -> dict[str, Answer]:
     """Answer every question of a template (good answers with probability `quality`)."""
     references = {r.name: r.default for r in template.reference_dates}
     return {
-        q.id: Answer(texts[q.id]) if texts and q.id in texts
+        q.id: Answer(texts[q.id])
+        if texts and q.id in texts
         else answer_one(q, rng, quality, references)
         for q in template.questions()
     }
@@ -85,8 +88,15 @@ def _upload(name: str, data: bytes = PDF_BYTES) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=name)
 
 
-def submit(assignment, answers: dict[str, Answer], *, rng: random.Random, name="Pat Doe",
-           title="Chief Information Security Officer", files: bool = True):
+def submit(
+    assignment,
+    answers: dict[str, Answer],
+    *,
+    rng: random.Random,
+    name="Pat Doe",
+    title="Chief Information Security Officer",
+    files: bool = True,
+):
     """Save answers, attach evidence where asked, fill what still blocks, submit."""
     recipient = assignment.recipients[0]
     response = assignment.response
@@ -100,19 +110,32 @@ def submit(assignment, answers: dict[str, Answer], *, rng: random.Random, name="
         for question in visible_questions(template, merged):
             if editable is not None and question.id not in editable:
                 continue
-            wants = question.type == "evidence" or question.evidence != "none" or any(
-                o.evidence == "required" for o in question.options
-                if o.value in (merged.get(question.id).chosen_values()
-                               if merged.get(question.id) else ()))
+            wants = (
+                question.type == "evidence"
+                or question.evidence != "none"
+                or any(
+                    o.evidence == "required"
+                    for o in question.options
+                    if o.value
+                    in (merged.get(question.id).chosen_values() if merged.get(question.id) else ())
+                )
+            )
             if wants and not portal.live_evidence(response).get(question.id):
-                portal.attach_evidence(response, recipient, question.id,
-                                       _upload(f"{question.id.replace('_', '-')}-evidence.pdf",
-                                               PDF_BYTES + question.id.encode()))
+                portal.attach_evidence(
+                    response,
+                    recipient,
+                    question.id,
+                    _upload(
+                        f"{question.id.replace('_', '-')}-evidence.pdf",
+                        PDF_BYTES + question.id.encode(),
+                    ),
+                )
         db.session.flush()
     for _ in range(3):
         merged = portal.draft_answers(response)
-        problems = portal.gaps(template, effective_answers(template, merged),
-                               portal.live_evidence(response))
+        problems = portal.gaps(
+            template, effective_answers(template, merged), portal.live_evidence(response)
+        )
         if not problems:
             break
         fixes = {}
@@ -124,115 +147,201 @@ def submit(assignment, answers: dict[str, Answer], *, rng: random.Random, name="
                 fixes[gap.question_id] = answer_one(template.question(gap.question_id), rng)
             else:
                 fixes[gap.question_id] = Answer(
-                    answer.value, na=answer.na, comment=answer.comment,
-                    evidence_reason="Available to auditors on site under NDA.")
+                    answer.value,
+                    na=answer.na,
+                    comment=answer.comment,
+                    evidence_reason="Available to auditors on site under NDA.",
+                )
         portal.save_answers(response, recipient, list(fixes), fixes, response.version)
         db.session.flush()
-    revision = portal.submit(assignment, recipient, name=name, title=title,
-                             expected_version=response.version)
+    revision = portal.submit(
+        assignment, recipient, name=name, title=title, expected_version=response.version
+    )
     db.session.flush()
     return revision
 
 
-def reviewed_assessment(vendor, filename: str, *, rng: random.Random, owner, reviewer, approver,
-                        quality: float = 0.6, texts: dict[str, str] | None = None,
-                        clarify: bool = True, name: str | None = None):
+def reviewed_assessment(
+    vendor,
+    filename: str,
+    *,
+    rng: random.Random,
+    owner,
+    reviewer,
+    approver,
+    quality: float = 0.6,
+    texts: dict[str, str] | None = None,
+    clarify: bool = True,
+    name: str | None = None,
+):
     """Send one shipped questionnaire, answer, clarify, override, decide and work findings."""
     version = shipped_version(filename)
-    campaign = create_campaign(version, [vendor], actor=owner, name=name,
-                               due_date=date.today() + timedelta(days=21))
+    campaign = create_campaign(
+        version, [vendor], actor=owner, name=name, due_date=date.today() + timedelta(days=21)
+    )
     assignment = campaign.assignments[0]
     template = portal.template_of(assignment)
-    revision = submit(assignment, answers_for(template, rng, quality=quality, texts=texts),
-                      rng=rng)
+    revision = submit(assignment, answers_for(template, rng, quality=quality, texts=texts), rng=rng)
     scored = [e for e in revision.score["trace"] if e["status"] == "scored"]
     if clarify and scored:
-        weak = [e["question_id"] for e in scored if e["percent"] != "100"][:2] or \
-            [scored[0]["question_id"]]
+        weak = [e["question_id"] for e in scored if e["percent"] != "100"][:2] or [
+            scored[0]["question_id"]
+        ]
         review.request_clarification(
-            assignment, reviewer,
-            {qid: "Please say which systems this covers and attach the change record."
-             for qid in weak},
-            template)
+            assignment,
+            reviewer,
+            {
+                qid: "Please say which systems this covers and attach the change record."
+                for qid in weak
+            },
+            template,
+        )
         db.session.flush()
-        review.record_replies(assignment, assignment.recipients[0], 2, {
-            item.id: "It covers every production tenant; the change record is attached."
-            for item in review.clarification_items(assignment, 2)})
-        better = {qid: a for qid, a in answers_for(template, rng, quality=1.0).items()
-                  if qid in weak}
+        review.record_replies(
+            assignment,
+            assignment.recipients[0],
+            2,
+            {
+                item.id: "It covers every production tenant; the change record is attached."
+                for item in review.clarification_items(assignment, 2)
+            },
+        )
+        better = {
+            qid: a for qid, a in answers_for(template, rng, quality=1.0).items() if qid in weak
+        }
         revision = submit(assignment, better, rng=rng, name="Pat Doe", title="CISO")
     scored = [e for e in revision.score["trace"] if e["status"] == "scored"]
     if scored:
         target = scored[-1]
-        review.override_points(revision, target["question_id"], 100,
-                               "Verified in a call with the vendor's security lead; the control "
-                               "is in place, the answer undersold it.", reviewer,
-                               target["percent"])
+        review.override_points(
+            revision,
+            target["question_id"],
+            100,
+            "Verified in a call with the vendor's security lead; the control "
+            "is in place, the answer undersold it.",
+            reviewer,
+            target["percent"],
+        )
     findings = [f for f in review.vendor_findings(assignment) if f.is_open]
     if findings:
-        review.plan_remediation(findings[0], owner="Sam Vendor-Lead", plan_date=date.today()
-                                + timedelta(days=30), plan="Roll out per-tenant keys.",
-                                user=reviewer)
+        review.plan_remediation(
+            findings[0],
+            owner="Sam Vendor-Lead",
+            plan_date=date.today() + timedelta(days=30),
+            plan="Roll out per-tenant keys.",
+            user=reviewer,
+        )
     if len(findings) > 1:
-        review.accept_risk(findings[1], approver, "Compensating control: conditional access "
-                           "limits the connector to our IP ranges.",
-                           date.today() + timedelta(days=180))
+        review.accept_risk(
+            findings[1],
+            approver,
+            "Compensating control: conditional access limits the connector to our IP ranges.",
+            date.today() + timedelta(days=180),
+        )
     if len(findings) > 2:
         review.override_severity(findings[2], "low", "Applies to a test tenant only.", reviewer)
-    review.decide(assignment, reviewer, "approved_with_conditions",
-                  "Approved; the conditions must be met before renewal.",
-                  [("Provide the SOC 2 Type II bridge letter", date.today() + timedelta(days=60))])
+    review.decide(
+        assignment,
+        reviewer,
+        "approved_with_conditions",
+        "Approved; the conditions must be met before renewal.",
+        [("Provide the SOC 2 Type II bridge letter", date.today() + timedelta(days=60))],
+    )
     db.session.flush()
     return assignment
 
 
-def rich_vendor(rng: random.Random | None = None, *, texts: dict[str, str] | None = None,
-                assessments: tuple[str, ...] = (BASELINE, SOLARWINDS, CERTIFICATES),
-                name: str = "Northwind Mail Services"):
+def rich_vendor(
+    rng: random.Random | None = None,
+    *,
+    texts: dict[str, str] | None = None,
+    assessments: tuple[str, ...] = (BASELINE, SOLARWINDS, CERTIFICATES),
+    name: str = "Northwind Mail Services",
+):
     """Return a vendor with contacts, products and several reviewed assessments."""
     rng = rng or random.Random(7)
     owner = make_user("manager", name="Olivia Owner")
     reviewer = make_user("manager", name="Rita Reviewer")
     approver = make_user("compliance", name="Carl Compliance")
-    vendor = make_vendor(name, owner=owner, contacts=[("primary",), ("security",), ("executive",)],
-                         legal_name=f"{name} Ltd", criticality="critical",
-                         data_access="regulated", country="GB",
-                         contract_start=date(2020, 4, 1), contract_end=date(2027, 3, 31),
-                         services="E-mail filtering and archiving for all staff mailboxes.")
+    vendor = make_vendor(
+        name,
+        owner=owner,
+        contacts=[("primary",), ("security",), ("executive",)],
+        legal_name=f"{name} Ltd",
+        criticality="critical",
+        data_access="regulated",
+        country="GB",
+        contract_start=date(2020, 4, 1),
+        contract_end=date(2027, 3, 31),
+        services="E-mail filtering and archiving for all staff mailboxes.",
+    )
     make_contact(vendor, ("privacy",))
-    product = catalogue.create_product({"supplier": "Mimecast", "name": f"Email Security {name}",
-                                        "aliases": [], "known_versions": ["2020.4"]})
+    product = catalogue.create_product(
+        {
+            "supplier": "Mimecast",
+            "name": f"Email Security {name}",
+            "aliases": [],
+            "known_versions": ["2020.4"],
+        }
+    )
     catalogue.add_product_use(vendor, product.id, "2020.4")
     names = ["Annual baseline", "SolarWinds follow-up", "Key lifecycle"]
     for index, filename in enumerate(assessments):
-        reviewed_assessment(vendor, filename, rng=rng, owner=owner, reviewer=reviewer,
-                            approver=approver, quality=0.5 + 0.15 * index,
-                            texts=texts if index == 0 else None,
-                            name=f"{names[index % 3]} {2024 + index}")
+        reviewed_assessment(
+            vendor,
+            filename,
+            rng=rng,
+            owner=owner,
+            reviewer=reviewer,
+            approver=approver,
+            quality=0.5 + 0.15 * index,
+            texts=texts if index == 0 else None,
+            name=f"{names[index % 3]} {2024 + index}",
+        )
     db.session.flush()
     return vendor, owner
 
 
-def portfolio(count: int, rng: random.Random | None = None, *, filename: str = MIMECAST,
-              answered: float = 0.8):
+def portfolio(
+    count: int, rng: random.Random | None = None, *, filename: str = MIMECAST, answered: float = 0.8
+):
     """Return a campaign of `count` vendors, most of them answered (no review)."""
     rng = rng or random.Random(11)
     owner = make_user("manager", name="Paula Portfolio")
-    tiers = [("critical", "regulated"), ("high", "confidential"), ("moderate", "internal"),
-             ("low", "none")]
+    tiers = [
+        ("critical", "regulated"),
+        ("high", "confidential"),
+        ("moderate", "internal"),
+        ("low", "none"),
+    ]
     vendors = []
     for index in range(count):
         criticality, data_access = tiers[index % 4]
         suffix = rng.choice(["Ltd", "plc", "GmbH", "Inc"])
-        vendors.append(make_vendor(f"Vendor {index + 1:04d} {suffix}", owner=owner,
-                                   criticality=criticality, data_access=data_access))
+        vendors.append(
+            make_vendor(
+                f"Vendor {index + 1:04d} {suffix}",
+                owner=owner,
+                criticality=criticality,
+                data_access=data_access,
+            )
+        )
     version = shipped_version(filename)
-    campaign = create_campaign(version, vendors, actor=owner, name="Mimecast follow-up",
-                               due_date=date.today() + timedelta(days=14))
+    campaign = create_campaign(
+        version,
+        vendors,
+        actor=owner,
+        name="Mimecast follow-up",
+        due_date=date.today() + timedelta(days=14),
+    )
     template = portal.template_of(campaign.assignments[0])
     for assignment in campaign.assignments:
         if rng.random() < answered:
-            submit(assignment, answers_for(template, rng, quality=rng.random()), rng=rng,
-                   files=rng.random() < 0.5)
+            submit(
+                assignment,
+                answers_for(template, rng, quality=rng.random()),
+                rng=rng,
+                files=rng.random() < 0.5,
+            )
     db.session.flush()
     return campaign, owner

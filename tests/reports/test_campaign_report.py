@@ -25,18 +25,33 @@ def campaign(db_session):
     """Four vendors asked: two answered (one with an impact signal), one started, one silent."""
     owner = make_user("manager", name="Paula Portfolio")
     vendors = [make_vendor(f"Portfolio Vendor {n}", owner=owner) for n in "ABCD"]
-    campaign = create_campaign(approved_version(), vendors, actor=owner, name="Connector sweep",
-                               due_date=date.today() + timedelta(days=7))
+    campaign = create_campaign(
+        approved_version(),
+        vendors,
+        actor=owner,
+        name="Connector sweep",
+        due_date=date.today() + timedelta(days=7),
+    )
     rng = random.Random(5)
     first, second = campaign.assignments[0], campaign.assignments[1]
     seed.submit(first, small_answers(), rng=rng)
-    better = dict(small_answers(), rotated=seed.Answer("yes"), data_accessed=seed.Answer("no"),
-                  rotated_on=seed.Answer(date(2021, 1, 14)))
+    better = dict(
+        small_answers(),
+        rotated=seed.Answer("yes"),
+        data_accessed=seed.Answer("no"),
+        rotated_on=seed.Answer(date(2021, 1, 14)),
+    )
     seed.submit(second, better, rng=rng)
     campaign.assignments[2].response_state = "in_progress"
-    review.add_finding(first, make_user("manager"), title="Stored credentials were exposed",
-                       severity="critical", due_date=date.today() + timedelta(days=7),
-                       remediation="Reset every stored credential today.", internal=False)
+    review.add_finding(
+        first,
+        make_user("manager"),
+        title="Stored credentials were exposed",
+        severity="critical",
+        due_date=date.today() + timedelta(days=7),
+        remediation="Reset every stored credential today.",
+        internal=False,
+    )
     db.session.flush()
     return campaign
 
@@ -52,15 +67,20 @@ def test_the_portfolio_pdf_reads_back(client, auth, campaign):
         assert f"Page {number} of {len(texts)}" in page_text
     assert all("Connector sweep" in t for t in texts)
     assert "50 %" in text and "Response rate (2 of 4)".upper() in text.upper()
-    for name in ("Portfolio Vendor A", "Portfolio Vendor B", "Portfolio Vendor C",
-                 "Portfolio Vendor D"):
+    for name in (
+        "Portfolio Vendor A",
+        "Portfolio Vendor B",
+        "Portfolio Vendor C",
+        "Portfolio Vendor D",
+    ):
         assert name in text
     revision = campaign.assignments[0].response.latest_submitted
     assert revision.score["overall_display"] in text
     assert "Stored credentials were exposed" in text  # an open critical finding
     assert "Reset every stored credential today." in text
-    assert squash("Was any data you hold for us accessed by the attacker?: Yes, some of it") \
-        in squash(text)  # the impact signal
+    assert squash(
+        "Was any data you hold for us accessed by the attacker?: Yes, some of it"
+    ) in squash(text)  # the impact signal
     assert re.search(r"No response\s+2\s+50 %", text)
     assert "Rotation of certificates" in text and "Readiness for incidents" in text
 
@@ -98,9 +118,15 @@ def test_a_report_is_built_on_a_worker_thread(tmp_path):
 
     The worker needs committed data, so this test has a database of its own.
     """
-    app = create_app(config_for(
-        f"sqlite:///{tmp_path / 'thread.db'}", UPLOAD_FOLDER=str(tmp_path / "uploads"),
-        REPORT_FOLDER=str(tmp_path / "reports"), REPORT_RUNNER="auto", REDIS_URL=None))
+    app = create_app(
+        config_for(
+            f"sqlite:///{tmp_path / 'thread.db'}",
+            UPLOAD_FOLDER=str(tmp_path / "uploads"),
+            REPORT_FOLDER=str(tmp_path / "reports"),
+            REPORT_RUNNER="auto",
+            REDIS_URL=None,
+        )
+    )
     with app.app_context():
         upgrade(revision="heads")
         owner = make_user("manager")
@@ -139,7 +165,9 @@ def test_with_redis_a_report_is_built_by_an_rq_worker(tmp_path, monkeypatch):
         port = probe.getsockname()[1]
     redis_process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     from redis import Redis
     from rq import Queue, SimpleWorker
 
@@ -151,18 +179,22 @@ def test_with_redis_a_report_is_built_by_an_rq_worker(tmp_path, monkeypatch):
                 break
             except Exception:  # noqa: BLE001 - not up yet
                 time.sleep(0.1)
-        app = create_app(config_for(
-            f"sqlite:///{tmp_path / 'rq.db'}", UPLOAD_FOLDER=str(tmp_path / "uploads"),
-            REPORT_FOLDER=str(tmp_path / "reports"), REPORT_RUNNER="auto",
-            REDIS_URL=f"redis://127.0.0.1:{port}/0"))
+        app = create_app(
+            config_for(
+                f"sqlite:///{tmp_path / 'rq.db'}",
+                UPLOAD_FOLDER=str(tmp_path / "uploads"),
+                REPORT_FOLDER=str(tmp_path / "reports"),
+                REPORT_RUNNER="auto",
+                REDIS_URL=f"redis://127.0.0.1:{port}/0",
+            )
+        )
         import vendorrisk
 
         monkeypatch.setattr(vendorrisk, "create_app", lambda config=None: app)
         with app.app_context():
             upgrade(revision="heads")
             owner = make_user("manager")
-            campaign = create_campaign(approved_version(), [make_vendor(owner=owner)],
-                                       actor=owner)
+            campaign = create_campaign(approved_version(), [make_vendor(owner=owner)], actor=owner)
             job_id = jobs.request_report(CAMPAIGN_PDF, campaign, make_user("compliance")).id
             db.session.commit()
             assert jobs.runner() == "rq"

@@ -26,16 +26,18 @@ def test_the_workbook_has_a_row_per_vendor_and_question(client, auth):
     assert rotated["Points earned"] == 0 and rotated["Points possible"] == 3
     assert rotated["Finding"] == "Have you replaced the compromised certificate?"
     assert rotated["Finding severity"] == "high" and rotated["Finding state"] == "Open"
-    reset = next(r for r in per_vendor["Formula Vendor One"]
-                 if r["Question ID"] == "credentials_reset")
+    reset = next(
+        r for r in per_vendor["Formula Vendor One"] if r["Question ID"] == "credentials_reset"
+    )
     assert "credentials-reset-evidence.pdf (SHA-256 " in reset["Evidence files"]
     assert isinstance(rotated["Submitted (UTC)"], datetime)
     header = book["Answers"]["F1"].value
-    assert header == "Submitted (UTC)" and book["Answers"]["F2"].number_format == \
-        "yyyy-mm-dd hh:mm"
+    assert header == "Submitted (UTC)" and book["Answers"]["F2"].number_format == "yyyy-mm-dd hh:mm"
     scores = rows_of(book["Scores"])
-    assert {r["Category"] for r in scores} == {"Rotation of certificates",
-                                               "Readiness for incidents"}
+    assert {r["Category"] for r in scores} == {
+        "Rotation of certificates",
+        "Readiness for incidents",
+    }
     assert all(len(r["Attestation SHA-256"]) == 64 for r in scores)
     findings = rows_of(book["Findings"])
     assert {f["Vendor"] for f in findings} == {"Formula Vendor One", "Formula Vendor Two"}
@@ -51,8 +53,13 @@ def test_a_vendor_export_spans_its_assessments_and_is_audited(client, auth, vend
     assert len(campaigns) == 2
     response = client.get(f"/reports/vendors/{vendor.id}/findings.csv")
     assert response.status_code == 200
-    actions = [(e.action, e.details) for e in db.session.query(AuditEntry).filter(
-        AuditEntry.object_type == "vendor", AuditEntry.object_id == str(vendor.id),
-        AuditEntry.action.like("export.%"))]
+    actions = [
+        (e.action, e.details)
+        for e in db.session.query(AuditEntry).filter(
+            AuditEntry.object_type == "vendor",
+            AuditEntry.object_id == str(vendor.id),
+            AuditEntry.action.like("export.%"),
+        )
+    ]
     assert [a for a, _ in actions] == ["export.xlsx", "export.csv"]
     assert actions[1][1]["sheet"] == "findings"

@@ -67,8 +67,11 @@ def test_the_contents_page_gives_the_page_of_each_chapter(client, auth, assessme
 def test_the_period_limits_the_assessments_and_the_audit_trail(client, auth, assessment):
     """A report for a period before anything happened has no assessment in it."""
     auth.login("compliance")
-    _, job_id = build(client, f"/reports/vendors/{assessment.vendor_id}/pdf",
-                      {"since": "2001-01-01", "until": "2001-12-31"})
+    _, job_id = build(
+        client,
+        f"/reports/vendors/{assessment.vendor_id}/pdf",
+        {"since": "2001-01-01", "until": "2001-12-31"},
+    )
     text = joined(download(client, job_id))
     assert "01 January 2001 to 31 December 2001" in text
     assert "No assessment in the period covered." in text
@@ -87,8 +90,9 @@ def test_a_period_that_cannot_be_reported_is_refused_beside_the_field(
     client, auth, assessment, since, until, message
 ):
     auth.login("compliance")
-    response = client.post(f"/reports/vendors/{assessment.vendor_id}/pdf",
-                           data={"since": since, "until": until})
+    response = client.post(
+        f"/reports/vendors/{assessment.vendor_id}/pdf", data={"since": since, "until": until}
+    )
     assert response.status_code == 400
     assert message in response.text
     assert db.session.scalar(select(ReportJob)) is None
@@ -102,8 +106,10 @@ def test_the_download_is_an_audited_attachment_that_nothing_sniffs(client, auth,
     assert "due-diligence-fabrikam-secure-mail" in response.headers["Content-Disposition"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response.headers["Content-Security-Policy"]
-    actions = db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.object_type == "vendor", AuditEntry.object_id == str(assessment.vendor_id))
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "vendor", AuditEntry.object_id == str(assessment.vendor_id)
+        )
     ).all()
     assert {"report.requested", "report.built", "export.report_pdf"} <= set(actions)
 

@@ -5,7 +5,6 @@ migrations on SQLite and PostgreSQL.
 """
 
 import importlib
-import json
 import pkgutil
 import re
 import subprocess
@@ -43,23 +42,9 @@ def test_item_26_ci_lints_with_ruff_and_bandit_at_medium_level():
     makefile = (ROOT / "Makefile").read_text()
     lint = makefile[makefile.index("\nlint:") :].split("\n\n")[0]
     assert "ruff check vendorrisk tests bench" in lint
+    assert "ruff format --check vendorrisk tests bench" in lint
     assert re.search(r"bandit .*-ll .*-r vendorrisk", lint)
     assert "make lint" in (ROOT / ".ci" / "run").read_text()
-
-
-def test_item_26_ruff_finds_nothing_in_the_application():
-    """Item 26: "`ruff`" passes on the application code."""
-    result = _run("ruff", "check", "--no-cache", "vendorrisk")
-    assert result.returncode == 0, result.stdout[-3000:]
-
-
-def test_item_26_bandit_finds_no_medium_or_high_issue():
-    """Item 26: "`bandit -ll` (no medium/high findings without a written reason)." """
-    result = _run("bandit", "-q", "-ll", "-c", "pyproject.toml", "-r", "vendorrisk", "-f", "json")
-    report = json.loads(result.stdout)
-    assert report["results"] == [], [
-        (r["filename"], r["line_number"], r["test_id"]) for r in report["results"]
-    ]
 
 
 def test_item_26_every_bandit_exception_gives_its_reason():

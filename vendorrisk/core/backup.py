@@ -193,8 +193,13 @@ def _snapshot_postgres(app: Flask, staging: Path) -> tuple[dict[str, int], str |
             counts, revision = _counts_and_revision(conn, tables)
             # pg_dump must start while this transaction (and so the snapshot) is open.
             _run(
-                [pg_dump, "--format=custom", f"--snapshot={snapshot}",
-                 f"--file={staging / PG_FILE}", f"--dbname={url}"],
+                [
+                    pg_dump,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--file={staging / PG_FILE}",
+                    f"--dbname={url}",
+                ],
                 env,
                 "pg_dump",
             )
@@ -332,8 +337,7 @@ def restore_backup(
         manifest = _read_manifest(root)
         if manifest.get("backend") != backend:
             raise BackupError(
-                f"This backup is of a {manifest.get('backend')} database; "
-                f"the target is {backend}."
+                f"This backup is of a {manifest.get('backend')} database; the target is {backend}."
             )
         verify(root, manifest)
         echo(f"checked {len(manifest['files'])} file(s) against the manifest")
@@ -355,9 +359,17 @@ def restore_backup(
             url, env = _libpq_url_and_env()
             db.engine.dispose()
             _run(
-                [pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                 "--exit-on-error", "--single-transaction", f"--dbname={url}",
-                 str(database_file)],
+                [
+                    pg_restore,
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    f"--dbname={url}",
+                    str(database_file),
+                ],
                 env,
                 "pg_restore",
             )

@@ -9,9 +9,7 @@ from wtforms.validators import ValidationError
 # of Python's calendar (the day after 9999-12-31, a grace period after a due date) overflows.
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
-DAY_RANGE_MESSAGE = (
-    f"Enter a date between {EARLIEST_DAY:%d %B %Y} and {LATEST_DAY:%d %B %Y}."
-)
+DAY_RANGE_MESSAGE = f"Enter a date between {EARLIEST_DAY:%d %B %Y} and {LATEST_DAY:%d %B %Y}."
 
 
 class DayField(DateField):

@@ -100,7 +100,8 @@ def _submitted():
 def campaign_states(scope: Scope) -> dict[int, Counter]:
     """Count assignments per campaign and response state (read from a covering index)."""
     query = select(Assignment.campaign_id, Assignment.response_state, func.count()).group_by(
-        Assignment.campaign_id, Assignment.response_state)
+        Assignment.campaign_id, Assignment.response_state
+    )
     if scope.owner_id is not None:
         owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)
         query = query.where(Assignment.vendor_id.in_(owned))
@@ -127,8 +128,9 @@ def campaign_summary(scope: Scope, now: datetime) -> CampaignSummary:
     grace = timedelta(days=current_app.config.get("PORTAL_LINK_GRACE_DAYS", 30))
     states = campaign_states(scope)
     campaigns = db.session.execute(
-        select(Campaign.id, Campaign.name, Campaign.due_at, Campaign.due_date, Campaign.timezone)
-        .order_by(Campaign.due_at, Campaign.id)
+        select(
+            Campaign.id, Campaign.name, Campaign.due_at, Campaign.due_date, Campaign.timezone
+        ).order_by(Campaign.due_at, Campaign.id)
     ).all()
     rows, overdue = [], 0
     for c in campaigns:
@@ -140,8 +142,9 @@ def campaign_summary(scope: Scope, now: datetime) -> CampaignSummary:
         late = total - submitted if c.due_at < now else 0
         overdue += late
         if submitted < total and c.due_at > now - grace:
-            rows.append(CampaignRow(c.id, c.name, c.due_at, c.due_date, c.timezone, total,
-                                    submitted, late))
+            rows.append(
+                CampaignRow(c.id, c.name, c.due_at, c.due_date, c.timezone, total, submitted, late)
+            )
     return CampaignSummary(rows[:CAMPAIGN_LIMIT], len(rows), overdue)
 
 
@@ -223,8 +226,10 @@ def unhandled_alerts_query(scope: Scope):
         select(ImpactAlert)
         .join(Vendor, Vendor.id == ImpactAlert.vendor_id)
         .where(ImpactAlert.handled_at.is_(None), scope.owned(Vendor.owner_id))
-        .options(joinedload(ImpactAlert.vendor),
-                 joinedload(ImpactAlert.assignment).joinedload(Assignment.campaign))
+        .options(
+            joinedload(ImpactAlert.vendor),
+            joinedload(ImpactAlert.assignment).joinedload(Assignment.campaign),
+        )
         .order_by(ImpactAlert.raised_at.desc(), ImpactAlert.id.desc())
     )
 
@@ -255,7 +260,9 @@ def tier_counts(vendors: dict[int, VendorState]) -> TierCounts:
     """Count vendors by tier, before and after their assessments and findings."""
     inherent = Counter(v.inherent for v in vendors.values())
     residual = Counter(v.residual for v in vendors.values())
-    return TierCounts({t: inherent.get(t, 0) for t in TIERS}, {t: residual.get(t, 0) for t in TIERS})
+    return TierCounts(
+        {t: inherent.get(t, 0) for t in TIERS}, {t: residual.get(t, 0) for t in TIERS}
+    )
 
 
 def score_band(score: float) -> str:
@@ -290,9 +297,13 @@ def score_distribution(vendors: dict[int, VendorState], category: str) -> ScoreD
     return ScoreDistribution(category, CATEGORY_TITLES.get(category, category), counts, scored)
 
 
-def matching_ids(snapshot: Snapshot, *, residual: int | None = None,
-                 score_category: str | None = None, score_band_id: str | None = None,
-                 ) -> set[int]:
+def matching_ids(
+    snapshot: Snapshot,
+    *,
+    residual: int | None = None,
+    score_category: str | None = None,
+    score_band_id: str | None = None,
+) -> set[int]:
     """Return the current vendors with a residual tier and/or a score range (list filters)."""
     ids = set()
     for vendor_id, state in snapshot.vendors.items():
@@ -414,13 +425,21 @@ def recent_advisories(scope: Scope, today: date) -> tuple[list[AdvisoryRow], boo
     rows = []
     for advisory, on in found:
         concerned = exposure.vendor_rows(advisory, _advisory_assignments(advisory.slug))
-        vendors = [r for r in concerned if r.exposed and (
-            scope.owner_id is None or r.vendor.owner_id == scope.owner_id)]
-        rows.append(AdvisoryRow(
-            slug=advisory.slug, title=advisory.title, severity=advisory.severity,
-            updated_on=on, exposed=len(vendors),
-            confirmed=sum(1 for r in vendors if r.state == exposure.CONFIRMED),
-        ))
+        vendors = [
+            r
+            for r in concerned
+            if r.exposed and (scope.owner_id is None or r.vendor.owner_id == scope.owner_id)
+        ]
+        rows.append(
+            AdvisoryRow(
+                slug=advisory.slug,
+                title=advisory.title,
+                severity=advisory.severity,
+                updated_on=on,
+                exposed=len(vendors),
+                confirmed=sum(1 for r in vendors if r.state == exposure.CONFIRMED),
+            )
+        )
     return rows, True
 
 
@@ -431,23 +450,37 @@ def _advisory_assignments(slug: str) -> list[Assignment]:
     count needs each revision's number, time and not-exposed flag. Joined and subquery loads
     keep it at four queries however many vendors were asked (an advisory's campaigns are few).
     """
-    return list(db.session.scalars(
-        select(Assignment)
-        .join(Campaign, Campaign.id == Assignment.campaign_id)
-        .where(Campaign.advisory_slug == slug)
-        .options(
-            joinedload(Assignment.vendor).load_only(
-                Vendor.id, Vendor.name, Vendor.name_key, Vendor.owner_id, Vendor.risk_tier,
-                Vendor.status, Vendor.criticality, Vendor.data_access),
-            selectinload(Assignment.campaign).load_only(Campaign.id, Campaign.name),
-            joinedload(Assignment.response)
-            .load_only(Response.id, Response.assignment_id, Response.version)
-            .subqueryload(Response.revisions)
-            .load_only(Revision.id, Revision.response_id, Revision.number,
-                       Revision.submitted_at, Revision.not_exposed),
-        )
-        .order_by(Assignment.id)
-    ).unique())
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Campaign, Campaign.id == Assignment.campaign_id)
+            .where(Campaign.advisory_slug == slug)
+            .options(
+                joinedload(Assignment.vendor).load_only(
+                    Vendor.id,
+                    Vendor.name,
+                    Vendor.name_key,
+                    Vendor.owner_id,
+                    Vendor.risk_tier,
+                    Vendor.status,
+                    Vendor.criticality,
+                    Vendor.data_access,
+                ),
+                selectinload(Assignment.campaign).load_only(Campaign.id, Campaign.name),
+                joinedload(Assignment.response)
+                .load_only(Response.id, Response.assignment_id, Response.version)
+                .subqueryload(Response.revisions)
+                .load_only(
+                    Revision.id,
+                    Revision.response_id,
+                    Revision.number,
+                    Revision.submitted_at,
+                    Revision.not_exposed,
+                ),
+            )
+            .order_by(Assignment.id)
+        ).unique()
+    )
 
 
 # --- the whole page ----------------------------------------------------------------------------
@@ -482,8 +515,9 @@ def overdue_first(scope: Scope, now: datetime) -> list[Assignment]:
     return list(db.session.scalars(overdue_query(scope, now).limit(LIST_LIMIT)))
 
 
-def dashboard(scope: Scope, today: date, now: datetime,
-              snapshot: Snapshot | None = None) -> Dashboard:
+def dashboard(
+    scope: Scope, today: date, now: datetime, snapshot: Snapshot | None = None
+) -> Dashboard:
     """Gather the page: a fixed number of queries, whatever the number of vendors."""
     snapshot = snapshot or portfolio(today)
     summary = scope_summary(snapshot, scope.owner_id)

@@ -20,5 +20,9 @@ def handle_alert(alert: ImpactAlert, user, note: str) -> None:
     alert.handled_by_id = user.id
     alert.handling_note = note
     # Ids only: the note may name people, and the audit log keeps no personal data.
-    audit.record("impact_alert.handled", "impact_alert", alert.id,
-                 details={"vendor": alert.vendor_id, "assignment": alert.assignment_id})
+    audit.record(
+        "impact_alert.handled",
+        "impact_alert",
+        alert.id,
+        details={"vendor": alert.vendor_id, "assignment": alert.assignment_id},
+    )

@@ -118,21 +118,24 @@ def forget() -> None:
 
 def fingerprint() -> Fingerprint:
     """Read, in one query, what changes whenever an input of residual risk or scores does."""
+
     def scalar(column):
         return select(column).scalar_subquery()
 
-    row = db.session.execute(select(
-        scalar(func.count(Vendor.id)),
-        scalar(func.max(Vendor.updated_at)),
-        scalar(func.count(Revision.submitted_at)),
-        scalar(func.max(Revision.submitted_at)),
-        scalar(func.count(ReviewDecision.id)),
-        scalar(func.max(ReviewDecision.id)),
-        scalar(func.count(Finding.id)),
-        scalar(func.max(Finding.id)),
-        scalar(func.count(FindingEvent.id)),
-        scalar(func.max(FindingEvent.id)),
-    )).one()
+    row = db.session.execute(
+        select(
+            scalar(func.count(Vendor.id)),
+            scalar(func.max(Vendor.updated_at)),
+            scalar(func.count(Revision.submitted_at)),
+            scalar(func.max(Revision.submitted_at)),
+            scalar(func.count(ReviewDecision.id)),
+            scalar(func.max(ReviewDecision.id)),
+            scalar(func.count(Finding.id)),
+            scalar(func.max(Finding.id)),
+            scalar(func.count(FindingEvent.id)),
+            scalar(func.max(FindingEvent.id)),
+        )
+    ).one()
     return Fingerprint._make(row)
 
 
@@ -150,8 +153,12 @@ def portfolio(today: date | None = None) -> Snapshot:
         if again is not snapshot and _usable(again, current, today, stale_days):
             return again  # another request brought it up to date while this one waited
         snapshot = None
-        if again is not None and again.today == today and again.stale_days == stale_days \
-                and time.monotonic() - again.built_at < SNAPSHOT_MAX_AGE:
+        if (
+            again is not None
+            and again.today == today
+            and again.stale_days == stale_days
+            and time.monotonic() - again.built_at < SNAPSHOT_MAX_AGE
+        ):
             snapshot = _updated(again, current, store)
         if snapshot is None:
             snapshot = build(today, stale_days, store)
@@ -160,8 +167,9 @@ def portfolio(today: date | None = None) -> Snapshot:
     return snapshot
 
 
-def _usable(snapshot: Snapshot | None, current: Fingerprint, today: date,
-            stale_days: int) -> TypeGuard[Snapshot]:
+def _usable(
+    snapshot: Snapshot | None, current: Fingerprint, today: date, stale_days: int
+) -> TypeGuard[Snapshot]:
     return (
         snapshot is not None
         and snapshot.fingerprint == current
@@ -200,22 +208,27 @@ def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | N
     None when the rows found do not account for the change in row counts (a row was deleted
     or committed with an older id or time than one already seen): recompute everything then.
     """
+
     def newer(column, last):
         return column > last if last is not None else true()
 
     parts = [
         select(literal("vendor"), Vendor.id).where(
-            newer(Vendor.updated_at, previous.vendor_changed)),
+            newer(Vendor.updated_at, previous.vendor_changed)
+        ),
         select(literal("revision"), Assignment.vendor_id)
         .join(Response, Response.assignment_id == Assignment.id)
         .join(Revision, Revision.response_id == Response.id)
-        .where(Revision.submitted_at.is_not(None),
-               newer(Revision.submitted_at, previous.submitted_last)),
+        .where(
+            Revision.submitted_at.is_not(None),
+            newer(Revision.submitted_at, previous.submitted_last),
+        ),
         select(literal("decision"), Assignment.vendor_id)
         .join(ReviewDecision, ReviewDecision.assignment_id == Assignment.id)
         .where(newer(ReviewDecision.id, previous.decision_last)),
-        select(literal("finding"), Finding.vendor_id)
-        .where(newer(Finding.id, previous.finding_last)),
+        select(literal("finding"), Finding.vendor_id).where(
+            newer(Finding.id, previous.finding_last)
+        ),
         select(literal("event"), Finding.vendor_id)
         .join(FindingEvent, FindingEvent.finding_id == Finding.id)
         .where(newer(FindingEvent.id, previous.event_last)),
@@ -238,8 +251,9 @@ def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | N
     return vendors
 
 
-def _states(today: date, store: _Store, vendor_ids: list[int] | None
-            ) -> tuple[dict[int, VendorState], set]:
+def _states(
+    today: date, store: _Store, vendor_ids: list[int] | None
+) -> tuple[dict[int, VendorState], set]:
     """Compute the state of current vendors (all, or some) in six queries; also return the
     remembered score keys they use."""
     query = select(Vendor.id, Vendor.risk_tier, Vendor.owner_id).where(Vendor.status != OFFBOARDED)
@@ -280,10 +294,12 @@ def latest_revisions(vendor_ids: list[int] | None = None) -> Select:
             Assignment.vendor_id.label("vendor_id"),
             Revision.id.label("revision_id"),
             Revision.attestation_hash.label("attestation_hash"),
-            func.row_number().over(
+            func.row_number()
+            .over(
                 partition_by=Assignment.vendor_id,
                 order_by=(Revision.submitted_at.desc(), Revision.id.desc()),
-            ).label("rank"),
+            )
+            .label("rank"),
         )
         .join(Response, Response.assignment_id == Assignment.id)
         .join(Revision, Revision.response_id == Response.id)
@@ -293,21 +309,25 @@ def latest_revisions(vendor_ids: list[int] | None = None) -> Select:
         ranked = ranked.where(Assignment.vendor_id.in_(vendor_ids))
     rows = ranked.subquery()
     return select(rows.c.vendor_id, rows.c.revision_id, rows.c.attestation_hash).where(
-        rows.c.rank == 1)
+        rows.c.rank == 1
+    )
 
 
-def _latest_scores(store: _Store, vendor_ids: list[int] | None
-                   ) -> tuple[dict[int, dict[str, float]], set]:
+def _latest_scores(
+    store: _Store, vendor_ids: list[int] | None
+) -> tuple[dict[int, dict[str, float]], set]:
     # Keyed by id and attestation hash: an id alone could be reused after a rollback.
-    latest = {vendor_id: (revision_id, digest)
-              for vendor_id, revision_id, digest in db.session.execute(
-                  latest_revisions(vendor_ids))}
+    latest = {
+        vendor_id: (revision_id, digest)
+        for vendor_id, revision_id, digest in db.session.execute(latest_revisions(vendor_ids))
+    }
     wanted = set(latest.values())
     missing = wanted - store.categories.keys()
     # One query whatever the number (an empty list still runs, so the count stays fixed).
     for revision_id, digest, categories in db.session.execute(
-        select(Revision.id, Revision.attestation_hash, Revision.score["categories"])
-        .where(Revision.id.in_(sorted(r for r, _ in missing)))
+        select(Revision.id, Revision.attestation_hash, Revision.score["categories"]).where(
+            Revision.id.in_(sorted(r for r, _ in missing))
+        )
     ):
         store.categories[(revision_id, digest)] = _core_scores(categories)
     return {vendor_id: store.categories.get(key, {}) for vendor_id, key in latest.items()}, wanted

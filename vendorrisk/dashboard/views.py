@@ -53,10 +53,16 @@ def render_dashboard():
     scope, fell_back = current_scope(snapshot)
     page = queries.dashboard(scope, today, utcnow(), snapshot)
     return render_template(
-        "dashboard/index.html", d=page, fell_back=fell_back, form=HandleAlertForm(),
+        "dashboard/index.html",
+        d=page,
+        fell_back=fell_back,
+        form=HandleAlertForm(),
         mine_count=len(snapshot.in_scope(current_user.id)),
-        all_count=len(snapshot.vendors), score_bands=queries.SCORE_BANDS,
-        tier_names={t: tier_label(t) for t in TIERS}, severities=SEVERITIES, now_utc=utcnow(),
+        all_count=len(snapshot.vendors),
+        score_bands=queries.SCORE_BANDS,
+        tier_names={t: tier_label(t) for t in TIERS},
+        severities=SEVERITIES,
+        now_utc=utcnow(),
     )
 
 
@@ -78,7 +84,7 @@ def chart(name: str):
     elif name == "findings":
         svg = figures.findings_chart(queries.scope_findings(snapshot, scope))
     else:
-        category = name[len("scores-"):]
+        category = name[len("scores-") :]
         svg = figures.scores_chart(next(d for d in summary.scores if d.category == category))
     return Response(svg, mimetype="image/svg+xml")
 
@@ -88,8 +94,15 @@ def overdue():
     scope, _ = current_scope()
     shown = window(queries.overdue_query(scope, utcnow()), PER_PAGE)
     rows = db.session.scalars(shown.query).all()
-    return render_template("dashboard/overdue.html", assignments=rows, total=shown.total,
-                           page=shown.page, pages=shown.pages, scope=scope, now=utcnow())
+    return render_template(
+        "dashboard/overdue.html",
+        assignments=rows,
+        total=shown.total,
+        page=shown.page,
+        pages=shown.pages,
+        scope=scope,
+        now=utcnow(),
+    )
 
 
 @bp.route("/impact")
@@ -97,9 +110,15 @@ def impact():
     scope, _ = current_scope()
     shown = window(queries.unhandled_alerts_query(scope), PER_PAGE)
     rows = db.session.scalars(shown.query).all()
-    return render_template("dashboard/impact.html", alerts=rows, total=shown.total,
-                           page=shown.page, pages=shown.pages, scope=scope,
-                           form=HandleAlertForm(return_to="impact"))
+    return render_template(
+        "dashboard/impact.html",
+        alerts=rows,
+        total=shown.total,
+        page=shown.page,
+        pages=shown.pages,
+        scope=scope,
+        form=HandleAlertForm(return_to="impact"),
+    )
 
 
 @bp.route("/impact/<int:alert_id>/handle", methods=["POST"])
@@ -107,7 +126,8 @@ def impact_handle(alert_id: int):
     alert = db.session.get(ImpactAlert, alert_id) or abort(404)
     form = HandleAlertForm()
     back = {"impact": url_for(".impact"), "dashboard": url_for(".index")}.get(
-        form.return_to.data, url_for("core.index"))
+        form.return_to.data, url_for("core.index")
+    )
     if not form.validate_on_submit():
         flash("Say what was done about the signal before marking it handled.", "danger")
         return redirect(back)

@@ -37,35 +37,64 @@ def score_colour(score: float | None) -> str:
     return BAND_COLOURS["D"]
 
 
-def category_chart(categories: Sequence[tuple[str, float | None]],
-                   title: str = "Score per category") -> str:
+def category_chart(
+    categories: Sequence[tuple[str, float | None]], title: str = "Score per category"
+) -> str:
     """Return a horizontal bar chart of category scores on a fixed 0-100 scale, as a data: URL."""
     labels = [t if s is not None else f"{t} (not scored)" for t, s in categories]
     # The shared bar_chart scales its axis to the data; a score always reads against 100.
     chart = pygal.HorizontalBar(
-        js=[], disable_xml_declaration=True, explicit_size=True, width=760,
-        height=60 + 38 * max(1, len(labels)), show_legend=False, print_values=False,
+        js=[],
+        disable_xml_declaration=True,
+        explicit_size=True,
+        width=760,
+        height=60 + 38 * max(1, len(labels)),
+        show_legend=False,
+        print_values=False,
         show_y_guides=True,
-        show_x_guides=False, truncate_label=-1, margin=12, spacing=10,
-        style=Style(background="#ffffff", plot_background="#ffffff", foreground=shared.TEXT,
-                    foreground_strong=shared.TEXT, foreground_subtle="#ced4da", opacity="1",
-                    opacity_hover="1", transition="0ms", colors=(shared.PALETTE[0],),
-                    label_font_size=13, major_label_font_size=13),
+        show_x_guides=False,
+        truncate_label=-1,
+        margin=12,
+        spacing=10,
+        style=Style(
+            background="#ffffff",
+            plot_background="#ffffff",
+            foreground=shared.TEXT,
+            foreground_strong=shared.TEXT,
+            foreground_subtle="#ced4da",
+            opacity="1",
+            opacity_hover="1",
+            transition="0ms",
+            colors=(shared.PALETTE[0],),
+            label_font_size=13,
+            major_label_font_size=13,
+        ),
     )
     chart.x_labels = list(reversed(labels))
     chart.value_formatter = lambda v: "" if v is None else f"{v:.0f}"
     # The numbers are in the table beside the chart; bars alone print more cleanly.
-    chart.add(title, [{"value": s, "color": score_colour(s)} if s is not None else None
-                      for _, s in reversed(categories)])
-    description = "; ".join(f"{t}: {'not scored' if s is None else f'{s:.1f}'}"
-                            for t, s in categories)
+    chart.add(
+        title,
+        [
+            {"value": s, "color": score_colour(s)} if s is not None else None
+            for _, s in reversed(categories)
+        ],
+    )
+    description = "; ".join(
+        f"{t}: {'not scored' if s is None else f'{s:.1f}'}" for t, s in categories
+    )
     return data_url(shared.finish(chart, title, f"{title}. {description}.", (), max_value=100))
 
 
 def band_chart(bands: Sequence[tuple[str, str, int]]) -> str:
     """Return a bar chart of how many vendors fall in each band: (band id, label, count)."""
-    return data_url(shared.bar_chart(
-        "Vendors per rating", [label for _, label, _ in bands],
-        [count for _, _, count in bands],
-        colors=[BAND_COLOURS.get(band, NEUTRAL) for band, _, _ in bands], width=760, height=300,
-    ))
+    return data_url(
+        shared.bar_chart(
+            "Vendors per rating",
+            [label for _, label, _ in bands],
+            [count for _, _, count in bands],
+            colors=[BAND_COLOURS.get(band, NEUTRAL) for band, _, _ in bands],
+            width=760,
+            height=300,
+        )
+    )

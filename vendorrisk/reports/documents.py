@@ -52,15 +52,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "report"
 
 
-def vendor_html(vendor: Vendor, meta: Meta, limits: Limits,
-                progress=vendor_builder._no_progress) -> str:
+def vendor_html(
+    vendor: Vendor, meta: Meta, limits: Limits, progress=vendor_builder._no_progress
+) -> str:
     """Return the print HTML of a vendor's due-diligence report."""
     report = vendor_builder.build(vendor, meta, limits, progress)
     return render_template("reports/pdf/vendor.html", r=report, meta=meta, **helpers(limits))
 
 
-def campaign_html(campaign: Campaign, meta: Meta, limits: Limits,
-                  progress=campaign_builder._no_progress) -> str:
+def campaign_html(
+    campaign: Campaign, meta: Meta, limits: Limits, progress=campaign_builder._no_progress
+) -> str:
     """Return the print HTML of a campaign's portfolio report."""
     report = campaign_builder.build(campaign, meta, limits, progress)
     return render_template("reports/pdf/campaign.html", r=report, meta=meta, **helpers(limits))

@@ -7,8 +7,11 @@ from vendorrisk.core.fields import DayField
 
 
 class VendorReportForm(FlaskForm):
-    since = DayField("From", validators=[Optional()],
-                     description="Leave empty to start from the first assessment.")
+    since = DayField(
+        "From",
+        validators=[Optional()],
+        description="Leave empty to start from the first assessment.",
+    )
     until = DayField("To", validators=[Optional()], description="Leave empty for today.")
 
     def validate_until(self, field) -> None:
@@ -19,8 +22,11 @@ class VendorReportForm(FlaskForm):
 
     def params(self) -> dict:
         """Return the period as a job's parameters (ISO dates)."""
-        return {key: value.isoformat() for key, value in
-                (("since", self.since.data), ("until", self.until.data)) if value}
+        return {
+            key: value.isoformat()
+            for key, value in (("since", self.since.data), ("until", self.until.data))
+            if value
+        }
 
 
 class CampaignReportForm(FlaskForm):

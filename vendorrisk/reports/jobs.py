@@ -52,13 +52,25 @@ BUILD_SHARE = 30  # percent of the bar for gathering the record
 def request_report(kind: str, subject, user, params: dict | None = None) -> ReportJob:
     """Record a request for a report (audited); the caller commits, then calls `dispatch`."""
     now = utcnow()
-    job = ReportJob(kind=kind, object_id=subject.id, params=params or {},
-                    document_id=new_document_id(now), state=QUEUED, progress=0,
-                    stage="Waiting for a worker", requested_by_id=user.id, created_at=now)
+    job = ReportJob(
+        kind=kind,
+        object_id=subject.id,
+        params=params or {},
+        document_id=new_document_id(now),
+        state=QUEUED,
+        progress=0,
+        stage="Waiting for a worker",
+        requested_by_id=user.id,
+        created_at=now,
+    )
     db.session.add(job)
     db.session.flush()
-    audit.record("report.requested", job.object_type, subject.id,
-                 details={"job": job.id, "kind": kind, **(params or {})})
+    audit.record(
+        "report.requested",
+        job.object_type,
+        subject.id,
+        details={"job": job.id, "kind": kind, **(params or {})},
+    )
     return job
 
 
@@ -74,7 +86,8 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
     state = app.extensions.setdefault("reports", {})
     if "executor" not in state:
         state["executor"] = ThreadPoolExecutor(
-            max_workers=app.config["REPORT_THREADS"], thread_name_prefix="report")
+            max_workers=app.config["REPORT_THREADS"], thread_name_prefix="report"
+        )
     return state["executor"]
 
 
@@ -98,17 +111,24 @@ def dispatch(job_id: int) -> Future | None:
         from redis.exceptions import RedisError
         from rq import Queue
 
-        queue = Queue(current_app.config["REPORT_QUEUE"],
-                      connection=Redis.from_url(current_app.config["REDIS_URL"]))
+        queue = Queue(
+            current_app.config["REPORT_QUEUE"],
+            connection=Redis.from_url(current_app.config["REDIS_URL"]),
+        )
         try:
-            queue.enqueue(rq_run, job_id,
-                          job_timeout=int(current_app.config["REPORT_RENDER_TIMEOUT"]) + 300,
-                          result_ttl=3600, failure_ttl=7 * 86400)
+            queue.enqueue(
+                rq_run,
+                job_id,
+                job_timeout=int(current_app.config["REPORT_RENDER_TIMEOUT"]) + 300,
+                result_ttl=3600,
+                failure_ttl=7 * 86400,
+            )
             return None
         except RedisError:
             # The report was asked for and recorded: build it here rather than lose it.
-            log.warning("report queue unavailable; building job %s on a thread", job_id,
-                        exc_info=True)
+            log.warning(
+                "report queue unavailable; building job %s on a thread", job_id, exc_info=True
+            )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     return _executor(app).submit(_in_thread, app, job_id)
 
@@ -127,8 +147,9 @@ def rq_run(job_id: int) -> None:
 
 def report_dir() -> Path:
     """Return the folder report files are kept in (created, private to the app)."""
-    folder = Path(current_app.config.get("REPORT_FOLDER")
-                  or Path(current_app.instance_path) / "reports")
+    folder = Path(
+        current_app.config.get("REPORT_FOLDER") or Path(current_app.instance_path) / "reports"
+    )
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
@@ -167,8 +188,11 @@ def _isolate() -> bool:
 
 
 def _set_progress(job_id: int, percent: int, stage: str) -> None:
-    db.session.execute(update(ReportJob).where(ReportJob.id == job_id, ReportJob.state == RUNNING)
-                       .values(progress=percent, stage=stage))
+    db.session.execute(
+        update(ReportJob)
+        .where(ReportJob.id == job_id, ReportJob.state == RUNNING)
+        .values(progress=percent, stage=stage)
+    )
     db.session.commit()
 
 
@@ -177,9 +201,13 @@ def _html(job: ReportJob) -> tuple[str, str]:
     if subject is None:
         raise pdf.ReportError("The vendor or campaign of this report no longer exists.")
     user = job.requested_by
-    meta = Meta(document_id=job.document_id, generated_at=job.started_at or utcnow(),
-                generated_by=user.name, generated_role=ROLE_LABELS.get(user.role, user.role),
-                period=Period.from_params(job.params or {}))
+    meta = Meta(
+        document_id=job.document_id,
+        generated_at=job.started_at or utcnow(),
+        generated_by=user.name,
+        generated_role=ROLE_LABELS.get(user.role, user.role),
+        period=Period.from_params(job.params or {}),
+    )
     limits = Limits.from_config()
 
     def progress(percent: int, stage: str) -> None:
@@ -212,22 +240,40 @@ def run(job_id: int) -> ReportJob | None:
 
         def tick() -> None:
             share = min(0.95, (time.monotonic() - started) / estimate)
-            _set_progress(job_id, BUILD_SHARE + int((95 - BUILD_SHARE) * share),
-                          "Laying out the pages")
+            _set_progress(
+                job_id, BUILD_SHARE + int((95 - BUILD_SHARE) * share), "Laying out the pages"
+            )
 
-        rendered = pdf.render(html, timeout=config["REPORT_RENDER_TIMEOUT"],
-                              max_bytes=config["REPORT_MAX_PDF_BYTES"],
-                              max_html_bytes=config["REPORT_MAX_HTML_BYTES"],
-                              isolate=_isolate(), tick=tick)
+        rendered = pdf.render(
+            html,
+            timeout=config["REPORT_RENDER_TIMEOUT"],
+            max_bytes=config["REPORT_MAX_PDF_BYTES"],
+            max_html_bytes=config["REPORT_MAX_HTML_BYTES"],
+            isolate=_isolate(),
+            tick=tick,
+        )
         name, digest = _store(job_id, rendered.pdf)
         job = db.session.get(ReportJob, job_id)
         job.state, job.progress, job.stage = DONE, 100, "Ready"
-        job.file_name, job.size, job.sha256, job.pages = name, len(rendered.pdf), digest, \
-            rendered.pages
+        job.file_name, job.size, job.sha256, job.pages = (
+            name,
+            len(rendered.pdf),
+            digest,
+            rendered.pages,
+        )
         job.finished_at = utcnow()
-        audit.record("report.built", job.object_type, job.object_id, actor_type="system",
-                     details={"job": job.id, "sha256": digest, "pages": rendered.pages,
-                              "seconds": round(rendered.seconds, 2)})
+        audit.record(
+            "report.built",
+            job.object_type,
+            job.object_id,
+            actor_type="system",
+            details={
+                "job": job.id,
+                "sha256": digest,
+                "pages": rendered.pages,
+                "seconds": round(rendered.seconds, 2),
+            },
+        )
         db.session.commit()
     except Exception as exc:  # a failed report is a job state, not a crash of the worker
         db.session.rollback()
@@ -239,8 +285,14 @@ def run(job_id: int) -> ReportJob | None:
             log.exception("report job %s failed", job_id)
         job = db.session.get(ReportJob, job_id)
         job.state, job.stage, job.error, job.finished_at = FAILED, "Failed", message, utcnow()
-        audit.record("report.failed", job.object_type, job.object_id, actor_type="system",
-                     outcome="failure", details={"job": job.id, "error": type(exc).__name__})
+        audit.record(
+            "report.failed",
+            job.object_type,
+            job.object_id,
+            actor_type="system",
+            outcome="failure",
+            details={"job": job.id, "error": type(exc).__name__},
+        )
         db.session.commit()
     return job
 
@@ -254,6 +306,12 @@ def expire_stale(job: ReportJob) -> bool:
         return False
     job.state, job.stage, job.finished_at = FAILED, "Failed", utcnow()
     job.error = "The build was interrupted (the worker stopped). Ask for the report again."
-    audit.record("report.failed", job.object_type, job.object_id, actor_type="system",
-                 outcome="failure", details={"job": job.id, "error": "interrupted"})
+    audit.record(
+        "report.failed",
+        job.object_type,
+        job.object_id,
+        actor_type="system",
+        outcome="failure",
+        details={"job": job.id, "error": "interrupted"},
+    )
     return True

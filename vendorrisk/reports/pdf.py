@@ -36,10 +36,18 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STYLESHEET = "css/report.css"
 # What our own templates may load from the static folder.
-ALLOWED_TYPES = frozenset({
-    "text/css", "image/svg+xml", "image/png", "image/jpeg", "font/woff", "font/woff2",
-    "font/ttf", "font/otf",
-})
+ALLOWED_TYPES = frozenset(
+    {
+        "text/css",
+        "image/svg+xml",
+        "image/png",
+        "image/jpeg",
+        "font/woff",
+        "font/woff2",
+        "font/ttf",
+        "font/otf",
+    }
+)
 MAX_STATIC_BYTES = 5 * 1024 * 1024
 MAX_DATA_URL_BYTES = 5 * 1024 * 1024
 TICK_SECONDS = 1.0
@@ -65,8 +73,12 @@ class SafeFetcher(URLFetcher):
     """Load `data:` URLs and our own static files; refuse everything else; never redirect."""
 
     def __init__(self, static_dir: Path | str = STATIC_DIR):
-        super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False,
-                         fail_on_errors=False)
+        super().__init__(
+            timeout=1,
+            allowed_protocols=("data", "file"),
+            allow_redirects=False,
+            fail_on_errors=False,
+        )
         self.static_dir = Path(os.path.realpath(static_dir))
         self.refused: list[str] = []
 
@@ -124,8 +136,9 @@ class SafeFetcher(URLFetcher):
             raise FetchRefused(f"type {mime} is not loaded into reports")
         if path.stat().st_size > MAX_STATIC_BYTES:
             raise FetchRefused("static file too large")
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                  headers={"Content-Type": mime})
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime}
+        )
 
 
 @dataclass(frozen=True)
@@ -144,13 +157,15 @@ def base_url() -> str:
     return STATIC_DIR.as_uri() + "/"
 
 
-def render_inline(html: str, *, timeout: float, max_bytes: int,
-                  static_dir: str | Path = STATIC_DIR) -> Rendered:
+def render_inline(
+    html: str, *, timeout: float, max_bytes: int, static_dir: str | Path = STATIC_DIR
+) -> Rendered:
     """Render in this process, checking the clock between stages (no hard stop)."""
     start = time.monotonic()
     fetcher = SafeFetcher(static_dir)
-    document = HTML(string=html, base_url=Path(static_dir).resolve().as_uri() + "/",
-                    url_fetcher=fetcher).render()
+    document = HTML(
+        string=html, base_url=Path(static_dir).resolve().as_uri() + "/", url_fetcher=fetcher
+    ).render()
     if time.monotonic() - start > timeout:
         raise RenderTimeout(f"the layout took longer than {timeout:.0f} s")
     pdf = document.write_pdf()
@@ -192,24 +207,28 @@ def _forkserver():
         return _context
 
 
-def render_isolated(html: str, *, timeout: float, max_bytes: int,
-                    tick: Callable[[], None] | None = None) -> Rendered:
+def render_isolated(
+    html: str, *, timeout: float, max_bytes: int, tick: Callable[[], None] | None = None
+) -> Rendered:
     """Render in a child process that is killed if it runs past `timeout` seconds.
 
     `tick` is called about every TICK_SECONDS while the child works (to show progress).
     """
     ctx = _forkserver()
     receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(sender, html, timeout, max_bytes, str(STATIC_DIR)),
-                          daemon=True, name="report-render")
+    process = ctx.Process(
+        target=_child,
+        args=(sender, html, timeout, max_bytes, str(STATIC_DIR)),
+        daemon=True,
+        name="report-render",
+    )
     process.start()
     sender.close()
     try:
         deadline = time.monotonic() + timeout + 5
         while not receiver.poll(min(TICK_SECONDS, max(0.0, deadline - time.monotonic()))):
             if time.monotonic() >= deadline:
-                raise RenderTimeout(
-                    f"the render took longer than {timeout:.0f} s and was stopped")
+                raise RenderTimeout(f"the render took longer than {timeout:.0f} s and was stopped")
             if not process.is_alive() and not receiver.poll(0):
                 raise ReportError("the renderer stopped without an answer")
             if tick is not None:
@@ -227,7 +246,8 @@ def render_isolated(html: str, *, timeout: float, max_bytes: int,
         return message[1]
     if message[0] == "refused":
         kind = {"RenderTimeout": RenderTimeout, "ReportTooLarge": ReportTooLarge}.get(
-            message[1], ReportError)
+            message[1], ReportError
+        )
         raise kind(message[2])
     raise ReportError(f"the renderer failed: {message[1]}: {message[2]}")
 
@@ -241,8 +261,15 @@ def can_isolate() -> bool:
     return path is None or os.path.isfile(path)
 
 
-def render(html: str, *, timeout: float, max_bytes: int, max_html_bytes: int,
-           isolate: bool = True, tick: Callable[[], None] | None = None) -> Rendered:
+def render(
+    html: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    max_html_bytes: int,
+    isolate: bool = True,
+    tick: Callable[[], None] | None = None,
+) -> Rendered:
     """Render report HTML to PDF within the time and size limits."""
     if len(html.encode("utf-8")) > max_html_bytes:
         raise ReportTooLarge(

@@ -34,9 +34,14 @@ def _attachment(body, mimetype: str, filename: str) -> Response:
 
 
 def _jobs(kind: str, object_id: int) -> list[ReportJob]:
-    return list(db.session.scalars(
-        select(ReportJob).where(ReportJob.kind == kind, ReportJob.object_id == object_id)
-        .order_by(ReportJob.id.desc()).limit(10)))
+    return list(
+        db.session.scalars(
+            select(ReportJob)
+            .where(ReportJob.kind == kind, ReportJob.object_id == object_id)
+            .order_by(ReportJob.id.desc())
+            .limit(10)
+        )
+    )
 
 
 @bp.route("/")
@@ -55,8 +60,13 @@ def index():
 @bp.route("/vendors/<int:vendor_id>")
 def vendor(vendor_id: int):
     subject = access.vendor_for_export_or_404(vendor_id)
-    return render_template("reports/vendor.html", vendor=subject, form=VendorReportForm(),
-                           jobs=_jobs(VENDOR_PDF, vendor_id), sheets=xlsx.SHEETS)
+    return render_template(
+        "reports/vendor.html",
+        vendor=subject,
+        form=VendorReportForm(),
+        jobs=_jobs(VENDOR_PDF, vendor_id),
+        sheets=xlsx.SHEETS,
+    )
 
 
 @bp.route("/vendors/<int:vendor_id>/pdf", methods=["POST"])
@@ -64,8 +74,13 @@ def vendor_pdf(vendor_id: int):
     subject = access.vendor_for_export_or_404(vendor_id)
     form = VendorReportForm()
     if not form.validate_on_submit():
-        return render_template("reports/vendor.html", vendor=subject, form=form,
-                               jobs=_jobs(VENDOR_PDF, vendor_id), sheets=xlsx.SHEETS), 400
+        return render_template(
+            "reports/vendor.html",
+            vendor=subject,
+            form=form,
+            jobs=_jobs(VENDOR_PDF, vendor_id),
+            sheets=xlsx.SHEETS,
+        ), 400
     return _start(VENDOR_PDF, subject, form.params())
 
 
@@ -80,8 +95,9 @@ def vendor_csv(vendor_id: int, sheet: str):
     subject = access.vendor_for_export_or_404(vendor_id)
     if sheet not in xlsx.SHEETS:
         abort(404)
-    return _csv(xlsx.for_vendor(subject), sheet, "vendor", subject.id,
-                f"vendor-{slug(subject.name)}")
+    return _csv(
+        xlsx.for_vendor(subject), sheet, "vendor", subject.id, f"vendor-{slug(subject.name)}"
+    )
 
 
 # --- campaigns ----------------------------------------------------------------------------------
@@ -90,8 +106,13 @@ def vendor_csv(vendor_id: int, sheet: str):
 @bp.route("/campaigns/<int:campaign_id>")
 def campaign(campaign_id: int):
     subject = access.campaign_for_export_or_404(campaign_id)
-    return render_template("reports/campaign.html", campaign=subject, form=CampaignReportForm(),
-                           jobs=_jobs(CAMPAIGN_PDF, campaign_id), sheets=xlsx.SHEETS)
+    return render_template(
+        "reports/campaign.html",
+        campaign=subject,
+        form=CampaignReportForm(),
+        jobs=_jobs(CAMPAIGN_PDF, campaign_id),
+        sheets=xlsx.SHEETS,
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/pdf", methods=["POST"])
@@ -105,8 +126,9 @@ def campaign_pdf(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/export.xlsx")
 def campaign_xlsx(campaign_id: int):
     subject = access.campaign_for_export_or_404(campaign_id)
-    return _xlsx(xlsx.for_campaign(subject), "campaign", subject.id,
-                 f"campaign-{slug(subject.name)}")
+    return _xlsx(
+        xlsx.for_campaign(subject), "campaign", subject.id, f"campaign-{slug(subject.name)}"
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/<sheet>.csv")
@@ -114,8 +136,9 @@ def campaign_csv(campaign_id: int, sheet: str):
     subject = access.campaign_for_export_or_404(campaign_id)
     if sheet not in xlsx.SHEETS:
         abort(404)
-    return _csv(xlsx.for_campaign(subject), sheet, "campaign", subject.id,
-                f"campaign-{slug(subject.name)}")
+    return _csv(
+        xlsx.for_campaign(subject), sheet, "campaign", subject.id, f"campaign-{slug(subject.name)}"
+    )
 
 
 # --- shared -------------------------------------------------------------------------------------
@@ -130,8 +153,12 @@ def _start(kind: str, subject, params: dict):
 
 def _xlsx(sheets, object_type: str, object_id: int, stem: str) -> Response:
     body = xlsx.workbook(sheets)
-    audit.record("export.xlsx", object_type, object_id,
-                 details={sheet.name.lower(): len(sheet.rows) for sheet in sheets})
+    audit.record(
+        "export.xlsx",
+        object_type,
+        object_id,
+        details={sheet.name.lower(): len(sheet.rows) for sheet in sheets},
+    )
     db.session.commit()
     return _attachment(body, XLSX_TYPE, f"{stem}-{utcnow():%Y%m%d-%H%M%S}.xlsx")
 
@@ -139,8 +166,9 @@ def _xlsx(sheets, object_type: str, object_id: int, stem: str) -> Response:
 def _csv(sheets, name: str, object_type: str, object_id: int, stem: str) -> Response:
     sheet = next(s for s in sheets if s.name.lower() == name)
     body = xlsx.csv_sheet(sheet)
-    audit.record("export.csv", object_type, object_id,
-                 details={"sheet": name, "rows": len(sheet.rows)})
+    audit.record(
+        "export.csv", object_type, object_id, details={"sheet": name, "rows": len(sheet.rows)}
+    )
     db.session.commit()
     return _attachment(body, "text/csv", f"{stem}-{name}-{utcnow():%Y%m%d-%H%M%S}.csv")
 
@@ -150,8 +178,9 @@ def job(job_id: int):
     report_job = access.job_for_user_or_404(job_id)
     if jobs.expire_stale(report_job):
         db.session.commit()
-    return render_template("reports/job.html", job=report_job,
-                           subject=access.subject_of(report_job))
+    return render_template(
+        "reports/job.html", job=report_job, subject=access.subject_of(report_job)
+    )
 
 
 @bp.route("/jobs/<int:job_id>/download")
@@ -166,12 +195,21 @@ def download(job_id: int):
         abort(404)
     # Hash what is sent, so a file changed on disk is never served as the report.
     if hashlib.sha256(data).hexdigest() != report_job.sha256:
-        audit.record("export.report_tampered", report_job.object_type, report_job.object_id,
-                     outcome="failure", details={"job": report_job.id})
+        audit.record(
+            "export.report_tampered",
+            report_job.object_type,
+            report_job.object_id,
+            outcome="failure",
+            details={"job": report_job.id},
+        )
         db.session.commit()
         abort(409)
-    audit.record("export.report_pdf", report_job.object_type, report_job.object_id,
-                 details={"job": report_job.id, "sha256": report_job.sha256})
+    audit.record(
+        "export.report_pdf",
+        report_job.object_type,
+        report_job.object_id,
+        details={"job": report_job.id, "sha256": report_job.sha256},
+    )
     db.session.commit()
     name = (report_job.params or {}).get("download_name") or f"report-{report_job.id}.pdf"
     response = _attachment(data, "application/pdf", name)

@@ -57,30 +57,70 @@ class Sheet:
 SHEETS = ("answers", "scores", "findings")
 
 ANSWER_COLUMNS = [
-    Column("Vendor", 28), Column("Campaign", 28), Column("Questionnaire", 30),
-    Column("Version", 8), Column("Revision", 9), Column("Submitted (UTC)", 17),
-    Column("Section", 24), Column("Question ID", 20), Column("Question", 60),
-    Column("Category", 24), Column("Answer", 40), Column("Comment", 36),
-    Column("Not applicable", 10), Column("Points earned", 10), Column("Points possible", 10),
-    Column("Score %", 9), Column("Finding", 44), Column("Finding severity", 12),
-    Column("Finding state", 16), Column("Evidence files", 36),
+    Column("Vendor", 28),
+    Column("Campaign", 28),
+    Column("Questionnaire", 30),
+    Column("Version", 8),
+    Column("Revision", 9),
+    Column("Submitted (UTC)", 17),
+    Column("Section", 24),
+    Column("Question ID", 20),
+    Column("Question", 60),
+    Column("Category", 24),
+    Column("Answer", 40),
+    Column("Comment", 36),
+    Column("Not applicable", 10),
+    Column("Points earned", 10),
+    Column("Points possible", 10),
+    Column("Score %", 9),
+    Column("Finding", 44),
+    Column("Finding severity", 12),
+    Column("Finding state", 16),
+    Column("Evidence files", 36),
 ]
 SCORE_COLUMNS = [
-    Column("Vendor", 28), Column("Campaign", 28), Column("Questionnaire", 30),
-    Column("Revision", 9), Column("Kind", 13), Column("Submitted (UTC)", 17), Column("Late", 7),
-    Column("Attested by", 24), Column("Attester's title", 22), Column("Attestation SHA-256", 66),
-    Column("Overall score", 10), Column("Band", 7), Column("Overall after overrides", 12),
-    Column("Band after overrides", 10), Column("Category", 28), Column("Category score", 10),
-    Column("Points earned", 10), Column("Points possible", 10),
+    Column("Vendor", 28),
+    Column("Campaign", 28),
+    Column("Questionnaire", 30),
+    Column("Revision", 9),
+    Column("Kind", 13),
+    Column("Submitted (UTC)", 17),
+    Column("Late", 7),
+    Column("Attested by", 24),
+    Column("Attester's title", 22),
+    Column("Attestation SHA-256", 66),
+    Column("Overall score", 10),
+    Column("Band", 7),
+    Column("Overall after overrides", 12),
+    Column("Band after overrides", 10),
+    Column("Category", 28),
+    Column("Category score", 10),
+    Column("Points earned", 10),
+    Column("Points possible", 10),
 ]
 FINDING_COLUMNS = [
-    Column("Finding ID", 10), Column("Vendor", 28), Column("Campaign", 28),
-    Column("Question ID", 20), Column("Finding", 50), Column("Detail", 40),
-    Column("Severity", 10), Column("Original severity", 10), Column("Severity justification", 30),
-    Column("Category", 22), Column("Source", 10), Column("Internal", 8), Column("State", 18),
-    Column("Raised (UTC)", 17), Column("Due date", 11), Column("Remediation owner", 20),
-    Column("Remediation date", 11), Column("Remediation", 44), Column("Risk accepted by", 22),
-    Column("Acceptance reason", 36), Column("Accepted until", 11), Column("Closed (UTC)", 17),
+    Column("Finding ID", 10),
+    Column("Vendor", 28),
+    Column("Campaign", 28),
+    Column("Question ID", 20),
+    Column("Finding", 50),
+    Column("Detail", 40),
+    Column("Severity", 10),
+    Column("Original severity", 10),
+    Column("Severity justification", 30),
+    Column("Category", 22),
+    Column("Source", 10),
+    Column("Internal", 8),
+    Column("State", 18),
+    Column("Raised (UTC)", 17),
+    Column("Due date", 11),
+    Column("Remediation owner", 20),
+    Column("Remediation date", 11),
+    Column("Remediation", 44),
+    Column("Risk accepted by", 22),
+    Column("Acceptance reason", 36),
+    Column("Accepted until", 11),
+    Column("Closed (UTC)", 17),
 ]
 
 
@@ -94,13 +134,18 @@ def _score(value) -> float | None:
 
 
 def _assignments(query) -> list[Assignment]:
-    return list(db.session.scalars(query.options(
-        selectinload(Assignment.vendor),
-        selectinload(Assignment.campaign).selectinload(Campaign.template_version)
-        .selectinload(TemplateVersion.template),
-        selectinload(Assignment.response).selectinload(Response.revisions),
-        selectinload(Assignment.recipients).selectinload(Recipient.contact),
-    ).order_by(Assignment.id)))
+    return list(
+        db.session.scalars(
+            query.options(
+                selectinload(Assignment.vendor),
+                selectinload(Assignment.campaign)
+                .selectinload(Campaign.template_version)
+                .selectinload(TemplateVersion.template),
+                selectinload(Assignment.response).selectinload(Response.revisions),
+                selectinload(Assignment.recipients).selectinload(Recipient.contact),
+            ).order_by(Assignment.id)
+        )
+    )
 
 
 def for_campaign(campaign: Campaign) -> list[Sheet]:
@@ -116,13 +161,21 @@ def for_vendor(vendor: Vendor) -> list[Sheet]:
 def _sheets(assignments: list[Assignment]) -> list[Sheet]:
     ids = [a.id for a in assignments]
     findings = db.session.scalars(
-        select(Finding).where(Finding.assignment_id.in_(ids or [-1]))
-        .options(selectinload(Finding.acceptance_by)).order_by(Finding.id)).all()
+        select(Finding)
+        .where(Finding.assignment_id.in_(ids or [-1]))
+        .options(selectinload(Finding.acceptance_by))
+        .order_by(Finding.id)
+    ).all()
     revision_ids = [r.id for a in assignments if a.response for r in a.response.revisions]
     overrides: dict[int, dict[str, int]] = {}
-    for row in db.session.scalars(select(ScoreOverride).where(
+    for row in db.session.scalars(
+        select(ScoreOverride)
+        .where(
             ScoreOverride.revision_id.in_(revision_ids or [-1]),
-            ScoreOverride.superseded_at.is_(None)).order_by(ScoreOverride.id)):
+            ScoreOverride.superseded_at.is_(None),
+        )
+        .order_by(ScoreOverride.id)
+    ):
         overrides.setdefault(row.revision_id, {})[row.question_id] = row.new_percent
     tracked: dict[tuple[int, str], Finding] = {}
     for finding in findings:
@@ -133,12 +186,16 @@ def _sheets(assignments: list[Assignment]) -> list[Sheet]:
         _assignment_rows(assignment, overrides, tracked, answers, scores)
     names = {a.id: (a.vendor.name, a.campaign.name) for a in assignments}
     finding_rows = [_finding_row(f, *names.get(f.assignment_id, ("", ""))) for f in findings]
-    return [Sheet("Answers", ANSWER_COLUMNS, answers), Sheet("Scores", SCORE_COLUMNS, scores),
-            Sheet("Findings", FINDING_COLUMNS, finding_rows)]
+    return [
+        Sheet("Answers", ANSWER_COLUMNS, answers),
+        Sheet("Scores", SCORE_COLUMNS, scores),
+        Sheet("Findings", FINDING_COLUMNS, finding_rows),
+    ]
 
 
-def _assignment_rows(assignment: Assignment, overrides, tracked, answers: list, scores: list
-                     ) -> None:
+def _assignment_rows(
+    assignment: Assignment, overrides, tracked, answers: list, scores: list
+) -> None:
     response = assignment.response
     submitted = [r for r in (response.revisions if response else []) if r.submitted_at]
     if not submitted:
@@ -148,17 +205,37 @@ def _assignment_rows(assignment: Assignment, overrides, tracked, answers: list, 
     vendor, campaign = assignment.vendor.name, assignment.campaign.name
     for revision in submitted:
         result = ScoreResult.from_dict(revision.score) if revision.score else None
-        adjusted = apply_overrides(result, template, overrides[revision.id]) \
-            if result and revision.id in overrides else None
-        base = [vendor, campaign, template.title, revision.number, revision.kind,
-                revision.submitted_at, "yes" if revision.late else "no",
-                revision.attestation_name, revision.attestation_title, revision.attestation_hash,
-                _score(result.overall) if result else None, result.band if result else None,
-                _score(adjusted.overall) if adjusted else None,
-                adjusted.band if adjusted else None]
+        adjusted = (
+            apply_overrides(result, template, overrides[revision.id])
+            if result and revision.id in overrides
+            else None
+        )
+        base = [
+            vendor,
+            campaign,
+            template.title,
+            revision.number,
+            revision.kind,
+            revision.submitted_at,
+            "yes" if revision.late else "no",
+            revision.attestation_name,
+            revision.attestation_title,
+            revision.attestation_hash,
+            _score(result.overall) if result else None,
+            result.band if result else None,
+            _score(adjusted.overall) if adjusted else None,
+            adjusted.band if adjusted else None,
+        ]
         for category in (adjusted or result).categories if result else ():
-            scores.append([*base, category.title, _score(category.score),
-                           _num(category.earned), _num(category.possible)])
+            scores.append(
+                [
+                    *base,
+                    category.title,
+                    _score(category.score),
+                    _num(category.earned),
+                    _num(category.possible),
+                ]
+            )
         if result is None or not result.categories:
             scores.append([*base, None, None, None, None])
     latest = submitted[-1]
@@ -168,7 +245,8 @@ def _assignment_rows(assignment: Assignment, overrides, tracked, answers: list, 
     files: dict[str, list[str]] = {}
     for item in latest.evidence_index or []:
         files.setdefault(item["question_id"], []).append(
-            f"{item['filename']} (SHA-256 {item['sha256']})")
+            f"{item['filename']} (SHA-256 {item['sha256']})"
+        )
     categories = {c.id: c.title for c in template.categories}
     answers_data = latest.answers or {}
     for section in template.sections:
@@ -181,29 +259,56 @@ def _assignment_rows(assignment: Assignment, overrides, tracked, answers: list, 
             data = answers_data.get(question.id) or {}
             finding = tracked.get((assignment.id, question.id))
             gap = gaps.get(question.id)
-            answers.append([
-                vendor, campaign, template.title, version.number, latest.number,
-                latest.submitted_at, section.title, question.id, question.text,
-                categories.get(question.category or "", question.category),
-                answer_text(question, data), data.get("comment"),
-                "yes" if data.get("na") else "no",
-                _num(entry.earned) if entry and entry.possible else None,
-                _num(entry.possible) if entry and entry.possible else None,
-                _score(entry.percent) if entry and entry.possible else None,
-                (finding.title if finding else (gap.summary if gap else None)),
-                (finding.severity if finding else (gap.severity if gap else None)),
-                (finding.state_label if finding else None),
-                "; ".join(files.get(question.id, [])) or None,
-            ])
+            answers.append(
+                [
+                    vendor,
+                    campaign,
+                    template.title,
+                    version.number,
+                    latest.number,
+                    latest.submitted_at,
+                    section.title,
+                    question.id,
+                    question.text,
+                    categories.get(question.category or "", question.category),
+                    answer_text(question, data),
+                    data.get("comment"),
+                    "yes" if data.get("na") else "no",
+                    _num(entry.earned) if entry and entry.possible else None,
+                    _num(entry.possible) if entry and entry.possible else None,
+                    _score(entry.percent) if entry and entry.possible else None,
+                    (finding.title if finding else (gap.summary if gap else None)),
+                    (finding.severity if finding else (gap.severity if gap else None)),
+                    (finding.state_label if finding else None),
+                    "; ".join(files.get(question.id, [])) or None,
+                ]
+            )
 
 
 def _finding_row(f: Finding, vendor: str, campaign: str) -> list:
     return [
-        f.id, vendor, campaign, f.question_id, f.title, f.detail, f.severity,
-        f.original_severity, f.severity_justification, f.category, f.source,
-        "yes" if f.internal else "no", f.state_label, f.created_at, f.due_date, f.plan_owner,
-        f.plan_date, f.remediation, f.acceptance_by.name if f.acceptance_by else None,
-        f.acceptance_reason, f.acceptance_expires_on, f.closed_at,
+        f.id,
+        vendor,
+        campaign,
+        f.question_id,
+        f.title,
+        f.detail,
+        f.severity,
+        f.original_severity,
+        f.severity_justification,
+        f.category,
+        f.source,
+        "yes" if f.internal else "no",
+        f.state_label,
+        f.created_at,
+        f.due_date,
+        f.plan_owner,
+        f.plan_date,
+        f.remediation,
+        f.acceptance_by.name if f.acceptance_by else None,
+        f.acceptance_reason,
+        f.acceptance_expires_on,
+        f.closed_at,
     ]
 
 

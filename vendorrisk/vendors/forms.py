@@ -219,8 +219,11 @@ class VendorFilterForm(FlaskForm):
     # Set by links from the dashboard's score charts (a category and a score range A-D).
     score_category = SelectField(
         "Score category",
-        choices={"": "Any", "certificate_rotation": "Certificate rotation",
-                 "incident_readiness": "Incident readiness"},
+        choices={
+            "": "Any",
+            "certificate_rotation": "Certificate rotation",
+            "incident_readiness": "Incident readiness",
+        },
         validators=[Optional()],
     )
     score_band = SelectField(

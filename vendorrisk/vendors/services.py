@@ -433,8 +433,12 @@ def erase_contact(contact: Contact) -> Erasure:
         "contact.erased",
         "contact",
         contact.id,
-        details={"vendor_id": vendor.id, "fields": removed, "kinds": contact.kinds,
-                 "outbox_messages_scrubbed": scrubbed},
+        details={
+            "vendor_id": vendor.id,
+            "fields": removed,
+            "kinds": contact.kinds,
+            "outbox_messages_scrubbed": scrubbed,
+        },
     )
     kinds = ", ".join(contact.kinds) or "none"
     kept = [

@@ -84,9 +84,12 @@ def _chosen_ids(filters: dict) -> set[int] | None:
     residual, category = filters.get("residual"), filters.get("score_category")
     if not residual and not category:
         return None
-    return matching_ids(portfolio(), residual=int(residual) if residual else None,
-                        score_category=category or None,
-                        score_band_id=filters.get("score_band") or None)
+    return matching_ids(
+        portfolio(),
+        residual=int(residual) if residual else None,
+        score_category=category or None,
+        score_band_id=filters.get("score_band") or None,
+    )
 
 
 @bp.route("/")

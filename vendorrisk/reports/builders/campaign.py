@@ -144,29 +144,40 @@ class CampaignReport:
 
 
 def _assignments(campaign: Campaign) -> list[Assignment]:
-    return list(db.session.scalars(
-        select(Assignment).where(Assignment.campaign_id == campaign.id)
-        .options(
-            selectinload(Assignment.vendor),
-            selectinload(Assignment.response).selectinload(Response.revisions),
-            selectinload(Assignment.recipients).selectinload(Recipient.last_message),
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.campaign_id == campaign.id)
+            .options(
+                selectinload(Assignment.vendor),
+                selectinload(Assignment.response).selectinload(Response.revisions),
+                selectinload(Assignment.recipients).selectinload(Recipient.last_message),
+            )
         )
-    ))
+    )
 
 
-def _line(assignment: Assignment, template, overrides: dict[int, dict[str, int]],
-          now: datetime) -> VendorLine:
+def _line(
+    assignment: Assignment, template, overrides: dict[int, dict[str, int]], now: datetime
+) -> VendorLine:
     vendor = assignment.vendor
     response = assignment.response
     revision = response.latest_submitted if response else None
     submitted = [r for r in response.revisions if r.submitted_at] if response else []
     line = VendorLine(
-        assignment=assignment, name=vendor.name, tier=vendor.risk_tier,
+        assignment=assignment,
+        name=vendor.name,
+        tier=vendor.risk_tier,
         tier_label=vendor.tier_label,
         response=RESPONSE_LABELS.get(assignment.response_state, assignment.response_state),
         review=DECISION_LABELS.get(assignment.review_state, "Not reviewed"),
-        overdue=assignment.is_overdue(now), revisions=len(submitted), overall=None, band=None,
-        overridden=False, not_exposed=False, categories={},
+        overdue=assignment.is_overdue(now),
+        revisions=len(submitted),
+        overall=None,
+        band=None,
+        overridden=False,
+        not_exposed=False,
+        categories={},
     )
     if revision is not None and revision.score:
         result = ScoreResult.from_dict(revision.score)
@@ -182,8 +193,9 @@ def _line(assignment: Assignment, template, overrides: dict[int, dict[str, int]]
     return line
 
 
-def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _no_progress
-          ) -> CampaignReport:
+def build(
+    campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _no_progress
+) -> CampaignReport:
     """Gather a campaign's results for its portfolio report."""
     now = utcnow()
     today = now.date()
@@ -191,17 +203,27 @@ def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _
     version = campaign.template_version
     template = parsed_version(version)
     assignments = _assignments(campaign)
-    latest_ids = [a.response.latest_submitted.id for a in assignments
-                  if a.response and a.response.latest_submitted]
+    latest_ids = [
+        a.response.latest_submitted.id
+        for a in assignments
+        if a.response and a.response.latest_submitted
+    ]
     overrides: dict[int, dict[str, int]] = {}
-    for row in db.session.scalars(select(ScoreOverride).where(
-            ScoreOverride.revision_id.in_(latest_ids or [-1]),
-            ScoreOverride.superseded_at.is_(None)).order_by(ScoreOverride.id)):
+    for row in db.session.scalars(
+        select(ScoreOverride)
+        .where(
+            ScoreOverride.revision_id.in_(latest_ids or [-1]), ScoreOverride.superseded_at.is_(None)
+        )
+        .order_by(ScoreOverride.id)
+    ):
         overrides.setdefault(row.revision_id, {})[row.question_id] = row.new_percent
     ids = [a.id for a in assignments]
     open_findings = db.session.scalars(
-        select(Finding).where(Finding.assignment_id.in_(ids or [-1]), open_condition(today))
-        .options(selectinload(Finding.vendor)).order_by(Finding.id)).all()
+        select(Finding)
+        .where(Finding.assignment_id.in_(ids or [-1]), open_condition(today))
+        .options(selectinload(Finding.vendor))
+        .order_by(Finding.id)
+    ).all()
     lines = []
     for index, assignment in enumerate(assignments):
         if index % 25 == 0:
@@ -214,24 +236,41 @@ def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _
 
     band_counts = Counter(line.band_key for line in lines)
     bands = [(b.id, b.label, band_counts.get(b.id, 0)) for b in template.bands]
-    bands += [(NOT_EXPOSED, "Not exposed", band_counts.get(NOT_EXPOSED, 0)),
-              (NOT_SCORED, "Not scored", band_counts.get(NOT_SCORED, 0)),
-              (NO_RESPONSE, "No response", band_counts.get(NO_RESPONSE, 0))]
+    bands += [
+        (NOT_EXPOSED, "Not exposed", band_counts.get(NOT_EXPOSED, 0)),
+        (NOT_SCORED, "Not scored", band_counts.get(NOT_SCORED, 0)),
+        (NO_RESPONSE, "No response", band_counts.get(NO_RESPONSE, 0)),
+    ]
     categories = [(c.id, c.title) for c in template.categories]
     averages = []
     for cat_id, title in categories:
-        scores = [float(line.categories[cat_id]) for line in lines
-                  if line.categories.get(cat_id) is not None]
-        averages.append((title, f"{sum(scores) / len(scores):.1f}" if scores else None,
-                         len(scores)))
+        scores = [
+            float(line.categories[cat_id])
+            for line in lines
+            if line.categories.get(cat_id) is not None
+        ]
+        averages.append(
+            (title, f"{sum(scores) / len(scores):.1f}" if scores else None, len(scores))
+        )
     progress(36, "Drawing charts")
     band_ids = {b.id for b in template.bands}
-    band_chart = charts.band_chart([
-        (key, f"{key} · {label}" if key in band_ids else label, count)
-        for key, label, count in bands]) if lines else None
-    category_chart = charts.category_chart(
-        [(title, float(avg) if avg is not None else None) for title, avg, _ in averages]
-    ) if any(avg is not None for _, avg, _ in averages) else None
+    band_chart = (
+        charts.band_chart(
+            [
+                (key, f"{key} · {label}" if key in band_ids else label, count)
+                for key, label, count in bands
+            ]
+        )
+        if lines
+        else None
+    )
+    category_chart = (
+        charts.category_chart(
+            [(title, float(avg) if avg is not None else None) for title, avg, _ in averages]
+        )
+        if any(avg is not None for _, avg, _ in averages)
+        else None
+    )
 
     overdue = []
     for line in lines:
@@ -239,45 +278,71 @@ def build(campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _
             continue
         assignment = line.assignment
         states = Counter(r.delivery_state for r in assignment.recipients)
-        overdue.append(OverdueLine(
-            name=line.name, tier_label=line.tier_label,
-            days=max(0, (now - campaign.due_at).days), state=line.response,
-            recipients=len(assignment.recipients),
-            delivery=", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "no recipient",
-            last_activity=assignment.last_activity_at,
-        ))
+        overdue.append(
+            OverdueLine(
+                name=line.name,
+                tier_label=line.tier_label,
+                days=max(0, (now - campaign.due_at).days),
+                state=line.response,
+                recipients=len(assignment.recipients),
+                delivery=", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "no recipient",
+                last_activity=assignment.last_activity_at,
+            )
+        )
     signals = []
     names = {a.id: a.vendor.name for a in assignments}
-    for alert in db.session.scalars(select(ImpactAlert).where(
-            ImpactAlert.assignment_id.in_(ids or [-1])).order_by(ImpactAlert.id)):
-        signals.append(SignalLine(alert, names.get(alert.assignment_id, "?"), [
-            f"{s.get('question_text', s.get('question_id'))}: {s.get('answer_label', '')}"
-            for s in alert.signals or []
-        ]))
+    for alert in db.session.scalars(
+        select(ImpactAlert)
+        .where(ImpactAlert.assignment_id.in_(ids or [-1]))
+        .order_by(ImpactAlert.id)
+    ):
+        signals.append(
+            SignalLine(
+                alert,
+                names.get(alert.assignment_id, "?"),
+                [
+                    f"{s.get('question_text', s.get('question_id'))}: {s.get('answer_label', '')}"
+                    for s in alert.signals or []
+                ],
+            )
+        )
     groups: dict[tuple[str, str | None], FindingGroup] = {}
-    for finding in sorted((f for f in open_findings if f.severity == "critical"),
-                          key=lambda f: (f.vendor.name.lower(), f.id)):
+    for finding in sorted(
+        (f for f in open_findings if f.severity == "critical"),
+        key=lambda f: (f.vendor.name.lower(), f.id),
+    ):
         key = (finding.title, finding.remediation)
         groups.setdefault(key, FindingGroup(finding.title, finding.remediation, []))
         groups[key].findings.append(finding)
     critical = sorted(groups.values(), key=lambda g: (-len(g.findings), g.title))
     kept = lines[: limits.vendors]
     return CampaignReport(
-        meta=meta, campaign=campaign, template_title=template.title,
-        template_kind=template.kind, version_number=version.number,
+        meta=meta,
+        campaign=campaign,
+        template_title=template.title,
+        template_kind=template.kind,
+        version_number=version.number,
         advisory=advisory_at_send(campaign.advisory_slug, campaign.sent_at),
         due=due_display(campaign),
         sent_by=campaign.created_by.name if campaign.created_by else "—",
-        total=len(lines), submitted=sum(1 for a in assignments if a.is_submitted),
+        total=len(lines),
+        submitted=sum(1 for a in assignments if a.is_submitted),
         late=sum(1 for a in assignments if a.response_state == "submitted_late"),
         in_progress=sum(1 for a in assignments if a.response_state == "in_progress"),
         not_started=sum(1 for a in assignments if a.response_state == NOT_STARTED),
-        bands=bands, band_ids=band_ids, band_chart=band_chart, categories=categories,
+        bands=bands,
+        band_ids=band_ids,
+        band_chart=band_chart,
+        categories=categories,
         averages=averages,
-        category_chart=category_chart, lines=kept, lines_cut=len(lines) - len(kept),
+        category_chart=category_chart,
+        lines=kept,
+        lines_cut=len(lines) - len(kept),
         critical=critical,
         open_by_severity=Counter(f.severity for f in open_findings),
-        overdue=overdue, signals=signals,
-        period_text=meta.period.describe((campaign.sent_at or campaign.created_at).date(),
-                                         meta.generated_at),
+        overdue=overdue,
+        signals=signals,
+        period_text=meta.period.describe(
+            (campaign.sent_at or campaign.created_at).date(), meta.generated_at
+        ),
     )

@@ -51,6 +51,7 @@ class Period:
     @classmethod
     def from_params(cls, params: dict) -> Period:
         """Read a period from a job's parameters (ISO dates or nothing)."""
+
         def day(key: str) -> date | None:
             value = params.get(key)
             return date.fromisoformat(value) if value else None
@@ -70,7 +71,8 @@ class Period:
         if moment is None:
             return True
         return (self.start is None or moment >= self.start) and (
-            self.end is None or moment < self.end)
+            self.end is None or moment < self.end
+        )
 
     def describe(self, first: date | None, generated: datetime) -> str:
         """Say which period the report covers, filling open ends with what it shows."""
@@ -168,7 +170,9 @@ def advisory_at_send(slug: str | None, sent_at: datetime | None) -> AdvisoryAtSe
         if candidate.published_on <= cutoff:
             update = candidate
     return AdvisoryAtSend(
-        slug=slug, title=advisory.title, publisher=advisory.publisher,
+        slug=slug,
+        title=advisory.title,
+        publisher=advisory.publisher,
         severity=getattr(advisory, "severity_label", advisory.severity),
         status_now=getattr(advisory, "status_label", advisory.status),
         update_number=update.number if update else None,
@@ -208,20 +212,25 @@ def _details_text(details: Any) -> str:
     return text if len(text) <= 240 else text[:240] + " …"
 
 
-def audit_trail(objects: dict[str, list[int]], period: Period, limit: int
-                ) -> tuple[list[AuditRow], int]:
+def audit_trail(
+    objects: dict[str, list[int]], period: Period, limit: int
+) -> tuple[list[AuditRow], int]:
     """Return the audit entries about these objects in the period (oldest first) and the total.
 
     When there are more than `limit`, the newest `limit` are returned.
     """
     conditions = [
         and_(AuditEntry.object_type == kind, AuditEntry.object_id.in_([str(i) for i in ids]))
-        for kind, ids in objects.items() if ids
+        for kind, ids in objects.items()
+        if ids
     ]
     if not conditions:
         return [], 0
-    query = select(AuditEntry, User.email).outerjoin(User, User.id == AuditEntry.actor_id).where(
-        or_(*conditions))
+    query = (
+        select(AuditEntry, User.email)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(or_(*conditions))
+    )
     if period.start is not None:
         query = query.where(AuditEntry.at >= period.start)
     if period.end is not None:
@@ -238,9 +247,15 @@ def audit_trail(objects: dict[str, list[int]], period: Period, limit: int
             actor = f"{entry.actor_type} ({entry.actor_ref})"
         else:
             actor = entry.actor_type
-        result.append(AuditRow(
-            id=entry.id, at=entry.at, actor=actor, action=entry.action,
-            object=f"{entry.object_type} #{entry.object_id}" if entry.object_type else "—",
-            outcome=entry.outcome, details=_details_text(entry.details),
-        ))
+        result.append(
+            AuditRow(
+                id=entry.id,
+                at=entry.at,
+                actor=actor,
+                action=entry.action,
+                object=f"{entry.object_type} #{entry.object_id}" if entry.object_type else "—",
+                outcome=entry.outcome,
+                details=_details_text(entry.details),
+            )
+        )
     return result, total

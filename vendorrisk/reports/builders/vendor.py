@@ -187,32 +187,51 @@ def _recipient_names(assignments: list[Assignment]) -> dict[int, str]:
     return {r.id: r.contact.display_name for a in assignments for r in a.recipients}
 
 
-def _revision_view(revision: Revision, template, overrides: list[ScoreOverride],
-                   names: dict[int, str]) -> RevisionView:
+def _revision_view(
+    revision: Revision, template, overrides: list[ScoreOverride], names: dict[int, str]
+) -> RevisionView:
     submitted_by = names.get(revision.submitted_by_recipient_id or -1, "—")
     if not revision.score:
         return RevisionView(revision, submitted_by, [], None, revision.band, None)
     result = ScoreResult.from_dict(revision.score)
     active = {o.question_id: o.new_percent for o in overrides if o.superseded_at is None}
     view = RevisionView(
-        revision=revision, submitted_by=submitted_by,
-        categories=[CategoryRow(c.title, round_display(c.score), f"{float(c.earned):g}",
-                                f"{float(c.possible):g}") for c in result.categories],
-        overall=result.overall_display, band=result.band, band_label=result.band_label,
-        overrides=overrides, capped_by=result.capped_by, not_exposed=result.not_exposed,
+        revision=revision,
+        submitted_by=submitted_by,
+        categories=[
+            CategoryRow(
+                c.title, round_display(c.score), f"{float(c.earned):g}", f"{float(c.possible):g}"
+            )
+            for c in result.categories
+        ],
+        overall=result.overall_display,
+        band=result.band,
+        band_label=result.band_label,
+        overrides=overrides,
+        capped_by=result.capped_by,
+        not_exposed=result.not_exposed,
     )
     if active:
         adjusted = apply_overrides(result, template, active)
         view.adjusted_overall = adjusted.overall_display
         view.adjusted_band = adjusted.band
-        view.categories = [CategoryRow(c.title, round_display(c.score), f"{float(c.earned):g}",
-                                       f"{float(c.possible):g}") for c in adjusted.categories]
+        view.categories = [
+            CategoryRow(
+                c.title, round_display(c.score), f"{float(c.earned):g}", f"{float(c.possible):g}"
+            )
+            for c in adjusted.categories
+        ]
     return view
 
 
-def _sections(template, revision: Revision | None, result: ScoreResult | None,
-              clarifications: dict[str, list[ClarificationItem]], limits: Limits,
-              budget: list[int]) -> tuple[list[SectionView], int]:
+def _sections(
+    template,
+    revision: Revision | None,
+    result: ScoreResult | None,
+    clarifications: dict[str, list[ClarificationItem]],
+    limits: Limits,
+    budget: list[int],
+) -> tuple[list[SectionView], int]:
     if revision is None:
         return [], 0
     answers = revision.answers or {}
@@ -234,18 +253,22 @@ def _sections(template, revision: Revision | None, result: ScoreResult | None,
                 continue
             budget[0] -= 1
             data = answers.get(question.id) or {}
-            rows.append(AnswerRow(
-                question_id=question.id, text=question.text, critical=question.critical,
-                answer=clip(answer_text(question, data), limits.answer_chars) or "",
-                comment=clip(data.get("comment"), limits.answer_chars),
-                evidence_reason=clip(data.get("evidence_reason"), limits.answer_chars),
-                earned=f"{float(entry.earned):g}" if entry and entry.possible else None,
-                possible=f"{float(entry.possible):g}" if entry and entry.possible else None,
-                status=entry.status.value if entry else "",
-                reason=entry.reason if entry else "",
-                files=files.get(question.id, []),
-                clarifications=clarifications.get(question.id, []),
-            ))
+            rows.append(
+                AnswerRow(
+                    question_id=question.id,
+                    text=question.text,
+                    critical=question.critical,
+                    answer=clip(answer_text(question, data), limits.answer_chars) or "",
+                    comment=clip(data.get("comment"), limits.answer_chars),
+                    evidence_reason=clip(data.get("evidence_reason"), limits.answer_chars),
+                    earned=f"{float(entry.earned):g}" if entry and entry.possible else None,
+                    possible=f"{float(entry.possible):g}" if entry and entry.possible else None,
+                    status=entry.status.value if entry else "",
+                    reason=entry.reason if entry else "",
+                    files=files.get(question.id, []),
+                    clarifications=clarifications.get(question.id, []),
+                )
+            )
         if rows:
             sections.append(SectionView(section.title, rows))
     return sections, cut
@@ -259,8 +282,11 @@ def _evidence(revisions: list[Revision], names: dict[int, str]) -> list[Evidence
                 continue
             uploaded = item.get("uploaded_at")
             seen[item["id"]] = EvidenceRow(
-                id=item["id"], question_id=item["question_id"], filename=item["filename"],
-                size=item["size"], sha256=item["sha256"],
+                id=item["id"],
+                question_id=item["question_id"],
+                filename=item["filename"],
+                size=item["size"],
+                sha256=item["sha256"],
                 uploaded_at=datetime.fromisoformat(uploaded) if uploaded else None,
                 uploaded_by=names.get(item.get("uploaded_by_recipient") or -1, "—"),
                 revision=revision.number,
@@ -270,9 +296,11 @@ def _evidence(revisions: list[Revision], names: dict[int, str]) -> list[Evidence
 
 def _assignments(vendor: Vendor, limits: Limits, period) -> tuple[list[Assignment], int]:
     assignments = db.session.scalars(
-        select(Assignment).where(Assignment.vendor_id == vendor.id)
+        select(Assignment)
+        .where(Assignment.vendor_id == vendor.id)
         .options(
-            selectinload(Assignment.campaign).selectinload(Campaign.template_version)
+            selectinload(Assignment.campaign)
+            .selectinload(Campaign.template_version)
             .selectinload(TemplateVersion.template),
             selectinload(Assignment.campaign).selectinload(Campaign.created_by),
             selectinload(Assignment.response).selectinload(Response.revisions),
@@ -291,8 +319,9 @@ def _by_assignment(rows, key="assignment_id") -> dict[int, list]:
     return grouped
 
 
-def _advisories(vendor: Vendor, assignments: list[Assignment]
-                ) -> tuple[list[AdvisoryExposure], str | None]:
+def _advisories(
+    vendor: Vendor, assignments: list[Assignment]
+) -> tuple[list[AdvisoryExposure], str | None]:
     models = advisories_module("models")
     exposure = advisories_module("exposure")
     checklist = advisories_module("checklist")
@@ -303,60 +332,96 @@ def _advisories(vendor: Vendor, assignments: list[Assignment]
     result = []
     for advisory in db.session.scalars(select(models.Advisory).order_by(models.Advisory.slug)):
         mine = [a for a in assignments if a.campaign.advisory_slug == advisory.slug]
-        row = next((r for r in exposure.vendor_rows(advisory, mine) if r.vendor.id == vendor.id),
-                   None)
+        row = next(
+            (r for r in exposure.vendor_rows(advisory, mine) if r.vendor.id == vendor.id), None
+        )
         if row is None:
             continue
         actions: list[tuple[str, str]] = []
         if checklist is not None and services is not None and hasattr(services, "effective"):
             for item in checklist.vendor_checklist(services.effective(advisory), [row]):
                 check = item.checks[0] if item.checks else None
-                actions.append((item.action.text,
-                                check.label if check else "Not asked about this action"))
-        result.append(AdvisoryExposure(advisory.title, advisory.slug, row.state_label,
-                                       row.reason, actions))
+                actions.append(
+                    (item.action.text, check.label if check else "Not asked about this action")
+                )
+        result.append(
+            AdvisoryExposure(advisory.title, advisory.slug, row.state_label, row.reason, actions)
+        )
     note = None
     if checklist is None:
         note = "Confirmed actions are not tracked in this installation."
     return result, note
 
 
-def build(vendor: Vendor, meta: Meta, limits: Limits, progress: Progress = _no_progress
-          ) -> VendorReport:
+def build(
+    vendor: Vendor, meta: Meta, limits: Limits, progress: Progress = _no_progress
+) -> VendorReport:
     """Gather a vendor's record for its due-diligence report."""
     period = meta.period
     progress(10, "Reading the vendor's record")
     assignments, assessments_cut = _assignments(vendor, limits, period)
     ids = [a.id for a in assignments]
-    revisions = [r for a in assignments if a.response for r in a.response.revisions
-                 if r.submitted_at is not None]
+    revisions = [
+        r
+        for a in assignments
+        if a.response
+        for r in a.response.revisions
+        if r.submitted_at is not None
+    ]
     revision_ids = [r.id for r in revisions]
-    overrides = _by_assignment(db.session.scalars(
-        select(ScoreOverride).where(ScoreOverride.revision_id.in_(revision_ids or [-1]))
-        .options(selectinload(ScoreOverride.by)).order_by(ScoreOverride.id)), "revision_id")
+    overrides = _by_assignment(
+        db.session.scalars(
+            select(ScoreOverride)
+            .where(ScoreOverride.revision_id.in_(revision_ids or [-1]))
+            .options(selectinload(ScoreOverride.by))
+            .order_by(ScoreOverride.id)
+        ),
+        "revision_id",
+    )
     findings = db.session.scalars(
-        select(Finding).where(Finding.vendor_id == vendor.id)
-        .options(selectinload(Finding.events).selectinload(FindingEvent.user),
-                 selectinload(Finding.acceptance_by), selectinload(Finding.closed_by))
-        .order_by(Finding.id)).all()
-    decisions = _by_assignment(db.session.scalars(
-        select(ReviewDecision).where(ReviewDecision.assignment_id.in_(ids or [-1]))
-        .options(selectinload(ReviewDecision.reviewer), selectinload(ReviewDecision.revision))
-        .order_by(ReviewDecision.id)))
-    items = _by_assignment(db.session.scalars(
-        select(ClarificationItem).where(ClarificationItem.assignment_id.in_(ids or [-1]))
-        .options(selectinload(ClarificationItem.asked_by)).order_by(ClarificationItem.id)))
-    alerts = _by_assignment(db.session.scalars(
-        select(ImpactAlert).where(ImpactAlert.assignment_id.in_(ids or [-1]))
-        .order_by(ImpactAlert.id)))
+        select(Finding)
+        .where(Finding.vendor_id == vendor.id)
+        .options(
+            selectinload(Finding.events).selectinload(FindingEvent.user),
+            selectinload(Finding.acceptance_by),
+            selectinload(Finding.closed_by),
+        )
+        .order_by(Finding.id)
+    ).all()
+    decisions = _by_assignment(
+        db.session.scalars(
+            select(ReviewDecision)
+            .where(ReviewDecision.assignment_id.in_(ids or [-1]))
+            .options(selectinload(ReviewDecision.reviewer), selectinload(ReviewDecision.revision))
+            .order_by(ReviewDecision.id)
+        )
+    )
+    items = _by_assignment(
+        db.session.scalars(
+            select(ClarificationItem)
+            .where(ClarificationItem.assignment_id.in_(ids or [-1]))
+            .options(selectinload(ClarificationItem.asked_by))
+            .order_by(ClarificationItem.id)
+        )
+    )
+    alerts = _by_assignment(
+        db.session.scalars(
+            select(ImpactAlert)
+            .where(ImpactAlert.assignment_id.in_(ids or [-1]))
+            .order_by(ImpactAlert.id)
+        )
+    )
     names = _recipient_names(assignments)
     findings_by = _by_assignment(findings)
     budget = [limits.answer_rows]  # answer rows left for the whole report
     assessments = []
     for index, assignment in enumerate(assignments):
         progress(10 + 25 * index // max(1, len(assignments)), "Gathering assessments")
-        assessments.append(_assessment(assignment, overrides, findings_by, decisions, items,
-                                       alerts, names, limits, budget))
+        assessments.append(
+            _assessment(
+                assignment, overrides, findings_by, decisions, items, alerts, names, limits, budget
+            )
+        )
     progress(38, "Reading advisories and the audit trail")
     advisories, advisories_note = _advisories(vendor, assignments)
     all_ids = {
@@ -365,54 +430,77 @@ def build(vendor: Vendor, meta: Meta, limits: Limits, progress: Progress = _no_p
         "assignment": ids,
         "revision": revision_ids,
         "finding": [f.id for f in findings],
-        "evidence": sorted({e["id"] for r in revisions for e in r.evidence_index or []}
-                           | {e.id for a in assignments if a.response
-                              for e in a.response.evidence}),
+        "evidence": sorted(
+            {e["id"] for r in revisions for e in r.evidence_index or []}
+            | {e.id for a in assignments if a.response for e in a.response.evidence}
+        ),
         "recipient": [r.id for a in assignments for r in a.recipients],
         "impact_alert": [x.id for rows in alerts.values() for x in rows],
     }
     audit_rows, audit_total = audit_trail(all_ids, period, limits.audit_rows)
     first = min((a.campaign.sent_at or a.campaign.created_at for a in assignments), default=None)
     return VendorReport(
-        meta=meta, vendor=vendor, tier=inherent_tier(vendor.criticality, vendor.data_access),
+        meta=meta,
+        vendor=vendor,
+        tier=inherent_tier(vendor.criticality, vendor.data_access),
         residual=residual_for([vendor])[vendor.id],
         contacts=list(vendor.contacts),
         product_uses=list(vendor.product_uses),
-        assessments=assessments, assessments_cut=assessments_cut,
-        advisories=advisories, advisories_note=advisories_note,
-        audit=audit_rows, audit_total=audit_total,
-        period_text=period.describe(first.date() if first else vendor.created_at.date(),
-                                    meta.generated_at),
+        assessments=assessments,
+        assessments_cut=assessments_cut,
+        advisories=advisories,
+        advisories_note=advisories_note,
+        audit=audit_rows,
+        audit_total=audit_total,
+        period_text=period.describe(
+            first.date() if first else vendor.created_at.date(), meta.generated_at
+        ),
     )
 
 
-def _assessment(assignment: Assignment, overrides, findings_by, decisions, items, alerts,
-                names, limits: Limits, budget: list[int]) -> Assessment:
+def _assessment(
+    assignment: Assignment,
+    overrides,
+    findings_by,
+    decisions,
+    items,
+    alerts,
+    names,
+    limits: Limits,
+    budget: list[int],
+) -> Assessment:
     campaign = assignment.campaign
     version = campaign.template_version
     template = parsed_version(version)
-    submitted = [r for r in (assignment.response.revisions if assignment.response else [])
-                 if r.submitted_at is not None]
-    views = [_revision_view(r, template, overrides.get(r.id, []), names)
-             for r in reversed(submitted)]
+    submitted = [
+        r
+        for r in (assignment.response.revisions if assignment.response else [])
+        if r.submitted_at is not None
+    ]
+    views = [
+        _revision_view(r, template, overrides.get(r.id, []), names) for r in reversed(submitted)
+    ]
     latest = views[0] if views else None
-    result = ScoreResult.from_dict(latest.revision.score) if latest and latest.revision.score \
-        else None
+    result = (
+        ScoreResult.from_dict(latest.revision.score) if latest and latest.revision.score else None
+    )
     my_items = items.get(assignment.id, [])
     by_question: dict[str, list[ClarificationItem]] = {}
     for item in my_items:
         by_question.setdefault(item.question_id, []).append(item)
-    sections, cut = _sections(template, latest.revision if latest else None, result,
-                              by_question, limits, budget)
+    sections, cut = _sections(
+        template, latest.revision if latest else None, result, by_question, limits, budget
+    )
     chart = None
     if latest and latest.categories:
-        chart = charts.category_chart([
-            (c.title, float(c.score) if c.score is not None else None) for c in latest.categories
-        ])
+        chart = charts.category_chart(
+            [(c.title, float(c.score) if c.score is not None else None) for c in latest.categories]
+        )
     my_decisions = decisions.get(assignment.id, [])
     final = next((d for d in reversed(my_decisions)), None)
-    findings = sorted(findings_by.get(assignment.id, []),
-                      key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.id))
+    findings = sorted(
+        findings_by.get(assignment.id, []), key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.id)
+    )
 
     def question_text(qid: str) -> str:
         try:
@@ -421,15 +509,22 @@ def _assessment(assignment: Assignment, overrides, findings_by, decisions, items
             return qid
 
     return Assessment(
-        assignment=assignment, campaign=campaign, template_title=template.title,
-        template_kind=template.kind, version_number=version.number,
+        assignment=assignment,
+        campaign=campaign,
+        template_title=template.title,
+        template_kind=template.kind,
+        version_number=version.number,
         advisory=advisory_at_send(campaign.advisory_slug, campaign.sent_at),
         sent_by=campaign.created_by.name if campaign.created_by else "—",
         response_label=RESPONSE_LABELS.get(assignment.response_state, assignment.response_state),
         review_label=DECISION_LABELS.get(assignment.review_state, "Not reviewed yet"),
         reviewed_at=final.decided_at if final else None,
         reviewed_by=final.reviewer.name if final else None,
-        revisions=views, latest=latest, chart=chart, sections=sections, answers_cut=cut,
+        revisions=views,
+        latest=latest,
+        chart=chart,
+        sections=sections,
+        answers_cut=cut,
         evidence=_evidence(submitted, names),
         findings=[f for f in findings if f.source != FROM_CONDITION],
         conditions=[f for f in findings if f.source == FROM_CONDITION],
