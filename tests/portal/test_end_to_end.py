@@ -31,9 +31,9 @@ from vendorrisk.campaigns.models import (
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
 from vendorrisk.mail.models import OutboxMessage
+from vendorrisk.questionnaires.answers import decode_answer
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.scoring import score_response
-from vendorrisk.scoring.result import decode_answer
 
 
 def _count(model) -> int:

@@ -12,12 +12,11 @@ from tests.portal.helpers import f, n, open_portal, save, submit
 from tests.support.factories import create_campaign, shipped_version
 from vendorrisk.campaigns.models import Revision
 from vendorrisk.extensions import db
-from vendorrisk.questionnaires.answers import Answer
+from vendorrisk.questionnaires.answers import Answer, decode_answer
 from vendorrisk.questionnaires.conditions import visible_questions
 from vendorrisk.questionnaires.formfactory import evidence_required_for
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.scoring import score_response
-from vendorrisk.scoring.result import decode_answer
 
 REASON = "Shared with the review team on request."
 

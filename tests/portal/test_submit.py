@@ -20,8 +20,7 @@ from tests.portal.helpers import (
 )
 from vendorrisk.campaigns.models import IN_PROGRESS, Response, Revision
 from vendorrisk.extensions import db
-from vendorrisk.questionnaires.answers import Answer
-from vendorrisk.scoring.result import encode_answer
+from vendorrisk.questionnaires.answers import Answer, encode_answer
 
 
 def _revisions() -> int:

@@ -9,10 +9,10 @@ from fractions import Fraction
 
 import pytest
 
-from vendorrisk.questionnaires.answers import Answer
+from vendorrisk.questionnaires.answers import Answer, decode_value, encode_value
 from vendorrisk.questionnaires.schema import Template
 from vendorrisk.scoring import ENGINE_VERSION, ScoreResult, format_trace, rescore, score_response
-from vendorrisk.scoring.result import decode_value, encode_value, round_display
+from vendorrisk.scoring.result import round_display
 
 from .conftest import FILE, ans, build, question
 

@@ -120,7 +120,7 @@ def check_saves(database_url: str, acks: list[Ack], submitted: set[int]) -> list
     from vendorrisk.campaigns.models import Assignment
     from vendorrisk.portal import services
     from vendorrisk.portal.drafts import draft_formdata, section_field_names
-    from vendorrisk.scoring.result import decode_answer
+    from vendorrisk.questionnaires.answers import decode_answer
 
     problems: list[str] = []
     latest: dict[tuple[int, int], Ack] = {}

@@ -25,13 +25,12 @@ from vendorrisk.core import storage
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
-from vendorrisk.questionnaires.answers import Answer
+from vendorrisk.questionnaires.answers import Answer, decode_answer, encode_answer
 from vendorrisk.questionnaires.conditions import visible_questions
 from vendorrisk.questionnaires.schema import Template
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.review.services import raise_scoring_findings
 from vendorrisk.scoring import score_response
-from vendorrisk.scoring.result import decode_answer, encode_answer
 
 
 class EditConflict(Exception):

@@ -32,6 +32,7 @@ from vendorrisk.portal.forms import (
     VendorPlanForm,
     reply_form_class,
 )
+from vendorrisk.questionnaires.answers import decode_answer
 from vendorrisk.questionnaires.conditions import visible_questions
 from vendorrisk.questionnaires.conditions import visible_sections as visible_sections_of
 from vendorrisk.questionnaires.formfactory import field_names, form_class, with_evidence
@@ -44,7 +45,6 @@ from vendorrisk.questionnaires.formview import (
 )
 from vendorrisk.review import services as review_services
 from vendorrisk.review.models import Finding
-from vendorrisk.scoring.result import decode_answer
 
 bp = Blueprint("portal", __name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from vendorrisk.scoring.result import decode_value
+from vendorrisk.questionnaires.answers import decode_value
 
 
 def _value_text(question, value) -> str:

@@ -123,21 +123,6 @@ def _categories(
     return tuple(categories), overall
 
 
-def _band(
-    plan: TemplatePlan, overall: Fraction | None, capped: bool, not_exposed: bool
-) -> tuple[str | None, str | None, str | None]:
-    if overall is None or not_exposed:
-        return None, None, None
-    # The band follows the score as shown (one decimal, half up): 84.96 shows 85.0 and rates A.
-    tenths = (overall.numerator * 20 + overall.denominator) // (overall.denominator * 2)
-    bands = plan.bands
-    index = next((i for i, b in enumerate(bands) if tenths >= b.min_tenths), len(bands) - 1)
-    uncapped = bands[index].id
-    if capped:
-        index = max(index, plan.cap_index)
-    return bands[index].id, bands[index].label, uncapped
-
-
 def score_response(
     template: Template,
     answers: Answers,
@@ -155,7 +140,9 @@ def score_response(
     special = [out for out in outcomes if out.special]
     capped_by = tuple(o.entry.question_id for o in special if o.critical_fail)
     not_exposed_by = tuple(o.entry.question_id for o in special if o.not_exposed)
-    band, band_label, uncapped_band = _band(plan, overall, bool(capped_by), bool(not_exposed_by))
+    band, band_label, uncapped_band = plan.band(
+        None if not_exposed_by else overall, bool(capped_by)
+    )
 
     unanswered_required: tuple[str, ...] = ()
     unanswered_optional: tuple[str, ...] = ()

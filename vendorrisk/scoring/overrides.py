@@ -2,6 +2,9 @@
 
 The engine's own result is never changed: an override gives a second, adjusted result whose
 trace says which points a reviewer changed, so the original and the override are both shown.
+The adjusted result is aggregated exactly as the engine aggregates (same category sums, same
+weighted mean, same banding), so an override that restates a question's own percentage gives
+back the engine's result unchanged.
 """
 
 from __future__ import annotations
@@ -12,32 +15,40 @@ from fractions import Fraction
 
 from vendorrisk.questionnaires.schema import Template
 
+from .plan import plan_for
 from .result import CategoryScore, ScoreResult, round_display
-
-CRITICAL_FAIL_BELOW = Fraction(50)
+from .rules import FAIL_BELOW
 
 
 def apply_overrides(
     result: ScoreResult, template: Template, overrides: Mapping[str, int | Fraction]
 ) -> ScoreResult:
-    """Return the result with the given questions' percentages replaced by a reviewer's."""
-    if not overrides:
+    """Return the result with the given questions' percentages replaced by a reviewer's.
+
+    Only questions that earned or could earn points in this result can be overridden; an
+    override of a hidden, N/A or unscored question is ignored (it has no points to change).
+    """
+    applied = {
+        e.question_id: Fraction(overrides[e.question_id])
+        for e in result.trace
+        if e.question_id in overrides and e.possible
+    }
+    if not applied:
         return result
     trace = []
     for entry in result.trace:
-        pct = overrides.get(entry.question_id)
-        if pct is not None and entry.possible:
-            pct = Fraction(pct)
-            trace.append(
-                dataclasses.replace(
-                    entry,
-                    earned=entry.possible * pct / 100,
-                    percent=pct,
-                    reason=f"{entry.reason} → reviewer override: {round_display(pct)} %",
-                )
-            )
-        else:
+        pct = applied.get(entry.question_id)
+        if pct is None:
             trace.append(entry)
+            continue
+        trace.append(
+            dataclasses.replace(
+                entry,
+                earned=entry.possible * pct / 100,
+                percent=pct,
+                reason=f"{entry.reason} → reviewer override: {round_display(pct)} %",
+            )
+        )
     categories = []
     numerator = Fraction(0)
     weights = Fraction(0)
@@ -51,24 +62,14 @@ def apply_overrides(
             weights += cat.weight
     overall = numerator / weights if weights else None
     capped = set(result.capped_by)
-    for qid, pct in overrides.items():
-        question = template.question(qid)
-        if question.critical:
-            if Fraction(pct) < CRITICAL_FAIL_BELOW:
+    for qid, pct in applied.items():
+        if template.question(qid).critical:
+            if pct < FAIL_BELOW:
                 capped.add(qid)
             else:
                 capped.discard(qid)
-    band = band_label = uncapped = None
-    if overall is not None and not result.not_exposed:
-        shown = Fraction(round(overall * 10), 10)
-        uncapped_band = template.band_for(float(shown))
-        chosen = uncapped_band
-        if capped:
-            bands = list(template.bands)
-            cap = template.critical_cap_band
-            if bands.index(chosen) < bands.index(cap):
-                chosen = cap
-        band, band_label, uncapped = chosen.id, chosen.label, uncapped_band.id
+    plan = plan_for(template)
+    band, band_label, uncapped = plan.band(None if result.not_exposed else overall, bool(capped))
     return dataclasses.replace(
         result,
         trace=tuple(trace),

@@ -81,6 +81,24 @@ class TemplatePlan:
                 self._fractions[key] = hit
         return hit
 
+    def band(
+        self, overall: Fraction | None, capped: bool
+    ) -> tuple[str | None, str | None, str | None]:
+        """Return (band, label, band before any cap) for an overall score; Nones when unscored.
+
+        The band follows the score as shown (one decimal, half up): 84.96 shows 85.0 and
+        rates A. A failed critical question caps the band at the template's cap band.
+        """
+        if overall is None:
+            return None, None, None
+        tenths = (overall.numerator * 20 + overall.denominator) // (overall.denominator * 2)
+        bands = self.bands
+        index = next((i for i, b in enumerate(bands) if tenths >= b.min_tenths), len(bands) - 1)
+        uncapped = bands[index].id
+        if capped:
+            index = max(index, self.cap_index)
+        return bands[index].id, bands[index].label, uncapped
+
     def resolve_reference_dates(
         self, given: Mapping[str, datetime.date] | None
     ) -> dict[str, datetime.date]:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from vendorrisk.questionnaires.answers import Answer, AnswerValue
+from vendorrisk.questionnaires.answers import Answer, decode_answer, encode_answer
 
 
 class Status(StrEnum):
@@ -203,6 +201,40 @@ class ImpactSignal:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewFlag:
+    """Something in the answers a person must look at before the result can be relied on.
+
+    `kind` names the rule that raised it: "contradiction" (answers that cannot all be true,
+    e.g. an exposure or impact answer beside a "not exposed" one), "exclusive" (an option that
+    stands alone was ticked with others), "uncertain" (a "not sure" kept the vendor from being
+    ruled out), "date" (a date the rule sends to a person), "certificate" (the certificate
+    contradicts the date claimed).
+    """
+
+    kind: str
+    question_ids: tuple[str, ...]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return this flag as JSON-ready data."""
+        return {"kind": self.kind, "question_ids": list(self.question_ids), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReviewFlag:
+        """Rebuild a flag from `to_dict` output."""
+        return cls(data["kind"], tuple(data["question_ids"]), data["reason"])
+
+
+class Verdict(StrEnum):
+    """What a result says overall, in order of precedence."""
+
+    NEEDS_REVIEW = "needs_review"  # contradictory or unverifiable answers: a person decides
+    NOT_EXPOSED = "not_exposed"  # the answers rule exposure out: no score is given
+    NOT_SCORED = "not_scored"  # nothing with points was answered
+    SCORED = "scored"
+
+
+@dataclass(frozen=True, slots=True)
 class Completeness:
     """How complete the response is, over the questions that were shown."""
 
@@ -243,67 +275,6 @@ class Completeness:
         )
 
 
-def encode_value(value: AnswerValue) -> Any:
-    """Encode an answer value as JSON data that `decode_value` turns back into the same value."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return {"float": repr(value)}  # JSON has no NaN or infinity
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, tuple):
-        return {"tuple": list(value)}
-    if isinstance(value, Decimal):
-        return {"decimal": str(value)}
-    if isinstance(value, datetime.datetime):
-        return {"datetime": value.isoformat()}  # not a valid answer, but kept as given
-    if isinstance(value, datetime.date):
-        return {"date": value.isoformat()}
-    raise TypeError(f"cannot encode answer value of type {type(value).__name__}")
-
-
-def decode_value(data: Any) -> AnswerValue:
-    """Decode an answer value written by `encode_value`."""
-    if isinstance(data, dict):
-        ((tag, raw),) = data.items()
-        if tag == "tuple":
-            return tuple(raw)
-        if tag == "decimal":
-            return Decimal(raw)
-        if tag == "date":
-            return datetime.date.fromisoformat(raw)
-        if tag == "datetime":
-            return datetime.datetime.fromisoformat(raw)  # type: ignore[return-value]
-        if tag == "float":
-            return float(raw)
-        raise ValueError(f"unknown answer value tag {tag!r}")
-    if isinstance(data, list):
-        return list(data)
-    return data  # type: ignore[no-any-return]
-
-
-def encode_answer(answer: Answer) -> dict[str, Any]:
-    """Encode one Answer as JSON data."""
-    return {
-        "value": encode_value(answer.value),
-        "na": answer.na,
-        "comment": answer.comment,
-        "evidence_hashes": list(answer.evidence_hashes),
-        "evidence_reason": answer.evidence_reason,
-    }
-
-
-def decode_answer(data: Mapping[str, Any]) -> Answer:
-    """Decode one Answer written by `encode_answer`."""
-    return Answer(
-        value=decode_value(data["value"]),
-        na=data["na"],
-        comment=data["comment"],
-        evidence_hashes=tuple(data["evidence_hashes"]),
-        evidence_reason=data["evidence_reason"],
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ScoreResult:
     """Everything one scoring run found, with the inputs needed to recompute it."""
@@ -325,6 +296,18 @@ class ScoreResult:
     findings: tuple[Finding, ...]
     completeness: Completeness
     trace: tuple[TraceEntry, ...]
+    review_flags: tuple[ReviewFlag, ...] = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        """Return what this result says overall (see `Verdict` for the precedence)."""
+        if self.review_flags:
+            return Verdict.NEEDS_REVIEW
+        if self.not_exposed:
+            return Verdict.NOT_EXPOSED
+        if self.overall is None:
+            return Verdict.NOT_SCORED
+        return Verdict.SCORED
 
     def category(self, category_id: str) -> CategoryScore:
         """Return the score of one category by id."""
@@ -360,6 +343,7 @@ class ScoreResult:
             "not_exposed_by": list(self.not_exposed_by),
             "categories": [c.to_dict() for c in self.categories],
             "impact_signals": [s.to_dict() for s in self.impact_signals],
+            "review_flags": [f.to_dict() for f in self.review_flags],
             "findings": [f.to_dict() for f in self.findings],
             "completeness": self.completeness.to_dict(),
             "trace": [t.to_dict() for t in self.trace],
@@ -390,4 +374,6 @@ class ScoreResult:
             findings=tuple(Finding.from_dict(f) for f in data["findings"]),
             completeness=Completeness.from_dict(data["completeness"]),
             trace=tuple(TraceEntry.from_dict(t) for t in data["trace"]),
+            # Results stored before review flags existed have none.
+            review_flags=tuple(ReviewFlag.from_dict(f) for f in data.get("review_flags", ())),
         )
