@@ -113,8 +113,9 @@ def test_malformed_condition_is_explained():
     text = template(Q_B_TEXT + "        show_if: {colour: red}  # <-\n")
     check(
         text,
-        "show_if: a condition must be a mapping with one of: 'question' (with 'in'), 'all', "
-        "'any', 'not'",
+        "show_if: a condition must be a mapping with one of: 'question' (with 'in', or in "
+        "credit_if 'at_least'/'at_most' or 'on_or_before'/'on_or_after'), 'all', 'any', 'not', "
+        "'evidence'",
         "q_b",
     )
 

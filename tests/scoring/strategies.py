@@ -26,6 +26,26 @@ DATE_RULE = {
     ],
     "after_score": 20,
 }
+DATE_RULES = [
+    DATE_RULE,
+    {
+        "reference": "compromise_date",
+        "earliest": "first_seen",
+        "too_early": "review",
+        "before_reference_score": 60,
+        "steps": [{"within_days": 0, "score": 100}, {"within_days": 10, "score": 70}],
+        "after_score": 10,
+        "critical_after_days": 30,
+    },
+    {
+        "reference": "compromise_date",
+        "earliest": "first_seen",
+        "before_reference_score": 100,
+        "steps": [{"within_days": 5, "score": 90}],
+        "after_score": 0,
+    },
+]
+FIRST_SEEN = COMPROMISE - datetime.timedelta(days=3)
 NUMBER_RULES = [
     {
         "direction": "lower_is_better",
@@ -52,6 +72,14 @@ def _condition(draw: st.DrawFn, earlier: list[tuple[str, tuple[str, ...]]]) -> d
 
 
 @st.composite
+def _credit(draw: st.DrawFn, earlier: list[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    evidence: dict[str, Any] = {"evidence": "attached"}
+    if not earlier or draw(st.booleans()):
+        return evidence
+    return {"any": [draw(_condition(earlier)), evidence]}
+
+
+@st.composite
 def _question(
     draw: st.DrawFn, qid: str, categories: list[str], earlier: list[tuple[str, tuple[str, ...]]]
 ) -> dict[str, Any]:
@@ -66,8 +94,9 @@ def _question(
         values = (
             ["yes", "no"] if kind == "yes_no" else ["a", "b", "c", "d"][: draw(st.integers(2, 4))]
         )
-        data["options"] = [
-            {
+        data["options"] = []
+        for v in values:
+            opt: dict[str, Any] = {
                 "value": v,
                 "label": v.upper(),
                 "score": draw(st.sampled_from(SCORES)),
@@ -75,10 +104,19 @@ def _question(
                 "impact_signal": draw(st.integers(0, 4)) == 0,
                 "evidence": draw(st.none() | EVIDENCE),
             }
-            for v in values
-        ]
+            if not opt["not_exposed"]:
+                opt["exposed"] = draw(st.integers(0, 5)) == 0
+                opt["uncertain"] = draw(st.integers(0, 5)) == 0
+            if kind == "multi_choice":
+                opt["exclusive"] = draw(st.integers(0, 4)) == 0
+            elif opt["score"] > 0 and weight and draw(st.integers(0, 3)) == 0:
+                opt["credit_if"] = draw(_credit(earlier))
+                opt["uncredited_score"] = draw(
+                    st.sampled_from([s for s in SCORES if s < opt["score"]])
+                )
+            data["options"].append(opt)
     elif kind == "date":
-        data["date_rule"] = DATE_RULE
+        data["date_rule"] = draw(st.sampled_from(DATE_RULES))
     elif kind == "number":
         data["number_rule"] = draw(st.sampled_from(NUMBER_RULES))
     if weight:
@@ -122,7 +160,8 @@ def templates(draw: st.DrawFn) -> Template:
             "kind": "baseline",
             "title": "Generated",
             "reference_dates": [
-                {"name": "compromise_date", "label": "D", "default": COMPROMISE.isoformat()}
+                {"name": "compromise_date", "label": "D", "default": COMPROMISE.isoformat()},
+                {"name": "first_seen", "label": "F", "default": FIRST_SEEN.isoformat()},
             ],
             "categories": [
                 {"id": c, "title": c, "weight": draw(st.sampled_from([0.5, 1, 2, 3.3]))}

@@ -150,3 +150,41 @@ def test_numbers_round_half_up_to_the_shown_precision():
     assert number(Fraction(6865, 100)) == 68.7
     assert number(Fraction(2, 3), 4) == 0.6667
     assert number(None) is None
+
+
+def test_a_revision_scored_by_an_older_engine_is_flagged_not_rewritten():
+    """A stored "not exposed" that today's rules find contradictory goes to a reviewer, while
+    the stored figures stay exactly as they were."""
+    import dataclasses
+
+    template = build(
+        [
+            question(
+                "used",
+                "multi_choice",
+                weight=0,
+                options=[
+                    option("product", exposed=True),
+                    option("none", not_exposed=True, exclusive=True),
+                ],
+            ),
+            question("q2"),
+        ]
+    )
+    now = score_response(template, {"used": ans(["product", "none"]), "q2": ans("yes")})
+    assert {f.kind for f in now.review_flags} == {"exclusive", "contradiction"}
+    # As an older engine stored it: ruled out, no flags.
+    stored = dataclasses.replace(
+        now,
+        engine_version="1",
+        not_exposed=True,
+        not_exposed_by=("used",),
+        band=None,
+        band_label=None,
+        review_flags=(),
+    )
+    eff = effective_result(stored, template)
+    assert eff.verdict == Verdict.NEEDS_REVIEW
+    assert eff.result is stored and eff.result.not_exposed
+    assert {f.kind for f in eff.review_flags} == {"exclusive", "contradiction"}
+    assert [f["kind"] for f in eff.to_json()["review_flags"]] == ["exclusive", "contradiction"]

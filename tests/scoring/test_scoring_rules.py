@@ -78,7 +78,7 @@ def test_empty_multi_choice_counts_as_unanswered() -> None:
 
 DATE_RULE = {
     "reference": "compromise_date",
-    "before_reference_score": 10,
+    "before_reference_score": 0,
     "steps": [{"within_days": 7, "score": 100}, {"within_days": 14, "score": 80}],
     "after_score": 20,
 }
@@ -87,7 +87,7 @@ DATE_RULE = {
 @pytest.mark.parametrize(
     ("days", "pct", "words"),
     [
-        (-1, 10, "2021-01-11, 1 day before compromise_date (2021-01-12): 10 %"),
+        (-1, 0, "2021-01-11, 1 day before compromise_date (2021-01-12): 0 %"),
         (0, 100, "2021-01-12, on compromise_date (2021-01-12), within 7 days: 100 %"),
         (7, 100, "2021-01-19, 7 days after compromise_date (2021-01-12), within 7 days: 100 %"),
         (8, 80, "2021-01-20, 8 days after compromise_date (2021-01-12), within 14 days: 80 %"),
@@ -444,16 +444,20 @@ def test_unanswered_critical_question_caps_but_hidden_one_does_not() -> None:
 
 
 def test_not_exposed_and_impact_signals() -> None:
-    """Options marked not_exposed rule the vendor out; impact_signal options are reported."""
+    """Options marked not_exposed rule the vendor out; impact_signal options are reported,
+    and an impact answer beside a "not exposed" one sends the result to a reviewer."""
     opts = [
         option("a", 100, impact_signal=True),
         option("b", 0, not_exposed=True),
         option("c", 50, impact_signal=True),
     ]
     t = build([question("q", "multi_choice", options=opts)])
+    alone = score_response(t, {"q": ans(["b"])})
+    assert alone.not_exposed and alone.band is None and alone.review_flags == ()
     result = score_response(t, {"q": ans(["c", "a", "b"])})
-    assert result.not_exposed and result.band is None
     assert [(s.answer, s.answer_label) for s in result.impact_signals] == [("a", "A"), ("c", "C")]
+    assert not result.not_exposed and result.band is not None
+    assert [f.kind for f in result.review_flags] == ["contradiction"]
 
 
 def test_a_scored_question_without_a_category_cannot_be_scored() -> None:

@@ -27,7 +27,20 @@ NOT_REASKED_FIELDS = frozenset(
         "section",
     }
 )
-NOT_REASKED_OPTION_FIELDS = frozenset({"score", "finding", "impact_signal", "not_exposed"})
+# How an answer is scored or escalated, not what the vendor is asked. `exclusive` is not here:
+# it changes which combinations the vendor may give.
+NOT_REASKED_OPTION_FIELDS = frozenset(
+    {
+        "score",
+        "finding",
+        "impact_signal",
+        "not_exposed",
+        "exposed",
+        "uncertain",
+        "credit_if",
+        "uncredited_score",
+    }
+)
 
 
 @dataclass(frozen=True)

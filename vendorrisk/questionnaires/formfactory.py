@@ -147,6 +147,17 @@ def _number_in_range(form: FlaskForm, field: Field) -> None:
         raise ValidationError(f"Use at most {NUMBER_MAX_DECIMALS} decimal places.")
 
 
+def _exclusive_options(q: Question) -> Any:
+    """Refuse a selection that ticks an option standing alone together with others."""
+
+    def check(form: FlaskForm, field: Field) -> None:
+        problem = q.exclusive_conflict(list(field.data or ()))
+        if problem is not None:
+            raise ValidationError(problem)
+
+    return check
+
+
 def _value_field(q: Question) -> Field:
     label, help_text = q.text, q.help or ""
     if q.type in ("yes_no", "single_choice"):
@@ -155,7 +166,10 @@ def _value_field(q: Question) -> Field:
         )
     if q.type == "multi_choice":
         return MultiCheckboxField(
-            label, choices=_choices(q), validators=[Optional()], description=help_text
+            label,
+            choices=_choices(q),
+            validators=[Optional(), _exclusive_options(q)],
+            description=help_text,
         )
     if q.type == "date":
         return DayField(label, validators=[Optional()], format="%Y-%m-%d", description=help_text)

@@ -262,7 +262,7 @@ def _question_layout(
             OptionLayout(
                 o.value,
                 option_id,
-                parts.option_attrs(option_id, names.value, kind, o.value),
+                parts.option_attrs(option_id, names.value, kind, o.value, o.exclusive),
                 parts.option_label(option_id, o.label, o.evidence),
             )
         )

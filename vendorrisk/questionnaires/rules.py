@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from .loader import YamlPath
+from .outcome_rules import outcome_problems
+from .problem import Problem
 from .schema import (
     CHOICE_TYPES,
     TEXT_TYPES,
@@ -25,15 +26,6 @@ from .schema import (
 )
 
 INCIDENT_CATEGORIES = ("certificate_rotation", "incident_readiness")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One broken rule: where (YAML path), which question if any, and why."""
-
-    path: YamlPath
-    reason: str
-    question_id: str | None = None
 
 
 def condition_refs(
@@ -380,4 +372,5 @@ def check_template(template: Template) -> list[Problem]:
             base: YamlPath = ("sections", si, "questions", qi)
             problems.extend(_question_problems(template, question, base))
     problems.extend(_show_if_problems(template))
+    problems.extend(outcome_problems(template))
     return problems

@@ -134,12 +134,54 @@ class Not(_Model):
     condition: Condition = Field(validation_alias="not", serialization_alias="not")
 
 
-_TAG_BY_TYPE: dict[type, str] = {QuestionIn: "question", All: "all", Any: "any", Not: "not"}
+class NumberIs(_Model):
+    """True when a number answer is at least / at most a bound (credit_if only)."""
+
+    question: Identifier
+    at_least: float | None = None
+    at_most: float | None = None
+
+
+class DateIs(_Model):
+    """True when a date answer falls on or before / on or after a reference date (credit_if only).
+
+    The bound names a declared reference date, so the condition follows the dates frozen when
+    the campaign was sent.
+    """
+
+    question: Identifier
+    on_or_before: Identifier | None = None
+    on_or_after: Identifier | None = None
+
+
+class EvidenceAttached(_Model):
+    """True when the answer that the condition belongs to has a file attached (credit_if only)."""
+
+    evidence: Literal["attached"]
+
+
+_TAG_BY_TYPE: dict[type, str] = {
+    QuestionIn: "question",
+    All: "all",
+    Any: "any",
+    Not: "not",
+    NumberIs: "number",
+    DateIs: "date",
+    EvidenceAttached: "evidence",
+}
+_NUMBER_KEYS = ("at_least", "at_most")
+_DATE_KEYS = ("on_or_before", "on_or_after")
 
 
 def _condition_tag(value: object) -> str | None:
     if isinstance(value, dict):
-        return next((tag for tag in ("question", "all", "any", "not") if tag in value), None)
+        if "question" in value:
+            if any(key in value for key in _NUMBER_KEYS):
+                return "number"
+            if any(key in value for key in _DATE_KEYS):
+                return "date"
+            return "question"
+        return next((tag for tag in ("all", "any", "not", "evidence") if tag in value), None)
     return _TAG_BY_TYPE.get(type(value))
 
 
@@ -149,12 +191,17 @@ Condition = Annotated[
         Annotated[All, Tag("all")],
         Annotated[Any, Tag("any")],
         Annotated[Not, Tag("not")],
+        Annotated[NumberIs, Tag("number")],
+        Annotated[DateIs, Tag("date")],
+        Annotated[EvidenceAttached, Tag("evidence")],
     ],
     Discriminator(
         _condition_tag,
         custom_error_type="bad_condition",
         custom_error_message=(
-            "a condition must be a mapping with one of: 'question' (with 'in'), 'all', 'any', 'not'"
+            "a condition must be a mapping with one of: 'question' (with 'in', or in credit_if "
+            "'at_least'/'at_most' or 'on_or_before'/'on_or_after'), 'all', 'any', 'not', "
+            "'evidence'"
         ),
     ),
 ]
@@ -174,12 +221,26 @@ class DateStep(_Model):
 
 
 class DateRule(_Model):
-    """Score a date by how many days after a reference date it falls."""
+    """Score a date by how many days after a reference date it falls.
+
+    Day 0 is the reference date itself; a step `within_days: n` covers answers up to and
+    including the reference date + n days. `earliest` is a lower bound: an answer before it
+    earns no credit (`too_early: no_credit`) or goes to a reviewer (`too_early: review`).
+    Answers from `earliest` up to the day before the reference earn `before_reference_score`;
+    a rule that credits early answers says where credit starts (`earliest`) or that any
+    earlier day is as good (`open_start: true`, e.g. the first day a log search covered).
+    With `critical_after_days`, an answer later than the reference + that many days is a
+    critical failure, whatever the question's own `critical` says.
+    """
 
     reference: Identifier
+    earliest: Identifier | None = None
+    too_early: Literal["no_credit", "review"] = "no_credit"
+    open_start: bool = False
     before_reference_score: Percent = 0
     steps: tuple[DateStep, ...] = Field(min_length=1)
     after_score: Percent = 0
+    critical_after_days: int | None = Field(None, ge=0)
 
 
 class NumberStep(_Model):
@@ -201,16 +262,36 @@ class NumberRule(_Model):
 # --- template -----------------------------------------------------------------------------------
 
 
+UNSURE_VALUE = "unsure"
+
+
 class Option(_Model):
-    """One answer choice of a yes_no, single_choice or multi_choice question."""
+    """One answer choice of a yes_no, single_choice or multi_choice question.
+
+    Flags say what the answer means beyond its points: `not_exposed` rules the vendor out,
+    `exposed` confirms exposure, `impact_signal` raises the impact alert whatever the score,
+    `uncertain` (implied by the value `unsure`) means the vendor does not know, and
+    `exclusive` (multi_choice) means the option stands alone. `credit_if` makes the option's
+    score depend on other answers or evidence; without them it earns `uncredited_score`.
+    """
 
     value: OptionValue
     label: NonEmptyText
     score: Percent | None = None
     not_exposed: bool = False
+    exposed: bool = False
     impact_signal: bool = False
+    uncertain: bool = False
+    exclusive: bool = False
     evidence: EvidenceLevel | None = None
     finding: str | None = None
+    credit_if: Condition | None = None
+    uncredited_score: Percent = 0
+
+    @property
+    def is_uncertain(self) -> bool:
+        """Whether choosing this option says the vendor does not know."""
+        return self.uncertain or self.value == UNSURE_VALUE
 
 
 class Question(_Model):
@@ -271,13 +352,36 @@ class Question(_Model):
                 return opt
         raise KeyError(value)
 
+    def exclusive_conflict(self, values: tuple[str, ...] | list[str]) -> str | None:
+        """Say why these multi_choice values cannot go together, or None when they can."""
+        chosen = set(values)
+        if len(chosen) < 2:
+            return None
+        for opt in self.options:
+            if opt.exclusive and opt.value in chosen:
+                return f"\u201c{opt.label}\u201d cannot be combined with any other choice."
+        return None
+
+    @property
+    def bears_on_exposure(self) -> bool:
+        """Whether an answer to this question can rule exposure in or out."""
+        return any(o.not_exposed or o.exposed for o in self.options)
+
     def possible_scores(self) -> tuple[float, ...]:
         """Return every score (0..100) an answer to this question can earn."""
         if self.type in CHOICE_TYPES:
-            return tuple(o.score for o in self.options if o.score is not None)
+            return (
+                *(o.score for o in self.options if o.score is not None),
+                *(o.uncredited_score for o in self.options if o.credit_if is not None),
+            )
         if self.type == "date" and self.date_rule is not None:
             rule = self.date_rule
-            return (rule.before_reference_score, *(s.score for s in rule.steps), rule.after_score)
+            return (
+                *((0.0,) if rule.earliest else ()),  # too early, or sent to a reviewer
+                rule.before_reference_score,
+                *(s.score for s in rule.steps),
+                rule.after_score,
+            )
         if self.type == "number" and self.number_rule is not None:
             return (*(s.score for s in self.number_rule.steps), self.number_rule.else_score)
         return ()

@@ -16,8 +16,18 @@ from typing import Any
 
 from vendorrisk.questionnaires.schema import Template
 
+from .engine import ENGINE_VERSION, score_response
 from .overrides import apply_overrides
-from .result import CategoryScore, Finding, ScoreResult, TraceEntry, Verdict, round_display
+from .plan import MissingReferenceDate, TemplateNotScorable
+from .result import (
+    CategoryScore,
+    Finding,
+    ReviewFlag,
+    ScoreResult,
+    TraceEntry,
+    Verdict,
+    round_display,
+)
 
 # Scores and percentages travel as numbers with one decimal (as every page shows them),
 # points and weights with four.
@@ -52,10 +62,19 @@ class EffectiveResult:
     computed: ScoreResult
     result: ScoreResult
     overrides: tuple[Override, ...]
+    # Raised by today's rules on a result an older engine scored: shown, never written back.
+    later_flags: tuple[ReviewFlag, ...] = ()
+
+    @property
+    def review_flags(self) -> tuple[ReviewFlag, ...]:
+        """Return every flag a reviewer must look at (the result's and the later rules')."""
+        return self.result.review_flags + self.later_flags
 
     @property
     def verdict(self) -> Verdict:
         """Return the effective verdict (needs review, not exposed, not scored or scored)."""
+        if self.later_flags:
+            return Verdict.NEEDS_REVIEW
         return self.result.verdict
 
     @property
@@ -114,7 +133,7 @@ class EffectiveResult:
             "capped_by": list(result.capped_by),
             "not_exposed": result.not_exposed,
             "not_exposed_reason": self.not_exposed_reason(),
-            "review_flags": [f.to_dict() for f in result.review_flags],
+            "review_flags": [f.to_dict() for f in self.review_flags],
             "categories": [_category(c) for c in result.categories],
             "impact_signals": [s.to_dict() for s in result.impact_signals],
             "findings": [_finding(f) for f in result.findings],
@@ -181,7 +200,21 @@ def effective_result(
     """
     scored = {e.question_id for e in computed.trace if e.possible}
     applied = tuple(o for o in overrides if o.question_id in scored)
+    later = _later_flags(computed, template)
     if not applied:
-        return EffectiveResult(computed, computed, ())
+        return EffectiveResult(computed, computed, (), later)
     adjusted = apply_overrides(computed, template, {o.question_id: o.percent for o in applied})
-    return EffectiveResult(computed, adjusted, applied)
+    return EffectiveResult(computed, adjusted, applied, later)
+
+
+def _later_flags(computed: ScoreResult, template: Template) -> tuple[ReviewFlag, ...]:
+    """Flags today's rules raise on answers an older engine scored (a submitted revision that
+    already holds a contradiction is flagged to the reviewer, never rewritten)."""
+    if computed.engine_version == ENGINE_VERSION:
+        return ()
+    try:
+        now = score_response(template, computed.answers, computed.reference_dates)
+    except (MissingReferenceDate, TemplateNotScorable):
+        return ()
+    known = set(computed.review_flags)
+    return tuple(f for f in now.review_flags if f not in known)

@@ -11,13 +11,15 @@ from vendorrisk.questionnaires.answers import Answer, Answers
 from vendorrisk.questionnaires.conditions import is_visible, visible_questions
 from vendorrisk.questionnaires.schema import Template
 
-from .outcomes import SCORERS, outcome
+from .outcomes import SCORERS, Context, outcome
 from .plan import TemplatePlan, plan_for
 from .question_plan import TALLIES, Outcome
-from .result import CategoryScore, Completeness, ScoreResult, Status
+from .result import CategoryScore, Completeness, ReviewFlag, ScoreResult, Status
 
 # Bump whenever a change to the rules could change any stored result (golden tests say so).
-ENGINE_VERSION = "1"
+# 2: outcome precedence (exposure and impact beat "not exposed", "not sure" never rules a
+#    vendor out), exclusive options, credit conditions, date-rule bounds, review flags.
+ENGINE_VERSION = "2"
 
 _SCORED, _UNSCORED, _HIDDEN, _NA, _UNANSWERED, _SKIPPED = (
     TALLIES.index(status)
@@ -55,6 +57,7 @@ def _outcomes(
     refs: Mapping[str, datetime.date],
 ) -> list[Outcome]:
     shown = {q.id for q in visible_questions(template, answers)}
+    ctx = Context({qid: a for qid, a in answers.items() if qid in shown}, refs)
     conditional = plan.sections_with_condition
     witnesses = plan.section_witness
     scorers = SCORERS
@@ -67,9 +70,9 @@ def _outcomes(
             if answer is None:
                 out = qp.unanswered
             elif answer.na:
-                out = outcome(qp, answer, refs)
+                out = outcome(qp, answer, ctx)
             else:
-                out = scorers[qp.kind](qp, answer, refs)
+                out = scorers[qp.kind](qp, answer, ctx)
         elif qp.section_index in conditional:
             witness = witnesses[qp.section_index]
             if witness is not None:
@@ -123,6 +126,46 @@ def _categories(
     return tuple(categories), overall
 
 
+def _precedence(special: list[Outcome]) -> tuple[tuple[str, ...], tuple[ReviewFlag, ...]]:
+    """Decide "not exposed" by the precedence of outcomes; return who rules it out and flags.
+
+    An exposure or impact answer anywhere beats a "not exposed" answer (the result goes to a
+    reviewer, listing both); a "not sure" on a question that bears on exposure keeps the vendor
+    from being ruled out (also flagged). Every other flag an outcome raised is kept.
+    """
+    flags = [f for o in special for f in o.flags]
+    ruled_out = tuple(o.entry.question_id for o in special if o.not_exposed)
+    if not ruled_out:
+        return (), tuple(flags)
+    against = [o for o in special if o.exposed or o.signals]
+    unsure = [o for o in special if o.uncertain]
+    said = ", ".join(ruled_out)
+    if against:
+        others = ", ".join(
+            f'{o.entry.question_id} ("{o.entry.answer}")' for o in against if o.entry.answer
+        ) or ", ".join(o.entry.question_id for o in against)
+        flags.append(
+            ReviewFlag(
+                "contradiction",
+                tuple(dict.fromkeys([*ruled_out, *(o.entry.question_id for o in against)])),
+                f"contradictory answers: {said} rule exposure out, but {others} report "
+                "exposure or impact",
+            )
+        )
+    if unsure:
+        flags.append(
+            ReviewFlag(
+                "uncertain",
+                tuple(dict.fromkeys([*ruled_out, *(o.entry.question_id for o in unsure)])),
+                f"not ruled out: {said} rule exposure out, but the vendor is not sure in "
+                + ", ".join(o.entry.question_id for o in unsure),
+            )
+        )
+    if against or unsure:
+        return (), tuple(flags)
+    return ruled_out, tuple(flags)
+
+
 def score_response(
     template: Template,
     answers: Answers,
@@ -139,7 +182,7 @@ def score_response(
         tallies[out.tally] += 1
     special = [out for out in outcomes if out.special]
     capped_by = tuple(o.entry.question_id for o in special if o.critical_fail)
-    not_exposed_by = tuple(o.entry.question_id for o in special if o.not_exposed)
+    not_exposed_by, review_flags = _precedence(special)
     band, band_label, uncapped_band = plan.band(
         None if not_exposed_by else overall, bool(capped_by)
     )
@@ -178,4 +221,5 @@ def score_response(
         findings=tuple(o.finding for o in special if o.finding is not None),
         completeness=completeness,
         trace=tuple([o.entry for o in outcomes]),
+        review_flags=review_flags,
     )

@@ -9,13 +9,17 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
-from vendorrisk.questionnaires.answers import Answer
+from vendorrisk.questionnaires.answers import Answer, Answers
+from vendorrisk.questionnaires.conditions import credit_holds, describe
 
 from .question_plan import Outcome, QuestionPlan
+from .result import ReviewFlag
 from .rules import (
     apply_evidence,
+    score_credit,
     score_date,
     score_evidence_question,
     score_multi,
@@ -25,6 +29,15 @@ from .rules import (
 )
 
 References = Mapping[str, datetime.date]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What an answer's outcome may depend on beyond itself: the shown answers (credit_if)
+    and the reference dates frozen at send."""
+
+    answers: Answers
+    refs: References
 
 
 def _evidence(answer: Answer) -> tuple[bool, bool]:
@@ -47,11 +60,11 @@ def _required_note(has_file: bool, has_reason: bool) -> str:
     return "; required evidence missing" + (", reason given" if has_reason else "")
 
 
-def _choice(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
+def _choice(qp: QuestionPlan, answer: Answer, ctx: Context) -> Outcome:
     value = answer.value
     if not isinstance(value, str):
         return _invalid(qp, value, "one of the options")
-    hit = qp.cache.get(value)  # set only for options that need no evidence
+    hit = qp.cache.get(value)  # set only for options that need no evidence and have no credit_if
     if hit is not None:
         return hit
     opt = qp.options.get(value)
@@ -59,7 +72,12 @@ def _choice(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
         return _invalid(qp, value, "one of the options")
     required = opt.required
     has_file, has_reason = _evidence(answer) if required else (False, False)
-    key = (value, has_file, has_reason) if required else value
+    credited = None
+    if opt.credit_if is not None and qp.scored:
+        credited = credit_holds(opt.credit_if, ctx.answers, ctx.refs, answer)
+    key: object = value
+    if required or credited is not None:
+        key = (value, has_file, has_reason, credited)
     hit = qp.cache.get(key)
     if hit is not None:
         return hit
@@ -77,7 +95,12 @@ def _choice(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
             has_reason=has_reason,
         )
         return qp.remember(key, out)
-    pct, reason = score_option(opt.choice)
+    if credited is False and opt.credit_if is not None and opt.uncredited is not None:
+        pct, reason = score_credit(opt.choice, opt.uncredited, describe(opt.credit_if))
+    else:
+        pct, reason = score_option(opt.choice)
+        if credited:
+            reason += f", backed: {describe(opt.credit_if)}"  # type: ignore[arg-type]
     cut = False
     if required:
         cut_pct, suffix = apply_evidence(pct, has_file, has_reason)
@@ -95,7 +118,24 @@ def _choice(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
     return qp.remember(key, out)
 
 
-def _multi(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
+def _exclusive_flag(qp: QuestionPlan, chosen: tuple) -> tuple[ReviewFlag, ...]:
+    if len(chosen) < 2:
+        return ()
+    alone = [o for o in chosen if o.exclusive]
+    if not alone:
+        return ()
+    labels = ", ".join(f'"{o.choice.value}"' for o in chosen)
+    return (
+        ReviewFlag(
+            "exclusive",
+            (qp.id,),
+            f'{qp.id}: "{alone[0].choice.value}" stands alone but was ticked with others '
+            f"({labels}); the answers contradict each other",
+        ),
+    )
+
+
+def _multi(qp: QuestionPlan, answer: Answer, ctx: Context) -> Outcome:
     value = answer.value
     if not isinstance(value, list | tuple):
         return _invalid(qp, value, "a list of options")
@@ -117,10 +157,13 @@ def _multi(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
     if hit is not None:
         return hit
     shown = ", ".join(values)
+    flags = _exclusive_flag(qp, chosen)
     if not qp.scored:
         reason = "selected " + ", ".join(f'"{v}"' for v in values)
         if required:
             reason += _required_note(has_file, has_reason)
+        if flags:
+            reason += "; contradictory: sent to a reviewer"
         out = qp.answered(
             None,
             shown,
@@ -129,9 +172,12 @@ def _multi(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
             evidence_required=required,
             has_file=has_file,
             has_reason=has_reason,
+            flags=flags,
         )
         return qp.remember(key, out)
     pct, reason = score_multi(tuple(o.choice for o in chosen))
+    if flags:
+        reason += "; contradictory: sent to a reviewer"
     cut = False
     if required:
         cut_pct, suffix = apply_evidence(pct, has_file, has_reason)
@@ -145,11 +191,12 @@ def _multi(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
         has_file=has_file,
         has_reason=has_reason,
         evidence_cut=cut,
+        flags=flags,
     )
     return qp.remember(key, out)
 
 
-def _date(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
+def _date(qp: QuestionPlan, answer: Answer, ctx: Context) -> Outcome:
     value = answer.value
     if type(value) is not datetime.date:
         if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
@@ -157,8 +204,10 @@ def _date(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
     required = qp.evidence_required
     has_file, has_reason = _evidence(answer) if required else (False, False)
     rule = qp.date_rule
+    refs = ctx.refs
     ref = refs[rule.reference] if rule is not None and qp.scored else None
-    key = (value, ref, has_file, has_reason)
+    earliest = refs[rule.earliest] if rule is not None and ref and rule.earliest else None
+    key = (value, ref, earliest, has_file, has_reason)
     hit = qp.cache.get(key)
     if hit is not None:
         return hit
@@ -174,7 +223,11 @@ def _date(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
             has_reason=has_reason,
         )
         return qp.remember(key, out)
-    pct, reason = score_date(rule, value, ref)
+    scored = score_date(rule, value, ref, earliest)
+    pct, reason = scored.pct, scored.reason
+    flags: tuple[ReviewFlag, ...] = ()
+    if scored.review:
+        flags = (ReviewFlag("date", (qp.id,), f"{qp.id}: {reason}"),)
     cut = False
     if required:
         cut_pct, suffix = apply_evidence(pct, has_file, has_reason)
@@ -187,6 +240,8 @@ def _date(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
         has_file=has_file,
         has_reason=has_reason,
         evidence_cut=cut,
+        flags=flags,
+        critical=scored.critical,
     )
     return qp.remember(key, out)
 
@@ -204,7 +259,7 @@ def _number_text(value: object) -> str | None:
     return None
 
 
-def _number(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
+def _number(qp: QuestionPlan, answer: Answer, ctx: Context) -> Outcome:
     value = answer.value
     shown = _number_text(value)
     if shown is None:
@@ -244,7 +299,7 @@ def _number(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
     return qp.remember(key, out)
 
 
-def _text(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
+def _text(qp: QuestionPlan, answer: Answer, ctx: Context) -> Outcome:
     value = answer.value
     if not isinstance(value, str):
         return _invalid(qp, value, "text")
@@ -263,7 +318,7 @@ def _text(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
     return qp.remember(key, out)
 
 
-def _evidence_question(qp: QuestionPlan, answer: Answer, refs: References) -> Outcome:
+def _evidence_question(qp: QuestionPlan, answer: Answer, ctx: Context) -> Outcome:
     has_file, has_reason = _evidence(answer)
     if not has_file and not has_reason:
         return qp.not_answered("no file or reason given")
@@ -288,7 +343,7 @@ def _evidence_question(qp: QuestionPlan, answer: Answer, refs: References) -> Ou
     return qp.remember(key, out)
 
 
-Scorer = Callable[[QuestionPlan, Answer, References], Outcome]
+Scorer = Callable[[QuestionPlan, Answer, Context], Outcome]
 SCORERS: dict[str, Scorer] = {
     "yes_no": _choice,
     "single_choice": _choice,
@@ -301,7 +356,7 @@ SCORERS: dict[str, Scorer] = {
 }
 
 
-def outcome(qp: QuestionPlan, answer: Answer | None, refs: References) -> Outcome:
+def outcome(qp: QuestionPlan, answer: Answer | None, ctx: Context) -> Outcome:
     """Return what a shown question contributes, given its answer (None: unanswered)."""
     if answer is None:
         return qp.unanswered
@@ -309,4 +364,4 @@ def outcome(qp: QuestionPlan, answer: Answer | None, refs: References) -> Outcom
         if qp.allow_na:
             return qp.na
         return qp.not_answered("answered N/A, which this question does not allow, so unanswered")
-    return SCORERS[qp.kind](qp, answer, refs)
+    return SCORERS[qp.kind](qp, answer, ctx)

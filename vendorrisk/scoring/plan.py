@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from vendorrisk.questionnaires.canonical import content_hash
-from vendorrisk.questionnaires.schema import TEXT_TYPES, Question, Template
+from vendorrisk.questionnaires.schema import TEXT_TYPES, All, Any, DateIs, Not, Question, Template
 
 from .question_plan import OptionPlan, QuestionPlan
 from .rules import EVIDENCE_REASON_CAP, ChoiceScore, DateRulePlan, NumberRulePlan, to_fraction
@@ -143,7 +143,25 @@ def _date_rule(q: Question) -> DateRulePlan | None:
         before=to_fraction(rule.before_reference_score),
         steps=tuple((s.within_days, to_fraction(s.score)) for s in rule.steps),
         after=to_fraction(rule.after_score),
+        earliest=rule.earliest,
+        too_early_review=rule.too_early == "review",
+        critical_after_days=rule.critical_after_days,
     )
+
+
+def _credit_references(q: Question) -> set[str]:
+    names: set[str] = set()
+    for o in q.options:
+        stack = [o.credit_if] if o.credit_if is not None else []
+        while stack:
+            c = stack.pop()
+            if isinstance(c, DateIs):
+                names.update(n for n in (c.on_or_before, c.on_or_after) if n)
+            elif isinstance(c, All | Any):
+                stack.extend(c.conditions)
+            elif isinstance(c, Not):
+                stack.append(c.condition)
+    return names
 
 
 def _number_rule(q: Question) -> NumberRulePlan | None:
@@ -199,6 +217,9 @@ def build_plan(template: Template) -> TemplatePlan:
             cat = cat_index[q.category]
             if q.date_rule is not None:
                 needed.add(q.date_rule.reference)
+                if q.date_rule.earliest is not None:
+                    needed.add(q.date_rule.earliest)
+            needed.update(_credit_references(q))
         units = weight * denominator if scored else Fraction(0)
         options = {
             o.value: OptionPlan(
@@ -207,6 +228,11 @@ def build_plan(template: Template) -> TemplatePlan:
                 o.impact_signal,
                 (o.evidence or q.evidence) == "required",
                 o.finding,
+                exposed=o.exposed,
+                uncertain=o.is_uncertain,
+                exclusive=o.exclusive,
+                credit_if=o.credit_if,
+                uncredited=None if o.credit_if is None else to_fraction(o.uncredited_score),
             )
             for o in q.options
         }
@@ -224,6 +250,7 @@ def build_plan(template: Template) -> TemplatePlan:
             options=options,
             date_rule=_date_rule(q),
             number_rule=_number_rule(q),
+            bears_on_exposure=q.bears_on_exposure,
         )
         questions.append(plan)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from vendorrisk.questionnaires.schema import Question
+from vendorrisk.questionnaires.schema import Condition, Question
 
-from .result import Finding, FindingKind, ImpactSignal, Status, TraceEntry
+from .result import Finding, FindingKind, ImpactSignal, ReviewFlag, Status, TraceEntry
 from .rules import (
     FAIL_BELOW,
     HUNDRED,
@@ -51,6 +51,9 @@ class Outcome:
     critical_fail: bool = False
     missing_evidence: bool = False
     by_reason: bool = False
+    exposed: bool = False  # an option marked `exposed` was chosen
+    uncertain: bool = False  # a "not sure" option on a question that bears on exposure
+    flags: tuple[ReviewFlag, ...] = ()
     tally: int = field(init=False)  # index into TALLIES, for counting without branching
     special: bool = field(init=False)  # anything beyond points and a trace line
 
@@ -62,6 +65,9 @@ class Outcome:
             or self.not_exposed
             or self.critical_fail
             or self.missing_evidence
+            or self.exposed
+            or self.uncertain
+            or self.flags
         )
         object.__setattr__(self, "special", special)
 
@@ -75,6 +81,11 @@ class OptionPlan:
     impact_signal: bool
     required: bool  # evidence required with this option (its own level, else the question's)
     finding: str | None
+    exposed: bool = False
+    uncertain: bool = False
+    exclusive: bool = False
+    credit_if: Condition | None = None
+    uncredited: Fraction | None = None  # the percentage without credit (credit_if only)
 
 
 @dataclass(slots=True)
@@ -94,6 +105,7 @@ class QuestionPlan:
     options: dict[str, OptionPlan]
     date_rule: DateRulePlan | None
     number_rule: NumberRulePlan | None
+    bears_on_exposure: bool = False
     hidden_by_section: Outcome = field(init=False)
     hidden_by_condition: Outcome = field(init=False)
     na: Outcome = field(init=False)
@@ -207,20 +219,31 @@ class QuestionPlan:
         has_file: bool = False,
         has_reason: bool = False,
         evidence_cut: bool = False,
+        flags: tuple[ReviewFlag, ...] = (),
+        critical: bool = False,
     ) -> Outcome:
-        """Return the outcome of a usable answer scoring `pct` (None: nothing to score)."""
+        """Return the outcome of a usable answer scoring `pct` (None: nothing to score).
+
+        `critical` makes the answer a critical failure whatever the question says (a date rule's
+        `critical_after_days`); `flags` are what a reviewer must look at.
+        """
         q = self.question
         signals = tuple(
             ImpactSignal(q.id, q.text, o.choice.value, o.choice.label)
             for o in chosen
             if o.impact_signal
         )
-        not_exposed = any(o.not_exposed for o in chosen)
-        missing = evidence_required and not has_file
-        by_reason = missing and has_reason
+        marks = {
+            "not_exposed": any(o.not_exposed for o in chosen),
+            "exposed": any(o.exposed for o in chosen),
+            "uncertain": self.bears_on_exposure and any(o.uncertain for o in chosen),
+            "missing_evidence": evidence_required and not has_file,
+            "flags": flags,
+        }
+        marks["by_reason"] = marks["missing_evidence"] and has_reason
         if pct is None or not self.scored:
             entry = self._entry(Status.UNSCORED, f"{reason}; not scored", answer=answer)
-            return Outcome(entry, -1, 0, 0, None, signals, not_exposed, False, missing, by_reason)
+            return Outcome(entry, -1, 0, 0, None, signals, **marks)
         units, points = self.earned(pct)
         entry = self._entry(
             Status.SCORED, reason, answer=answer, possible=self.weight, earned=points, pct=pct
@@ -228,7 +251,7 @@ class QuestionPlan:
         finding = None
         if pct < HUNDRED:
             finding = self._finding(pct, answer, chosen, evidence_cut)
-        critical_fail = q.critical and pct < FAIL_BELOW
+        critical_fail = critical or (q.critical and pct < FAIL_BELOW)
         return Outcome(
             entry,
             self.cat,
@@ -236,10 +259,8 @@ class QuestionPlan:
             units,
             finding,
             signals,
-            not_exposed,
-            critical_fail,
-            missing,
-            by_reason,
+            critical_fail=critical_fail,
+            **marks,
         )
 
     def _finding(

@@ -67,6 +67,15 @@ def score_option(option: ChoiceScore) -> tuple[Fraction, str]:
     return option.pct, f'answered "{option.value}" ({option.label}): {percent_text(option.pct)}'
 
 
+def score_credit(option: ChoiceScore, uncredited: Fraction, condition: str) -> tuple[Fraction, str]:
+    """Score an option whose credit depends on other answers that did not back it."""
+    full = percent_text(option.pct or ZERO)
+    return uncredited, (
+        f'answered "{option.value}" ({option.label}), which earns {full} only when '
+        f"{condition}; it is not backed: {percent_text(uncredited)}"
+    )
+
+
 def score_multi(selected: tuple[ChoiceScore, ...]) -> tuple[Fraction, str]:
     """Score a multi-choice answer: the sum of the selected options' percentages, capped at 100."""
     total = sum((o.pct or ZERO for o in selected), ZERO)
@@ -81,33 +90,80 @@ def score_multi(selected: tuple[ChoiceScore, ...]) -> tuple[Fraction, str]:
 
 @dataclass(frozen=True, slots=True)
 class DateRulePlan:
-    """A date rule with exact percentages."""
+    """A date rule with exact percentages and its bounds."""
 
     reference: str
     before: Fraction
     steps: tuple[tuple[int, Fraction], ...]
     after: Fraction
+    earliest: str | None = None
+    too_early_review: bool = False
+    critical_after_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DateScore:
+    """What a date rule makes of one date: the percentage, the words, and what it escalates."""
+
+    pct: Fraction
+    reason: str
+    review: bool = False  # before `earliest` with `too_early: review`: a person decides
+    critical: bool = False  # later than `critical_after_days`
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
 
 
 def score_date(
-    rule: DateRulePlan, answer: datetime.date, reference: datetime.date
-) -> tuple[Fraction, str]:
-    """Score a date by how many days after the reference date it falls."""
+    rule: DateRulePlan,
+    answer: datetime.date,
+    reference: datetime.date,
+    earliest: datetime.date | None = None,
+) -> DateScore:
+    """Score a date by how many days after the reference date it falls.
+
+    Day 0 is the reference date; `within_days: n` covers days 0 to n inclusive. A date before
+    `earliest` earns nothing (or goes to a reviewer); a date from `earliest` to the day before
+    the reference earns the rule's `before_reference_score`.
+    """
     days = (answer - reference).days
+    shown = answer.isoformat()
     where = f"{rule.reference} ({reference.isoformat()})"
+    if earliest is not None and answer < earliest:
+        bound = f"{rule.earliest} ({earliest.isoformat()})"
+        n = (earliest - answer).days
+        if rule.too_early_review:
+            return DateScore(
+                ZERO,
+                f"{shown}, {_days(n)} before {bound}: sent to a reviewer, 0 % until one decides",
+                review=True,
+            )
+        return DateScore(ZERO, f"{shown}, {_days(n)} before {bound}: no credit, 0 %")
     if days < 0:
-        n = -days
-        return rule.before, (
-            f"{answer.isoformat()}, {n} day{'s' if n != 1 else ''} before {where}: "
-            f"{percent_text(rule.before)}"
+        return DateScore(
+            rule.before,
+            f"{shown}, {_days(-days)} before {where}: {percent_text(rule.before)}",
         )
-    when = f"on {where}" if days == 0 else f"{days} day{'s' if days != 1 else ''} after {where}"
+    when = f"on {where}" if days == 0 else f"{_days(days)} after {where}"
+    critical = rule.critical_after_days is not None and days > rule.critical_after_days
+    suffix = (
+        f"; more than {_days(rule.critical_after_days or 0)} after: a critical failure"
+        if critical
+        else ""
+    )
     for within, pct in rule.steps:
         if days <= within:
-            return pct, f"{answer.isoformat()}, {when}, within {within} days: {percent_text(pct)}"
+            return DateScore(
+                pct,
+                f"{shown}, {when}, within {within} days: {percent_text(pct)}{suffix}",
+                critical=critical,
+            )
     last = rule.steps[-1][0] if rule.steps else 0
-    return rule.after, (
-        f"{answer.isoformat()}, {when}, later than {last} days: {percent_text(rule.after)}"
+    return DateScore(
+        rule.after,
+        f"{shown}, {when}, later than {last} days: {percent_text(rule.after)}{suffix}",
+        critical=critical,
     )
 
 

@@ -89,8 +89,25 @@
     });
   }
 
+  // An option that stands alone ("none of these", "not sure") unticks the others of its
+  // question, and ticking another option unticks it. The server refuses the combination too.
+  function keepExclusive(form, box) {
+    if (box.type !== "checkbox" || !box.checked) {
+      return;
+    }
+    var alone = box.hasAttribute("data-exclusive");
+    form.querySelectorAll('input[type="checkbox"][name="' + box.name + '"]').forEach(function (other) {
+      if (other !== box && other.checked && (alone || other.hasAttribute("data-exclusive"))) {
+        other.checked = false;
+      }
+    });
+  }
+
   document.querySelectorAll("form[data-questionnaire]").forEach(function (form) {
-    form.addEventListener("change", function () { update(form); });
+    form.addEventListener("change", function (event) {
+      keepExclusive(form, event.target);
+      update(form);
+    });
     update(form);
   });
 })();
