@@ -69,7 +69,7 @@ def decode_value(data: Any) -> AnswerValue:
         if tag == "date":
             return datetime.date.fromisoformat(raw)
         if tag == "datetime":
-            return datetime.datetime.fromisoformat(raw)  # type: ignore[return-value]
+            return datetime.datetime.fromisoformat(raw)
         if tag == "float":
             return float(raw)
         raise ValueError(f"unknown answer value tag {tag!r}")

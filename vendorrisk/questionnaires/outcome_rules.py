@@ -213,7 +213,9 @@ def _date_rule_problems(t: Template, q: Question, base: YamlPath) -> Iterator[Pr
 
 def _show_if_leaf_problems(t: Template) -> Iterator[Problem]:
     for si, section in enumerate(t.sections):
-        conditions = [(section.show_if, ("sections", si, "show_if"), None)]
+        conditions: list[tuple[Condition | None, YamlPath, str | None]] = [
+            (section.show_if, ("sections", si, "show_if"), None)
+        ]
         conditions += [
             (q.show_if, ("sections", si, "questions", qi, "show_if"), q.id)
             for qi, q in enumerate(section.questions)

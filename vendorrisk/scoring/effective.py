@@ -9,6 +9,7 @@ beside it, so what the engine said and what a reviewer changed are both on recor
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -39,8 +40,8 @@ def number(value: Fraction | None, places: int = SCORE_PLACES) -> float | None:
     """Round an exact value half-up to `places` decimals and return it as a JSON number."""
     if value is None:
         return None
-    scale = 10**places
-    scaled = (value * scale + Fraction(1, 2)).__floor__()
+    scale: int = 10**places
+    scaled: int = math.floor(value * scale + Fraction(1, 2))
     return scaled / scale
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from vendorrisk.questionnaires.answers import Answer, Answers
 from vendorrisk.questionnaires.conditions import credit_holds, describe
 
-from .question_plan import Outcome, QuestionPlan
+from .question_plan import OptionPlan, Outcome, QuestionPlan
 from .result import ReviewFlag
 from .rules import (
     apply_evidence,
@@ -118,7 +118,7 @@ def _choice(qp: QuestionPlan, answer: Answer, ctx: Context) -> Outcome:
     return qp.remember(key, out)
 
 
-def _exclusive_flag(qp: QuestionPlan, chosen: tuple) -> tuple[ReviewFlag, ...]:
+def _exclusive_flag(qp: QuestionPlan, chosen: tuple[OptionPlan, ...]) -> tuple[ReviewFlag, ...]:
     if len(chosen) < 2:
         return ()
     alone = [o for o in chosen if o.exclusive]

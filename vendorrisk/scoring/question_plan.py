@@ -233,17 +233,27 @@ class QuestionPlan:
             for o in chosen
             if o.impact_signal
         )
-        marks = {
-            "not_exposed": any(o.not_exposed for o in chosen),
-            "exposed": any(o.exposed for o in chosen),
-            "uncertain": self.bears_on_exposure and any(o.uncertain for o in chosen),
-            "missing_evidence": evidence_required and not has_file,
-            "flags": flags,
-        }
-        marks["by_reason"] = marks["missing_evidence"] and has_reason
+        not_exposed = any(o.not_exposed for o in chosen)
+        exposed = any(o.exposed for o in chosen)
+        uncertain = self.bears_on_exposure and any(o.uncertain for o in chosen)
+        missing = evidence_required and not has_file
+        by_reason = missing and has_reason
         if pct is None or not self.scored:
             entry = self._entry(Status.UNSCORED, f"{reason}; not scored", answer=answer)
-            return Outcome(entry, -1, 0, 0, None, signals, **marks)
+            return Outcome(
+                entry,
+                -1,
+                0,
+                0,
+                None,
+                signals,
+                not_exposed=not_exposed,
+                missing_evidence=missing,
+                by_reason=by_reason,
+                exposed=exposed,
+                uncertain=uncertain,
+                flags=flags,
+            )
         units, points = self.earned(pct)
         entry = self._entry(
             Status.SCORED, reason, answer=answer, possible=self.weight, earned=points, pct=pct
@@ -259,8 +269,13 @@ class QuestionPlan:
             units,
             finding,
             signals,
+            not_exposed=not_exposed,
             critical_fail=critical_fail,
-            **marks,
+            missing_evidence=missing,
+            by_reason=by_reason,
+            exposed=exposed,
+            uncertain=uncertain,
+            flags=flags,
         )
 
     def _finding(
