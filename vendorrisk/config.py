@@ -41,7 +41,13 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PASSWORD_RESET_TTL = timedelta(hours=1)
-    LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
+    LOGIN_FAILURE_LIMIT = "10 per 15 minutes"  # per address, and per account in a known browser
+    LOGIN_ACCOUNT_FAILURE_LIMIT = "100 per day"  # per account, over all unknown browsers
+    KNOWN_BROWSER_TTL = timedelta(days=180)
+    SIGN_IN_UNLOCK_TTL = timedelta(hours=1)
+    API_TOKEN_DAYS = 90
+    API_TOKEN_MAX_DAYS = 365
+    API_TOKEN_TOUCH_SECONDS = 60
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "fixed-window"
     TRUSTED_PROXY_COUNT = 0

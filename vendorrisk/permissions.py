@@ -29,12 +29,14 @@ READERS: Final = frozenset({ADMIN, MANAGER, COMPLIANCE})
 AUDITORS: Final = frozenset({ADMIN, COMPLIANCE})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    # Public: assets, sign-in, password reset, health check (the advisory feed is below).
+    # Public: assets, sign-in (and its unlock link), password reset, health check (the advisory
+    # feed is below).
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "core.healthz": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.login_totp": PUBLIC,
+    "accounts.unlock_browser": PUBLIC,
     "accounts.forgot_password": PUBLIC,
     "accounts.reset_password": PUBLIC,
     # Any signed-in staff member.

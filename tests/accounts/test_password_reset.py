@@ -89,8 +89,9 @@ def test_the_stored_message_and_token_row_hold_no_usable_link(
     _request_reset(client, user.email)
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == user.email))
     row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
-    assert outbox.LINK_PLACEHOLDER in message.body_text
-    assert outbox.LINK_PLACEHOLDER in message.body_html
+    assert message.link_marker.startswith(outbox.LINK_MARKER_PREFIX)
+    assert message.link_marker in message.body_text
+    assert message.link_marker in message.body_html
     assert "/password/reset/" not in message.body_text + message.body_html
     assert (message.link_purpose, message.link_ref) == ("reset", str(row.id))
 
@@ -239,27 +240,111 @@ def test_reset_requests_are_rate_limited_per_client_address(client):
     assert "Too many attempts" in response.text
 
 
-def test_a_link_issued_before_a_newer_one_still_works_only_until_used(
+def _fresh_link(app, client, monkeypatch, smtp_server, user: User) -> str:
+    """Ask for a reset, deliver it, and return the path of the link that arrived."""
+    before = len(smtp_server.messages)
+    assert _request_reset(client, user.email).status_code == 302
+    use_relay(app, monkeypatch, smtp_server.port)
+    assert outbox.send_pending().sent == 1
+    smtp_server.wait_for(lambda _m: len(smtp_server.messages) > before)
+    body = smtp_server.text_of(smtp_server.messages[-1])
+    return urlsplit(next(li for li in links_in(body) if "/password/reset/" in li)).path
+
+
+def _password_is(user: User, password: str) -> bool:
+    from vendorrisk.accounts.passwords import verify_password
+
+    db.session.expire_all()
+    return verify_password(db.session.get(User, user.id).password_hash, password)
+
+
+def test_asking_again_retires_the_earlier_link_so_only_the_newest_sets_a_password(
     app, client, monkeypatch, smtp_server
 ):
-    """Two requests give two links; using one does not silently use the other."""
+    """Request two resets: the first link is dead at once, before or after the second is used."""
+    user = make_user("manager")
+    first = _fresh_link(app, client, monkeypatch, smtp_server, user)
+    second = _fresh_link(app, client, monkeypatch, smtp_server, user)
+    assert first != second
+
+    assert client.get(first).status_code == 410
+    response = client.post(first, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 410
+    assert _password_is(user, PASSWORD)
+
+    assert (
+        client.post(second, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 302
+    )
+    other = "Another-fine-passphrase-77"
+    assert client.post(first, data={"password": other, "confirm": other}).status_code == 410
+    assert _password_is(user, NEW_PASSWORD)
+
+
+def test_a_message_whose_link_was_retired_by_a_newer_request_is_never_sent(
+    app, client, monkeypatch, smtp_server
+):
+    """Two requests before the sender runs: only the newer link goes out."""
     user = make_user("manager")
     _request_reset(client, user.email)
     _request_reset(client, user.email)
     use_relay(app, monkeypatch, smtp_server.port)
-    outbox.send_pending()
-    smtp_server.wait_for(
-        lambda m: len([x for x in smtp_server.messages if x["To"] == user.email]) == 2
+    report = outbox.send_pending()
+    assert (report.sent, report.retrying) == (1, 1)
+    newest = db.session.scalar(
+        select(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id)
+        .order_by(PasswordResetToken.id.desc())
     )
-    paths = [
-        urlsplit(
-            next(li for li in links_in(smtp_server.text_of(m)) if "/password/reset/" in li)
-        ).path
-        for m in smtp_server.messages
-    ]
-    assert len(set(paths)) == 2
-    client.post(paths[1], data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert client.get(paths[1]).status_code == 410
+    sent = smtp_server.wait_for(lambda m: m["To"] == user.email)
+    path = urlsplit(next(li for li in links_in(smtp_server.text_of(sent)) if "/reset/" in li)).path
+    assert links.token_hash(path.rsplit("/", 1)[1]) == newest.token_hash
+
+
+def test_using_a_link_retires_every_other_outstanding_link(client, db_session):
+    """Two links outstanding at once (e.g. two requests racing): using one kills the other."""
+    user = make_user("manager")
+    rows = []
+    for _ in range(2):
+        row = PasswordResetToken(
+            user_id=user.id,
+            nonce=links.new_nonce(),
+            token_hash=links.new_nonce(),
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+        db.session.add(row)
+        db.session.flush()
+        row.token_hash = links.token_hash(links.derive_token("reset", row.id, row.nonce))
+        rows.append(row)
+    db.session.flush()
+    paths = [f"/password/reset/{links.derive_token('reset', r.id, r.nonce)}" for r in rows]
+    assert [client.get(p).status_code for p in paths] == [200, 200]
+
+    client.post(paths[0], data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+
+    other = "Another-fine-passphrase-77"
+    assert client.post(paths[1], data={"password": other, "confirm": other}).status_code == 410
+    assert _password_is(user, NEW_PASSWORD)
+
+
+def test_changing_the_password_retires_an_outstanding_reset_link(
+    app, client, auth, monkeypatch, smtp_server
+):
+    """Whoever asked for a link with the old password in mind cannot use it after a change."""
+    user = make_user("manager")
+    path = _fresh_link(app, client, monkeypatch, smtp_server, user)
+    owner = app.test_client()
+    auth.client = owner
+    auth.login(user=user)
+    response = owner.post(
+        "/profile/password",
+        data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+
+    other = "Another-fine-passphrase-77"
+    assert client.post(path, data={"password": other, "confirm": other}).status_code == 410
+    assert _password_is(user, NEW_PASSWORD)
 
 
 def test_a_reset_is_recorded_in_the_audit_log(client, reset_link):

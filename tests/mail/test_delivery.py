@@ -146,11 +146,11 @@ def test_the_link_is_filled_in_only_in_the_message_that_goes_out(client, db_sess
     outbox.send_pending()
     got = relay.wait_for(lambda m: m["To"] == user.email)
     html = got.get_body(preferencelist=("html",)).get_content()
-    assert outbox.LINK_PLACEHOLDER not in relay.text_of(got) + html
+    assert outbox.LINK_MARKER_PREFIX not in relay.text_of(got) + html
     assert "/password/reset/" in relay.text_of(got) and "/password/reset/" in html
     stored = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == user.email))
     db.session.refresh(stored)
-    assert outbox.LINK_PLACEHOLDER in stored.body_text
+    assert stored.link_marker in stored.body_text
     assert accounts.RESET_PURPOSE == stored.link_purpose
 
 

@@ -78,7 +78,7 @@ def test_item_01_a_sent_link_carries_256_random_bits_that_no_table_or_outbox_bod
     assert leaks == []
 
     stored = db.session.scalars(select(OutboxMessage)).all()
-    assert stored and all(outbox.LINK_PLACEHOLDER in m.body_text for m in stored)
+    assert stored and all(m.link_marker and m.link_marker in m.body_text for m in stored)
     assert all("/p/" not in m.body_text and "/p/" not in (m.body_html or "") for m in stored)
 
 

@@ -59,7 +59,13 @@ def disable(email: str) -> None:
 @users_cli.command("token")
 @click.option("--email", required=True)
 @click.option("--name", default="Command line", help="What the token is for.")
-def token(email: str, name: str) -> None:
+@click.option(
+    "--expires-days",
+    type=int,
+    default=None,
+    help="Days until the token stops working (default 90, at most 365).",
+)
+def token(email: str, name: str, expires_days: int | None) -> None:
     """Create a personal API token for a user and print it (it is shown only this once)."""
     from vendorrisk.api import tokens
 
@@ -67,11 +73,12 @@ def token(email: str, name: str) -> None:
     if not user.active:
         raise click.ClickException(f"{user.email} is disabled.")
     try:
-        _, secret = tokens.create_token(user, name)
+        row, secret = tokens.create_token(user, name, expires_days)
     except tokens.TokenError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(secret)
+    click.echo(f"Expires {row.expires_at:%Y-%m-%d %H:%M} UTC.", err=True)
 
 
 def init_app(app: Flask) -> None:

@@ -81,3 +81,7 @@ class UserEditForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Account is active")
+
+
+class UnlockForm(FlaskForm):
+    """Let this browser sign in to a locked account (the form carries only the CSRF token)."""

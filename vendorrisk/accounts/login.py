@@ -2,7 +2,7 @@
 
 from flask import Flask, session
 
-from vendorrisk.accounts import services
+from vendorrisk.accounts import services, unlock
 from vendorrisk.accounts.models import UserSession
 from vendorrisk.extensions import db, login_manager
 from vendorrisk.mail import services as outbox
@@ -22,10 +22,11 @@ def load_user(user_id: str):
 
 
 def init_app(app: Flask) -> None:
-    """Configure sign-in and register the reset-link resolver for the outbox."""
+    """Configure sign-in and register the reset and unlock link resolvers for the outbox."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # sessions are checked on the server instead
     outbox.register_link_resolver(services.RESET_PURPOSE, services.reset_link)
+    outbox.register_link_resolver(unlock.UNLOCK_PURPOSE, unlock.unlock_link)

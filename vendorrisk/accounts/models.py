@@ -1,4 +1,4 @@
-"""Staff accounts, their server-side sessions and password-reset tokens."""
+"""Staff accounts, their server-side sessions, password-reset and sign-in unlock tokens."""
 
 from datetime import datetime
 
@@ -70,6 +70,25 @@ class PasswordResetToken(db.Model):
     """A one-time password-reset link; only the SHA-256 of its token is stored."""
 
     __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when a newer link was issued, another link was used or the password was changed.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class SignInUnlock(db.Model):
+    """A one-time e-mailed link that lets one browser sign in to an account while it is locked
+    for unknown browsers; only the SHA-256 of its token is stored."""
+
+    __tablename__ = "sign_in_unlocks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -11,6 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from vendorrisk.accounts.models import PasswordResetToken, User, UserSession
 from vendorrisk.accounts.passwords import hash_password, policy_problem, verify_password
+from vendorrisk.api import tokens
+from vendorrisk.api.models import ApiToken
 from vendorrisk.audit import services as audit
 from vendorrisk.core import links
 from vendorrisk.core.timeutil import utcnow
@@ -122,12 +124,37 @@ def _reset_token(row: PasswordResetToken) -> str:
     return links.derive_token(RESET_PURPOSE, row.id, row.nonce)
 
 
+def _usable(row: PasswordResetToken) -> bool:
+    return row.used_at is None and row.retired_at is None and row.expires_at > utcnow()
+
+
+def _lock_user(user: User) -> None:
+    """Serialise changes to one account's credentials (PostgreSQL row lock; SQLite writes are
+    serialised by BEGIN IMMEDIATE already)."""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def _retire_reset_links(user: User, keep: PasswordResetToken | None = None) -> None:
+    """Retire every outstanding reset link of a user (but `keep`)."""
+    query = update(PasswordResetToken).where(
+        PasswordResetToken.user_id == user.id,
+        PasswordResetToken.used_at.is_(None),
+        PasswordResetToken.retired_at.is_(None),
+    )
+    if keep is not None:
+        query = query.where(PasswordResetToken.id != keep.id)
+    db.session.execute(query.values(retired_at=utcnow()))
+
+
 def request_password_reset(email: str) -> None:
-    """Queue a one-time reset link for an active account; unknown addresses get nothing."""
+    """Queue a one-time reset link for an active account, retiring any earlier one; unknown
+    addresses get nothing."""
     user = user_by_email(email)
     if user is None or not user.active:
         audit.record("password.reset_requested", outcome="unknown", actor_type="anonymous")
         return
+    _lock_user(user)
+    _retire_reset_links(user)
     row = PasswordResetToken(
         user_id=user.id,
         nonce=links.new_nonce(),
@@ -152,42 +179,78 @@ def request_password_reset(email: str) -> None:
 def reset_link(ref: str) -> str | None:
     """Derive the reset link of a stored token row, if it can still be used."""
     row = db.session.get(PasswordResetToken, int(ref))
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+    if row is None or not _usable(row):
         return None
     return external_url("accounts.reset_password", token=_reset_token(row))
 
 
 def valid_reset_token(token: str) -> PasswordResetToken | None:
-    """Return the reset row for a token that is unused and unexpired."""
+    """Return the reset row for a token that is unused, not retired and unexpired."""
     if not links.looks_like_token(token):
         return None
     row = db.session.scalar(
         select(PasswordResetToken).where(PasswordResetToken.token_hash == links.token_hash(token))
     )
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+    if row is None or not _usable(row):
         return None
     return row
 
 
 def reset_password(row: PasswordResetToken, new_password: str) -> User:
-    """Set a new password through a reset link, retiring the link and every session."""
+    """Set a new password through a reset link: the link and every other one are retired, and
+    every session and API token of the account ends (an attacker's included)."""
     user = row.user
+    _lock_user(user)
+    db.session.refresh(row)
+    if not _usable(row):  # used or retired by a request that held the lock before this one
+        raise AccountError("This reset link is no longer valid. Ask for a new one.", "password")
     _set_password(user, new_password)
     row.used_at = utcnow()
-    revoke_all_sessions(user)
     audit.record("password.reset", "user", user.id, actor_type="anonymous")
+    _cut_off_other_access(user, "password.reset", actor_type="anonymous")
     return user
 
 
 def change_password(
     user: User, current: str, new_password: str, keep_sid: str | None = None
 ) -> None:
-    """Change a signed-in user's password after checking the current one; other sessions end."""
+    """Change a signed-in user's password after checking the current one; other sessions,
+    outstanding reset links and API tokens end."""
     if not verify_password(user.password_hash, current):
         raise AccountError("The current password is not correct.", "current_password")
+    _lock_user(user)
     _set_password(user, new_password)
-    revoke_all_sessions(user, keep_sid=keep_sid)
     audit.record("password.changed", "user", user.id)
+    _cut_off_other_access(user, "password.changed", keep_sid=keep_sid)
+
+
+def _cut_off_other_access(
+    user: User, reason: str, *, keep_sid: str | None = None, actor_type: str | None = None
+) -> None:
+    """After a password reset or change, end every other way into the account.
+
+    Whoever may have had the old password could have signed in, asked for a reset link or
+    created an API token; none of them survives. The user is told by e-mail which tokens went.
+    """
+    revoke_all_sessions(user, keep_sid=keep_sid)
+    _retire_reset_links(user)
+    revoked = tokens.revoke_all(user, reason, actor_type=actor_type)
+    if revoked:
+        tokens_revoked_email(user, revoked, reason)
+
+
+def tokens_revoked_email(user: User, revoked: list[ApiToken], reason: str) -> None:
+    """Tell a user that recovering their account revoked their API tokens."""
+    outbox.queue(
+        "api_tokens_revoked",
+        user.email,
+        "Your VendorRisk API tokens were revoked",
+        related=("user", user.id),
+        user_name=user.name,
+        reset=reason == "password.reset",
+        token_names=[row.name for row in revoked],
+        profile_url=external_url("accounts.profile"),
+    )
 
 
 def _set_password(user: User, password: str) -> None:

@@ -1,6 +1,5 @@
 """Sign-in, sign-out, password reset, second factor, profile and user administration."""
 
-import hashlib
 import time
 
 import segno
@@ -20,7 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from vendorrisk.accounts import services
+from vendorrisk.accounts import services, throttle, unlock
 from vendorrisk.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -28,6 +27,7 @@ from vendorrisk.accounts.forms import (
     NewPasswordForm,
     TotpDisableForm,
     TotpForm,
+    UnlockForm,
     UserCreateForm,
     UserEditForm,
 )
@@ -47,8 +47,7 @@ def _login_failed() -> bool:
 
 
 def _account_key() -> str:
-    email = services.normalise_email(request.form.get("email", ""))
-    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
+    return throttle.account_key()
 
 
 def _pending_account_key() -> str:
@@ -66,13 +65,28 @@ def _complete_login(user: User):
     session.permanent = True
     login_user(user)
     db.session.commit()
-    return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+    response = redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+    return throttle.remember_browser(response, user.email)
 
 
+# Failed sign-ins only; see vendorrisk.accounts.throttle for the three counters and why.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda r: _login_failed())
+@limiter.shared_limit(
+    throttle.account_limit,
+    throttle.ACCOUNT_SCOPE,
+    methods=["POST"],
+    key_func=throttle.account_key,
+    exempt_when=throttle.known_browser,
+    deduct_when=lambda r: _login_failed(),
+    on_breach=throttle.on_account_lock,
+)
 @limiter.limit(
-    _login_limit, methods=["POST"], key_func=_account_key, deduct_when=lambda r: _login_failed()
+    _login_limit,
+    methods=["POST"],
+    key_func=throttle.known_browser_key,
+    exempt_when=throttle.unknown_browser,
+    deduct_when=lambda r: _login_failed(),
 )
 def login():
     if current_user.is_authenticated:
@@ -128,6 +142,24 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for(".login"))
+
+
+@bp.route("/login/unlock/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def unlock_browser(token: str):
+    # Opening the link (a mail scanner may) changes nothing; the button does.
+    row = unlock.valid_unlock_token(token)
+    if row is None:
+        return render_template("accounts/unlock_invalid.html"), 410
+    form = UnlockForm()
+    if form.validate_on_submit():
+        user = unlock.use_unlock(row)
+        if user is None:
+            return render_template("accounts/unlock_invalid.html"), 410
+        db.session.commit()
+        flash("This browser can now sign in to your account. Sign in as usual.", "success")
+        return throttle.remember_browser(redirect(url_for(".login")), user.email)
+    return render_template("accounts/unlock_browser.html", form=form)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -189,9 +221,9 @@ def token_create():
     form = TokenCreateForm()
     if form.validate_on_submit():
         try:
-            _, secret = tokens.create_token(current_user, form.name.data)
+            _, secret = tokens.create_token(current_user, form.name.data, form.expires_days.data)
         except tokens.TokenError as exc:
-            form.name.errors.append(str(exc))
+            getattr(form, exc.field).errors.append(str(exc))
         else:
             db.session.commit()
             # Shown on this page only, never stored or put in the session: a redirect would
@@ -295,6 +327,7 @@ def user_new():
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
+    lock = throttle.lock_state(user.email)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
         try:
@@ -311,4 +344,4 @@ def user_edit(user_id: int):
             db.session.commit()
             flash("The user is updated.", "success")
             return redirect(url_for(".users"))
-    return render_template("accounts/user_form.html", form=form, user=user)
+    return render_template("accounts/user_form.html", form=form, user=user, lock=lock)

@@ -10,7 +10,6 @@ from flask_login import AnonymousUserMixin
 from vendorrisk.api import tokens
 from vendorrisk.api.errors import ApiProblem
 from vendorrisk.audit import services as audit
-from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.permissions import PERMISSIONS, allowed, is_public
 
@@ -50,6 +49,10 @@ def authenticate():
         raise _unauthorized("The API token is not valid.", "invalid-token")
     if row.revoked_at is not None:
         raise _unauthorized("The API token has been revoked.", "revoked-token")
+    if row.expired:
+        raise _unauthorized(
+            "The API token has expired: create a new one on your profile page.", "expired-token"
+        )
     user = row.user
     if not user.active:
         raise _unauthorized("The account this token belongs to is disabled.", "disabled-user")
@@ -70,7 +73,7 @@ def authenticate():
         )
         db.session.commit()
         raise ApiProblem(403, "Your role may not do this.", kind="forbidden")
-    row.last_used_at = utcnow()
+    touched = tokens.touch(row)
     if request.method not in READ_METHODS:
         # Committed before the view runs, so an attempted write is on record even when the
         # write itself is refused.
@@ -80,5 +83,6 @@ def authenticate():
             row.id,
             details={"method": request.method, "endpoint": endpoint},
         )
-    db.session.commit()
+    if touched or request.method not in READ_METHODS:
+        db.session.commit()
     return None

@@ -20,14 +20,20 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Written at most once a minute per token (see vendorrisk.api.tokens.touch).
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
 
     @property
+    def expired(self) -> bool:
+        return self.expires_at <= utcnow()
+
+    @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired
 
 
 class IdempotencyKey(db.Model):  # type: ignore[name-defined]

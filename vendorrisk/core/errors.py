@@ -47,7 +47,10 @@ def _render(code: int, description: str | None = None):
 
 
 def handle_http(exc: HTTPException):
-    """Answer an HTTP error with the plain page for its code (a 405 says what is allowed)."""
+    """Answer an HTTP error with the plain page for its code (a 405 says what is allowed), or
+    with the page the error carries (e.g. a rate limit's own explanation)."""
+    if exc.response is not None:
+        return exc.response
     response = current_app.make_response(_render(exc.code or 500))
     if exc.code == 405 and getattr(exc, "valid_methods", None):
         response.headers["Allow"] = ", ".join(exc.valid_methods)

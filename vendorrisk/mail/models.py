@@ -39,3 +39,5 @@ class OutboxMessage(db.Model):
     # Which secret link to derive at send time (never the link itself).
     link_purpose: Mapped[str | None] = mapped_column(String(32))
     link_ref: Mapped[str | None] = mapped_column(String(64))
+    # The random marker the template put where the link goes; only it is ever replaced.
+    link_marker: Mapped[str | None] = mapped_column(String(64))

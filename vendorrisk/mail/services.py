@@ -1,6 +1,7 @@
 """Queueing e-mail in the outbox and delivering it with leases, retries and stable Message-IDs."""
 
 import logging
+import secrets
 import smtplib
 import uuid
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from email.utils import make_msgid
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, g, render_template
 from flask_mail import Connection, Message
+from markupsafe import escape
 from sqlalchemy import func, select, update
 
 from vendorrisk.core.timeutil import utcnow
@@ -20,7 +22,9 @@ from vendorrisk.mail.models import FAILED, QUEUED, SENT, OutboxMessage
 log = logging.getLogger(__name__)
 
 # Stands in for a secret link in a stored message; replaced only while the message is sent.
-LINK_PLACEHOLDER = "[[secure-link]]"
+# Each message gets its own random marker, made after everything a person typed into it already
+# exists: no name, message or answer can contain it, so no typed text is ever read as a link.
+LINK_MARKER_PREFIX = "[[secure-link:"
 
 LinkResolver = Callable[[str], str | None]
 LinkPrefetch = Callable[[list[str]], list]
@@ -67,13 +71,15 @@ def queue(
 ) -> OutboxMessage:
     """Render `emails/<template>.txt/.html` and add the message to the outbox (no commit)."""
     subject = " ".join(subject.split())[:255]
-    context.setdefault("link", LINK_PLACEHOLDER if link else None)
+    marker = new_link_marker() if link else None
+    context.setdefault("link", marker)
     domain = current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "vendorrisk.local")
     message = OutboxMessage(
         message_id=make_msgid(domain=domain),
         template=template,
         link_purpose=link[0] if link else None,
         link_ref=str(link[1]) if link else None,
+        link_marker=marker,
         recipient=clean_address(to),
         subject=subject,
         body_text=render_template(f"emails/{template}.txt", **context),
@@ -84,6 +90,11 @@ def queue(
     db.session.add(message)
     g.outbox_pending = True
     return message
+
+
+def new_link_marker() -> str:
+    """Return a fresh marker for where a message's secret link goes (128 random bits)."""
+    return f"{LINK_MARKER_PREFIX}{secrets.token_hex(16)}]]"
 
 
 def _link_for(message: OutboxMessage) -> str | None:
@@ -176,14 +187,26 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
-def _build(message: OutboxMessage) -> Message:
-    link = _link_for(message)
+def _fill_link(message: OutboxMessage) -> tuple[str, str | None]:
+    """Return the bodies with the message's own marker replaced by its link.
+
+    Only the marker stored with the message is replaced; a message queued without a link has
+    none, so its text goes out exactly as rendered, whatever it contains.
+    """
     text, html = message.body_text, message.body_html
-    if LINK_PLACEHOLDER in text or (html and LINK_PLACEHOLDER in html):
-        if link is None:
-            raise LookupError("the link for this message has been retired")
-        text = text.replace(LINK_PLACEHOLDER, link)
-        html = html.replace(LINK_PLACEHOLDER, link) if html else html
+    marker = message.link_marker
+    if not marker or (marker not in text and marker not in (html or "")):
+        return text, html
+    link = _link_for(message)
+    if link is None:
+        raise LookupError("the link for this message has been retired")
+    text = text.replace(marker, link)
+    html = html.replace(marker, str(escape(link))) if html else html
+    return text, html
+
+
+def _build(message: OutboxMessage) -> Message:
+    text, html = _fill_link(message)
     msg = Message(
         subject=message.subject,
         recipients=[message.recipient],
