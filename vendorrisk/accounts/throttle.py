@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from flask import Response, current_app, make_response, render_template, request
 from itsdangerous import BadData, URLSafeTimedSerializer
 from limits import parse
+from werkzeug.wrappers import Response as BaseResponse
 
 from vendorrisk.accounts import unlock
 from vendorrisk.accounts.services import normalise_email
@@ -96,7 +97,7 @@ def known_browser_key() -> str:
     return f"login-known:{_posted_hash()}:{data.get('b', '')}"
 
 
-def remember_browser(response: Response, email: str) -> Response:
+def remember_browser(response: BaseResponse, email: str) -> BaseResponse:
     """Mark this browser as known to an account (after a full sign-in or an unlock link)."""
     data = _read_cookie() or {"b": secrets.token_hex(16), "a": []}
     mine = account_hash(email)

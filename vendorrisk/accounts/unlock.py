@@ -7,9 +7,10 @@ factor as always) while strangers stay locked out. Only the link's SHA-256 is st
 """
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from vendorrisk.accounts.models import SignInUnlock, User
@@ -76,7 +77,7 @@ def sign_in_locked_email(
         "sign_in_locked",
         user.email,
         "Sign-in to your VendorRisk account is locked for new browsers",
-        link=(UNLOCK_PURPOSE, row.id),
+        link=(UNLOCK_PURPOSE, str(row.id)),
         related=("user", user.id),
         user_name=user.name,
         failures=failures,
@@ -115,8 +116,8 @@ def use_unlock(row: SignInUnlock) -> User | None:
         .where(SignInUnlock.id == row.id, SignInUnlock.used_at.is_(None))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if not spent:
+    )
+    if not cast(CursorResult, spent).rowcount:
         return None
     set_committed_value(row, "used_at", now)
     audit.record("login.unlocked", "user", row.user_id, actor_type="anonymous")

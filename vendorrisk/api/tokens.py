@@ -3,9 +3,10 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from vendorrisk.accounts.models import User
@@ -91,7 +92,7 @@ def touch(row: ApiToken) -> bool:
     if row.last_used_at is not None and row.last_used_at > stale:
         return False
     # Conditional, so concurrent calls with one token write once between them.
-    written = db.session.execute(
+    result = db.session.execute(
         update(ApiToken)
         .where(
             ApiToken.id == row.id,
@@ -99,7 +100,8 @@ def touch(row: ApiToken) -> bool:
         )
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    written = cast(CursorResult, result).rowcount
     if written:
         set_committed_value(row, "last_used_at", now)
     return bool(written)
