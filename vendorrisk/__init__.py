@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.dashboard.views import bp as dashboard_bp
     from vendorrisk.extensions import bootstrap, csrf, limiter, mail, migrate
     from vendorrisk.extensions import db as _db
+    from vendorrisk.intake import models as _intake_models  # noqa: F401
     from vendorrisk.mail import cli as mail_cli
     from vendorrisk.mail import services as outbox
     from vendorrisk.mail.views import bp as mail_bp

@@ -23,7 +23,7 @@ from vendorrisk.campaigns.models import Assignment, Campaign, Response, Revision
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
-from vendorrisk.vendors.matching import normalise_version, vendors_using
+from vendorrisk.vendors.matching import vendors_using
 from vendorrisk.vendors.models import ProductUse, Vendor
 from vendorrisk.vendors.risk import CRITICALITY_LABELS, DATA_ACCESS_LABELS
 
@@ -38,6 +38,7 @@ from .models import (
     AdvisoryProduct,
     Exposure,
 )
+from .ranges import NO, Verdict, judge_all, specs_of
 
 ORDER = {CONFIRMED: 0, SUSPECTED: 1, UNKNOWN: 2, RULED_OUT: 3}
 NOT_ASKED = "not_asked"
@@ -66,6 +67,7 @@ class Match:
 
     use: ProductUse
     affected: AdvisoryProduct
+    verdict: Verdict | None = None
 
     def describe(self) -> str:
         """Say in words how the vendor uses the product."""
@@ -79,26 +81,26 @@ class Match:
         return text
 
 
-def _all_fixed(use: ProductUse, affected: AdvisoryProduct) -> bool:
-    fixed = {normalise_version(v) for v in affected.fixed_versions}
-    return (
-        bool(use.versions)
-        and bool(fixed)
-        and all(normalise_version(v) in fixed for v in use.versions)
+def scheme_of(affected: AdvisoryProduct) -> str:
+    """Return the versioning scheme of an advisory product (from its purl), else generic."""
+    return next(
+        (i.get("scheme", "generic") for i in affected.identifiers or [] if i["kind"] == "purl"),
+        "generic",
     )
 
 
 def product_matches(advisory: Advisory) -> dict[int, list[Match]]:
     """Return, per vendor id, the uses of affected products on a version not known to be safe.
 
-    One query per affected product (an advisory names a handful), never one per vendor.
+    One query for every affected product together, never one per vendor.
     """
+    by_product = {p.product_id: p for p in advisory.products}
     found: dict[int, list[Match]] = {}
-    for affected in advisory.products:
-        versions = affected.affected_versions or None
-        for vendor, use in vendors_using([affected.product_id], versions):
-            if not _all_fixed(use, affected):
-                found.setdefault(vendor.id, []).append(Match(use, affected))
+    for vendor, use in vendors_using(list(by_product)):
+        affected = by_product[use.product_id]
+        verdict = judge_all(specs_of(affected), use.versions, scheme_of(affected))
+        if verdict.outcome != NO:
+            found.setdefault(vendor.id, []).append(Match(use, affected, verdict))
     return found
 
 

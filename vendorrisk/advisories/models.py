@@ -148,6 +148,15 @@ class AdvisoryProduct(db.Model):  # type: ignore[name-defined]
     # Empty: every version is affected unless it is one of the fixed versions.
     affected_versions: Mapped[list] = mapped_column(JSON, default=list)
     fixed_versions: Mapped[list] = mapped_column(JSON, default=list)
+    # Versions and `vers:` ranges with their status, as a CSAF or KEV import gives them:
+    # [{"status": "affected"|"fixed"|"not_affected"|"under_investigation",
+    #   "vers": "vers:npm/>=1.0.0|<1.2.5" | "version": "1.2.3" | neither (every version)}].
+    ranges: Mapped[list] = mapped_column(JSON, default=list)
+    # The CPEs and purls the source named for it: [{"kind", "value", "key"}].
+    identifiers: Mapped[list] = mapped_column(JSON, default=list)
+    # How the source's product was found in the catalogue: cpe | purl | name (None: by hand).
+    matched_by: Mapped[str | None] = mapped_column(String(10))
+    cves: Mapped[list] = mapped_column(JSON, default=list)
 
     advisory: Mapped[Advisory] = relationship(back_populates="products")
     product = relationship("Product")

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from vendorrisk.audit import services as audit
 from vendorrisk.extensions import db
+from vendorrisk.vendors.identifiers import IdentifierError, parse_cpe, parse_purl
 from vendorrisk.vendors.matching import normalise_name
-from vendorrisk.vendors.models import Product, ProductAlias, ProductUse, Vendor
+from vendorrisk.vendors.models import Product, ProductAlias, ProductIdentifier, ProductUse, Vendor
 from vendorrisk.vendors.services import VendorError
 
 _SEPARATORS = re.compile(r"[\n;]")
@@ -81,6 +82,14 @@ def _validate_product(product: Product | None, data: dict) -> dict:
     supplier_vendor_id = data.get("supplier_vendor_id") or None
     if supplier_vendor_id is not None and db.session.get(Vendor, supplier_vendor_id) is None:
         errors["supplier_vendor_id"] = "Choose a vendor from the inventory, or none."
+    identifiers = []
+    for field, parse in (("cpes", parse_cpe), ("purls", parse_purl)):
+        for item in split_list(data.get(field)):
+            try:
+                identifiers.append(parse(item))
+            except IdentifierError as exc:
+                errors[field] = str(exc)[:300]
+                break
     if errors:
         raise VendorError(errors)
     return {
@@ -89,7 +98,35 @@ def _validate_product(product: Product | None, data: dict) -> dict:
         "aliases": aliases,
         "known_versions": versions,
         "supplier_vendor_id": supplier_vendor_id,
+        "identifiers": identifiers,
     }
+
+
+def _set_identifiers(product: Product, identifiers: list) -> bool:
+    """Make a product's CPEs and purls these (canonical values); tell whether any changed."""
+    wanted = {(i.kind, i.value): i for i in identifiers}
+    current = {(row.kind, row.value): row for row in product.identifiers}
+    if list(wanted) == list(current):
+        return False
+    for pair, row in current.items():
+        if pair not in wanted:
+            product.identifiers.remove(row)
+    for pair, ident in wanted.items():
+        if pair not in current:
+            product.identifiers.append(
+                ProductIdentifier(kind=ident.kind, value=ident.value, key=ident.key)
+            )
+    return True
+
+
+def add_identifier(product: Product, identifier) -> bool:
+    """Give a product one more CPE or purl unless it has it already; tell whether it was added."""
+    if any(r.kind == identifier.kind and r.value == identifier.value for r in product.identifiers):
+        return False
+    product.identifiers.append(
+        ProductIdentifier(kind=identifier.kind, value=identifier.value, key=identifier.key)
+    )
+    return True
 
 
 def _set_aliases(product: Product, aliases: list[str]) -> bool:
@@ -121,6 +158,7 @@ def create_product(data: dict) -> Product:
     )
     db.session.add(product)
     _set_aliases(product, clean["aliases"])
+    _set_identifiers(product, clean["identifiers"])
     db.session.flush()
     audit.record("product.created", "product", product.id)
     return product
@@ -134,6 +172,8 @@ def update_product(product: Product, data: dict) -> list[str]:
         "aliases": product.alias_names,
         "known_versions": product.known_versions,
         "supplier_vendor_id": product.supplier_vendor_id,
+        "cpes": product.cpes,
+        "purls": product.purls,
         **data,
     }
     clean = _validate_product(product, merged)
@@ -143,6 +183,8 @@ def update_product(product: Product, data: dict) -> list[str]:
     product.name_key = normalise_name(product.name)
     if _set_aliases(product, clean["aliases"]):
         changed.append("aliases")
+    if _set_identifiers(product, clean["identifiers"]):
+        changed.append("identifiers")
     if changed:
         db.session.flush()
         audit.record("product.updated", "product", product.id, details={"fields": changed})

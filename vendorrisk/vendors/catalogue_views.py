@@ -45,6 +45,8 @@ def _product_form(product: Product | None) -> ProductForm:
     if product is not None and request.method == "GET":
         form.aliases.data = "\n".join(product.alias_names)
         form.known_versions.data = "\n".join(product.known_versions or [])
+        form.cpes.data = "\n".join(product.cpes)
+        form.purls.data = "\n".join(product.purls)
     vendors = db.session.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name_key))
     form.supplier_vendor_id.choices = {
         **form.supplier_vendor_id.choices,

@@ -137,6 +137,18 @@ class ProductForm(FlaskForm):
         render_kw={"rows": 3},
         description="One per line, optional.",
     )
+    cpes = TextAreaField(
+        "CPE names",
+        validators=[Optional(), Length(max=10000)],
+        render_kw={"rows": 2, "spellcheck": "false"},
+        description="One per line, CPE 2.3, e.g. cpe:2.3:a:acme:widget:*:*:*:*:*:*:*:*.",
+    )
+    purls = TextAreaField(
+        "Package URLs (purl)",
+        validators=[Optional(), Length(max=10000)],
+        render_kw={"rows": 2, "spellcheck": "false"},
+        description="One per line, e.g. pkg:maven/org.acme/widget.",
+    )
 
     def service_data(self) -> dict:
         """Return the values the catalogue service takes."""
@@ -146,6 +158,8 @@ class ProductForm(FlaskForm):
             "name": self.name.data,
             "aliases": self.aliases.data,
             "known_versions": self.known_versions.data,
+            "cpes": self.cpes.data,
+            "purls": self.purls.data,
         }
 
 

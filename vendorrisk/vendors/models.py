@@ -161,10 +161,21 @@ class Product(db.Model):
         back_populates="product", order_by="ProductAlias.id", cascade="all, delete-orphan"
     )
     uses: Mapped[list["ProductUse"]] = relationship(back_populates="product")
+    identifiers: Mapped[list["ProductIdentifier"]] = relationship(
+        back_populates="product", order_by="ProductIdentifier.id", cascade="all, delete-orphan"
+    )
 
     @property
     def alias_names(self) -> list[str]:
         return [alias.name for alias in self.aliases]
+
+    @property
+    def cpes(self) -> list[str]:
+        return [i.value for i in self.identifiers if i.kind == "cpe"]
+
+    @property
+    def purls(self) -> list[str]:
+        return [i.value for i in self.identifiers if i.kind == "purl"]
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name!r}>"
@@ -181,6 +192,23 @@ class ProductAlias(db.Model):
     name_key: Mapped[str] = mapped_column(String(200), unique=True)
 
     product: Mapped[Product] = relationship(back_populates="aliases")
+
+
+class ProductIdentifier(db.Model):
+    """A CPE 2.3 name or package URL of a catalogue product; `key` is what matching compares."""
+
+    __tablename__ = "product_identifiers"
+    __table_args__ = (
+        UniqueConstraint("product_id", "kind", "value", name="uq_product_identifiers"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # cpe | purl
+    value: Mapped[str] = mapped_column(String(1000))
+    key: Mapped[str] = mapped_column(String(500), index=True)
+
+    product: Mapped[Product] = relationship(back_populates="identifiers")
 
 
 class ProductUse(db.Model):
