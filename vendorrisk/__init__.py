@@ -27,7 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.dashboard.views import bp as dashboard_bp
     from vendorrisk.extensions import bootstrap, csrf, limiter, mail, migrate
     from vendorrisk.extensions import db as _db
-    from vendorrisk.intake import models as _intake_models  # noqa: F401
+    from vendorrisk.intake import cli as intake_cli
+    from vendorrisk.intake.views import bp as intake_bp
     from vendorrisk.mail import cli as mail_cli
     from vendorrisk.mail import services as outbox
     from vendorrisk.mail.views import bp as mail_bp
@@ -68,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(advisories_bp)
+    app.register_blueprint(intake_bp)
     app.register_blueprint(reports_bp)
     api_views.register(app)
 
@@ -78,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     campaigns_cli.init_app(app)
     review_cli.init_app(app)
     advisories_cli.init_app(app)
+    intake_cli.init_app(app)
     demo.init_app(app)
     from vendorrisk.core import backup_cli
 

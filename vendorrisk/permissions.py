@@ -141,6 +141,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "advisories.set_exposure": MANAGERS,
     "advisories.action_progress": MANAGERS,
     "advisories.ask_again": MANAGERS,
+    # Breach intake: managers import CSAF documents and publish drafts (not their own), and
+    # upload vendors' SBOMs and VEX documents; staff read what they brought in.
+    "intake.csaf_upload": MANAGERS,
+    "intake.publish_advisory": MANAGERS,
+    "intake.sbom_upload": MANAGERS,
+    "intake.vex_upload": MANAGERS,
+    "intake.sbom": READERS,
+    "intake.vex_document": READERS,
     # Reports and exports: every reader may ask; a guarded getter (reports.access) limits a
     # vendor manager to the vendors they own and the campaigns they created. Asking for a PDF
     # is a POST that changes no record (see EXPORT_REQUESTS).
