@@ -99,7 +99,9 @@ def load_json(raw: bytes, file: str, limit: int = MAX_BYTES) -> LoadedJson:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise refuse(file, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+        raise refuse(
+            file, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
     except RecursionError:
         raise refuse(file, f"nested deeper than {MAX_DEPTH} levels") from None
     deep = _depth_problem(data)
