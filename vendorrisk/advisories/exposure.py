@@ -38,7 +38,17 @@ from .models import (
     AdvisoryProduct,
     Exposure,
 )
-from .ranges import NO, Verdict, judge_all, specs_of
+from .ranges import MAYBE, NO, YES, Verdict, judge_all, specs_of
+from .results import (
+    NO_SOURCE,
+    SBOM,
+    VEX,
+    Result,
+    catalogue_result,
+    machine_results,
+    person_result,
+    vendors_by_id,
+)
 
 ORDER = {CONFIRMED: 0, SUSPECTED: 1, UNKNOWN: 2, RULED_OUT: 3}
 NOT_ASKED = "not_asked"
@@ -139,6 +149,9 @@ class VendorRow:
     matches: list[Match] = field(default_factory=list)
     exposure: Exposure | None = None
     assignments: list[Assignment] = field(default_factory=list)
+    # The exposure result by the strongest source (see results.py), set by vendor_rows.
+    result: Result = NO_SOURCE
+    machine: Result | None = None  # what VEX or an SBOM says, if anything
 
     @property
     def state_label(self) -> str:
@@ -186,6 +199,17 @@ class VendorRow:
         return self.state in (SUSPECTED, CONFIRMED)
 
 
+# How a VEX or SBOM result reads as the exposure state when nobody has recorded one.
+_MACHINE_STATE = {
+    (VEX, YES): CONFIRMED,
+    (VEX, NO): RULED_OUT,
+    (VEX, MAYBE): UNKNOWN,
+    (SBOM, YES): SUSPECTED,
+    (SBOM, NO): RULED_OUT,
+    (SBOM, MAYBE): SUSPECTED,
+}
+
+
 def _decide(row: VendorRow) -> None:
     candidates: list[tuple[datetime, str, str, str | None]] = []
     if row.exposure is not None:
@@ -203,11 +227,27 @@ def _decide(row: VendorRow) -> None:
         )
     if candidates:
         _, row.state, row.how, row.reason = max(candidates, key=lambda c: c[0])
+    elif row.machine is not None:
+        row.state = _MACHINE_STATE[(row.machine.rule, row.machine.outcome)]
+        row.how = row.machine.rule or "match"
+        row.reason = row.machine.justification or row.machine.detail
     elif row.matches:
         row.state, row.how = SUSPECTED, "match"
         row.reason = "Uses " + "; ".join(m.describe() for m in row.matches) + "."
     else:
         row.state, row.how = UNKNOWN, "asked"
+
+
+def _result(row: VendorRow) -> Result:
+    """The strongest source first: VEX, SBOM, the catalogue, then a person or the answers."""
+    if row.machine is not None:
+        return row.machine
+    by_catalogue = catalogue_result(row.matches)
+    if by_catalogue is not None:
+        return by_catalogue
+    if row.how in ("person", "answer"):
+        return person_result(row.state, row.how, row.reason)
+    return NO_SOURCE
 
 
 def vendor_rows(advisory: Advisory, assignments: list[Assignment] | None = None) -> list[VendorRow]:
@@ -229,8 +269,14 @@ def vendor_rows(advisory: Advisory, assignments: list[Assignment] | None = None)
         row_for(exposure.vendor).exposure = exposure
     for assignment in assignments if assignments is not None else advisory_assignments(advisory):
         row_for(assignment.vendor).assignments.append(assignment)
+    by_vex, by_sbom = machine_results(advisory)
+    machine = {**by_sbom, **by_vex}
+    for vendor in vendors_by_id(set(machine) - set(rows)).values():
+        row_for(vendor)
     for row in rows.values():
+        row.machine = machine.get(row.vendor.id)
         _decide(row)
+        row.result = _result(row)
     return sorted(
         rows.values(), key=lambda r: (ORDER[r.state], r.vendor.risk_tier, r.vendor.name_key)
     )

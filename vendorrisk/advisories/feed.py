@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from vendorrisk.core.urls import external_url
 from vendorrisk.extensions import db
+from vendorrisk.intake.publishing import draft_ids
 
 from .markup import render
 from .models import Advisory, AdvisoryUpdate
@@ -75,7 +76,11 @@ def _update_entry(advisory: Advisory, update: AdvisoryUpdate, url: str) -> Entry
 
 def entries() -> list[Entry]:
     """Return the newest feed entries: advisories and updates together."""
-    advisories = db.session.scalars(select(Advisory).options(selectinload(Advisory.updates))).all()
+    advisories = db.session.scalars(
+        select(Advisory)
+        .where(Advisory.id.not_in(draft_ids()))  # drafts wait for a second person
+        .options(selectinload(Advisory.updates))
+    ).all()
     found = []
     for advisory in advisories:
         url = external_url("advisories.show", slug=advisory.slug)

@@ -1,6 +1,6 @@
 """What a campaign launched from an advisory starts with.
 
-The suspected and confirmed vendors are pre-selected, the first linked template with an approved
+The vendors whose exposure result is affected or unknown are pre-selected, the first linked template with an approved
 version is chosen, and the advisory's key dates as of its latest update are frozen into the
 campaign's reference dates (over the template's own defaults), so answers are scored against
 the dates the advisory gives.
@@ -14,12 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.extensions import db
+from vendorrisk.intake.publishing import is_draft
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.questionnaires.services import current_version, template_by_slug
 from vendorrisk.vendors.models import OFFBOARDED
 
 from .exposure import vendor_rows
 from .models import Advisory, AdvisoryProduct
+from .results import LAUNCH_OUTCOMES
 from .services import effective
 
 
@@ -55,7 +57,7 @@ def launch_context(slug: str | None) -> LaunchContext | None:
             selectinload(Advisory.updates),
         )
     )
-    if advisory is None:
+    if advisory is None or is_draft(advisory):
         return None
     version = None
     for template_slug in advisory.templates:
@@ -65,8 +67,12 @@ def launch_context(slug: str | None) -> LaunchContext | None:
             if version is not None:
                 break
     current = effective(advisory)
+    # Affected and unknown vendors by default: only a source that rules a vendor out leaves
+    # it unticked.
     exposed = [
-        r.vendor for r in vendor_rows(advisory) if r.exposed and r.vendor.status != OFFBOARDED
+        r.vendor
+        for r in vendor_rows(advisory)
+        if r.result.outcome in LAUNCH_OUTCOMES and r.vendor.status != OFFBOARDED
     ]
     return LaunchContext(
         advisory,

@@ -130,6 +130,8 @@ class CsafVulnerability:
     references: list[dict]
     product_status: dict[str, list[str]]
     notes: str
+    flags: list[dict] = field(default_factory=list)  # [{"label", "refs"}]
+    impacts: dict[str, str] = field(default_factory=dict)  # product ref -> impact statement
 
 
 @dataclass
@@ -314,6 +316,12 @@ class _Reader:
                 self.problem([*path, j], f"product id '{ref}' is not defined in the product tree")
         return [r for r in ids if r in products]
 
+    def expand(self, item: dict, groups: dict) -> list[str]:
+        ids = list(item.get("product_ids") or [])
+        for group in item.get("group_ids") or []:
+            ids += groups.get(group, [])
+        return ids
+
     def names(self, item: dict, products: dict, groups: dict) -> list[str]:
         ids = list(item.get("product_ids") or [])
         for group in item.get("group_ids") or []:
@@ -351,6 +359,15 @@ class _Reader:
             }
             for r in vuln.get("remediations") or []
         ]
+        flags = [
+            {"label": f["label"], "refs": self.expand(f, groups)} for f in vuln.get("flags") or []
+        ]
+        impacts = {
+            ref: t["details"]
+            for t in vuln.get("threats") or []
+            if t["category"] == "impact"
+            for ref in self.expand(t, groups)
+        }
         cwe = vuln.get("cwe")
         notes = "\n\n".join(
             f"{n.get('title') or n['category'].title()}: {n['text']}"
@@ -367,6 +384,8 @@ class _Reader:
             references=_references(vuln.get("references")),
             product_status=status,
             notes=notes[:20_000],
+            flags=flags,
+            impacts=impacts,
         )
 
 

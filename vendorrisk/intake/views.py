@@ -7,13 +7,20 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from vendorrisk.advisories import services as advisories
 from vendorrisk.extensions import db
+from vendorrisk.vendors.services import get_vendor_or_404
 
+from . import pages
 from .csaf_import import UNCHANGED, import_csaf
 from .forms import CsafUploadForm, PublishForm
 from .jsonfile import MAX_BYTES, IntakeError, load_json
 from .publishing import PublishRefused, publish
+from .sbom import get_sbom_or_404, upload_sbom
+from .vex import get_document_or_404, upload_vex
 
 bp = Blueprint("intake", __name__)
+bp.add_app_template_global(pages.advisory_intake, "advisory_intake")
+bp.add_app_template_global(pages.vendor_intake, "vendor_intake")
+bp.add_app_template_global(pages.kev_matches, "kev_matches")
 
 UPLOAD_ENDPOINTS = frozenset({"intake.csaf_upload", "intake.sbom_upload", "intake.vex_upload"})
 # Room for the largest JSON file accepted plus the multipart envelope.
@@ -77,3 +84,56 @@ def publish_advisory(slug: str):
             db.session.commit()
             flash("The advisory is published.", "success")
     return redirect(url_for("advisories.show", slug=slug))
+
+
+def _vendor_upload(vendor_id: int, form, save, what: str):
+    vendor = get_vendor_or_404(vendor_id)
+    if form.validate_on_submit():
+        raw, name = form.read()
+        try:
+            save(vendor, load_json(raw, name))
+        except IntakeError as exc:
+            db.session.rollback()
+            for problem in exc.problems[:10]:
+                flash(f"{what} refused, nothing kept: {problem}", "danger")
+        else:
+            db.session.commit()
+            flash(f"{what} {name} is kept as evidence (SHA-256 recorded).", "success")
+    else:
+        for error in form.file.errors:
+            flash(f"{what}: {error}", "danger")
+    return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="intake"))
+
+
+@bp.route("/vendors/<int:vendor_id>/sboms", methods=["POST"])
+def sbom_upload(vendor_id: int):
+    form = pages.sbom_form()
+    return _vendor_upload(
+        vendor_id,
+        form,
+        lambda vendor, loaded: upload_sbom(vendor, loaded, current_user, form.product.data),
+        "SBOM",
+    )
+
+
+@bp.route("/vendors/<int:vendor_id>/vex", methods=["POST"])
+def vex_upload(vendor_id: int):
+    return _vendor_upload(
+        vendor_id,
+        pages.vex_form(),
+        lambda vendor, loaded: upload_vex(vendor, loaded, current_user),
+        "VEX document",
+    )
+
+
+@bp.route("/vendors/<int:vendor_id>/sboms/<int:sbom_id>")
+def sbom(vendor_id: int, sbom_id: int):
+    vendor = get_vendor_or_404(vendor_id)
+    return render_template("intake/sbom.html", vendor=vendor, sbom=get_sbom_or_404(vendor, sbom_id))
+
+
+@bp.route("/vendors/<int:vendor_id>/vex/<int:document_id>")
+def vex_document(vendor_id: int, document_id: int):
+    vendor = get_vendor_or_404(vendor_id)
+    document = get_document_or_404(vendor, document_id)
+    return render_template("intake/vex.html", vendor=vendor, document=document)
