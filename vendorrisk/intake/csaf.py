@@ -75,9 +75,16 @@ def validator() -> Draft202012Validator:
 
 
 def _reason(error: ValidationError) -> str:
-    deepest = best_match(error.context) if error.context else None
-    chosen = deepest if deepest is not None else error
-    message = chosen.message
+    chosen = error
+    if error.context:
+        # Of a oneOf/anyOf, the branch that came closest (fewest errors) says what is wrong.
+        branches: dict = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        closest = min(branches.values(), key=len)
+        chosen = best_match(closest) or error
+    where = json_path(chosen.absolute_path)
+    message = chosen.message if chosen is error else f"{where}: {chosen.message}"
     if len(message) > 300:
         message = message[:299] + "…"
     return message
