@@ -118,8 +118,7 @@ def vex_results(advisory, cves: list[str] | None = None) -> dict[int, Result]:
         elif {i.statement.cve for i in statements} >= set(cves):
             reasons = [
                 i.statement.justification or i.statement.detail
-                for i in statements
-                if i.statement.justification or i.statement.detail
+                for i in by_status.get("not_affected", [])
             ]
             found[vendor_id] = Result(
                 NO,
