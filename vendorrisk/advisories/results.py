@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from vendorrisk.extensions import db
 from vendorrisk.intake.models import AdvisoryVulnerability, Sbom, SbomComponent
@@ -156,31 +157,40 @@ def sbom_results(advisory) -> dict[int, Result]:
     keys = _keys(advisory.products)
     if not keys:
         return {}
-    purls = [k for k in keys if k.startswith("pkg:")]
-    cpes = [k for k in keys if k.startswith("cpe:")]
-    rows = db.session.execute(
-        select(
-            SbomComponent.vendor_id,
-            SbomComponent.name,
-            SbomComponent.version,
-            SbomComponent.purl_key,
-            SbomComponent.cpe_key,
-            SbomComponent.scheme,
-            Sbom.subject,
-        )
-        .join(Sbom, Sbom.id == SbomComponent.sbom_id)
-        .join(Vendor, Vendor.id == SbomComponent.vendor_id)
-        .where(
-            Sbom.replaced_at.is_(None),
-            Vendor.status != OFFBOARDED,
-            or_(SbomComponent.purl_key.in_(purls), SbomComponent.cpe_key.in_(cpes)),
-        )
-    ).all()
+    columns = (
+        SbomComponent.vendor_id,
+        SbomComponent.name,
+        SbomComponent.version,
+        SbomComponent.purl_key,
+        SbomComponent.cpe_key,
+        SbomComponent.scheme,
+        Sbom.subject,
+    )
+    rows: list = []
+    # One indexed look-up per kind of key (an OR of the two would scan every component).
+    for column, prefix in ((SbomComponent.purl_key, "pkg:"), (SbomComponent.cpe_key, "cpe:")):
+        wanted = [k for k in keys if k.startswith(prefix)]
+        if wanted:
+            rows += db.session.execute(
+                select(*columns)
+                .join(Sbom, Sbom.id == SbomComponent.sbom_id)
+                .join(Vendor, Vendor.id == SbomComponent.vendor_id)
+                .where(
+                    column.in_(wanted),
+                    Sbom.replaced_at.is_(None),
+                    Vendor.status != OFFBOARDED,
+                )
+            ).all()
     verdicts: dict[int, list[Verdict]] = {}
+    specs = {id(p): specs_of(p) for rows_ in keys.values() for p in rows_}
+    judged: dict[tuple, Verdict] = {}  # the same version of the same product, judged once
     for vendor_id, name, version, purl_key, cpe_key, scheme, subject in rows:
         for key in (purl_key, cpe_key):
             for product in keys.get(key or "", []):
-                verdict = judge(specs_of(product), version, scheme)
+                pair = (id(product), version, scheme)
+                verdict = judged.get(pair)
+                if verdict is None:
+                    verdict = judged[pair] = judge(specs[id(product)], version, scheme)
                 where = f"{name} {version or '(no version)'} in the SBOM of {subject}"
                 verdicts.setdefault(vendor_id, []).append(
                     Verdict(verdict.outcome, f"{where}: {verdict.detail}")
@@ -228,4 +238,19 @@ def vendors_by_id(ids: Iterable[int]) -> dict[int, Vendor]:
     wanted = list(ids)
     if not wanted:
         return {}
-    return {v.id: v for v in db.session.scalars(select(Vendor).where(Vendor.id.in_(wanted)))}
+    query = (
+        select(Vendor)
+        .where(Vendor.id.in_(wanted))
+        .options(
+            load_only(
+                Vendor.id,
+                Vendor.name,
+                Vendor.name_key,
+                Vendor.status,
+                Vendor.risk_tier,
+                Vendor.criticality,
+                Vendor.data_access,
+            )
+        )
+    )
+    return {v.id: v for v in db.session.scalars(query)}

@@ -39,10 +39,22 @@ class Range:
         """Tell whether a version is in the range; None when the version cannot be compared."""
         if self.parsed.version_class in (AllVersion, NoneVersion):
             return self.parsed.version_class is AllVersion
-        try:
-            return self.parsed.version_class(version) in self.parsed
-        except (InvalidVersion, TypeError, ValueError):
+        parsed = _version(self.parsed.version_class, version)
+        if parsed is None:
             return None
+        try:
+            return parsed in self.parsed
+        except (TypeError, ValueError):
+            return None
+
+
+@lru_cache(maxsize=65536)
+def _version(version_class, text: str):
+    """Return a version of a scheme, or None if the scheme cannot read it (read once each)."""
+    try:
+        return version_class(text)
+    except (InvalidVersion, TypeError, ValueError):
+        return None
 
 
 @lru_cache(maxsize=4096)
@@ -69,8 +81,8 @@ def same_version(a: str, b: str, scheme: str = "generic") -> bool:
     """Tell whether two versions are the same: equal in their scheme, or equal as text."""
     if normalise_version(a) == normalise_version(b):
         return True
-    version_class = RANGE_CLASS_BY_SCHEMES.get(scheme, RANGE_CLASS_BY_SCHEMES["generic"])
-    try:
-        return version_class.version_class(a) == version_class.version_class(b)
-    except (InvalidVersion, TypeError, ValueError):
-        return False
+    version_class = RANGE_CLASS_BY_SCHEMES.get(
+        scheme, RANGE_CLASS_BY_SCHEMES["generic"]
+    ).version_class
+    first, second = _version(version_class, a), _version(version_class, b)
+    return first is not None and second is not None and first == second
