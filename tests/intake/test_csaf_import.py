@@ -28,7 +28,7 @@ def test_a_csaf_document_becomes_a_draft_advisory(db_session):
     assert report.outcome == CREATED and advisory.slug == "acme-2099-001"
     assert advisory.title.startswith("Acme Fictional: remote code execution")
     assert advisory.publisher == "Acme Fictional PSIRT" and advisory.severity == "critical"
-    assert advisory.summary.startswith("Summary\nWidget Server before 1.2.5")
+    assert advisory.summary.startswith("Widget Server before 1.2.5")
     assert "### Who should act" in advisory.body
     assert [d["name"] for d in advisory.key_dates] == ["initial_release"]
     assert advisory.reference_links[0]["url"].endswith("ACME-2099-001")

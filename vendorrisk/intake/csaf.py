@@ -164,7 +164,7 @@ class CsafDocument:
     initial_release: datetime
     current_release: datetime
     revisions: list[Revision]
-    notes: list[tuple[str, str]]
+    notes: list[tuple[str, str, str]]  # (category, title, text)
     references: list[dict]
     aggregate_severity: str | None
     products: dict[str, CsafProduct]
@@ -458,7 +458,7 @@ def read_csaf(loaded: LoadedJson) -> CsafDocument:
         ),
         revisions=revisions,
         notes=[
-            (n["category"], (n.get("title") or "").strip() + "\n" + n["text"])
+            (n["category"], (n.get("title") or "").strip(), n["text"].strip())
             for n in document.get("notes") or []
         ],
         references=_references(document.get("references")),

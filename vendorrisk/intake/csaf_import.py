@@ -72,15 +72,14 @@ def free_slug(text: str, prefix: str = "") -> str:
 
 
 def _summary_and_body(doc: CsafDocument) -> tuple[str, str]:
-    summary = next((t for c, t in doc.notes if c == "summary"), None)
-    summary = summary or next((t for c, t in doc.notes if c == "description"), None)
-    summary = (summary or doc.title).strip()[:5000]
+    summary = next((t for c, _, t in doc.notes if c == "summary"), None)
+    summary = summary or next((t for c, _, t in doc.notes if c == "description"), None)
+    summary = (summary or doc.title)[:5000]
     parts = []
-    for _category, text in doc.notes:
-        if text.strip() == summary:
+    for _category, title, text in doc.notes:
+        if text == summary:
             continue
-        title, _, rest = text.partition("\n")
-        parts.append(f"### {title.strip()}\n\n{rest.strip()}" if title.strip() else rest.strip())
+        parts.append(f"### {title}\n\n{text}" if title else text)
     body = "\n\n".join(parts)
     if len(body) > MAX_MARKDOWN:
         body = body[: MAX_MARKDOWN - 60] + "\n\n(The document's notes continue in the source.)"
