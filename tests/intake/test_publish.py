@@ -37,6 +37,7 @@ def test_the_importer_cannot_publish_and_a_second_manager_can(app, db_session):
     )
     assert denied is not None and denied.actor_id == importer.id
 
+    assert "Draft</span>" in first.get("/advisories/").text
     second, publisher = login(app, "manager")
     page = second.get("/advisories/acme-2099-001")
     assert "Publish</button>" in page.text
@@ -45,6 +46,7 @@ def test_the_importer_cannot_publish_and_a_second_manager_can(app, db_session):
     assert not source.draft and source.published_by_id == publisher.id
     page = second.get("/advisories/acme-2099-001")
     assert 'id="draft-banner"' not in page.text and "Launch campaign" in page.text
+    assert "Draft</span>" not in second.get("/advisories/").text
     assert second.post("/advisories/acme-2099-001/publish", data={}).status_code == 302
     assert not db.session.scalar(select(AdvisorySource.draft))
 

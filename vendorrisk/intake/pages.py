@@ -14,7 +14,7 @@ from vendorrisk.extensions import db
 
 from .forms import PublishForm, SbomUploadForm, VexUploadForm
 from .models import KEV, AdvisorySource, AdvisoryVulnerability, Sbom, VexDocument
-from .publishing import may_publish, source_of
+from .publishing import draft_ids, may_publish, source_of
 
 KEV_PANEL_SIZE = 8
 
@@ -43,6 +43,11 @@ def advisory_intake(advisory) -> AdvisoryIntake:
     )
     allowed = current_user.is_authenticated and may_publish(source, current_user)
     return AdvisoryIntake(source, vulnerabilities, allowed, PublishForm() if allowed else None)
+
+
+def draft_advisory_ids() -> set[int]:
+    """Return the ids of the advisories that are unpublished imports (one query)."""
+    return set(db.session.scalars(draft_ids()))
 
 
 @dataclass

@@ -21,6 +21,7 @@ bp = Blueprint("intake", __name__)
 bp.add_app_template_global(pages.advisory_intake, "advisory_intake")
 bp.add_app_template_global(pages.vendor_intake, "vendor_intake")
 bp.add_app_template_global(pages.kev_matches, "kev_matches")
+bp.add_app_template_global(pages.draft_advisory_ids, "draft_advisory_ids")
 
 UPLOAD_ENDPOINTS = frozenset({"intake.csaf_upload", "intake.sbom_upload", "intake.vex_upload"})
 # Room for the largest JSON file accepted plus the multipart envelope.
