@@ -103,3 +103,10 @@ def test_the_product_form_saves_identifiers_and_shows_an_error_beside_the_field(
     assert ok.status_code == 302
     page = client.get(f"/products/{product.id}")
     assert "cpe:2.3:a:acme:gadget:*:*:*:*:*:*:*:*" in page.text and "pkg:npm/gadget" in page.text
+
+
+def test_an_identifier_too_long_to_key_is_refused_rather_than_cut():
+    with pytest.raises(IdentifierError, match="over 500 characters"):
+        parse_purl("pkg:npm/" + "a" * 600)
+    with pytest.raises(IdentifierError, match="over 500 characters"):
+        parse_cpe(f"cpe:2.3:a:{'v' * 300}:{'p' * 300}:*:*:*:*:*:*:*:*")

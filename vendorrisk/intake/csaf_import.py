@@ -107,7 +107,7 @@ def _advisory_document(doc: CsafDocument, slug: str) -> AdvisoryDocument:
         {
             "slug": slug,
             "title": doc.title[:300],
-            "publisher": doc.publisher[:300],
+            "publisher": doc.publisher[:200],
             "published": day(doc.initial_release),
             "severity": doc.severity(),
             "summary": summary or doc.title[:300],
@@ -190,7 +190,7 @@ def _vulnerability_rows(doc: CsafDocument) -> list[AdvisoryVulnerability]:
     return [
         AdvisoryVulnerability(
             position=v.position,
-            cve=v.cve,
+            cve=(v.cve or "")[:40] or None,
             title=(v.title or "")[:500] or None,
             cwe=(v.cwe or "")[:300] or None,
             scores=v.scores,
@@ -228,6 +228,10 @@ def _append_revisions(advisory: Advisory, doc: CsafDocument, known: list[str], a
 def import_csaf(loaded: LoadedJson, actor=None) -> ImportReport:
     """Import one CSAF document (flushes, never commits); raise IntakeError if it is refused."""
     doc = read_csaf(loaded)
+    if len(doc.key) > 500:
+        raise IntakeError(
+            [Problem(doc.file, "$.document.publisher.namespace", "the namespace is too long")]
+        )
     source = source_for(CSAF, doc.key)
     if source is not None:
         if source.sha256 == doc.sha256 or (

@@ -19,6 +19,7 @@ PURL = "purl"
 KINDS = (CPE, PURL)
 KIND_LABELS = {CPE: "CPE", PURL: "purl"}
 MAX_LENGTH = 1000
+MAX_KEY_LENGTH = 500
 
 # purl types whose versions univers compares with a scheme of the same name.
 _PURL_SCHEMES = {
@@ -70,6 +71,10 @@ def parse_purl(text: str) -> Identifier:
     except ValueError as exc:
         raise IdentifierError(f"'{_short(text)}' is not a valid purl: {exc}") from None
     key = PackageURL(type=purl.type, namespace=purl.namespace, name=purl.name).to_string()
+    if len(key) > MAX_KEY_LENGTH:
+        raise IdentifierError(
+            f"'{_short(text)}' names a package of over {MAX_KEY_LENGTH} characters"
+        )
     return Identifier(
         PURL,
         purl.to_string(),
@@ -104,6 +109,10 @@ def parse_cpe(text: str) -> Identifier:
         raise IdentifierError(f"'{_short(text)}' names no vendor and product")
     version = _field(cpe.get_version())
     value = cpe.as_fs()
+    if len(vendor) + len(product) > MAX_KEY_LENGTH - 20:
+        raise IdentifierError(
+            f"'{_short(text)}' has a vendor and product over {MAX_KEY_LENGTH} characters"
+        )
     return Identifier(
         CPE,
         value,
