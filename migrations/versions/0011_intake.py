@@ -5,8 +5,8 @@ Declared in vendorrisk/vendors/models.py, vendorrisk/advisories/models.py and
 vendorrisk/intake/models.py. The new JSON columns of advisory_products start as [] for the
 advisories already there.
 
-Revision ID: 0010_intake
-Revises: 0009_api_tokens
+Revision ID: 0011_intake
+Revises: 0010_account_recovery
 Create Date: 2026-12-06 18:56:13.654322
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_intake'
-down_revision = '0009_api_tokens'
+revision = '0011_intake'
+down_revision = '0010_account_recovery'
 branch_labels = None
 depends_on = None
 
