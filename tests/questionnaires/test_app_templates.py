@@ -7,8 +7,12 @@ import pytest
 from helpers_app import COMPLETE, copy_shipped, store_version, sync
 from helpers_questionnaires import template
 
+from vendorrisk.extensions import db
 from vendorrisk.questionnaires import services
-from vendorrisk.questionnaires.models import PENDING, SOURCE_FILE
+from vendorrisk.questionnaires.loader import load_template_text
+from vendorrisk.questionnaires.models import APPROVED, PENDING, SOURCE_FILE, SOURCE_UPLOAD
+from vendorrisk.questionnaires.models import Template as TemplateRow
+from vendorrisk.questionnaires.schema import STORED, Template
 
 MIMECAST = "mimecast-certificate-compromise-2021"
 
@@ -122,3 +126,22 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 def test_the_navigation_offers_templates_to_every_staff_role(client, auth):
     auth.login("compliance")
     assert 'href="/templates/"' in client.get("/").text
+
+
+def test_a_version_stored_before_the_weight_bound_still_opens(client, auth):
+    """Stored versions are read back under the rules of their day: weight 5000 (now above the
+    bound for new templates) still previews, and its content hash still matches."""
+    text = template().replace(
+        "        category: security\n", "        category: security\n        weight: 5000\n", 1
+    )
+    data = services.stored_content(load_template_text(template()))
+    data["sections"][0]["questions"][0]["weight"] = 5000
+    parsed = Template.model_validate(data, context=STORED)
+    row = TemplateRow(slug="older", title="Older", kind="baseline", source=SOURCE_UPLOAD)
+    db.session.add(row)
+    db.session.flush()
+    version = services.add_version(row, text, parsed, created_by=None, status=APPROVED)
+    services.clear_parsed_cache()
+    assert services.parsed_version(version).question("q_a").weight == 5000
+    auth.login("manager")
+    assert client.get(f"/templates/versions/{version.id}/preview").status_code == 200

@@ -8,7 +8,7 @@ from helpers_questionnaires import DATA, template
 
 from vendorrisk.questionnaires.answers import Answer
 from vendorrisk.questionnaires.loader import load_template_path, load_template_text
-from vendorrisk.questionnaires.schema import DEFAULT_BANDS, Question
+from vendorrisk.questionnaires.schema import DEFAULT_BANDS, STORED, Question, Template
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,17 @@ def test_accessors_follow_a_copy_with_new_sections(example):
     assert [q.id for q in copy.questions()] == [q.id for q in first.questions]
     with pytest.raises(KeyError):
         copy.question("q_notes")
+
+
+def test_rules_added_since_do_not_make_a_stored_version_unreadable():
+    """Content stored before the weight bound, the blank-text rule and whole-id matching reads
+    back (context STORED); new content is held to them."""
+    data = load_template_text(template()).model_dump(mode="json", by_alias=True)
+    question = data["sections"][0]["questions"][0]
+    question.update(weight=5000, frameworks=[" "], id="q_a\n")
+    stored = Template.model_validate(data, context=STORED)
+    assert stored.question("q_a\n").weight == 5000
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Template.model_validate(data)
+    kinds = {e["type"] for e in caught.value.errors()}
+    assert {"bad_id", "blank_text", "weight_too_large"} <= kinds

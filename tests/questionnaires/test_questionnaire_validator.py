@@ -48,11 +48,11 @@ def test_error_str_names_file_line_and_question():
 # --- YAML level --------------------------------------------------------------------------------
 
 
-def test_yaml_syntax_error_is_reported_with_its_line():
+def test_an_unclosed_bracket_is_reported_where_it_opens_not_at_the_end():
     text = template("      - id: q_b\n        text: [unclosed\n")
     err = only_error(text)
-    assert err.reason.startswith("YAML syntax error:")
-    assert err.line == len(text.splitlines()) + 1  # the parser notices at end of stream
+    assert err.reason == "YAML syntax error: the '[' here is never closed"
+    assert err.line == line_of(text, "text: [unclosed")
 
 
 def test_duplicate_yaml_key_is_an_error_on_the_second_key():
@@ -210,7 +210,7 @@ def test_mapping_value_syntax_error_hints_at_quoting():
     text = template().replace("text: A?", "text: Scope: all tenants?")
     err = only_error(text)
     assert err.reason == (
-        "YAML syntax error: mapping values are not allowed here "
+        "YAML syntax error: mapping values are not allowed in this context "
         "(quote a value that contains ': ', or check the indentation)"
     )
     assert err.line == line_of(text, "Scope: all")
@@ -223,3 +223,106 @@ def test_deleting_any_line_of_the_example_gives_errors_with_lines_never_an_excep
         result, errors = validate_text(broken, FILE)
         assert (result is None) == bool(errors)
         assert all(e.line is not None for e in errors), [str(e) for e in errors]
+
+
+# --- strict types and limits (the corpus in test_malformed_templates.py has the rest) ----------
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ("required: 1", "required must be true or false (got 1)"),
+        ('allow_na: "false"', "allow_na must be true or false (got 'false')"),
+        ("weight: true", "weight must be a number (got True)"),
+        ("weight: 1001", "weight must be at most 1000 (got 1001.0)"),
+        ("weight: -.inf", "weight must be a finite number (got -inf)"),
+    ],
+)
+def test_booleans_and_numbers_are_strict(extra, reason):
+    text = template().replace(
+        "        category: security\n", f"        category: security\n        {extra}\n", 1
+    )
+    err = only_error(text)
+    assert (err.line, err.question_id, err.reason) == (line_of(text, extra), "q_a", reason)
+
+
+def test_a_quoted_number_or_date_is_text_and_says_to_drop_the_quotes():
+    text = template(
+        "      - id: q_b\n        text: B\n        type: text\n        max_length: '200'\n"
+    ).replace(
+        "id: t\n", "id: t\nreference_dates:\n  - {name: r, label: R, default: '2021-01-12'}\n", 1
+    )
+    _, errors = validate_text(text, FILE)
+    assert [(e.line, e.reason) for e in errors] == [
+        (
+            line_of(text, "default: '2021"),
+            "default must be a date like 2021-01-12 (got '2021-01-12'); write it without quotes",
+        ),
+        (
+            line_of(text, "max_length: '200'"),
+            "max_length must be a whole number (got '200'); write it without quotes",
+        ),
+    ]
+
+
+def test_a_category_weight_is_bounded_like_a_question_weight():
+    text = template().replace(
+        "{id: security, title: Security, weight: 1}",
+        "{id: security, title: Security, weight: 5000}",
+    )
+    err = only_error(text)
+    assert (err.line, err.reason) == (
+        line_of(text, "weight: 5000"),
+        "weight must be at most 1000 (got 5000.0)",
+    )
+
+
+def _nested_show_if(depth: int) -> str:
+    condition = '{question: q_a, in: ["yes"]}'
+    for _ in range(depth - 1):
+        condition = f"{{not: {condition}}}"
+    return template(
+        f"      - id: q_b\n        text: B\n        type: text\n        show_if: {condition}\n"
+    )
+
+
+def test_a_condition_ten_deep_is_accepted_and_eleven_deep_is_refused_on_its_line():
+    assert validate_text(_nested_show_if(10), FILE)[1] == []
+    text = _nested_show_if(11)
+    err = only_error(text)
+    assert (err.line, err.question_id, err.reason) == (
+        line_of(text, "show_if:"),
+        "q_b",
+        "show_if is nested 11 conditions deep; conditions may be nested at most 10 deep",
+    )
+
+
+def test_a_section_condition_is_bounded_too():
+    text = template().replace(
+        "    title: S1\n",
+        "    title: S1\n    show_if: "
+        + "{not: " * 11
+        + "{question: q_a, in: [x]}"
+        + "}" * 11
+        + "\n",
+        1,
+    )
+    _, errors = validate_text(text, FILE)
+    assert (
+        line_of(text, "show_if:"),
+        "show_if is nested 12 conditions deep; conditions may be nested at most 10 deep",
+    ) in [(e.line, e.reason) for e in errors]
+
+
+def test_ids_are_matched_whole_so_no_whitespace_slips_through():
+    for bad in ('"q_a "', '"q_a\\t"', "|\n          q_a"):
+        text = template().replace("      - id: q_a\n", f"      - id: {bad}\n", 1)
+        _, errors = validate_text(text, FILE)
+        assert any("is not a valid identifier" in e.reason for e in errors), bad
+
+
+def test_a_long_list_of_errors_is_cut_at_200_with_a_count_of_the_rest():
+    questions = "".join(f"      - {{id: q_{i}, text: Q, type: essay}}\n" for i in range(250))
+    _, errors = validate_text(template(questions), FILE)
+    assert len(errors) == 201
+    assert str(errors[-1]) == f"{FILE}: 50 more error(s) not listed; fix these first"

@@ -22,7 +22,13 @@ from pathlib import Path
 import pydantic
 from pydantic_core import ErrorDetails
 
-from vendorrisk.questionnaires.loader import LoadedYaml, YamlLoadError, load_yaml_text
+from vendorrisk.questionnaires.loader import (
+    LoadedYaml,
+    YamlLoadError,
+    decode_source,
+    load_yaml_text,
+    read_source,
+)
 from vendorrisk.questionnaires.validator import ValidationError
 from vendorrisk.vendors.matching import normalise_name, normalise_version
 
@@ -38,7 +44,6 @@ from .document import (
 )
 
 FENCE = "---"
-MAX_FILE_BYTES = 256 * 1024
 
 KnownTemplates = Mapping[str, frozenset[str]]  # template slug -> its question ids
 
@@ -264,13 +269,15 @@ def parse_text(
     advisories: Iterable[str] | None = None,
     expected_slug: str | None = None,
 ) -> tuple[AdvisoryDocument | None, list[ValidationError]]:
-    """Validate an advisory file's text; return its document (None on any error) and errors."""
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        return None, [
-            ValidationError(
-                display, None, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB"
-            )
-        ]
+    """Validate an advisory file's text; return its document (None on any error) and errors.
+
+    The file is read under the same limits as a questionnaire template (see
+    vendorrisk.questionnaires.limits), and its front matter by the same YAML loader.
+    """
+    try:
+        text = decode_source(text)
+    except YamlLoadError as exc:
+        return None, [ValidationError(display, p.line, None, p.reason) for p in exc.problems]
     parts = split_front_matter(text)
     if parts is None:
         return None, [
@@ -330,8 +337,8 @@ def parse_text(
 def parse_path(path: Path, display: str, **kwargs) -> ParsedFile:
     """Read and validate one advisory file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_source(read_source(path))
+    except OSError as exc:
         return ParsedFile(
             path,
             display,
@@ -339,6 +346,9 @@ def parse_path(path: Path, display: str, **kwargs) -> ParsedFile:
             None,
             [ValidationError(display, None, None, f"cannot read file: {exc}")],
         )
+    except YamlLoadError as exc:  # too large, or not UTF-8
+        errors = [ValidationError(display, p.line, None, p.reason) for p in exc.problems]
+        return ParsedFile(path, display, "", None, errors)
     doc, errors = parse_text(text, display, expected_slug=path.stem, **kwargs)
     return ParsedFile(path, display, text, doc, errors)
 

@@ -4,17 +4,25 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.utils import secure_filename
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length
 
-from .services import MAX_REASON_LENGTH, MAX_UPLOAD_BYTES
+from .limits import MAX_BYTES
+from .services import MAX_REASON_LENGTH
 
 DEFAULT_FILENAME = "template.yaml"
 
 
 class UploadForm(FlaskForm):
-    """A YAML file, or YAML typed or pasted in the editor; a file replaces the editor's text."""
+    """A YAML file, or YAML typed or pasted in the editor; a file replaces the editor's text.
 
-    yaml_file = FileField("YAML file", description="A .yaml file of at most 512 KiB.")
+    Size, encoding and content are checked by the service, exactly as for files on disk.
+    """
+
+    file_bytes: bytes | None = None
+
+    yaml_file = FileField(
+        "YAML file", description=f"A .yaml file of at most {MAX_BYTES // 1024} KiB."
+    )
     yaml_text = TextAreaField(
         "YAML",
         render_kw={
@@ -29,34 +37,27 @@ class UploadForm(FlaskForm):
         upload = field.data
         if not upload or not getattr(upload, "filename", ""):
             return
-        raw = upload.stream.read(MAX_UPLOAD_BYTES + 1)
-        if len(raw) > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                f"The file is larger than {MAX_UPLOAD_BYTES // 1024} KiB; "
-                "templates may be at most 512 KiB."
-            )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError("The file is not UTF-8 text.") from exc
-        # The editor shows the file's text, so errors can be fixed in place.
-        self.yaml_text.data = text
-        self.yaml_text.raw_data = [text]
-
-    def validate_yaml_text(self, field) -> None:
-        if len((field.data or "").encode("utf-8")) > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                f"The text is larger than {MAX_UPLOAD_BYTES // 1024} KiB; "
-                "templates may be at most 512 KiB."
-            )
+        # One byte past the limit is enough for the check to refuse it.
+        self.file_bytes = upload.stream.read(MAX_BYTES + 1)
+        if len(self.file_bytes) <= MAX_BYTES:
+            # The editor shows the file's text, so errors can be fixed in place (a byte that is
+            # not UTF-8 shows as a replacement character; the error gives its line).
+            text = self.file_bytes.decode("utf-8", "replace").removeprefix("\ufeff")
+            self.yaml_text.data = text
+            self.yaml_text.raw_data = [text]
 
     def validate(self, extra_validators=None) -> bool:
         # The file is checked first: it fills the editor, which is checked next.
         ok = super().validate(extra_validators)
-        if ok and not (self.yaml_text.data or "").strip():
+        if ok and not (self.file_bytes or (self.yaml_text.data or "").strip()):
             self.yaml_text.errors = ["Choose a YAML file or write the template here."]
             return False
         return ok
+
+    @property
+    def source(self) -> str | bytes:
+        """The template to check: the uploaded file's bytes, or else the editor's text."""
+        return self.file_bytes if self.file_bytes is not None else self.yaml_text.data or ""
 
     @property
     def filename(self) -> str:

@@ -1,59 +1,44 @@
 """Read template YAML into plain data plus the line of every key, and parse it into the schema.
 
-YAML 1.1 (PyYAML's default) reads `yes`, `no`, `on` and `off` as booleans, which would turn the
-option values of every yes/no question into True/False. Our loader follows YAML 1.2 instead: only
-`true` and `false` are booleans. Duplicate keys, which PyYAML silently lets the last one win, and
-merge keys (`<<`), which hide where a value came from, are rejected.
+This is the one way YAML enters the application: `flask questionnaires validate`, `flask
+questionnaires sync`, the template upload page and the advisory files all read through it,
+under the one set of limits in `limits.py` (size, nesting, values with aliases expanded,
+condition nesting). `yamlreader.py` builds the data; what it accepts is in its docstring and in
+docs/questionnaire-format.md. Sequences are read as tuples, so the schema can be applied
+strictly (see `parse_template`).
 """
 
 from __future__ import annotations
 
-import re
+import codecs
+import functools
+import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.reader import ReaderError
+import pydantic
 
-from .schema import Template
+from .limits import MAX_BYTES, MAX_CONDITION_DEPTH
+from .schema import All, Not, QuestionIn, Template
+from .schema import Any as AnyOf
+from .yamlreader import PathKey, YamlLoadError, YamlPath, YamlProblem, read_yaml
 
-PathKey = str | int
-YamlPath = tuple[PathKey, ...]
-
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
-
-
-class _Yaml12BoolLoader(yaml.SafeLoader):
-    """SafeLoader whose only booleans are true/false (any case), as in YAML 1.2."""
-
-
-_Yaml12BoolLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12BoolLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-@dataclass(frozen=True)
-class YamlProblem:
-    """Why a YAML document could not be read, and where."""
-
-    line: int | None
-    reason: str
-
-
-class YamlLoadError(Exception):
-    """The text is not YAML we accept; `problems` says why and where."""
-
-    def __init__(self, problems: list[YamlProblem]) -> None:
-        super().__init__("; ".join(p.reason for p in problems))
-        self.problems = problems
+__all__ = [
+    "LoadedYaml",
+    "PathKey",
+    "YamlLoadError",
+    "YamlPath",
+    "YamlProblem",
+    "condition_depth",
+    "decode_source",
+    "limit_problems",
+    "load_template_path",
+    "load_template_text",
+    "load_yaml_text",
+    "parse_template",
+    "read_source",
+]
 
 
 @dataclass(frozen=True)
@@ -72,116 +57,133 @@ class LoadedYaml:
         return None
 
 
-class _Builder:
-    def __init__(self, loader: _Yaml12BoolLoader) -> None:
-        self.loader = loader
-        self.lines: dict[YamlPath, int] = {}
-        self.problems: list[YamlProblem] = []
-        self._stack: set[int] = set()
-
-    def build(self, node: Node, path: YamlPath) -> object:
-        line = node.start_mark.line + 1
-        self.lines.setdefault(path, line)
-        if id(node) in self._stack:
-            self.problems.append(YamlProblem(line, "recursive YAML alias is not allowed"))
-            return None
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
-        if node.tag not in _COLLECTION_TAGS:
-            self.problems.append(YamlProblem(line, f"unsupported YAML tag '{node.tag}'"))
-            return None
-        self._stack.add(id(node))
-        try:
-            if isinstance(node, SequenceNode):
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            if isinstance(node, MappingNode):
-                return self._mapping(node, path)
-            raise AssertionError(f"unexpected YAML node {node!r}")
-        finally:
-            self._stack.discard(id(node))
-
-    def scalar(self, node: ScalarNode) -> object:
-        try:
-            return self.loader.construct_object(node, deep=True)
-        except (ValueError, OverflowError):  # looks like a date or time but is none, 2021-13-45
-            self.problems.append(
-                YamlProblem(
-                    node.start_mark.line + 1,
-                    f"'{node.value}' is not a valid date or time (write YYYY-MM-DD, "
-                    "or quote it if it is text)",
-                )
-            )
-            return None
-
-    def _mapping(self, node: MappingNode, path: YamlPath) -> dict[object, object]:
-        result: dict[object, object] = {}
-        first_line: dict[object, int] = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            if key_node.tag == _MERGE_TAG:
-                self.problems.append(
-                    YamlProblem(line, "YAML merge keys ('<<') are not supported; write keys out")
-                )
-                continue
-            if not isinstance(key_node, ScalarNode):
-                self.problems.append(YamlProblem(line, "a mapping key must be plain text"))
-                continue
-            key = self.scalar(key_node)
-            if key in first_line:
-                self.problems.append(
-                    YamlProblem(line, f"duplicate key '{key}' (first at line {first_line[key]})")
-                )
-                continue
-            first_line[key] = line
-            child: YamlPath = (*path, key if isinstance(key, str | int) else str(key))
-            self.lines[child] = line
-            result[key] = self.build(value_node, child)
-        return result
+# --- bytes to text ---------------------------------------------------------------------------------
 
 
-def _syntax_problem(exc: yaml.YAMLError, text: str) -> YamlProblem:
-    if isinstance(exc, ReaderError):  # a control character such as NUL, before any parsing
-        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
-        return YamlProblem(
-            line, f"YAML cannot hold the control character U+{exc.character:04X}; remove it"
+def read_source(path: str | Path) -> bytes:
+    """Read a file, but never more than one byte past MAX_BYTES (enough to refuse it)."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def _size_problem(size: int) -> YamlLoadError | None:
+    if size <= MAX_BYTES:
+        return None
+    # read_source stops one byte past the limit, so the size is not always known: say "larger".
+    reason = f"the file is larger than {MAX_BYTES // 1024} KiB, the most it may be"
+    return YamlLoadError([YamlProblem(None, reason)])
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def decode_source(source: str | bytes) -> str:
+    """Return the text of a file or form field; raise YamlLoadError if too large or not UTF-8."""
+    if isinstance(source, str):
+        if error := _size_problem(_utf8_size(source)):
+            raise error
+        return source.removeprefix("\ufeff")
+    if error := _size_problem(len(source)):
+        raise error
+    body = source.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        column = exc.start - body.rfind(b"\n", 0, exc.start)
+        reason = (
+            f"the file is not UTF-8 text: byte 0x{body[exc.start]:02X} in column {column} "
+            "cannot be read; save the file as UTF-8"
         )
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        parts = [p for p in (exc.context, exc.problem) if p]
-        label = "YAML error" if isinstance(exc, ConstructorError) else "YAML syntax error"
-        reason = f"{label}: " + ", ".join(parts) if parts else label
-        if exc.problem and "mapping values are not allowed" in exc.problem:
-            reason += " (quote a value that contains ': ', or check the indentation)"
-        elif exc.problem and "<block end>" in exc.problem:
-            reason += " (check the indentation)"
-        return YamlProblem(mark.line + 1 if mark else None, reason)
-    return YamlProblem(None, f"YAML syntax error: {exc}")
+        raise YamlLoadError([YamlProblem(line, reason)]) from None
+
+
+# --- text to data to the schema --------------------------------------------------------------------
 
 
 def load_yaml_text(text: str) -> LoadedYaml:
-    """Read one YAML document, recording lines; raise YamlLoadError on any problem."""
-    try:
-        loader = _Yaml12BoolLoader(text)
-    except yaml.YAMLError as exc:
-        raise YamlLoadError([_syntax_problem(exc, text)]) from exc
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return LoadedYaml(None, {(): 1})
-        builder = _Builder(loader)
-        data = builder.build(node, ())
-    except yaml.YAMLError as exc:
-        raise YamlLoadError([_syntax_problem(exc, text)]) from exc
-    finally:
-        loader.dispose()
-    if builder.problems:
-        raise YamlLoadError(builder.problems)
-    return LoadedYaml(data, builder.lines)
+    """Read one YAML document under the limits, recording lines; raise YamlLoadError if not."""
+    if error := _size_problem(_utf8_size(text)):
+        raise error
+    data, lines = read_yaml(text)
+    if data is None:
+        return LoadedYaml(None, {(): 1})
+    return LoadedYaml(data, lines)
 
 
 def parse_template(loaded: LoadedYaml) -> Template:
-    """Parse loaded YAML into a Template; raise pydantic.ValidationError on shape errors."""
-    return Template.model_validate(loaded.data)
+    """Parse loaded YAML into a Template; raise pydantic.ValidationError on shape errors.
+
+    Strict: a boolean is `true` or `false`, a number is written as one (not `"2"`), a list is a
+    list; and keys are the YAML names only (`in`, never the Python field name `values`).
+    """
+    return Template.model_validate(loaded.data, strict=True, by_name=False)
+
+
+ConditionModel = QuestionIn | All | AnyOf | Not
+
+
+def condition_depth(condition: ConditionModel) -> int:
+    """Return how many conditions are nested in this one (a question condition alone is 1)."""
+    if isinstance(condition, All | AnyOf):
+        return 1 + max(condition_depth(c) for c in condition.conditions)
+    if isinstance(condition, Not):
+        return 1 + condition_depth(condition.condition)
+    return 1
+
+
+_CONDITION_MODELS = (QuestionIn, All, AnyOf, Not)
+
+
+def _types_in(annotation: object) -> Iterator[type]:
+    if isinstance(annotation, type):
+        yield annotation
+    for arg in typing.get_args(annotation):
+        yield from _types_in(arg)
+
+
+@functools.cache
+def _condition_fields(model: type[pydantic.BaseModel]) -> tuple[tuple[str, str], ...]:
+    """Return (field, YAML key) of each field of a model that can hold a condition."""
+    found = []
+    for name, info in model.model_fields.items():
+        kinds = set(_types_in(info.annotation))
+        if any(issubclass(k, _CONDITION_MODELS) for k in kinds) or any(
+            issubclass(k, pydantic.BaseModel) and k is not model and _condition_fields(k)
+            for k in kinds
+        ):
+            alias = info.serialization_alias or info.validation_alias
+            found.append((name, alias if isinstance(alias, str) else name))
+    return tuple(found)
+
+
+def _conditions(template: Template) -> Iterator[tuple[ConditionModel, YamlPath]]:
+    """Yield every outermost condition in the template, whichever model holds it."""
+    stack: list[tuple[object, YamlPath]] = [(template, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, _CONDITION_MODELS):
+            yield value, path
+        elif isinstance(value, pydantic.BaseModel):
+            for name, key in _condition_fields(type(value)):
+                stack.append((getattr(value, name), (*path, key)))
+        elif isinstance(value, tuple):
+            stack.extend((item, (*path, i)) for i, item in enumerate(value))
+
+
+def limit_problems(template: Template) -> list[tuple[YamlPath, str]]:
+    """Return every condition (show_if or any other) nested deeper than MAX_CONDITION_DEPTH."""
+    problems = []
+    for condition, path in _conditions(template):
+        depth = condition_depth(condition)
+        if depth > MAX_CONDITION_DEPTH:
+            reason = (
+                f"{path[-1]} is nested {depth} conditions deep; conditions may be nested at "
+                f"most {MAX_CONDITION_DEPTH} deep"
+            )
+            problems.append((path, reason))
+    return problems
 
 
 def load_template_text(text: str) -> Template:
@@ -191,4 +193,4 @@ def load_template_text(text: str) -> Template:
 
 def load_template_path(path: str | Path) -> Template:
     """Read and parse a template YAML file without the cross-field rules."""
-    return load_template_text(Path(path).read_text(encoding="utf-8"))
+    return load_template_text(decode_source(read_source(path)))

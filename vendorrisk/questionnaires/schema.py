@@ -17,6 +17,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -27,6 +28,16 @@ OPTION_VALUE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 BAND_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 MAX_TEXT_LENGTH = 10000
+MAX_WEIGHT = 1000  # keeps every sum of weights (and of weight x score) far from overflowing
+
+# Validation context for content read back from a stored version: it was checked when it was
+# stored, so rules added since (marked below) must not make an old version unreadable.
+STORED: dict[str, bool] = {"stored": True}
+
+
+def _is_new(info: ValidationInfo) -> bool:
+    return not (isinstance(info.context, dict) and info.context.get("stored"))
+
 
 QuestionType = Literal[
     "yes_no", "single_choice", "multi_choice", "date", "number", "text", "long_text", "evidence"
@@ -44,12 +55,13 @@ FAIL_BELOW = 50.0
 
 
 def _pattern_check(regex: re.Pattern[str], what: str, hint: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not regex.match(value):
+    def check(value: str, info: ValidationInfo) -> str:
+        # fullmatch (a rule added since): `$` alone lets "q_a\n" through.
+        if not (regex.fullmatch(value) if _is_new(info) else regex.match(value)):
             raise PydanticCustomError(
                 "bad_id",
-                "'{value}' is not a valid {what}: {hint}",
-                {"value": value, "what": what, "hint": hint},
+                "{value} is not a valid {what}: {hint}",
+                {"value": repr(value), "what": what, "hint": hint},
             )
         return value
 
@@ -73,31 +85,52 @@ OptionValue = Annotated[
 ]
 BandId = Annotated[str, _pattern_check(BAND_ID_RE, "band id", "use letters, digits, '_' or '-'")]
 Percent = Annotated[float, Field(ge=0, le=100)]
-NonEmptyText = Annotated[str, Field(min_length=1)]
 
 
-def _not_negative(value: float) -> float:
+def _not_blank(value: str, info: ValidationInfo) -> str:  # a rule added since
+    if not value.strip() and _is_new(info):
+        raise PydanticCustomError("blank_text", "must not be blank")
+    return value
+
+
+NonEmptyText = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+
+
+def _not_too_large(value: float, info: ValidationInfo) -> float:  # a rule added since
+    if value > MAX_WEIGHT and _is_new(info):
+        raise PydanticCustomError(
+            "weight_too_large",
+            "weight must be at most {limit} (got {value})",
+            {"value": value, "limit": MAX_WEIGHT},
+        )
+    return value
+
+
+def _not_negative(value: float, info: ValidationInfo) -> float:
     if value < 0:
         raise PydanticCustomError(
             "negative_weight",
             "weight must not be negative (got {value}); use 0 for an unscored question",
             {"value": value},
         )
-    return value
+    return _not_too_large(value, info)
 
 
-def _positive(value: float) -> float:
+def _positive(value: float, info: ValidationInfo) -> float:
     if value <= 0:
         raise PydanticCustomError(
             "weight_not_positive",
             "category weight must be greater than 0 (got {value})",
             {"value": value},
         )
-    return value
+    return _not_too_large(value, info)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # populate_by_name is for Python code; YAML is parsed by_name=False (loader.parse_template).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 # --- conditions -------------------------------------------------------------------------------

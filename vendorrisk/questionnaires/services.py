@@ -7,7 +7,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import yaml
 from flask import abort
 from sqlalchemy import CursorResult, func, select, update
 
@@ -28,11 +27,10 @@ from .models import (
     Template,
     TemplateVersion,
 )
+from .schema import STORED
 from .schema import Template as ParsedTemplate
-from .validator import ValidationError, validate_text
+from .validator import ValidationError, check_source
 
-MAX_UPLOAD_BYTES = 512 * 1024
-MAX_NESTING = 40
 MAX_REASON_LENGTH = 2000
 PARSED_CACHE_SIZE = 256
 
@@ -143,7 +141,7 @@ def parsed_version(version: TemplateVersion) -> ParsedTemplate:
         if hit is not None:
             _parsed.move_to_end(key)
             return hit
-    template = ParsedTemplate.model_validate(version.content)
+    template = ParsedTemplate.model_validate(version.content, context=STORED)
     if content_hash(template) != version.content_hash:
         raise ContentMismatch(f"template version {version.id} does not match its content hash")
     with _parsed_lock:
@@ -225,55 +223,6 @@ def yaml_diff(old: TemplateVersion, new: TemplateVersion, limit: int = 3000) -> 
 # --- uploads ------------------------------------------------------------------------------------
 
 
-def unsafe_yaml_problems(text: str, filename: str) -> list[ValidationError]:
-    """Refuse what could make parsing an uploaded file blow up: size, aliases, deep nesting.
-
-    A few lines of aliases expand to billions of nodes ("billion laughs"); the event stream is
-    read without building anything, so this check itself stays linear in the text.
-    """
-    size = len(text.encode("utf-8"))
-    if size > MAX_UPLOAD_BYTES:
-        return [
-            ValidationError(
-                filename,
-                None,
-                None,
-                f"the template is {size // 1024} KiB; templates may be at most "
-                f"{MAX_UPLOAD_BYTES // 1024} KiB",
-            )
-        ]
-    depth = 0
-    try:
-        for ev in yaml.parse(text, Loader=yaml.SafeLoader):
-            line = ev.start_mark.line + 1 if ev.start_mark else None
-            if isinstance(ev, yaml.AliasEvent):
-                return [
-                    ValidationError(
-                        filename,
-                        line,
-                        None,
-                        f"YAML aliases (*{ev.anchor}) are not accepted in uploaded templates; "
-                        "write the value out in full",
-                    )
-                ]
-            if isinstance(ev, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_NESTING:
-                    return [
-                        ValidationError(
-                            filename,
-                            line,
-                            None,
-                            f"the YAML is nested more than {MAX_NESTING} levels deep",
-                        )
-                    ]
-            elif isinstance(ev, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        pass  # the validator reports syntax errors with their line
-    return []
-
-
 def _id_line(text: str) -> int | None:
     try:
         return load_yaml_text(text).line_for(("id",))
@@ -286,19 +235,19 @@ def _refuse(text: str, filename: str, reason: str) -> UploadRejected:
 
 
 def submit_upload(
-    text: str, filename: str, user: User, target: Template | None = None
+    source: str | bytes, filename: str, user: User, target: Template | None = None
 ) -> TemplateVersion:
     """Check uploaded YAML and store it as a pending version (a new template when its id is new).
 
-    `target` is the template the user meant to add a version to; the YAML's id must match it.
-    Raise UploadRejected with every problem, as file:line: reason.
+    `source` is the file's bytes or the editor's text; it is checked exactly as `flask
+    questionnaires validate` checks a file. `target` is the template the user meant to add a
+    version to; the YAML's id must match it. Raise UploadRejected with every problem, as
+    file:line: reason.
     """
-    problems = unsafe_yaml_problems(text, filename)
-    if problems:
-        raise UploadRejected(problems)
-    parsed, errors = validate_text(text, filename)
-    if errors or parsed is None:
-        raise UploadRejected(errors)
+    checked = check_source(source, filename)
+    parsed, text = checked.template, checked.text
+    if checked.errors or parsed is None or text is None:
+        raise UploadRejected(checked.errors)
     existing = template_by_slug(parsed.id)
     if target is not None and parsed.id != target.slug:
         raise _refuse(

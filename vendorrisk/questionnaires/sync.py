@@ -21,7 +21,7 @@ from .canonical import content_hash
 from .models import APPROVED, SOURCE_FILE, Template
 from .schema import Template as ParsedTemplate
 from .services import add_version, latest_version
-from .validator import ValidationError, validate_path
+from .validator import ValidationError, check_path
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,10 @@ def load_files(paths: list[Path]) -> tuple[list[TemplateFile], list[ValidationEr
     first: dict[str, str] = {}
     for path in paths:
         display = display_path(path)
-        parsed, problems = validate_path(path)
-        # validate_path names the file as given; show it the same way everywhere.
-        errors.extend(ValidationError(display, e.line, e.question_id, e.reason) for e in problems)
-        if parsed is None:
+        checked = check_path(path, display)
+        errors.extend(checked.errors)
+        parsed = checked.template
+        if parsed is None or checked.text is None:
             continue
         if parsed.id in first:
             errors.append(
@@ -94,7 +94,7 @@ def load_files(paths: list[Path]) -> tuple[list[TemplateFile], list[ValidationEr
             )
             continue
         first[parsed.id] = display
-        files.append(TemplateFile(path, display, path.read_text(encoding="utf-8"), parsed))
+        files.append(TemplateFile(path, display, checked.text, parsed))
     return files, errors
 
 

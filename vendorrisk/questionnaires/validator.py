@@ -1,4 +1,9 @@
-"""Validate template YAML and report every problem as `file:line: question id: reason`."""
+"""Validate template YAML and report every problem as `file:line: question id: reason`.
+
+`check_source` is the one path from a file's bytes (or a form's text) to a template: the
+command-line check, the sync of shipped files and the upload page all go through it, under the
+limits in `limits.py`.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,23 @@ import pydantic
 from pydantic_core import ErrorDetails
 
 from . import schema
-from .loader import LoadedYaml, YamlLoadError, YamlPath, load_yaml_text, parse_template
+from .limits import MAX_REPORTED_ERRORS
+from .loader import (
+    LoadedYaml,
+    YamlLoadError,
+    YamlPath,
+    decode_source,
+    limit_problems,
+    load_yaml_text,
+    parse_template,
+    read_source,
+)
 from .rules import check_template
 from .schema import Template
 
 _CONDITION_TAGS = frozenset({"question", "all", "any", "not"})
-_SELF_NAMING_ERRORS = frozenset({"negative_weight", "weight_not_positive"})
+_CONDITION_KEYS = _CONDITION_TAGS | {"in"}
+_SELF_NAMING_ERRORS = frozenset({"negative_weight", "weight_not_positive", "weight_too_large"})
 
 
 @dataclass(frozen=True)
@@ -123,20 +139,20 @@ def _walk_loc(loaded: LoadedYaml, loc: tuple[str | int, ...]) -> tuple[YamlPath,
         following = loc[i + 1] if i + 1 < len(loc) else None
         if isinstance(node, dict):
             # Discriminated-union tags appear in the location before the real key; skip them.
-            if part in _CONDITION_TAGS and following is not None and following in node:
+            if part in _CONDITION_TAGS and (following in node or following in _CONDITION_KEYS):
                 continue
             if part not in node:
                 path.append(part)  # a missing or unknown key: its parent holds the line
                 break
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        elif isinstance(node, tuple | list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         else:
             continue
         path.append(part)
         if len(path) >= 2 and path[-2] == "questions" and isinstance(node, dict):
             qid = node.get("id")
-            question_id = qid if isinstance(qid, str) else None
+            question_id = qid if isinstance(qid, str) and qid.isprintable() else None
     return tuple(path), question_id
 
 
@@ -166,17 +182,23 @@ def _describe(err: ErrorDetails, field: str) -> str:
         return f"{field} must be text (got {_show(value)}){quote}"
     if kind in ("string_too_short",):
         return f"{field} must not be empty"
+    if kind == "blank_text":
+        return f"{field} must not be blank"
     if kind == "literal_error":
         return f"{field} must be one of {ctx.get('expected')} (got {_show(value)})"
     if kind == "bool_parsing" or kind == "bool_type":
         return f"{field} must be true or false (got {_show(value)})"
+    if kind == "finite_number":
+        return f"{field} must be a finite number (got {_show(value)})"
     if kind.startswith(("float_", "int_")):
+        quoted = "; write it without quotes" if isinstance(value, str) else ""
         return (
             f"{field} must be a {'whole ' if kind.startswith('int') else ''}number "
-            f"(got {_show(value)})"
+            f"(got {_show(value)}){quoted}"
         )
     if kind.startswith("date"):
-        return f"{field} must be a date like 2021-01-12 (got {_show(value)})"
+        quoted = "; write it without quotes" if isinstance(value, str) else ""
+        return f"{field} must be a date like 2021-01-12 (got {_show(value)}){quoted}"
     bounds = {
         "greater_than_equal": ">=",
         "less_than_equal": "<=",
@@ -196,10 +218,11 @@ def _schema_errors(
 ) -> list[ValidationError]:
     details = exc.errors(include_url=False)
     locs = [tuple(e["loc"]) for e in details]
+    inside = {loc[:end] for loc in locs for end in range(len(loc))}  # proper prefixes
     errors = []
     for err, loc in zip(details, locs, strict=True):
         # An invalid item empties a non-empty list; that knock-on "too short" is noise.
-        if err["type"] == "too_short" and any(o[: len(loc)] == loc and o != loc for o in locs):
+        if err["type"] == "too_short" and loc in inside:
             continue
         path, question_id = _walk_loc(loaded, loc)
         reason = _describe(err, _field_name(path))
@@ -210,37 +233,83 @@ def _schema_errors(
 def validate_loaded(
     loaded: LoadedYaml, filename: str
 ) -> tuple[Template | None, list[ValidationError]]:
-    """Parse already-loaded YAML and check every rule."""
+    """Parse already-loaded YAML and check every rule and limit."""
     try:
         template = parse_template(loaded)
     except pydantic.ValidationError as exc:
-        return None, _sorted(_schema_errors(exc, loaded, filename))
-    errors = [
+        return None, _reported(_schema_errors(exc, loaded, filename), filename)
+    errors = []
+    for path, reason in limit_problems(template):
+        _, question_id = _walk_loc(loaded, path)
+        errors.append(ValidationError(filename, loaded.line_for(path), question_id, reason))
+    errors += [
         ValidationError(filename, loaded.line_for(p.path), p.question_id, p.reason)
         for p in check_template(template)
     ]
-    return (None if errors else template), _sorted(errors)
+    return (None if errors else template), _reported(errors, filename)
+
+
+@dataclass(frozen=True)
+class CheckedSource:
+    """A template file or upload after checking: its text (None if unreadable), the template
+    (None on any error) and every error."""
+
+    text: str | None
+    template: Template | None
+    errors: list[ValidationError]
+
+
+def check_source(source: str | bytes, filename: str) -> CheckedSource:
+    """Check a template's bytes (a file) or text (a form): size, encoding, YAML, schema, rules."""
+    try:
+        text = decode_source(source)
+    except YamlLoadError as exc:
+        return CheckedSource(None, None, _yaml_errors(exc, filename))
+    try:
+        loaded = load_yaml_text(text)
+    except YamlLoadError as exc:
+        return CheckedSource(text, None, _yaml_errors(exc, filename))
+    template, errors = validate_loaded(loaded, filename)
+    return CheckedSource(text, template, errors)
+
+
+def check_path(path: str | Path, filename: str | None = None) -> CheckedSource:
+    """Check a template file, naming it in errors as `filename` (default: the path as given)."""
+    name = str(path) if filename is None else filename
+    try:
+        source = read_source(path)
+    except OSError as exc:
+        return CheckedSource(
+            None, None, [ValidationError(name, None, None, f"cannot read file: {exc}")]
+        )
+    return check_source(source, name)
 
 
 def validate_text(text: str, filename: str) -> tuple[Template | None, list[ValidationError]]:
     """Validate template YAML; return the template (None if any error) and every error."""
-    try:
-        loaded = load_yaml_text(text)
-    except YamlLoadError as exc:
-        return None, _sorted(
-            [ValidationError(filename, p.line, None, p.reason) for p in exc.problems]
-        )
-    return validate_loaded(loaded, filename)
+    checked = check_source(text, filename)
+    return checked.template, checked.errors
 
 
 def validate_path(path: str | Path) -> tuple[Template | None, list[ValidationError]]:
     """Validate a template YAML file, naming it in errors as given."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [ValidationError(str(path), None, None, f"cannot read file: {exc}")]
-    return validate_text(text, str(path))
+    checked = check_path(path)
+    return checked.template, checked.errors
 
 
-def _sorted(errors: list[ValidationError]) -> list[ValidationError]:
-    return sorted(errors, key=lambda e: e.line if e.line is not None else 0)
+def _yaml_errors(exc: YamlLoadError, filename: str) -> list[ValidationError]:
+    return _reported(
+        [ValidationError(filename, p.line, None, p.reason) for p in exc.problems], filename
+    )
+
+
+def _reported(errors: list[ValidationError], filename: str) -> list[ValidationError]:
+    """Sort errors by line; past MAX_REPORTED_ERRORS, say how many more there are instead."""
+    ordered = sorted(errors, key=lambda e: e.line if e.line is not None else 0)
+    if len(ordered) <= MAX_REPORTED_ERRORS:
+        return ordered
+    more = len(ordered) - MAX_REPORTED_ERRORS
+    return [
+        *ordered[:MAX_REPORTED_ERRORS],
+        ValidationError(filename, None, None, f"{more} more error(s) not listed; fix these first"),
+    ]

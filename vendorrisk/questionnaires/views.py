@@ -12,6 +12,7 @@ from . import services
 from .formfactory import choice, form_class
 from .forms import CompareForm, DecisionForm, RejectForm, UploadForm
 from .formview import layout_of, state_of
+from .limits import MAX_BYTES
 from .models import SOURCE_UPLOAD, TemplateVersion
 from .preview import reference_dates_form, try_score
 
@@ -20,8 +21,8 @@ bp = Blueprint("questionnaires", __name__, url_prefix="/templates")
 UPLOAD_ENDPOINTS = frozenset(
     {"questionnaires.upload", "questionnaires.new_version", "questionnaires.clone"}
 )
-# Room for a 512 KiB template plus the multipart envelope; the form checks the exact cap.
-UPLOAD_BODY_LIMIT = 1024 * 1024
+# Room for a template at its size limit plus the multipart envelope; the check applies the cap.
+UPLOAD_BODY_LIMIT = 2 * MAX_BYTES
 
 
 @bp.url_value_preprocessor
@@ -38,7 +39,8 @@ def _too_large(exc):
         "core/error.html",
         code=413,
         title="The template is too large",
-        hint="Templates may be at most 512 KiB. Split the questionnaire or shorten its text.",
+        hint=f"Templates may be at most {MAX_BYTES // 1024} KiB. Split the questionnaire or "
+        "shorten its text.",
     ), 413
 
 
@@ -164,7 +166,7 @@ def _upload_page(form: UploadForm, target=None, source=None, errors=None, status
         target=target,
         source=source,
         errors=errors or [],
-        limit_kib=services.MAX_UPLOAD_BYTES // 1024,
+        limit_kib=MAX_BYTES // 1024,
     ), status
 
 
@@ -172,7 +174,7 @@ def _handle_upload(form: UploadForm, target=None, source=None):
     if not form.validate_on_submit():
         return _upload_page(form, target, source, status=400 if form.is_submitted() else 200)
     try:
-        new = services.submit_upload(form.yaml_text.data, form.filename, current_user, target)
+        new = services.submit_upload(form.source, form.filename, current_user, target)
     except services.UploadRejected as exc:
         db.session.rollback()
         return _upload_page(form, target, source, errors=exc.errors, status=422)
