@@ -95,6 +95,29 @@ def _two_huge_weights() -> Case:
     )
 
 
+def _show_if_chain(length: int = 1500) -> Case:
+    """Each question's show_if names the next (later) one: 1,499 errors, and a walk that once
+    recursed once per link (past Python's recursion limit)."""
+    first = (
+        '      - {id: q1, text: Q, type: yes_no, weight: 0, show_if: {question: q2, in: ["yes"]}, '
+        'options: &yn [{value: "yes", label: "Yes"}, {value: "no", label: "No"}]}\n'
+    )
+    rest = "".join(
+        f"      - {{id: q{i}, text: Q, type: yes_no, weight: 0, options: *yn, show_if: "
+        f'{{question: q{i + 1}, in: ["yes"]}}}}\n'
+        for i in range(2, length)
+    )
+    last = f"      - {{id: q{length}, text: Q, type: yes_no, weight: 0, options: *yn}}\n"
+    text = template(first + rest + last)
+    start = text.splitlines().index(first.rstrip("\n")) + 1
+    errors: Expected = [
+        (start + i - 1, f"question q{i}: show_if refers to later question q{i + 1}")
+        for i in range(1, 201)
+    ]
+    errors.append((None, f"{length - 1 - 200} more error(s) not listed; fix these first"))
+    return Case(text.encode(), errors)
+
+
 def _not_utf8() -> bytes:
     text = template().replace("title: T\n", f"title: Caf\x00  {MARK}\n")
     return text.encode().replace(b"\x00", b"\xe9")
@@ -117,6 +140,7 @@ CORPUS: dict[str, Case] = {
         "question q_b: show_if is nested 11 conditions deep; conditions may be nested at most "
         "10 deep",
     ),
+    "show-if-chain": _show_if_chain(),
     "weight-nan": _marked(
         _q_a_with(f"        weight: .nan  {MARK}\n"),
         "question q_a: weight must be a finite number (got nan)",

@@ -44,8 +44,10 @@ def condition_refs(
         yield from condition_refs(condition.condition, (*path, "not"))
 
 
-def _names(values: Iterable[object]) -> str:
+def _names(values: Iterable[object], shown: int = 20) -> str:
     names = [str(v) for v in values]
+    if len(names) > shown:  # a message stays short however many ids a template declares
+        return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
     return ", ".join(names) if names else "(none)"
 
 
@@ -165,7 +167,9 @@ def _option_problems(q: Question, base: YamlPath) -> Iterator[Problem]:
             )
 
 
-def _rule_problems(t: Template, q: Question, base: YamlPath) -> Iterator[Problem]:
+def _rule_problems(
+    t: Template, q: Question, base: YamlPath, references: frozenset[str]
+) -> Iterator[Problem]:
     if q.date_rule is not None and q.type != "date":
         yield Problem(base + ("date_rule",), "date_rule is only allowed on date questions", q.id)
     if q.number_rule is not None and q.type != "number":
@@ -184,12 +188,11 @@ def _rule_problems(t: Template, q: Question, base: YamlPath) -> Iterator[Problem
         yield Problem(base + ("weight",), "a weighted number question needs a number_rule", q.id)
     if q.date_rule is not None:
         rule, path = q.date_rule, (*base, "date_rule")
-        declared = [r.name for r in t.reference_dates]
-        if rule.reference not in declared:
+        if rule.reference not in references:
             yield Problem(
                 (*path, "reference"),
                 f"date_rule refers to undeclared reference date '{rule.reference}' "
-                f"(declared: {_names(declared)})",
+                f"(declared: {_names(r.name for r in t.reference_dates)})",
                 q.id,
             )
         days = [s.within_days for s in rule.steps]
@@ -225,9 +228,15 @@ def _number_rule_problems(q: Question, path: YamlPath) -> Iterator[Problem]:
         )
 
 
-def _question_problems(t: Template, q: Question, base: YamlPath) -> Iterator[Problem]:
+def _question_problems(
+    t: Template,
+    q: Question,
+    base: YamlPath,
+    categories: frozenset[str],
+    references: frozenset[str],
+) -> Iterator[Problem]:
     yield from _option_problems(q, base)
-    yield from _rule_problems(t, q, base)
+    yield from _rule_problems(t, q, base, references)
     if q.scored:
         if q.category is None:
             yield Problem(base + ("weight",), "a weighted question needs a category", q.id)
@@ -235,7 +244,7 @@ def _question_problems(t: Template, q: Question, base: YamlPath) -> Iterator[Pro
             yield Problem(base + ("id",), "a scored question needs a remediation", q.id)
         if not q.frameworks:
             yield Problem(base + ("id",), "a scored question needs at least one framework", q.id)
-    if q.category is not None and q.category not in {c.id for c in t.categories}:
+    if q.category is not None and q.category not in categories:
         yield Problem(
             base + ("category",),
             f"unknown category '{q.category}' (declared: {_names([c.id for c in t.categories])})",
@@ -268,6 +277,7 @@ def _question_problems(t: Template, q: Question, base: YamlPath) -> Iterator[Pro
 
 def _show_if_problems(t: Template) -> Iterator[Problem]:
     position = {q.id: i for i, q in reversed(list(enumerate(t.questions())))}
+    by_id = {q.id: q for q in reversed(t.questions())}  # the first of a duplicated id, in O(1)
     edges: dict[str, set[str]] = {q.id: set() for q in t.questions()}
     index = 0
     for si, section in enumerate(t.sections):
@@ -282,7 +292,7 @@ def _show_if_problems(t: Template) -> Iterator[Problem]:
                     "(a cycle: the section's visibility would depend on itself)",
                 )
                 continue
-            yield from _ref_problems(t, ref, path, position, first, where, None)
+            yield from _ref_problems(t, ref, path, position, by_id, first, where, None)
             for q in section.questions:
                 edges[q.id].add(ref.question)
         for qi, q in enumerate(section.questions):
@@ -293,7 +303,7 @@ def _show_if_problems(t: Template) -> Iterator[Problem]:
                         (*path, "question"), "show_if refers to the question itself (a cycle)", q.id
                     )
                     continue
-                yield from _ref_problems(t, ref, path, position, index, "", q.id)
+                yield from _ref_problems(t, ref, path, position, by_id, index, "", q.id)
                 edges[q.id].add(ref.question)
             index += 1
     yield from _cycles(t, edges)
@@ -304,6 +314,7 @@ def _ref_problems(
     ref: QuestionIn,
     path: YamlPath,
     position: dict[str, int],
+    first: dict[str, Question],
     before: int,
     where: str,
     qid: str | None,
@@ -317,7 +328,7 @@ def _ref_problems(
         yield Problem(
             (*path, "question"), f"{where}show_if refers to later question {ref.question}", qid
         )
-    target = t.question(ref.question)
+    target = first[ref.question]
     if target.type not in CHOICE_TYPES:
         yield Problem(
             (*path, "question"),
@@ -345,32 +356,38 @@ def _cycles(t: Template, edges: dict[str, set[str]]) -> Iterator[Problem]:
         for qi, q in enumerate(s.questions)
     }
 
-    def visit(node: str, trail: list[str]) -> Iterator[Problem]:
-        state[node] = 1
-        trail.append(node)
-        for nxt in sorted(edges.get(node, ())):
-            if state.get(nxt) == 1:
+    # Depth-first with a stack of its own: a chain of thousands of show_ifs must not recurse.
+    for q in t.questions():
+        if state.get(q.id) is not None:
+            continue
+        state[q.id] = 1
+        trail, pending = [q.id], [iter(sorted(edges.get(q.id, ())))]
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                pending.pop()
+                state[trail.pop()] = 2
+            elif state.get(nxt) == 1:
                 cycle = trail[trail.index(nxt) :] + [nxt]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
                     yield Problem(paths[nxt], "show_if cycle: " + " -> ".join(cycle), nxt)
             elif nxt in edges and state.get(nxt) is None:
-                yield from visit(nxt, trail)
-        trail.pop()
-        state[node] = 2
-
-    for q in t.questions():
-        if state.get(q.id) is None:
-            yield from visit(q.id, [])
+                state[nxt] = 1
+                trail.append(nxt)
+                pending.append(iter(sorted(edges.get(nxt, ()))))
 
 
 def check_template(template: Template) -> list[Problem]:
     """Return every cross-field rule the parsed template breaks (empty when it is sound)."""
     problems = list(_template_problems(template))
+    # Declared ids are collected once: per question, they would cost questions x declarations.
+    categories = frozenset(c.id for c in template.categories)
+    references = frozenset(r.name for r in template.reference_dates)
     for si, section in enumerate(template.sections):
         for qi, question in enumerate(section.questions):
             base: YamlPath = ("sections", si, "questions", qi)
-            problems.extend(_question_problems(template, question, base))
+            problems.extend(_question_problems(template, question, base, categories, references))
     problems.extend(_show_if_problems(template))
     problems.extend(outcome_problems(template))
     return problems
