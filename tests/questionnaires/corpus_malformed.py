@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helpers_questionnaires import HEADER, MARK, marked_line, template
+from helpers_questionnaires import MARK, marked_line, template
 
 Expected = list[tuple[int | None, str]]
 
@@ -41,7 +41,7 @@ def _billion_laughs() -> str:
 
 
 def _deep_alias() -> str:
-    # Each anchor nests the one before 30 levels deeper: small text, deep data.
+    # `a` is 30 lists deep; `b` puts it inside 10 more, under the root: level 41. Small text.
     inner = "[" * 30 + "x" + "]" * 30
     return f"a: &a {inner}\nb: &b {'[' * 10}*a{']' * 10}  {MARK}\nc: [*b, *b]\n"
 
@@ -118,6 +118,26 @@ def _show_if_chain(length: int = 1500) -> Case:
     return Case(text.encode(), errors)
 
 
+def _condition_key_values() -> Case:
+    """`values` (the Python field name) instead of `in` in a question condition."""
+    text = template(
+        "      - id: q_b\n        text: B\n        type: text\n"
+        f'        show_if: {{question: q_a, values: ["yes"]}}  {MARK}\n'
+    )
+    line = marked_line(text)
+    return Case(
+        text.encode(),
+        [
+            (line, "question q_b: missing required key 'in'"),
+            (
+                line,
+                "question q_b: unknown key 'values' in a question condition "
+                "(allowed: question, in)",
+            ),
+        ],
+    )
+
+
 def _not_utf8() -> bytes:
     text = template().replace("title: T\n", f"title: Caf\x00  {MARK}\n")
     return text.encode().replace(b"\x00", b"\xe9")
@@ -172,10 +192,7 @@ CORPUS: dict[str, Case] = {
         template().replace("frameworks: [F1]", f'frameworks: [" "]  {MARK}'),
         "question q_a: frameworks[0] must not be blank",
     ),
-    "condition-key-values": Case(
-        b"",
-        [],
-    ),
+    "condition-key-values": _condition_key_values(),
     "not-utf8": Case(
         _not_utf8(),
         [
@@ -196,20 +213,3 @@ CORPUS: dict[str, Case] = {
         [(None, "the file is larger than 512 KiB, the most it may be")],
     ),
 }
-
-_VALUES = template(
-    "      - id: q_b\n        text: B\n        type: text\n"
-    f'        show_if: {{question: q_a, values: ["yes"]}}  {MARK}\n'
-)
-CORPUS["condition-key-values"] = Case(
-    _VALUES.encode(),
-    [
-        (marked_line(_VALUES), "question q_b: missing required key 'in'"),
-        (
-            marked_line(_VALUES),
-            "question q_b: unknown key 'values' in a question condition (allowed: question, in)",
-        ),
-    ],
-)
-
-HEADER_LINES = HEADER.count("\n")
