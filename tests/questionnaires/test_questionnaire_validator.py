@@ -326,3 +326,47 @@ def test_a_long_list_of_errors_is_cut_at_200_with_a_count_of_the_rest():
     _, errors = validate_text(template(questions), FILE)
     assert len(errors) == 201
     assert str(errors[-1]) == f"{FILE}: 50 more error(s) not listed; fix these first"
+
+
+@pytest.mark.parametrize(
+    ("condition", "reason"),
+    [
+        (
+            '{question: q_n, at_least: "3"}',
+            "at_least must be a number (got '3'); write it without quotes",
+        ),
+        ("{question: q_n, at_most: .nan}", "at_most must be a finite number (got nan)"),
+        (
+            "{question: q_n, at_least: 3, colour: red}",
+            "unknown key 'colour' in a number condition (allowed: question, at_least, at_most)",
+        ),
+        ("{all: [{evidence: maybe}]}", "evidence must be one of 'attached' (got 'maybe')"),
+    ],
+)
+def test_credit_conditions_are_strict_and_name_their_own_keys(condition, reason):
+    """credit_if errors name the key at fault, not the tag pydantic puts in the location."""
+    text = template(
+        "      - id: q_n\n        text: N\n        type: number\n        weight: 0\n"
+    ).replace(
+        '{value: "yes", label: "Yes", score: 100}',
+        f'{{value: "yes", label: "Yes", score: 100, credit_if: {condition}}}',
+    )
+    err = only_error(text)
+    assert (err.line, err.question_id, err.reason) == (line_of(text, "credit_if"), "q_a", reason)
+
+
+def test_a_credit_condition_is_held_to_the_same_depth_limit():
+    condition = "{question: q_n, at_least: 3}"
+    for _ in range(10):
+        condition = f"{{not: {condition}}}"
+    text = template(
+        "      - id: q_n\n        text: N\n        type: number\n        weight: 0\n"
+    ).replace(
+        '{value: "yes", label: "Yes", score: 100}',
+        f'{{value: "yes", label: "Yes", score: 100, credit_if: {condition}}}',
+    )
+    _, errors = validate_text(text, FILE)
+    assert (
+        line_of(text, "credit_if"),
+        "credit_if is nested 11 conditions deep; conditions may be nested at most 10 deep",
+    ) in [(e.line, e.reason) for e in errors]

@@ -1,8 +1,8 @@
 """The answer walks one way: questionnaire model -> scoring -> effective result -> pages.
 
-The questionnaire model (schema, answers and their codec, conditions, rules, validator, loader)
-knows nothing of scoring or of the web; scoring reads only the model and knows nothing of Flask
-or the database.
+The questionnaire model (schema, answers and their codec, conditions, rules, validator, loader
+with its YAML reader and limits) knows nothing of scoring or of the web; scoring reads only the
+model and knows nothing of Flask or the database.
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ MODEL = [
     "diff",
     "display",
     "helpdates",
+    "limits",
     "loader",
     "outcome_rules",
     "problem",
     "rules",
     "schema",
     "validator",
+    "yamlreader",
 ]
 WEB = ("flask", "flask_wtf", "flask_login", "wtforms", "sqlalchemy", "werkzeug")
 

@@ -30,8 +30,6 @@ from .loader import (
 from .rules import check_template
 from .schema import Template
 
-_CONDITION_TAGS = frozenset({"question", "all", "any", "not"})
-_CONDITION_KEYS = _CONDITION_TAGS | {"in"}
 _SELF_NAMING_ERRORS = frozenset({"negative_weight", "weight_not_positive", "weight_too_large"})
 
 
@@ -66,13 +64,15 @@ _MODEL_NAMES = {
     "All": "an 'all' condition",
     "Any": "an 'any' condition",
     "Not": "a 'not' condition",
+    "NumberIs": "a number condition",
+    "DateIs": "a date condition",
+    "EvidenceAttached": "an evidence condition",
 }
+# Each condition model by the tag pydantic puts in an error's location (the schema's own table).
 _TAG_MODELS: dict[str, type[pydantic.BaseModel]] = {
-    "question": schema.QuestionIn,
-    "all": schema.All,
-    "any": schema.Any,
-    "not": schema.Not,
+    tag: model for model, tag in schema._TAG_BY_TYPE.items()
 }
+_CONDITION_TAGS = frozenset(_TAG_MODELS)
 
 
 def _keys(model: type[pydantic.BaseModel]) -> dict[str, str]:
@@ -81,6 +81,9 @@ def _keys(model: type[pydantic.BaseModel]) -> dict[str, str]:
         info.validation_alias if isinstance(info.validation_alias, str) else name: name
         for name, info in model.model_fields.items()
     }
+
+
+_CONDITION_KEYS = frozenset(key for model in _TAG_MODELS.values() for key in _keys(model))
 
 
 def _models_in(annotation: object) -> list[type[pydantic.BaseModel]]:
