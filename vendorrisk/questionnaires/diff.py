@@ -19,6 +19,7 @@ NOT_REASKED_FIELDS = frozenset(
         "critical",
         "severity",
         "remediation",
+        "finding_title",
         "frameworks",
         "date_rule",
         "number_rule",

@@ -94,6 +94,7 @@ def _not_blank(value: str, info: ValidationInfo) -> str:  # a rule added since
 
 
 NonEmptyText = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+FINDING_TITLE_MAX = 80
 
 
 def _not_too_large(value: float, info: ValidationInfo) -> float:  # a rule added since
@@ -346,6 +347,9 @@ class Question(_Model):
     date_rule: DateRule | None = None
     number_rule: NumberRule | None = None
     remediation: str | None = None
+    # A short name for the gap a low score reveals ("Certificate not rotated"); findings raised
+    # by scoring are titled with it instead of the question text.
+    finding_title: Annotated[NonEmptyText, Field(max_length=FINDING_TITLE_MAX)] | None = None
     frameworks: tuple[NonEmptyText, ...] = ()
     max_length: int = Field(MAX_TEXT_LENGTH, ge=1, le=MAX_TEXT_LENGTH)
 
