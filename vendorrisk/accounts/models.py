@@ -11,7 +11,7 @@ from vendorrisk.extensions import db
 from vendorrisk.permissions import ADMIN, ROLE_LABELS
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A member of staff: admin, vendor manager or compliance officer."""
 
     __tablename__ = "users"
@@ -32,7 +32,7 @@ class User(UserMixin, db.Model):
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user")
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property
@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(db.Model):  # type: ignore[name-defined]
     """One signed-in browser; the cookie holds only a random id whose hash is kept here."""
 
     __tablename__ = "user_sessions"
@@ -66,7 +66,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(db.Model):  # type: ignore[name-defined]
     """A one-time password-reset link; only the SHA-256 of its token is stored."""
 
     __tablename__ = "password_reset_tokens"
@@ -84,7 +84,7 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class SignInUnlock(db.Model):
+class SignInUnlock(db.Model):  # type: ignore[name-defined]
     """A one-time e-mailed link that lets one browser sign in to an account while it is locked
     for unknown browsers; only the SHA-256 of its token is stored."""
 

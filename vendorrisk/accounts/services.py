@@ -308,7 +308,7 @@ def verify_totp(user: User, code: str) -> bool:
     if step is not None:
         # Claim the step in the database: of two sign-ins racing with one code, one wins.
         newer = or_(User.totp_last_step.is_(None), User.totp_last_step < step)
-        claimed = db.session.execute(
+        claimed = db.session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
             update(User).where(User.id == user.id, newer).values(totp_last_step=step)
         ).rowcount
         if claimed:

@@ -10,7 +10,7 @@ question that was scored ("7 of 9 confirmed").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -217,7 +217,7 @@ def _check(row: VendorRow, action: Action) -> VendorCheck | None:
     ]
     if not answered:
         return VendorCheck(row, NO_ANSWER, asked[-1])
-    assignment, revision = max(answered, key=lambda pair: pair[1].submitted_at)
+    assignment, revision = max(answered, key=lambda pair: pair[1].submitted_at or datetime.min)
     ok = confirms(revision, wanted[assignment.campaign.template_version.template.slug])
     return VendorCheck(row, CONFIRMED if ok else NOT_CONFIRMED, assignment, revision)
 

@@ -170,9 +170,12 @@ class VendorRow:
     @property
     def latest_revision(self) -> Revision | None:
         """The most recently submitted revision across this advisory's campaigns."""
-        revisions = [a.response.latest_submitted for a in self.assignments if a.response]
-        revisions = [r for r in revisions if r is not None]
-        return max(revisions, key=lambda r: r.submitted_at) if revisions else None
+        revisions = [
+            (r.submitted_at or datetime.min, r)
+            for a in self.assignments
+            if a.response and (r := a.response.latest_submitted) is not None
+        ]
+        return max(revisions, key=lambda pair: pair[0])[1] if revisions else None
 
     @property
     def ask_state(self) -> str:
@@ -200,7 +203,7 @@ class VendorRow:
 
 
 # How a VEX or SBOM result reads as the exposure state when nobody has recorded one.
-_MACHINE_STATE = {
+_MACHINE_STATE: dict[tuple[str | None, str], str] = {
     (VEX, YES): CONFIRMED,
     (VEX, NO): RULED_OUT,
     (VEX, MAYBE): UNKNOWN,
@@ -219,7 +222,7 @@ def _decide(row: VendorRow) -> None:
         assignment = next(a for a in row.assignments if a.response.latest_submitted is revision)
         candidates.append(
             (
-                revision.submitted_at,
+                revision.submitted_at or datetime.min,
                 RULED_OUT,
                 "answer",
                 f"Answered not exposed in “{assignment.campaign.name}” (revision {revision.number}).",

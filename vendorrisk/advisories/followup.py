@@ -82,7 +82,7 @@ def answered_before(
         revision = response.latest_submitted
         if revision is None or response.open_revision is not None:
             continue
-        if revision.submitted_at >= update.created_at:
+        if revision.submitted_at is not None and revision.submitted_at >= update.created_at:
             continue
         present = {q.id for q in parsed_version(template_version).questions()} & questions
         if present:

@@ -9,7 +9,7 @@ from vendorrisk.core.timeutil import UTCDateTime, utcnow
 from vendorrisk.extensions import db
 
 
-class AuditEntry(db.Model):
+class AuditEntry(db.Model):  # type: ignore[name-defined]
     """Who did what, when (UTC), from where; ids and field names, never copies of personal data."""
 
     __tablename__ = "audit_entries"

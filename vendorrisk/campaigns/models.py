@@ -26,7 +26,7 @@ RESPONSE_LABELS = {
 }
 
 
-class Campaign(db.Model):
+class Campaign(db.Model):  # type: ignore[name-defined]
     """One send of one template version to many vendors."""
 
     __tablename__ = "campaigns"
@@ -54,7 +54,7 @@ class Campaign(db.Model):
     )
 
 
-class DueDateChange(db.Model):
+class DueDateChange(db.Model):  # type: ignore[name-defined]
     """An extension of a campaign's due date, with its reason (kept for the record)."""
 
     __tablename__ = "campaign_due_changes"
@@ -71,7 +71,7 @@ class DueDateChange(db.Model):
     changed_by = relationship("User")
 
 
-class Assignment(db.Model):
+class Assignment(db.Model):  # type: ignore[name-defined]
     """One vendor's copy of a campaign."""
 
     __tablename__ = "assignments"
@@ -103,7 +103,7 @@ class Assignment(db.Model):
         return not self.is_submitted and (now or utcnow()) > self.campaign.due_at
 
 
-class Recipient(db.Model):
+class Recipient(db.Model):  # type: ignore[name-defined]
     """A person asked to answer an assignment, with a link of their own.
 
     The link's token is derived from (id, nonce) under LINK_KEY when a message is sent; only its
@@ -146,7 +146,7 @@ class Recipient(db.Model):
         return self.last_message.state if self.last_message else "queued"
 
 
-class Response(db.Model):
+class Response(db.Model):  # type: ignore[name-defined]
     """The draft answers of an assignment; a version column detects concurrent saves."""
 
     __tablename__ = "responses"
@@ -181,7 +181,7 @@ class Response(db.Model):
         return None
 
 
-class Revision(db.Model):
+class Revision(db.Model):  # type: ignore[name-defined]
     """One round of answers. Open while the vendor works; immutable once submitted."""
 
     __tablename__ = "revisions"
@@ -216,7 +216,7 @@ class Revision(db.Model):
     submitted_by = relationship("Recipient", foreign_keys=[submitted_by_recipient_id])
 
 
-class Evidence(db.Model):
+class Evidence(db.Model):  # type: ignore[name-defined]
     """An uploaded evidence file. Once part of a submitted revision it is never changed."""
 
     __tablename__ = "evidence"
@@ -240,7 +240,7 @@ class Evidence(db.Model):
     uploaded_by = relationship("Recipient")
 
 
-class ReminderSent(db.Model):
+class ReminderSent(db.Model):  # type: ignore[name-defined]
     """A reminder already sent for one offset of one due date (makes the command idempotent)."""
 
     __tablename__ = "reminders_sent"
@@ -254,7 +254,7 @@ class ReminderSent(db.Model):
     skipped: Mapped[bool] = mapped_column(default=False)
 
 
-class ImpactAlert(db.Model):
+class ImpactAlert(db.Model):  # type: ignore[name-defined]
     """An answer that means our data or systems may be affected, until someone handles it."""
 
     __tablename__ = "impact_alerts"

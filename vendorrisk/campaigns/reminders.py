@@ -70,21 +70,21 @@ def send_reminders(now: datetime | None = None) -> int:
     for assignment in assignments:
         due_at = assignment.campaign.due_at
         already = done.get((assignment.id, due_at), set())
-        key, skipped = due_reminder(due_at, now, already)
+        due, skipped = due_reminder(due_at, now, already)
         for missed in skipped:
             db.session.add(
                 ReminderSent(
                     assignment_id=assignment.id, due_at=due_at, offset_key=missed, skipped=True
                 )
             )
-        if key is None:
+        if due is None:
             continue
         recipients = [r for r in assignment.recipients if r.usable(now) and r.contact.email]
         if not recipients:
             continue
-        template = "overdue" if key == OVERDUE else "reminder"
+        template = "overdue" if due == OVERDUE else "reminder"
         for recipient in recipients:
             services.queue_message(recipient, template)
-        db.session.add(ReminderSent(assignment_id=assignment.id, due_at=due_at, offset_key=key))
+        db.session.add(ReminderSent(assignment_id=assignment.id, due_at=due_at, offset_key=due))
         sent += 1
     return sent

@@ -9,6 +9,11 @@ from flask.cli import with_appcontext
 from vendorrisk.core import backup as backups
 
 
+def _app() -> Flask:
+    """The application object behind the `current_app` proxy (backup threads need the real one)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(path_type=Path))
 @with_appcontext
@@ -19,7 +24,7 @@ def backup_command(path: Path) -> None:
     runs.
     """
     try:
-        manifest = backups.create_backup(current_app._get_current_object(), path)
+        manifest = backups.create_backup(_app(), path)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = sum(manifest["tables"].values())
@@ -36,7 +41,7 @@ def backup_command(path: Path) -> None:
 def restore_command(path: Path) -> None:
     """Restore the backup at PATH into this (empty) instance, after checking every hash."""
     try:
-        report = backups.restore_backup(current_app._get_current_object(), path, click.echo)
+        report = backups.restore_backup(_app(), path, click.echo)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(

@@ -52,8 +52,9 @@ def handle_http(exc: HTTPException):
     if exc.response is not None:
         return exc.response
     response = current_app.make_response(_render(exc.code or 500))
-    if exc.code == 405 and getattr(exc, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    allowed = getattr(exc, "valid_methods", None)
+    if exc.code == 405 and allowed:
+        response.headers["Allow"] = ", ".join(allowed)
     return response
 
 

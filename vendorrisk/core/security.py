@@ -91,7 +91,9 @@ def init_app(app: Flask) -> None:
     """Install the proxy fix, the guard, the headers and the log filter."""
     count = app.config["TRUSTED_PROXY_COUNT"]
     if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
     app.before_request(guard)
     app.after_request(set_headers)
     logging.getLogger("werkzeug").addFilter(RedactTokens())

@@ -18,7 +18,7 @@ from importlib import resources
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT7, DRAFT202012
 
 from vendorrisk.vendors.identifiers import Identifier, IdentifierError, parse_cpe, parse_purl
@@ -63,14 +63,14 @@ def validator() -> Draft202012Validator:
     pairs = []
     for name, uri, spec in CVSS_SCHEMAS:
         contents = json.loads(_schema_text(name))
-        resource = Resource(contents, specification=spec)
+        resource = spec.create_resource(contents)
         pairs.append((uri, resource))
         own = contents.get("$id") or contents.get("id")
         if own and own != uri:
             pairs.append((own, resource))
     schema = json.loads(_schema_text("csaf_json_schema.json"))
     registry = Registry().with_resources(pairs)
-    registry = registry.with_resource(schema["$id"], Resource(schema, specification=DRAFT202012))
+    registry = registry.with_resource(schema["$id"], DRAFT202012.create_resource(schema))
     return Draft202012Validator(schema, registry=registry)
 
 

@@ -20,6 +20,7 @@ from vendorrisk.advisories.models import Advisory
 from vendorrisk.audit import services as audit
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
+from vendorrisk.vendors.models import Product
 
 from .catalogue import Resolver
 from .csaf import STATUS_MAP, CsafDocument, CsafProduct, day, read_csaf
@@ -120,7 +121,7 @@ def _advisory_document(doc: CsafDocument, slug: str) -> AdvisoryDocument:
 
 @dataclass
 class _Entry:
-    product: object
+    product: Product
     matched_by: str
     specs: list[dict] = field(default_factory=list)
     identifiers: list[dict] = field(default_factory=list)
@@ -252,7 +253,7 @@ def import_csaf(loaded: LoadedJson, actor=None) -> ImportReport:
             )
     resolver = Resolver()
     entries = resolve_entries(doc, resolver)
-    choices = [advisories.ProductChoice(e.product) for e in entries]  # type: ignore[arg-type]
+    choices = [advisories.ProductChoice(e.product) for e in entries]
     slug = source.advisory.slug if source else free_slug(doc.tracking_id)
     advisory, _ = advisories.save_document(
         source.advisory if source else None,

@@ -12,7 +12,7 @@ JSON_ACCEPT = ".json,application/json"
 class _JsonUpload(FlaskForm):
     def read(self) -> tuple[bytes, str]:
         """Return the file's bytes and a safe name to report errors under."""
-        upload = self.file.data  # type: ignore[attr-defined]
+        upload = self.file.data
         name = secure_filename(getattr(upload, "filename", "") or "") or "upload.json"
         return upload.read(), name
 

@@ -54,7 +54,7 @@ def upload_sbom(vendor, loaded: LoadedJson, actor, product: str | None = None) -
     )
     db.session.add(sbom)
     db.session.flush()
-    replaced = db.session.execute(
+    replaced = db.session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         update(Sbom)
         .where(
             Sbom.vendor_id == vendor.id,

@@ -13,7 +13,7 @@ SENT = "sent"
 FAILED = "failed"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
     """One e-mail waiting to be sent, sent, or given up on after repeated failures."""
 
     __tablename__ = "outbox_messages"

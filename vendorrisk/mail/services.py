@@ -4,7 +4,7 @@ import logging
 import secrets
 import smtplib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
@@ -65,7 +65,7 @@ def queue(
     to: str,
     subject: str,
     *,
-    link: tuple[str, str] | None = None,
+    link: tuple[str, str | int] | None = None,
     related: tuple[str, object] | None = None,
     **context,
 ) -> OutboxMessage:
@@ -129,7 +129,7 @@ class _ConsoleConnection:
 
     def send(self, msg: Message) -> None:
         print(  # noqa: T201 - the console transport's whole purpose
-            f"\n--- e-mail to {', '.join(msg.recipients)}: {msg.subject}\n{msg.body}\n---",
+            f"\n--- e-mail to {', '.join(map(str, msg.recipients))}: {msg.subject}\n{msg.body}\n---",
             flush=True,
         )
 
@@ -174,7 +174,7 @@ def _claim(owner: str, limit: int, now: datetime) -> list[int]:
     )
 
 
-def _prefetch_links(messages: list[OutboxMessage]) -> list:
+def _prefetch_links(messages: Sequence[OutboxMessage]) -> list:
     """Load what the batch's links need; the caller holds the rows (the session holds weakly)."""
     refs: dict[str, list[str]] = {}
     for message in messages:

@@ -7,6 +7,7 @@ revoked or re-issued link ends access at once.
 """
 
 import time
+from typing import Any
 
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -39,11 +40,12 @@ def _grants() -> dict[str, list[int]]:
 
 def grant(recipient: Recipient) -> None:
     """Give this browser access to the recipient's assignment."""
-    _grants()[str(recipient.id)] = [recipient.nonce[:8], int(time.time())]
+    entry: list[Any] = [recipient.nonce[:8], int(time.time())]
+    _grants()[str(recipient.id)] = entry
     g.portal_dirty = True
 
 
-def _valid(recipient: Recipient | None, entry: list, now: float) -> bool:
+def _valid(recipient: Recipient | None, entry: list[Any], now: float) -> bool:
     return (
         recipient is not None
         and recipient.usable()
@@ -58,7 +60,7 @@ def held_recipients() -> list[Recipient]:
     result = []
     for rid, entry in list(_grants().items()):
         recipient = db.session.get(Recipient, int(rid))
-        if _valid(recipient, entry, now):
+        if recipient is not None and _valid(recipient, entry, now):
             result.append(recipient)
         else:
             _grants().pop(rid, None)

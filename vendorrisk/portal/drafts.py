@@ -20,7 +20,7 @@ def _as_text(value) -> str:
 
 def draft_formdata(template: Template, answers: dict[str, Answer]) -> MultiDict:
     """Return the saved answers as posted form data."""
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     for name, value in form_data(template, answers).items():
         if value is True:
             data.add(name, "y")

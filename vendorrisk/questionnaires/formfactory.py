@@ -313,7 +313,7 @@ class QuestionnaireForm(FlaskForm):
         questions = frozenset(q.id for q in visible_questions(self.template, answers))
         return sections, questions
 
-    def validate(  # type: ignore[override]
+    def validate(
         self,
         extra_validators: Mapping[str, Sequence[Any]] | None = None,
         *,

@@ -20,7 +20,7 @@ from pathlib import Path
 import pydantic
 
 from .limits import MAX_BYTES, MAX_CONDITION_DEPTH
-from .schema import All, Not, QuestionIn, Template
+from .schema import All, DateIs, EvidenceAttached, Not, NumberIs, QuestionIn, Template
 from .schema import Any as AnyOf
 from .yamlreader import PathKey, YamlLoadError, YamlPath, YamlProblem, read_yaml
 
@@ -121,7 +121,7 @@ def parse_template(loaded: LoadedYaml) -> Template:
     return Template.model_validate(loaded.data, strict=True, by_name=False)
 
 
-ConditionModel = QuestionIn | All | AnyOf | Not
+ConditionModel = QuestionIn | All | AnyOf | Not | NumberIs | DateIs | EvidenceAttached
 
 
 def condition_depth(condition: ConditionModel) -> int:

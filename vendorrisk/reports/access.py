@@ -59,8 +59,11 @@ def campaign_for_export_or_404(campaign_id: int) -> Campaign:
 
 def subject_of(job: ReportJob) -> Vendor | Campaign | None:
     """Return the vendor or campaign a report job is about."""
-    model = {VENDOR_PDF: Vendor, CAMPAIGN_PDF: Campaign}.get(job.kind)
-    return db.session.get(model, job.object_id) if model else None
+    if job.kind == VENDOR_PDF:
+        return db.session.get(Vendor, job.object_id)
+    if job.kind == CAMPAIGN_PDF:
+        return db.session.get(Campaign, job.object_id)
+    return None
 
 
 def job_for_user_or_404(job_id: int) -> ReportJob:

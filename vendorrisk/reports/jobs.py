@@ -224,7 +224,7 @@ def _html(job: ReportJob) -> tuple[str, str]:
 
 def run(job_id: int) -> ReportJob | None:
     """Build one queued job to the end (done or failed); never raises for a report's failure."""
-    job = db.session.get(ReportJob, job_id)
+    job = db.session.get_one(ReportJob, job_id)
     if job is None or job.state != QUEUED:
         return job
     job.state, job.started_at, job.progress, job.stage = RUNNING, utcnow(), 2, "Starting"
@@ -253,7 +253,7 @@ def run(job_id: int) -> ReportJob | None:
             tick=tick,
         )
         name, digest = _store(job_id, rendered.pdf)
-        job = db.session.get(ReportJob, job_id)
+        job = db.session.get_one(ReportJob, job_id)
         job.state, job.progress, job.stage = DONE, 100, "Ready"
         job.file_name, job.size, job.sha256, job.pages = (
             name,
@@ -283,7 +283,7 @@ def run(job_id: int) -> ReportJob | None:
         else:
             message = "The report could not be built because of an internal error."
             log.exception("report job %s failed", job_id)
-        job = db.session.get(ReportJob, job_id)
+        job = db.session.get_one(ReportJob, job_id)
         job.state, job.stage, job.error, job.finished_at = FAILED, "Failed", message, utcnow()
         audit.record(
             "report.failed",

@@ -27,7 +27,7 @@ FAILED = "failed"
 STATE_LABELS = {QUEUED: "Waiting", RUNNING: "Being built", DONE: "Ready", FAILED: "Failed"}
 
 
-class ReportJob(db.Model):
+class ReportJob(db.Model):  # type: ignore[name-defined]
     """One request for a PDF report and, once built, where the file is and its SHA-256."""
 
     __tablename__ = "report_jobs"

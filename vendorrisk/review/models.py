@@ -41,7 +41,7 @@ FROM_REVIEWER = "reviewer"
 FROM_CONDITION = "condition"
 
 
-class ReviewDecision(db.Model):
+class ReviewDecision(db.Model):  # type: ignore[name-defined]
     """A reviewer's decision on one submitted revision; never changed, only followed by others."""
 
     __tablename__ = "review_decisions"
@@ -62,7 +62,7 @@ class ReviewDecision(db.Model):
         return DECISION_LABELS.get(self.decision, self.decision)
 
 
-class Finding(db.Model):
+class Finding(db.Model):  # type: ignore[name-defined]
     """A gap found by scoring or by a reviewer, tracked until it is closed or its risk accepted."""
 
     __tablename__ = "findings"
@@ -118,7 +118,7 @@ class Finding(db.Model):
         return self.is_open and target is not None and target < today
 
 
-class FindingEvent(db.Model):
+class FindingEvent(db.Model):  # type: ignore[name-defined]
     """One step in a finding's history (append-only), by a user or a vendor recipient."""
 
     __tablename__ = "finding_events"
@@ -137,7 +137,7 @@ class FindingEvent(db.Model):
     user = relationship("User")
 
 
-class ScoreOverride(db.Model):
+class ScoreOverride(db.Model):  # type: ignore[name-defined]
     """A reviewer's change to a question's points, with the original kept beside it."""
 
     __tablename__ = "score_overrides"
@@ -155,7 +155,7 @@ class ScoreOverride(db.Model):
     by = relationship("User")
 
 
-class ClarificationItem(db.Model):
+class ClarificationItem(db.Model):  # type: ignore[name-defined]
     """One question a reviewer asked the vendor to look at again, and the vendor's reply."""
 
     __tablename__ = "clarification_items"

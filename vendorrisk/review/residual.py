@@ -61,10 +61,14 @@ def residual_risk(
     """Compute the residual tier of a vendor from its inherent tier and its record."""
     tier = inherent
     reasons = [f"Inherent risk: {tier_label(inherent)}."]
-    baselines = [a for a in assessments if a.kind == "baseline" and a.accepted and a.reviewed_on]
-    if baselines:
-        latest = max(baselines, key=lambda a: a.reviewed_on)
-        age = (today - latest.reviewed_on).days
+    reviewed = [
+        (a.reviewed_on, a)
+        for a in assessments
+        if a.kind == "baseline" and a.accepted and a.reviewed_on is not None
+    ]
+    if reviewed:
+        reviewed_on, latest = max(reviewed, key=lambda pair: pair[0])
+        age = (today - reviewed_on).days
         if age > stale_after_days:
             reasons.append(
                 f"The last accepted baseline ({latest.name}, {latest.reviewed_on}) "

@@ -214,7 +214,7 @@ def add_product_use(
     ):
         how = f"through {subcontractor}" if subcontractor else "directly"
         errors["product_id"] = f"{vendor.name} already uses {product.name} {how}."
-    if errors:
+    if errors or product is None:
         raise VendorError(errors)
     use = ProductUse(
         vendor=vendor,

@@ -34,7 +34,7 @@ CONTACT_KIND_LABELS = {
 }
 
 
-class Vendor(db.Model):
+class Vendor(db.Model):  # type: ignore[name-defined]
     """A third party we buy a service from; offboarded rather than deleted."""
 
     __tablename__ = "vendors"
@@ -94,7 +94,7 @@ class Vendor(db.Model):
         return f"<Vendor {self.id} {self.name!r}>"
 
 
-class Contact(db.Model):
+class Contact(db.Model):  # type: ignore[name-defined]
     """A person at a vendor; erasable (personal fields blanked) while the row and its id stay."""
 
     __tablename__ = "vendor_contacts"
@@ -142,7 +142,7 @@ class Contact(db.Model):
         return f"<Contact {self.id} vendor={self.vendor_id}>"
 
 
-class Product(db.Model):
+class Product(db.Model):  # type: ignore[name-defined]
     """A catalogue entry: a supplier's product, its aliases and known versions."""
 
     __tablename__ = "products"
@@ -181,7 +181,7 @@ class Product(db.Model):
         return f"<Product {self.id} {self.name!r}>"
 
 
-class ProductAlias(db.Model):
+class ProductAlias(db.Model):  # type: ignore[name-defined]
     """Another name a product goes by ("Mimecast S&R"); matched like the product's name."""
 
     __tablename__ = "product_aliases"
@@ -194,7 +194,7 @@ class ProductAlias(db.Model):
     product: Mapped[Product] = relationship(back_populates="aliases")
 
 
-class ProductIdentifier(db.Model):
+class ProductIdentifier(db.Model):  # type: ignore[name-defined]
     """A CPE 2.3 name or package URL of a catalogue product; `key` is what matching compares."""
 
     __tablename__ = "product_identifiers"
@@ -211,7 +211,7 @@ class ProductIdentifier(db.Model):
     product: Mapped[Product] = relationship(back_populates="identifiers")
 
 
-class ProductUse(db.Model):
+class ProductUse(db.Model):  # type: ignore[name-defined]
     """A vendor's use of a product, directly or through a named subcontractor (a fourth party)."""
 
     __tablename__ = "vendor_products"

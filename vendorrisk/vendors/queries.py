@@ -1,6 +1,7 @@
 """Reading the vendor list: search, filters, sorting, and rows for the CSV export."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import ARRAY, Integer, Select, any_, case, func, literal, or_, select
@@ -29,18 +30,19 @@ ANY_STATUS = "any"
 STALE = "stale"
 
 
-def _sort_columns(key: str) -> list:
+def _sort_columns(key: str) -> list[Any]:
     criticality_rank = case(
         {name: rank for rank, name in enumerate(CRITICALITY_LABELS)}, value=Vendor.criticality
     )
     status_rank = case({ONBOARDING: 0, ACTIVE: 1, OFFBOARDED: 2}, value=Vendor.status)
-    return {
+    columns: dict[str, list[Any]] = {
         "name": [Vendor.name_key],
         "tier": [Vendor.risk_tier],
         "criticality": [criticality_rank],
         "status": [status_rank],
         "renewal": [Vendor.renewal_date.is_(None), Vendor.renewal_date],
-    }[key]
+    }
+    return columns[key]
 
 
 def _among(ids: set[int]):

@@ -10,7 +10,7 @@ import json
 from zoneinfo import available_timezones
 
 import pydantic
-from flask import g, jsonify, request, url_for
+from flask import abort, g, jsonify, request, url_for
 from sqlalchemy import select
 
 from vendorrisk.advisories import services as advisories
@@ -126,7 +126,7 @@ def campaign_json(campaign: Campaign) -> dict:
 
 
 def _created(campaign_id: int, status: int, replayed: bool = False):
-    campaign = campaigns.campaign_page_data(campaign_id)
+    campaign = campaigns.campaign_page_data(campaign_id) or abort(404)
     response = jsonify(campaign_json(campaign))
     response.status_code = status
     response.headers["Location"] = url_for(".campaigns_show", campaign_id=campaign_id)

@@ -57,14 +57,15 @@ def vendors_report_pdf(vendor_id: int):
     vendor = access.vendor_for_export_or_404(vendor_id)
     job = jobs.request_report(VENDOR_PDF, vendor, current_user, {})
     db.session.commit()
-    job = jobs.run(job.id)  # built within the request, under the reports' time and size bounds
-    if job is None or job.state != DONE:
+    built = jobs.run(job.id)  # built within the request, under the reports' time and size bounds
+    if built is None or built.state != DONE:
         raise ApiProblem(
             503,
-            (job.error if job else None) or "The report could not be built.",
+            (built.error if built else None) or "The report could not be built.",
             kind="report-failed",
             title="The report could not be built",
         )
+    job = built
     data = jobs.path_of(job.file_name).read_bytes()
     audit.record(
         "export.report_pdf",
