@@ -5,13 +5,12 @@ and on any accessibility violation axe-core finds on the pages it checks (`acces
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import IN_CI, TEST_LINK_KEY, test_config
+from tests.support.gunicorn import Gunicorn
 from tests.support.smtp import SMTPServer, free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -84,40 +83,11 @@ def live_server(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "wsgi:app",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=2)  # noqa: S310 - local test server
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError((workdir / "server.log").read_text()) from None
-            time.sleep(0.2)
+    gunicorn = Gunicorn(port, env, workdir / "server.log")
+    gunicorn.start()
     server = LiveServer(url, database_url, smtp)
     yield server
-    process.terminate()
-    process.wait(10)
-    log.close()
+    gunicorn.stop()
     smtp.stop()
 
 

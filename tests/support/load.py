@@ -19,8 +19,6 @@ import http.cookiejar
 import os
 import random
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -30,6 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.gunicorn import Gunicorn
 from tests.support.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,52 +194,16 @@ class Server:
             "EXTERNAL_BASE_URL": self.url,
             "VENDORRISK_ENV": "development",
         }
-        self.workers = workers
-        self.process: subprocess.Popen | None = None
+        self.gunicorn = Gunicorn(self.port, self.env, self.log_path, workers=workers)
 
     def start(self) -> None:
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own server
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--workers",
-                    str(self.workers),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--timeout",
-                    "60",
-                    "wsgi:app",
-                ],
-                env=self.env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/healthz", timeout=2).read()  # noqa: S310
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(self.log()) from None
-                time.sleep(0.2)
+        self.gunicorn.start()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        self.gunicorn.stop()
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return self.gunicorn.log()
 
     def log_problems(self) -> list[str]:
         return [line for line in self.log().splitlines() if any(p in line for p in LOG_PROBLEMS)]
