@@ -16,6 +16,8 @@ Functions (all return `EffectiveResult`, see vendorrisk/scoring/effective.py):
   assignment id, in a fixed number of queries (assignments with nothing scored are left out).
 - `latest_revisions(assignments)`: each assignment's latest submitted revision, by assignment
   id, in one query (for pages that show the revision beside its result).
+- `needs_reviewer(result, template)`: the review flags as "needs reviewer" items, each with
+  the answers it is about, as the review page and the vendor PDF list them.
 
 The figures to show are the `EffectiveResult`'s: `.overall` / `.overall_display`, `.band`,
 `.band_label`, `.verdict`, `.review_flags` ("needs reviewer" items), `.not_exposed_reason()`,
@@ -26,6 +28,7 @@ The figures to show are the `EffectiveResult`'s: `.overall` / `.overall_display`
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -33,7 +36,10 @@ from sqlalchemy.orm import selectinload
 
 from vendorrisk.campaigns.models import Assignment, Campaign, Response, Revision
 from vendorrisk.extensions import db
+from vendorrisk.questionnaires.answers import encode_answer
+from vendorrisk.questionnaires.display import answer_text
 from vendorrisk.questionnaires.models import TemplateVersion
+from vendorrisk.questionnaires.schema import Template
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.review.models import ScoreOverride
 from vendorrisk.scoring.effective import EffectiveResult, Override, effective_result
@@ -47,7 +53,65 @@ __all__ = [
     "for_revision",
     "for_revisions",
     "latest_revisions",
+    "needs_reviewer",
 ]
+
+FLAG_TITLES = {
+    "contradiction": "Contradictory answers",
+    "exclusive": "An option meant to stand alone was ticked with others",
+    "uncertain": "The vendor is not sure",
+    "date": "A date to check",
+    "certificate": "The certificate does not match the answers",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerShown:
+    """One answer a review flag is about, as a reader sees it."""
+
+    question_id: str
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A "needs reviewer" item: why a person must look, and the answers concerned."""
+
+    kind: str
+    title: str
+    reason: str
+    answers: tuple[AnswerShown, ...]
+
+
+def needs_reviewer(result: EffectiveResult, template: Template) -> list[ReviewItem]:
+    """Return the result's review flags as "needs reviewer" items with the answers they list."""
+    answers = result.computed.answers
+    items = []
+    for flag in result.review_flags:
+        shown = []
+        for question_id in flag.question_ids:
+            try:
+                question = template.question(question_id)
+            except KeyError:
+                question = None
+            given = answers.get(question_id)
+            shown.append(
+                AnswerShown(
+                    question_id,
+                    question.text if question is not None else question_id,
+                    answer_text(question, encode_answer(given)) if given is not None else "",
+                )
+            )
+        items.append(
+            ReviewItem(
+                flag.kind,
+                FLAG_TITLES.get(flag.kind, flag.kind.replace("_", " ").capitalize()),
+                flag.reason,
+                tuple(shown),
+            )
+        )
+    return items
 
 
 def active_overrides(revision_ids: Iterable[int]) -> dict[int, list[Override]]:
