@@ -43,7 +43,7 @@ from vendorrisk.questionnaires.schema import Template
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.review.models import ScoreOverride
 from vendorrisk.scoring.effective import EffectiveResult, Override, effective_result
-from vendorrisk.scoring.result import ScoreResult
+from vendorrisk.scoring.result import ScoreResult, Verdict
 
 __all__ = [
     "EffectiveResult",
@@ -55,6 +55,13 @@ __all__ = [
     "latest_revisions",
     "needs_reviewer",
 ]
+
+VERDICT_LABELS = {
+    Verdict.NEEDS_REVIEW: "Needs reviewer",
+    Verdict.NOT_EXPOSED: "Not exposed",
+    Verdict.NOT_SCORED: "Not scored",
+    Verdict.SCORED: "Scored",
+}
 
 FLAG_TITLES = {
     "contradiction": "Contradictory answers",
