@@ -9,6 +9,7 @@ from vendorrisk.core.timeutil import format_local
 from vendorrisk.navigation import HOME_CARDS, NAV_LINKS
 from vendorrisk.permissions import allowed
 from vendorrisk.questionnaires.display import answer_text
+from vendorrisk.scoring.result import round_display
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -27,6 +28,8 @@ def can(endpoint: str) -> bool:
 def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.jinja_env.filters["local_time"] = local_time
+    # Scores as every page, report and the API round them (half up, one decimal).
+    app.jinja_env.filters["score_text"] = round_display
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["answer_text"] = answer_text
     app.jinja_env.globals["nav_links"] = NAV_LINKS

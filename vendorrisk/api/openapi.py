@@ -8,6 +8,7 @@ from typing import Any
 
 from vendorrisk.core.http import MAX_ID
 from vendorrisk.review.models import FINDING_STATE_LABELS, SEVERITIES
+from vendorrisk.scoring.result import Verdict
 
 STR = {"type": "string"}
 INT = {"type": "integer"}
@@ -18,6 +19,9 @@ ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 NID = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID}
 DATE = {"type": ["string", "null"], "format": "date"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
+# Scores and percentages: JSON numbers with one decimal; points and weights with four.
+NUM_SCORE = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
+NUM_POINTS = {"type": ["number", "null"], "minimum": 0}
 
 
 def ref(name: str) -> dict:
@@ -294,6 +298,39 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    "ResultCategory": obj(
+        {
+            "id": STR,
+            "title": STR,
+            "weight": NUM_POINTS,
+            "possible": NUM_POINTS,
+            "earned": NUM_POINTS,
+            "score": NUM_SCORE,
+        }
+    ),
+    "ResultOverride": obj(
+        {
+            "question_id": STR,
+            "percent": {**NUM_SCORE, "description": "The reviewer's percentage (to)."},
+            "computed_percent": {
+                **NUM_SCORE,
+                "description": "The engine's percentage for the question (from).",
+            },
+            "justification": STR,
+            "by": {**NSTR, "description": "The reviewer's name."},
+            "at": TIME,
+        }
+    ),
+    "ReviewFlag": obj(
+        {
+            "kind": {
+                "type": "string",
+                "description": "contradiction, exclusive, uncertain, date, certificate, ...",
+            },
+            "question_ids": {"type": "array", "items": STR},
+            "reason": STR,
+        }
+    ),
     "Result": obj(
         {
             "assignment_id": INT,
@@ -302,13 +339,38 @@ SCHEMAS: dict[str, Any] = {
             "revision": INT,
             "submitted_at": TIME,
             "late": BOOL,
-            "overall": NSTR,
-            "band": NSTR,
+            "verdict": {"type": "string", "enum": [v.value for v in Verdict]},
+            "overall": {
+                **NUM_SCORE,
+                "description": "The effective overall score (overrides applied), 0 to 100 with "
+                "one decimal; null when the vendor is not exposed or nothing was scored.",
+            },
+            "band": {**NSTR, "description": "Null when the vendor is not exposed."},
             "band_label": NSTR,
+            "uncapped_band": NSTR,
+            "capped_by": {"type": "array", "items": STR},
             "not_exposed": BOOL,
-            "categories": {"type": "array", "items": {"type": "object"}},
+            "not_exposed_reason": {
+                **NSTR,
+                "description": "Which answers rule exposure out, when `not_exposed`.",
+            },
+            "review_flags": {"type": "array", "items": ref("ReviewFlag")},
+            "categories": {"type": "array", "items": ref("ResultCategory")},
+            "impact_signals": {"type": "array", "items": {"type": "object"}},
             "findings": {"type": "array", "items": {"type": "object"}},
+            "completeness": {"type": "object"},
             "trace": {"type": "array", "items": {"type": "object"}},
+            "computed": obj(
+                {
+                    "overall": NUM_SCORE,
+                    "band": NSTR,
+                    "band_label": NSTR,
+                    "categories": {"type": "array", "items": ref("ResultCategory")},
+                }
+            ),
+            "overrides": {"type": "array", "items": ref("ResultOverride")},
+            "engine_version": NSTR,
+            "template_hash": NSTR,
         }
     ),
     "Finding": obj(
@@ -504,7 +566,12 @@ PATHS: dict[str, Any] = {
     "/assignments/{assignment_id}/result": {
         "parameters": [id_param("assignment_id")],
         "get": {
-            "summary": "The score of the latest submitted answers.",
+            "summary": "The effective result of the latest submitted answers.",
+            "description": "The score a person sees: the engine's result with the reviewer's "
+            "active overrides applied, the same figures as the review page, the PDFs and the "
+            "exports. `computed` holds the engine's own figures and `overrides` each change "
+            "(who, when, question, from and to, why). Numbers are JSON numbers; `overall` and "
+            "`band` are null when the vendor is not exposed, with `not_exposed_reason`.",
             "responses": {
                 "200": ok("Result"),
                 **AUTH_ERRORS,

@@ -26,9 +26,9 @@ from vendorrisk.extensions import db
 from vendorrisk.questionnaires.display import answer_text
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.questionnaires.services import parsed_version
-from vendorrisk.review.models import Finding, ScoreOverride
-from vendorrisk.scoring import ScoreResult
-from vendorrisk.scoring.overrides import apply_overrides
+from vendorrisk.review import effective
+from vendorrisk.review.effective import VERDICT_LABELS, EffectiveResult
+from vendorrisk.review.models import Finding
 from vendorrisk.scoring.result import round_display
 from vendorrisk.vendors.models import Vendor
 
@@ -91,8 +91,10 @@ SCORE_COLUMNS = [
     Column("Attestation SHA-256", 66),
     Column("Overall score", 10),
     Column("Band", 7),
-    Column("Overall after overrides", 12),
-    Column("Band after overrides", 10),
+    Column("Result", 14),
+    Column("Engine's overall score", 12),
+    Column("Engine's band", 10),
+    Column("Reviewer overrides", 10),
     Column("Category", 28),
     Column("Category score", 10),
     Column("Points earned", 10),
@@ -133,6 +135,21 @@ def _score(value) -> float | None:
     return None if text is None else float(text)
 
 
+def score_cells(result: EffectiveResult | None) -> list:
+    """Return a revision's score cells: effective overall, band and result, then the engine's."""
+    if result is None:
+        return [None, None, None, None, None, None]
+    computed = result.computed
+    return [
+        _score(result.overall),
+        result.band,
+        VERDICT_LABELS[result.verdict],
+        None if computed.not_exposed else _score(computed.overall),
+        computed.band,
+        len(result.overrides),
+    ]
+
+
 def _assignments(query) -> list[Assignment]:
     return list(
         db.session.scalars(
@@ -166,24 +183,16 @@ def _sheets(assignments: list[Assignment]) -> list[Sheet]:
         .options(selectinload(Finding.acceptance_by))
         .order_by(Finding.id)
     ).all()
-    revision_ids = [r.id for a in assignments if a.response for r in a.response.revisions]
-    overrides: dict[int, dict[str, int]] = {}
-    for row in db.session.scalars(
-        select(ScoreOverride)
-        .where(
-            ScoreOverride.revision_id.in_(revision_ids or [-1]),
-            ScoreOverride.superseded_at.is_(None),
-        )
-        .order_by(ScoreOverride.id)
-    ):
-        overrides.setdefault(row.revision_id, {})[row.question_id] = row.new_percent
+    results = effective.for_revisions(
+        r for a in assignments if a.response for r in a.response.revisions if r.submitted_at
+    )
     tracked: dict[tuple[int, str], Finding] = {}
     for finding in findings:
         if finding.question_id:
             tracked[(finding.assignment_id, finding.question_id)] = finding
     answers, scores = [], []
     for assignment in sorted(assignments, key=lambda a: (a.vendor.name.lower(), a.id)):
-        _assignment_rows(assignment, overrides, tracked, answers, scores)
+        _assignment_rows(assignment, results, tracked, answers, scores)
     names = {a.id: (a.vendor.name, a.campaign.name) for a in assignments}
     finding_rows = [_finding_row(f, *names.get(f.assignment_id, ("", ""))) for f in findings]
     return [
@@ -194,7 +203,11 @@ def _sheets(assignments: list[Assignment]) -> list[Sheet]:
 
 
 def _assignment_rows(
-    assignment: Assignment, overrides, tracked, answers: list, scores: list
+    assignment: Assignment,
+    results: dict[int, EffectiveResult],
+    tracked,
+    answers: list,
+    scores: list,
 ) -> None:
     response = assignment.response
     submitted = [r for r in (response.revisions if response else []) if r.submitted_at]
@@ -204,12 +217,7 @@ def _assignment_rows(
     template = parsed_version(version)
     vendor, campaign = assignment.vendor.name, assignment.campaign.name
     for revision in submitted:
-        result = ScoreResult.from_dict(revision.score) if revision.score else None
-        adjusted = (
-            apply_overrides(result, template, overrides[revision.id])
-            if result and revision.id in overrides
-            else None
-        )
+        result = results.get(revision.id)
         base = [
             vendor,
             campaign,
@@ -221,12 +229,9 @@ def _assignment_rows(
             revision.attestation_name,
             revision.attestation_title,
             revision.attestation_hash,
-            _score(result.overall) if result else None,
-            result.band if result else None,
-            _score(adjusted.overall) if adjusted else None,
-            adjusted.band if adjusted else None,
+            *score_cells(result),
         ]
-        for category in (adjusted or result).categories if result else ():
+        for category in result.result.categories if result else ():
             scores.append(
                 [
                     *base,
@@ -236,10 +241,11 @@ def _assignment_rows(
                     _num(category.possible),
                 ]
             )
-        if result is None or not result.categories:
+        if result is None or not result.result.categories:
             scores.append([*base, None, None, None, None])
     latest = submitted[-1]
-    result = ScoreResult.from_dict(latest.score) if latest.score else None
+    latest_result = results.get(latest.id)
+    result = latest_result.result if latest_result else None
     trace = {e.question_id: e for e in result.trace} if result else {}
     gaps = {f.question_id: f for f in result.findings} if result else {}
     files: dict[str, list[str]] = {}

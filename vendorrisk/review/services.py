@@ -352,17 +352,6 @@ def override_points(
     return row
 
 
-def active_overrides(revision: Revision) -> list[ScoreOverride]:
-    """Return the overrides in force for a revision."""
-    return list(
-        db.session.scalars(
-            select(ScoreOverride)
-            .where(ScoreOverride.revision_id == revision.id, ScoreOverride.superseded_at.is_(None))
-            .order_by(ScoreOverride.id)
-        )
-    )
-
-
 def override_severity(finding: Finding, severity: str, justification: str, reviewer) -> None:
     """Change a finding's severity with a justification; the original stays recorded."""
     if severity not in SEVERITIES:

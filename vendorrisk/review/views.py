@@ -13,7 +13,7 @@ from vendorrisk.core import storage
 from vendorrisk.core.pagination import window
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.services import parsed_version
-from vendorrisk.review import queries, services
+from vendorrisk.review import effective, queries, services
 from vendorrisk.review.forms import (
     AcceptRiskForm,
     CloseForm,
@@ -27,7 +27,6 @@ from vendorrisk.review.forms import (
 )
 from vendorrisk.review.models import Finding, ReviewDecision
 from vendorrisk.scoring import ScoreResult
-from vendorrisk.scoring.overrides import apply_overrides
 
 bp = Blueprint("review", __name__)
 
@@ -48,14 +47,7 @@ def _page(assignment: Assignment, status: int = 200, **forms):
     revision = next(
         (r for r in revisions if r.number == number), revisions[-1] if revisions else None
     )
-    result = adjusted = None
-    overrides = []
-    if revision is not None and revision.score:
-        result = ScoreResult.from_dict(revision.score)
-        overrides = services.active_overrides(revision)
-        adjusted = apply_overrides(
-            result, template, {o.question_id: o.new_percent for o in overrides}
-        )
+    result = effective.for_revision(revision) if revision is not None else None
     clarify_cls = clarification_form_class(tuple(q.id for q in template.questions()))
     decisions = db.session.scalars(
         select(ReviewDecision)
@@ -76,12 +68,12 @@ def _page(assignment: Assignment, status: int = 200, **forms):
         revisions=revisions,
         revision=revision,
         result=result,
-        adjusted=adjusted,
-        overrides={o.question_id: o for o in overrides},
+        review_items=effective.needs_reviewer(result, template) if result else [],
+        overrides={o.question_id: o for o in result.overrides} if result else {},
         decisions=decisions,
         clarifications=items,
         findings=findings,
-        trace={e.question_id: e for e in (adjusted or result).trace} if result else {},
+        trace={e.question_id: e for e in result.result.trace} if result else {},
         decision_form=forms.get("decision_form") or DecisionForm(),
         clarify_form=forms.get("clarify_form") or clarify_cls(),
         override_form=forms.get("override_form") or OverrideForm(),

@@ -23,7 +23,7 @@ from vendorrisk.campaigns.models import Assignment, Campaign
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires import services as questionnaires
 from vendorrisk.questionnaires.models import TemplateVersion
-from vendorrisk.scoring.result import ScoreResult
+from vendorrisk.review import effective
 from vendorrisk.vendors.models import Vendor
 
 MAX_KEY = 200
@@ -194,18 +194,19 @@ def campaigns_show(campaign_id: int):
 
 @bp.get("/assignments/<int:assignment_id>/result")
 def assignments_result(assignment_id: int):
+    """Return the effective result of an assignment's latest submitted answers."""
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
         raise ApiProblem(404, "No assignment with this id.", kind="not-found", title="Not found")
     revision = assignment.response.latest_submitted if assignment.response else None
-    if revision is None or revision.score is None:
+    result = effective.for_revision(revision) if revision is not None else None
+    if revision is None or result is None:
         raise ApiProblem(
             404,
             "This assignment has no submitted, scored answers yet.",
             kind="no-result",
             title="Not found",
         )
-    result = ScoreResult.from_dict(revision.score).to_dict()
     return jsonify(
         {
             "assignment_id": assignment.id,
@@ -214,12 +215,6 @@ def assignments_result(assignment_id: int):
             "revision": revision.number,
             "submitted_at": iso(revision.submitted_at),
             "late": revision.late,
-            "overall": result["overall_display"],
-            "band": result["band"],
-            "band_label": result["band_label"],
-            "not_exposed": result["not_exposed"],
-            "categories": result["categories"],
-            "findings": result["findings"],
-            "trace": result["trace"],
+            **result.to_json(),
         }
     )

@@ -30,10 +30,10 @@ from vendorrisk.reports.builders.common import (
     Meta,
     advisory_at_send,
 )
-from vendorrisk.review.models import DECISION_LABELS, Finding, ScoreOverride
+from vendorrisk.review import effective
+from vendorrisk.review.effective import EffectiveResult
+from vendorrisk.review.models import DECISION_LABELS, Finding
 from vendorrisk.review.queries import open_condition
-from vendorrisk.scoring import ScoreResult
-from vendorrisk.scoring.overrides import apply_overrides
 from vendorrisk.scoring.result import round_display
 
 Progress = Callable[[int, str], None]
@@ -66,6 +66,7 @@ class VendorLine:
     categories: dict[str, str | None]
     open_findings: Counter = field(default_factory=Counter)
     impact: bool = False
+    needs_review: bool = False
 
     @property
     def band_key(self) -> str:
@@ -157,12 +158,9 @@ def _assignments(campaign: Campaign) -> list[Assignment]:
     )
 
 
-def _line(
-    assignment: Assignment, template, overrides: dict[int, dict[str, int]], now: datetime
-) -> VendorLine:
+def _line(assignment: Assignment, result: EffectiveResult | None, now: datetime) -> VendorLine:
     vendor = assignment.vendor
     response = assignment.response
-    revision = response.latest_submitted if response else None
     submitted = [r for r in response.revisions if r.submitted_at] if response else []
     line = VendorLine(
         assignment=assignment,
@@ -179,17 +177,14 @@ def _line(
         not_exposed=False,
         categories={},
     )
-    if revision is not None and revision.score:
-        result = ScoreResult.from_dict(revision.score)
-        mine = overrides.get(revision.id)
-        if mine:
-            result = apply_overrides(result, template, mine)
-            line.overridden = True
+    if result is not None:
+        line.overridden = result.changed
         line.overall = result.overall_display
         line.band = result.band
-        line.not_exposed = result.not_exposed
-        line.impact = bool(result.impact_signals)
-        line.categories = {c.id: round_display(c.score) for c in result.categories}
+        line.not_exposed = result.result.not_exposed
+        line.needs_review = bool(result.review_flags)
+        line.impact = bool(result.result.impact_signals)
+        line.categories = {c.id: round_display(c.score) for c in result.result.categories}
     return line
 
 
@@ -203,20 +198,7 @@ def build(
     version = campaign.template_version
     template = parsed_version(version)
     assignments = _assignments(campaign)
-    latest_ids = [
-        a.response.latest_submitted.id
-        for a in assignments
-        if a.response and a.response.latest_submitted
-    ]
-    overrides: dict[int, dict[str, int]] = {}
-    for row in db.session.scalars(
-        select(ScoreOverride)
-        .where(
-            ScoreOverride.revision_id.in_(latest_ids or [-1]), ScoreOverride.superseded_at.is_(None)
-        )
-        .order_by(ScoreOverride.id)
-    ):
-        overrides.setdefault(row.revision_id, {})[row.question_id] = row.new_percent
+    results = effective.for_assignments(assignments)
     ids = [a.id for a in assignments]
     open_findings = db.session.scalars(
         select(Finding)
@@ -228,7 +210,7 @@ def build(
     for index, assignment in enumerate(assignments):
         if index % 25 == 0:
             progress(10 + 25 * index // max(1, len(assignments)), "Scoring summary per vendor")
-        lines.append(_line(assignment, template, overrides, now))
+        lines.append(_line(assignment, results.get(assignment.id), now))
     by_assignment = {line.assignment.id: line for line in lines}
     for finding in open_findings:
         by_assignment[finding.assignment_id].open_findings[finding.severity] += 1

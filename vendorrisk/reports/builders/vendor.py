@@ -34,6 +34,8 @@ from vendorrisk.reports.builders.common import (
     audit_trail,
     clip,
 )
+from vendorrisk.review import effective
+from vendorrisk.review.effective import EffectiveResult, ReviewItem, needs_reviewer
 from vendorrisk.review.models import (
     DECISION_LABELS,
     FROM_CONDITION,
@@ -46,7 +48,6 @@ from vendorrisk.review.models import (
 from vendorrisk.review.queries import residual_for
 from vendorrisk.review.residual import Residual
 from vendorrisk.scoring import ScoreResult
-from vendorrisk.scoring.overrides import apply_overrides
 from vendorrisk.scoring.result import round_display
 from vendorrisk.vendors.models import Contact, ProductUse, Vendor
 from vendorrisk.vendors.risk import Tier, inherent_tier
@@ -68,19 +69,58 @@ class CategoryRow:
 
 @dataclass
 class RevisionView:
-    """One submitted revision: attestation, hash, scores."""
+    """One submitted revision: attestation, hash, and its effective result."""
 
     revision: Revision
     submitted_by: str
+    result: EffectiveResult | None
     categories: list[CategoryRow]
-    overall: str | None
-    band: str | None
-    band_label: str | None
-    adjusted_overall: str | None = None
-    adjusted_band: str | None = None
+    # Every override of this revision, superseded ones too (the record of who changed what).
     overrides: list[ScoreOverride] = field(default_factory=list)
-    capped_by: tuple[str, ...] = ()
-    not_exposed: bool = False
+    review_items: list[ReviewItem] = field(default_factory=list)
+
+    @property
+    def overall(self) -> str | None:
+        """The effective overall score as shown, None when not exposed or not scored."""
+        return self.result.overall_display if self.result else None
+
+    @property
+    def band(self) -> str | None:
+        """The effective band."""
+        return self.result.band if self.result else self.revision.band
+
+    @property
+    def band_label(self) -> str | None:
+        return self.result.band_label if self.result else None
+
+    @property
+    def not_exposed(self) -> bool:
+        return bool(self.result and self.result.result.not_exposed)
+
+    @property
+    def not_exposed_reason(self) -> str | None:
+        return self.result.not_exposed_reason() if self.result else None
+
+    @property
+    def capped_by(self) -> tuple[str, ...]:
+        return self.result.result.capped_by if self.result else ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether reviewer overrides changed the engine's figures."""
+        return bool(self.result and self.result.changed)
+
+    @property
+    def computed_overall(self) -> str | None:
+        return self.result.computed.overall_display if self.result else None
+
+    @property
+    def computed_band(self) -> str | None:
+        return self.result.computed.band if self.result else None
+
+    @property
+    def verdict(self) -> str | None:
+        return self.result.verdict.value if self.result else None
 
 
 @dataclass
@@ -188,40 +228,28 @@ def _recipient_names(assignments: list[Assignment]) -> dict[int, str]:
 
 
 def _revision_view(
-    revision: Revision, template, overrides: list[ScoreOverride], names: dict[int, str]
+    revision: Revision,
+    template,
+    result: EffectiveResult | None,
+    overrides: list[ScoreOverride],
+    names: dict[int, str],
 ) -> RevisionView:
     submitted_by = names.get(revision.submitted_by_recipient_id or -1, "—")
-    if not revision.score:
-        return RevisionView(revision, submitted_by, [], None, revision.band, None)
-    result = ScoreResult.from_dict(revision.score)
-    active = {o.question_id: o.new_percent for o in overrides if o.superseded_at is None}
-    view = RevisionView(
+    if result is None:
+        return RevisionView(revision, submitted_by, None, [], overrides)
+    return RevisionView(
         revision=revision,
         submitted_by=submitted_by,
+        result=result,
         categories=[
             CategoryRow(
                 c.title, round_display(c.score), f"{float(c.earned):g}", f"{float(c.possible):g}"
             )
-            for c in result.categories
+            for c in result.result.categories
         ],
-        overall=result.overall_display,
-        band=result.band,
-        band_label=result.band_label,
         overrides=overrides,
-        capped_by=result.capped_by,
-        not_exposed=result.not_exposed,
+        review_items=needs_reviewer(result, template),
     )
-    if active:
-        adjusted = apply_overrides(result, template, active)
-        view.adjusted_overall = adjusted.overall_display
-        view.adjusted_band = adjusted.band
-        view.categories = [
-            CategoryRow(
-                c.title, round_display(c.score), f"{float(c.earned):g}", f"{float(c.possible):g}"
-            )
-            for c in adjusted.categories
-        ]
-    return view
 
 
 def _sections(
@@ -369,6 +397,7 @@ def build(
         if r.submitted_at is not None
     ]
     revision_ids = [r.id for r in revisions]
+    results = effective.for_revisions(revisions)
     overrides = _by_assignment(
         db.session.scalars(
             select(ScoreOverride)
@@ -419,7 +448,16 @@ def build(
         progress(10 + 25 * index // max(1, len(assignments)), "Gathering assessments")
         assessments.append(
             _assessment(
-                assignment, overrides, findings_by, decisions, items, alerts, names, limits, budget
+                assignment,
+                results,
+                overrides,
+                findings_by,
+                decisions,
+                items,
+                alerts,
+                names,
+                limits,
+                budget,
             )
         )
     progress(38, "Reading advisories and the audit trail")
@@ -460,6 +498,7 @@ def build(
 
 def _assessment(
     assignment: Assignment,
+    results: dict[int, EffectiveResult],
     overrides,
     findings_by,
     decisions,
@@ -478,12 +517,11 @@ def _assessment(
         if r.submitted_at is not None
     ]
     views = [
-        _revision_view(r, template, overrides.get(r.id, []), names) for r in reversed(submitted)
+        _revision_view(r, template, results.get(r.id), overrides.get(r.id, []), names)
+        for r in reversed(submitted)
     ]
     latest = views[0] if views else None
-    result = (
-        ScoreResult.from_dict(latest.revision.score) if latest and latest.revision.score else None
-    )
+    result = latest.result.result if latest and latest.result else None
     my_items = items.get(assignment.id, [])
     by_question: dict[str, list[ClarificationItem]] = {}
     for item in my_items:

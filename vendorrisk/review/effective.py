@@ -1,0 +1,221 @@
+"""The effective result of submitted revisions, loaded from the database.
+
+This is the one door through which any page, report, export or API response gets the score a
+person sees. It loads each revision's computed result (the stored score JSON), the template
+version it was scored on and the reviewer overrides in force, and hands them to
+`vendorrisk.scoring.effective.effective_result`, which applies the overrides. No other module
+applies overrides or reads a band from the computed result and the overrides itself.
+
+Functions (all return `EffectiveResult`, see vendorrisk/scoring/effective.py):
+
+- `for_revision(revision)`: one submitted revision (None when it has no score).
+- `for_revisions(revisions)`: many revisions at once, by revision id, in a fixed number of
+  queries whatever their number (revisions without a score are left out).
+- `for_assignment(assignment)`: the latest submitted revision of one assignment, or None.
+- `for_assignments(assignments)`: the latest submitted revision of each assignment, by
+  assignment id, in a fixed number of queries (assignments with nothing scored are left out).
+- `latest_revisions(assignments)`: each assignment's latest submitted revision, by assignment
+  id, in one query (for pages that show the revision beside its result).
+- `needs_reviewer(result, template)`: the review flags as "needs reviewer" items, each with
+  the answers it is about, as the review page and the vendor PDF list them.
+
+The figures to show are the `EffectiveResult`'s: `.overall` / `.overall_display`, `.band`,
+`.band_label`, `.verdict`, `.review_flags` ("needs reviewer" items), `.not_exposed_reason()`,
+`.result.categories` (effective) and `.computed` (the engine's own result, kept beside it);
+`.to_json()` is the API's shape (numbers as numbers, `overall`/`band` null when not exposed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from vendorrisk.campaigns.models import Assignment, Campaign, Response, Revision
+from vendorrisk.extensions import db
+from vendorrisk.questionnaires.answers import encode_answer
+from vendorrisk.questionnaires.display import answer_text
+from vendorrisk.questionnaires.models import TemplateVersion
+from vendorrisk.questionnaires.schema import Template
+from vendorrisk.questionnaires.services import parsed_version
+from vendorrisk.review.models import ScoreOverride
+from vendorrisk.scoring.effective import EffectiveResult, Override, effective_result
+from vendorrisk.scoring.result import ScoreResult, Verdict
+
+__all__ = [
+    "EffectiveResult",
+    "active_overrides",
+    "for_assignment",
+    "for_assignments",
+    "for_revision",
+    "for_revisions",
+    "latest_revisions",
+    "needs_reviewer",
+]
+
+VERDICT_LABELS = {
+    Verdict.NEEDS_REVIEW: "Needs reviewer",
+    Verdict.NOT_EXPOSED: "Not exposed",
+    Verdict.NOT_SCORED: "Not scored",
+    Verdict.SCORED: "Scored",
+}
+
+FLAG_TITLES = {
+    "contradiction": "Contradictory answers",
+    "exclusive": "An option meant to stand alone was ticked with others",
+    "uncertain": "The vendor is not sure",
+    "date": "A date to check",
+    "certificate": "The certificate does not match the answers",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerShown:
+    """One answer a review flag is about, as a reader sees it."""
+
+    question_id: str
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A "needs reviewer" item: why a person must look, and the answers concerned."""
+
+    kind: str
+    title: str
+    reason: str
+    answers: tuple[AnswerShown, ...]
+
+
+def needs_reviewer(result: EffectiveResult, template: Template) -> list[ReviewItem]:
+    """Return the result's review flags as "needs reviewer" items with the answers they list."""
+    answers = result.computed.answers
+    items = []
+    for flag in result.review_flags:
+        shown = []
+        for question_id in flag.question_ids:
+            try:
+                question = template.question(question_id)
+            except KeyError:
+                question = None
+            given = answers.get(question_id)
+            shown.append(
+                AnswerShown(
+                    question_id,
+                    question.text if question is not None else question_id,
+                    answer_text(question, encode_answer(given)) if given is not None else "",
+                )
+            )
+        items.append(
+            ReviewItem(
+                flag.kind,
+                FLAG_TITLES.get(flag.kind, flag.kind.replace("_", " ").capitalize()),
+                flag.reason,
+                tuple(shown),
+            )
+        )
+    return items
+
+
+def active_overrides(revision_ids: Iterable[int]) -> dict[int, list[Override]]:
+    """Return the overrides in force for each revision, oldest first, with who set them."""
+    ids = sorted(set(revision_ids))
+    found: dict[int, list[Override]] = {}
+    if not ids:
+        return found
+    rows = db.session.scalars(
+        select(ScoreOverride)
+        .where(ScoreOverride.revision_id.in_(ids), ScoreOverride.superseded_at.is_(None))
+        .options(selectinload(ScoreOverride.by))
+        .order_by(ScoreOverride.id)
+    )
+    for row in rows:
+        found.setdefault(row.revision_id, []).append(
+            Override(
+                question_id=row.question_id,
+                percent=Fraction(row.new_percent),
+                justification=row.justification,
+                by=row.by.name if row.by is not None else None,
+                at=row.at,
+            )
+        )
+    return found
+
+
+def _versions(revision_ids: list[int]) -> dict[int, TemplateVersion]:
+    """Return the template version each revision was answered on, in one query."""
+    if not revision_ids:
+        return {}
+    rows = db.session.execute(
+        select(Revision.id, TemplateVersion)
+        .join(Response, Response.id == Revision.response_id)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .join(TemplateVersion, TemplateVersion.id == Campaign.template_version_id)
+        .where(Revision.id.in_(revision_ids))
+    )
+    return {revision_id: version for revision_id, version in rows}
+
+
+def for_revisions(revisions: Iterable[Revision]) -> dict[int, EffectiveResult]:
+    """Return the effective result of each scored revision, by revision id.
+
+    Two queries for the overrides (and their authors) and one for the template versions,
+    however many revisions are given; a revision without a stored score is left out.
+    """
+    scored = [r for r in revisions if r.score]
+    ids = [r.id for r in scored]
+    versions = _versions(ids)
+    overrides = active_overrides(ids)
+    results: dict[int, EffectiveResult] = {}
+    for revision in scored:
+        template = parsed_version(versions[revision.id])
+        computed = ScoreResult.from_dict(revision.score or {})
+        results[revision.id] = effective_result(computed, template, overrides.get(revision.id, ()))
+    return results
+
+
+def for_revision(revision: Revision) -> EffectiveResult | None:
+    """Return the effective result of one revision, or None when it has no score."""
+    return for_revisions([revision]).get(revision.id)
+
+
+def latest_revisions(assignments: Iterable[Assignment]) -> dict[int, Revision]:
+    """Return each assignment's latest submitted revision, by assignment id, in one query."""
+    ids = sorted({a.id for a in assignments})
+    latest: dict[int, Revision] = {}
+    if not ids:
+        return latest
+    rows = db.session.execute(
+        select(Response.assignment_id, Revision)
+        .join(Revision, Revision.response_id == Response.id)
+        .where(Response.assignment_id.in_(ids), Revision.submitted_at.is_not(None))
+        .order_by(Response.assignment_id, Revision.number)
+    )
+    for assignment_id, revision in rows:
+        latest[assignment_id] = revision
+    return latest
+
+
+def for_assignments(assignments: Iterable[Assignment]) -> dict[int, EffectiveResult]:
+    """Return the effective result of each assignment's latest submitted revision.
+
+    Keyed by assignment id; assignments with nothing submitted or scored are left out. A fixed
+    number of queries (four) whatever the number of assignments.
+    """
+    latest = latest_revisions(assignments)
+    results = for_revisions(latest.values())
+    return {
+        assignment_id: results[revision.id]
+        for assignment_id, revision in latest.items()
+        if revision.id in results
+    }
+
+
+def for_assignment(assignment: Assignment) -> EffectiveResult | None:
+    """Return the effective result of an assignment's latest submitted revision, or None."""
+    return for_assignments([assignment]).get(assignment.id)
