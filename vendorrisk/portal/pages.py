@@ -9,6 +9,7 @@ from vendorrisk.campaigns.models import Assignment
 from vendorrisk.campaigns.services import due_display
 from vendorrisk.extensions import db
 from vendorrisk.portal import access, services
+from vendorrisk.questionnaires.answers import encode_answer
 from vendorrisk.questionnaires.conditions import visible_sections as visible_sections_of
 from vendorrisk.questionnaires.formfactory import field_names, form_class
 from vendorrisk.questionnaires.formview import FormLayout, FormState, layout_of, state_of
@@ -96,9 +97,13 @@ def section_page(
     state = state._replace(
         attached={qid: attached(fs, removable) for qid, fs in files.items() if qid in section_ids}
     )
+    round_ = review_round(assignment, template, editable)
+    if editable == set():  # submitted and closed: every question shown locked, nothing to edit
+        round_ = ReviewRound({}, set(), [])
     return render_template(
         "portal/section.html",
-        round=review_round(assignment, template, editable),
+        round=round_,
+        progress=progress,
         assignment=assignment,
         recipient=recipient,
         template=template,
@@ -200,7 +205,9 @@ def review_page(assignment, form, items, gaps=None):
         form=form,
         gaps=gaps,
         items=items,
-        answers=answers,
+        answers={qid: encode_answer(a) for qid, a in answers.items()},
+        files=services.live_evidence(response),
+        editable=services.editable_questions(response),
         progress=progress,
         answered=progress.answered,
         total=progress.total,

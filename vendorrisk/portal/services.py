@@ -57,6 +57,7 @@ class Progress(NamedTuple):
     questions: set[str]
     answered: int
     total: int
+    may_grow: bool  # some questions are hidden and some shown ones unanswered
 
     def number(self, section_id: str) -> int:
         """Return a shown section's 1-based position among the shown sections."""
@@ -68,7 +69,10 @@ def progress(template: Template, answers: dict[str, Answer]) -> Progress:
     shown = [s.id for s in visible_sections(template, answers)]
     questions = {q.id for q in visible_questions(template, answers)}
     answered = sum(1 for qid in questions if _is_answered(answers.get(qid)))
-    return Progress(shown, questions, answered, len(questions))
+    hidden = len(template.questions()) > len(questions)
+    return Progress(
+        shown, questions, answered, len(questions), hidden and answered < len(questions)
+    )
 
 
 def _is_answered(answer: Answer | None) -> bool:
