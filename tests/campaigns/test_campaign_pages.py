@@ -118,6 +118,10 @@ def test_compliance_reads_campaign_pages_but_every_campaign_post_is_403(
     }
     assert posting == {
         "campaigns.new",
+        "campaigns.new_filter",
+        "campaigns.new_edit",
+        "campaigns.new_preview",
+        "campaigns.new_send",
         "campaigns.resend",
         "campaigns.revoke",
         "campaigns.add_recipient",
@@ -129,7 +133,15 @@ def test_compliance_reads_campaign_pages_but_every_campaign_post_is_403(
     page = client.get(f"/campaigns/{campaign.id}").text
     assert "Resend" not in page and "Revoke" not in page and "Extend the due date" not in page
     colleague = make_contact(vendor, ("executive",))
+    launch = {
+        "name": "X",
+        "template_version": str(version.id),
+        "vendors": [str(vendor.id)],
+        "due_date": (campaign.due_date + timedelta(days=1)).isoformat(),
+        "timezone": "UTC",
+    }
     posts = [
+        *((f"/campaigns/new/{step}", launch) for step in ("filter", "edit", "preview", "send")),
         (
             "/campaigns/new",
             {

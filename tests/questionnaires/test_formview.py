@@ -148,7 +148,7 @@ def test_a_compiled_question_writes_exactly_what_the_macro_writes(app, data):
 
 def test_a_question_with_an_error_or_in_a_clarification_round_is_written_by_the_macro(app):
     """Only the macro writes errors and reviewers' comments; the page still shows them."""
-    from vendorrisk.portal.views import ReviewRound
+    from vendorrisk.portal.pages import ReviewRound
 
     n = field_names("q_detect_hours")
     with app.test_request_context():

@@ -201,9 +201,9 @@ def test_item_14_only_the_bearer_token_api_is_exempt_from_csrf(app):
         if r.rule.startswith("/api/")
     )
     assert csrf._exempt_views == {
-        "vendorrisk.portal.views.start",
-        "vendorrisk.portal.views.save_section",
-        "vendorrisk.portal.views.review",
+        "vendorrisk.portal.link_views.start",
+        "vendorrisk.portal.answer_views.save_section",
+        "vendorrisk.portal.submit_views.review",
     }
 
 

@@ -2,20 +2,34 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.audit import services as audit
-from vendorrisk.campaigns.models import Assignment, Campaign, DueDateChange, Recipient, Response
+from vendorrisk.campaigns.models import (
+    SUBMITTED,
+    SUBMITTED_LATE,
+    Assignment,
+    Campaign,
+    DueDateChange,
+    Recipient,
+    Response,
+    Revision,
+)
 from vendorrisk.core import links
 from vendorrisk.core.timeutil import utcnow, zone
 from vendorrisk.core.urls import external_url
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
+from vendorrisk.scoring import ScoreResult
 from vendorrisk.vendors.models import Contact, Vendor
 from vendorrisk.vendors.services import campaign_recipients
+
+if TYPE_CHECKING:
+    from vendorrisk.questionnaires.models import TemplateVersion
 
 PORTAL_PURPOSE = "portal"
 SUBJECT_PREFIX = {"invitation": "", "reminder": "Reminder: ", "overdue": "Overdue: "}
@@ -333,3 +347,69 @@ def response_rate(campaign: Campaign) -> tuple[int, int]:
     """Return (submitted, total) assignments."""
     total = len(campaign.assignments)
     return sum(1 for a in campaign.assignments if a.is_submitted), total
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a vendor's submission freezes into its revision."""
+
+    answers: dict
+    evidence_index: list[dict]
+    name: str
+    title: str
+    attestation_hash: str
+    result: ScoreResult
+    at: datetime
+    late: bool
+
+
+def record_submission(revision: Revision, recipient: Recipient, submission: Submission) -> None:
+    """Write a submitted revision and move its assignment to submitted (and not yet reviewed)."""
+    result = submission.result
+    revision.answers = submission.answers
+    revision.evidence_index = submission.evidence_index
+    revision.attestation_name = submission.name.strip()
+    revision.attestation_title = submission.title.strip()
+    revision.attestation_hash = submission.attestation_hash
+    revision.score = result.to_dict()
+    revision.band = result.band
+    revision.overall = float(result.overall) if result.overall is not None else None
+    revision.not_exposed = result.not_exposed
+    revision.impact = bool(result.impact_signals)
+    revision.engine_version = result.engine_version
+    revision.submitted_at = submission.at
+    revision.submitted_by_recipient_id = recipient.id
+    revision.late = submission.late
+    response = revision.response
+    assignment = response.assignment
+    assignment.response_state = SUBMITTED_LATE if submission.late else SUBMITTED
+    assignment.review_state = "not_reviewed"
+    assignment.submitted_at = submission.at
+    assignment.last_activity_at = submission.at
+    # Bump the response's version too, so a save or a second submission racing this one fails
+    # its version check instead of being acknowledged and then left out of the revision.
+    response.updated_at = submission.at
+    response.updated_by_recipient_id = recipient.id
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """The template version a campaign form chose, with the reference dates to freeze."""
+
+    version: "TemplateVersion"
+    parsed: object  # the parsed template version
+    references: dict[str, str]
+    labels: dict[str, str]
+
+
+def launch_plan(version: "TemplateVersion", advisory=None) -> LaunchPlan:
+    """Return the version's reference dates to freeze (the advisory's key dates first)."""
+    from vendorrisk.questionnaires.services import parsed_version
+
+    parsed = parsed_version(version)
+    references = default_reference_dates(parsed)
+    labels = {ref.name: ref.label for ref in parsed.reference_dates}
+    if advisory is not None:
+        references = advisory.reference_dates(references)
+        labels = {**advisory.key_date_labels, **labels}
+    return LaunchPlan(version, parsed, references, labels)

@@ -11,7 +11,6 @@ from vendorrisk.campaigns.forms import AddRecipientForm, CampaignForm, ExtendFor
 from vendorrisk.campaigns.models import Assignment, Campaign, Recipient
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
-from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.vendors.models import OFFBOARDED, Product, Vendor
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -50,70 +49,99 @@ def index():
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new():
+def _wizard():
+    """Return the advisory the wizard was opened from (404 for an unknown one) and the form."""
     # ?advisory=<slug>: launched from an advisory, which pre-selects vendors and template and
     # freezes its key dates (as of its latest update) into the campaign.
     advisory = launch_context(request.args.get("advisory"))
     if request.args.get("advisory") and advisory is None:
         abort(404)
-    form = _campaign_form(request.form if request.method == "POST" else None)
-    if request.method == "GET" and advisory is not None:
+    return advisory, _campaign_form(request.form if request.method == "POST" else None)
+
+
+def _version_or_404(form: CampaignForm) -> TemplateVersion:
+    return db.session.get(TemplateVersion, form.template_version.data) or abort(404)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Show the campaign form (a POST from an older page goes to the step it names)."""
+    if request.method == "POST":
+        step = {"filter": new_filter, "send": new_send, "edit": new_edit}
+        return step.get(request.form.get("action", ""), new_preview)()
+    advisory, form = _wizard()
+    if advisory is not None:
         form.name.data = advisory.name
         form.vendors.data = advisory.vendor_ids
         if advisory.template_version is not None:
             form.template_version.data = advisory.template_version.id
-    action = request.form.get("action")
-    if request.method == "POST" and action == "filter":
-        form.vendors.data = services.vendors_matching(
-            form.filter_tier.data, form.filter_data_access.data, form.filter_product.data
-        )
-        form.vendors.errors = []
-        if not form.vendors.data:
-            flash("No vendor matches these filters.", "warning")
+    return render_template("campaigns/new.html", form=form, advisory=advisory)
+
+
+@bp.route("/new/filter", methods=["POST"])
+def new_filter():
+    """Step 1: select the vendors matching the filters."""
+    advisory, form = _wizard()
+    form.vendors.data = services.vendors_matching(
+        form.filter_tier.data, form.filter_data_access.data, form.filter_product.data
+    )
+    form.vendors.errors = []
+    if not form.vendors.data:
+        flash("No vendor matches these filters.", "warning")
+    return render_template("campaigns/new.html", form=form, advisory=advisory)
+
+
+@bp.route("/new/edit", methods=["POST"])
+def new_edit():
+    """Back from the preview to the form, with everything chosen kept."""
+    advisory, form = _wizard()
+    return render_template("campaigns/new.html", form=form, advisory=advisory)
+
+
+@bp.route("/new/preview", methods=["POST"])
+def new_preview():
+    """Step 2: show who will receive the questionnaire, and the dates frozen into it."""
+    advisory, form = _wizard()
+    if not form.validate():
         return render_template("campaigns/new.html", form=form, advisory=advisory)
-    if action == "edit":
-        return render_template("campaigns/new.html", form=form, advisory=advisory)
-    if request.method == "POST" and form.validate():
-        version = db.session.get(TemplateVersion, form.template_version.data) or abort(404)
-        parsed = parsed_version(version)
-        references = services.default_reference_dates(parsed)
-        labels = {ref.name: ref.label for ref in parsed.reference_dates}
-        if advisory is not None:
-            references = advisory.reference_dates(references)
-            labels = {**advisory.key_date_labels, **labels}
-        if action == "send":
-            try:
-                campaign = services.create_campaign(
-                    name=form.name.data,
-                    template_version=version,
-                    vendor_ids=form.vendors.data,
-                    due_date=form.due_date.data,
-                    tz_name=form.timezone.data,
-                    message=form.message.data,
-                    reference_dates=references,
-                    actor=current_user,
-                    advisory_slug=advisory.advisory.slug if advisory else None,
-                )
-            except services.CampaignError as exc:
-                getattr(form, exc.field or "name").errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(f"Sent to {len(campaign.assignments)} vendors.", "success")
-                return redirect(url_for(".show", campaign_id=campaign.id))
-        else:
-            planned = services.plan(form.vendors.data)
-            return render_template(
-                "campaigns/preview.html",
-                form=form,
-                planned=planned,
-                version=version,
-                parsed=parsed,
-                references=references,
-                reference_labels=labels,
-                advisory=advisory,
-                due_at=services.due_at_for(form.due_date.data, form.timezone.data),
+    launch = services.launch_plan(_version_or_404(form), advisory)
+    return render_template(
+        "campaigns/preview.html",
+        form=form,
+        planned=services.plan(form.vendors.data),
+        version=launch.version,
+        parsed=launch.parsed,
+        references=launch.references,
+        reference_labels=launch.labels,
+        advisory=advisory,
+        due_at=services.due_at_for(form.due_date.data, form.timezone.data),
+    )
+
+
+@bp.route("/new/send", methods=["POST"])
+def new_send():
+    """Step 3: create the campaign and queue every invitation."""
+    advisory, form = _wizard()
+    if form.validate():
+        launch = services.launch_plan(_version_or_404(form), advisory)
+        try:
+            campaign = services.create_campaign(
+                name=form.name.data,
+                template_version=launch.version,
+                vendor_ids=form.vendors.data,
+                due_date=form.due_date.data,
+                tz_name=form.timezone.data,
+                message=form.message.data,
+                reference_dates=launch.references,
+                actor=current_user,
+                advisory_slug=advisory.advisory.slug if advisory else None,
             )
+        except services.CampaignError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Sent to {len(campaign.assignments)} vendors.", "success")
+            return redirect(url_for(".show", campaign_id=campaign.id))
     return render_template("campaigns/new.html", form=form, advisory=advisory)
 
 

@@ -3,33 +3,33 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import rfc8785
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import (
     IN_PROGRESS,
     NOT_STARTED,
-    SUBMITTED,
-    SUBMITTED_LATE,
     Assignment,
     Evidence,
-    ImpactAlert,
     Recipient,
     Response,
     Revision,
 )
+from vendorrisk.campaigns.services import Submission, record_submission
 from vendorrisk.core import storage
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
-from vendorrisk.mail import services as outbox
+from vendorrisk.portal import notices
 from vendorrisk.questionnaires.answers import Answer, decode_answer, encode_answer
-from vendorrisk.questionnaires.conditions import visible_questions
+from vendorrisk.questionnaires.conditions import visible_questions, visible_sections
+from vendorrisk.questionnaires.formfactory import with_evidence
 from vendorrisk.questionnaires.schema import Template
 from vendorrisk.questionnaires.services import parsed_version
-from vendorrisk.review.services import raise_scoring_findings
+from vendorrisk.review.services import raise_scoring_findings, record_replies
 from vendorrisk.scoring import score_response
 
 
@@ -48,6 +48,50 @@ class Gap:
     question_id: str
     section_index: int
     message: str
+
+
+class Progress(NamedTuple):
+    """What the vendor is shown now, and how much of it is answered."""
+
+    sections: list[str]  # ids of the sections shown, in order (numbered by this position)
+    questions: set[str]
+    answered: int
+    total: int
+    may_grow: bool  # some questions are hidden and some shown ones unanswered
+
+    def number(self, section_id: str) -> int:
+        """Return a shown section's 1-based position among the shown sections."""
+        return self.sections.index(section_id) + 1
+
+
+def progress(template: Template, answers: dict[str, Answer]) -> Progress:
+    """Count only the questions the answers so far show (one count for every portal page)."""
+    shown = [s.id for s in visible_sections(template, answers)]
+    questions = {q.id for q in visible_questions(template, answers)}
+    answered = sum(1 for qid in questions if _is_answered(answers.get(qid)))
+    hidden = len(template.questions()) > len(questions)
+    return Progress(
+        shown, questions, answered, len(questions), hidden and answered < len(questions)
+    )
+
+
+def _is_answered(answer: Answer | None) -> bool:
+    if answer is None:
+        return False
+    return answer.na or answer.value not in (None, "", [], ()) or bool(answer.evidence_hashes)
+
+
+def shown_answers(response: Response) -> dict[str, Answer]:
+    """Return the draft answers with the files attached now, as the pages show them."""
+    template = template_of(response.assignment)
+    return with_evidence(template, draft_answers(response), evidence_hashes(response))
+
+
+def section_of(template: Template, question_id: str) -> int:
+    """Return the index of the section holding a question."""
+    return next(
+        i for i, s in enumerate(template.sections) if any(q.id == question_id for q in s.questions)
+    )
 
 
 def template_of(assignment: Assignment) -> Template:
@@ -128,6 +172,57 @@ def save_answers(
     response.updated_at = utcnow()
     response.updated_by_recipient_id = recipient.id
     _touch(response.assignment, recipient)
+
+
+@dataclass
+class SectionSave:
+    """What saving one section did: the version it made, or why it was refused."""
+
+    version: int | None = None
+    conflict: bool = False
+    message: str | None = None
+    file_question: str | None = None  # the question whose file was refused, if one was
+
+
+def save_section(
+    response: Response, recipient: Recipient, section, form, expected_version: int
+) -> SectionSave:
+    """Store a section's uploads and answers and commit them, or roll back and clean up.
+
+    The one commit of the request happens here because the files written on the way must be
+    deleted if it fails, and the version it made must be read before anyone else can save.
+    """
+    stored: list[str] = []  # files written by this request, to delete if it fails
+    uploading = None  # the question whose file is being stored, for a message next to it
+    try:
+        for q in section.questions:
+            for upload in form.uploaded_files(q.id):
+                uploading = q.id
+                stored.append(attach_evidence(response, recipient, q.id, upload).stored_name)
+        uploading = None
+        answers = form.answers(evidence_hashes(response))
+        save_answers(
+            response, recipient, [q.id for q in section.questions], answers, expected_version
+        )
+        db.session.flush()
+        # Read before the commit: after it, a colleague's save could already be there, and our
+        # next autosave would overwrite it unawares.
+        saved_version = response.version
+        db.session.commit()
+    except (EditConflict, StaleDataError):  # a save that raced ours and won
+        db.session.rollback()
+        discard_uncommitted_files(stored)
+        return SectionSave(conflict=True)
+    except (PortalError, storage.UploadRejected) as exc:
+        db.session.rollback()
+        discard_uncommitted_files(stored)
+        return SectionSave(message=str(exc), file_question=uploading)
+    return SectionSave(version=saved_version)
+
+
+def evidence_hashes(response: Response) -> dict[str, list[str]]:
+    """Return the SHA-256 of each attached file per question."""
+    return {qid: [e.sha256 for e in files] for qid, files in live_evidence(response).items()}
 
 
 def attach_evidence(response: Response, recipient: Recipient, question_id: str, upload) -> Evidence:
@@ -333,30 +428,23 @@ def submit(
                     "uploaded_by_recipient": ev.uploaded_by_recipient_id,
                 }
             )
-    revision.answers = encoded
-    revision.evidence_index = evidence_index
-    revision.attestation_name = name.strip()
-    revision.attestation_title = title.strip()
-    revision.attestation_hash = attestation_hash(
-        encoded, {qid: list(a.evidence_hashes) for qid, a in final.items() if a.evidence_hashes}
+    record_submission(
+        revision,
+        recipient,
+        Submission(
+            answers=encoded,
+            evidence_index=evidence_index,
+            name=name,
+            title=title,
+            attestation_hash=attestation_hash(
+                encoded,
+                {qid: list(a.evidence_hashes) for qid, a in final.items() if a.evidence_hashes},
+            ),
+            result=result,
+            at=now,
+            late=late,
+        ),
     )
-    revision.score = result.to_dict()
-    revision.band = result.band
-    revision.overall = float(result.overall) if result.overall is not None else None
-    revision.not_exposed = result.not_exposed
-    revision.impact = bool(result.impact_signals)
-    revision.engine_version = result.engine_version
-    revision.submitted_at = now
-    revision.submitted_by_recipient_id = recipient.id
-    revision.late = late
-    assignment.response_state = SUBMITTED_LATE if late else SUBMITTED
-    assignment.review_state = "not_reviewed"
-    assignment.submitted_at = now
-    assignment.last_activity_at = now
-    # Bump the response's version too, so a save or a second submission racing this one fails
-    # its version check instead of being acknowledged and then left out of the revision.
-    response.updated_at = now
-    response.updated_by_recipient_id = recipient.id
     db.session.flush()
     audit.record(
         "response.submitted",
@@ -367,8 +455,26 @@ def submit(
         details={"assignment": assignment.id, "number": revision.number, "late": late},
     )
     raise_scoring_findings(assignment, revision)
-    _notify_submission(assignment, recipient, revision, result)
+    notices.submission(assignment, recipient, revision, result)
     return revision
+
+
+def submit_with_replies(assignment: Assignment, recipient: Recipient, form, items) -> Revision:
+    """Keep the replies to a clarification round, then submit with the form's attestation."""
+    revision = assignment.response.open_revision
+    record_replies(
+        assignment,
+        recipient,
+        revision.number if revision else 0,
+        {i.id: form[f"reply_{i.id}"].data for i in items},
+    )
+    return submit(
+        assignment,
+        recipient,
+        name=form.name.data,
+        title=form.title.data,
+        expected_version=int(form.version.data or -1),
+    )
 
 
 class GapsError(PortalError):
@@ -377,77 +483,3 @@ class GapsError(PortalError):
     def __init__(self, problems: list[Gap]):
         super().__init__(f"{len(problems)} answers need attention before you can submit.")
         self.gaps = problems
-
-
-def _notify_submission(assignment, recipient, revision, result) -> None:
-    campaign = assignment.campaign
-    vendor = assignment.vendor
-    if recipient.contact.email:  # an erased contact has none
-        outbox.queue(
-            "receipt",
-            recipient.contact.email,
-            f"Receipt: {campaign.name}",
-            related=("revision", revision.id),
-            contact_name=recipient.contact.name,
-            vendor_name=vendor.name,
-            campaign=campaign,
-            revision=revision,
-        )
-    owner = vendor.owner
-    if owner is not None and owner.active:
-        outbox.queue(
-            "submission_notice",
-            owner.email,
-            f"{vendor.name} submitted: {campaign.name}",
-            related=("revision", revision.id),
-            user_name=owner.name,
-            vendor_name=vendor.name,
-            campaign=campaign,
-            revision=revision,
-            assignment=assignment,
-        )
-    if result.impact_signals:
-        _raise_impact_alert(assignment, revision, result)
-
-
-def _raise_impact_alert(assignment, revision, result) -> None:
-    from vendorrisk.accounts.models import User
-    from vendorrisk.permissions import COMPLIANCE
-
-    signals = [s.to_dict() for s in result.impact_signals]
-    alert = ImpactAlert(
-        assignment_id=assignment.id,
-        vendor_id=assignment.vendor_id,
-        revision_id=revision.id,
-        signals=signals,
-    )
-    db.session.add(alert)
-    db.session.flush()
-    people = {
-        u.id: u
-        for u in db.session.scalars(
-            select(User).where(User.role == COMPLIANCE, User.active.is_(True))
-        )
-    }
-    owner = assignment.vendor.owner
-    if owner is not None and owner.active:
-        people[owner.id] = owner
-    for user in people.values():
-        outbox.queue(
-            "impact_alert",
-            user.email,
-            f"Impact signal from {assignment.vendor.name}",
-            related=("impact_alert", alert.id),
-            user_name=user.name,
-            vendor_name=assignment.vendor.name,
-            campaign=assignment.campaign,
-            signals=signals,
-            assignment=assignment,
-        )
-    audit.record(
-        "impact.raised",
-        "impact_alert",
-        alert.id,
-        actor_type="system",
-        details={"assignment": assignment.id, "signals": len(signals)},
-    )
