@@ -101,6 +101,7 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     cfg["HSTS"] = production
     cfg["TRUSTED_PROXY_COUNT"] = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     cfg["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+    cfg["MONITORING_TOKEN"] = os.environ.get("MONITORING_TOKEN") or None
     cfg["EXTERNAL_BASE_URL"] = os.environ.get("EXTERNAL_BASE_URL", Config.EXTERNAL_BASE_URL)
     cfg["MAIL_TRANSPORT"] = os.environ.get(
         "MAIL_TRANSPORT", "smtp" if production or os.environ.get("MAIL_SERVER") else "console"

@@ -15,6 +15,11 @@ CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'; img-src 'self' data:"
 )
+# Downloads are files, never pages: nothing in them may run or load anything. base-uri and
+# frame-ancestors do not fall back to default-src, so they are named (SECURITY.md 16).
+DOWNLOAD_CSP = (
+    "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox"
+)
 
 # Paths whose last segment is a secret token; logs show them with the token replaced.
 _TOKEN_IN_PATH = re.compile(r"(/(?:p|password/reset|login/unlock)/)[A-Za-z0-9_-]{20,}")
@@ -42,6 +47,9 @@ def redact(text: str) -> str:
 def set_headers(response):
     """Add the security headers every response carries."""
     headers = response.headers
+    if headers.get("Content-Disposition", "").lower().startswith("attachment"):
+        # Every download (reports, evidence, exports) gets the sandbox, whichever view sent it.
+        headers["Content-Security-Policy"] = DOWNLOAD_CSP
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "strict-origin"

@@ -10,6 +10,7 @@ import io
 import re
 import secrets
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,9 @@ CONTACT_COLUMNS = (
 PRODUCT_COLUMNS = ("product", "supplier", "versions", "subcontractor")
 COLUMNS = ("record_type", "vendor", *VENDOR_COLUMNS, *CONTACT_COLUMNS, *PRODUCT_COLUMNS)
 REQUIRED_COLUMNS = ("record_type", "vendor")
+# A header names each column once at most; a longer one is refused before it is looked at.
+MAX_COLUMNS = len(COLUMNS)
+_LISTED_NAMES = 10
 # Service field -> the CSV column a person should fix.
 _FIELD_COLUMNS = {
     "vendor": {"name": "vendor", "parent_id": "parent", "owner_id": "owner_email"},
@@ -139,6 +143,12 @@ def decode(raw: bytes) -> str:
         ) from exc
 
 
+def _names(names: list[str]) -> str:
+    shown = ", ".join(f"“{h[:40]}”" for h in names[:_LISTED_NAMES])
+    more = len(names) - _LISTED_NAMES
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
 def parse(text: str) -> list[tuple[int, dict[str, str]]]:
     """Parse CSV text into (row number, cells by column) pairs; the header is row 1."""
     try:
@@ -147,6 +157,11 @@ def parse(text: str) -> list[tuple[int, dict[str, str]]]:
         raise ImportFileError(f"The file is not well-formed CSV: {exc}.") from exc
     if not rows:
         raise ImportFileError("The file is empty.")
+    if len(rows[0]) > MAX_COLUMNS:
+        raise ImportFileError(
+            f"The header has {len(rows[0]):,} columns; an import file has at most "
+            f"{MAX_COLUMNS}, each named once. The columns are: " + ", ".join(COLUMNS) + "."
+        )
     header = [h.strip().lower() for h in rows[0]]
     if len(header) == 1 and ";" in header[0]:
         raise ImportFileError(
@@ -158,12 +173,12 @@ def parse(text: str) -> list[tuple[int, dict[str, str]]]:
             "Unknown column"
             + ("s" if len(unknown) > 1 else "")
             + ": "
-            + ", ".join(f"“{h}”" for h in unknown)
+            + _names(unknown)
             + ". The columns are: "
             + ", ".join(COLUMNS)
             + "."
         )
-    duplicates = sorted({h for h in header if header.count(h) > 1})
+    duplicates = sorted(h for h, n in Counter(header).items() if n > 1)
     if duplicates:
         raise ImportFileError("Columns named more than once: " + ", ".join(duplicates) + ".")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
