@@ -23,6 +23,13 @@ PACKS: dict[str, dict[str, datetime.date]] = {
         "second_patch_date": D(2023, 6, 9),
         "third_patch_date": D(2023, 6, 15),
     },
+    "snowflake-credential-campaign-2024": {
+        "compromise_date": D(2024, 6, 2),
+        "cisa_alert_date": D(2024, 6, 3),
+        "mandiant_report_date": D(2024, 6, 10),
+        "att_filing_date": D(2024, 7, 12),
+        "activity_start": D(2024, 4, 14),
+    },
 }
 
 
