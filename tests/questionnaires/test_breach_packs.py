@@ -30,6 +30,12 @@ PACKS: dict[str, dict[str, datetime.date]] = {
         "att_filing_date": D(2024, 7, 12),
         "activity_start": D(2024, 4, 14),
     },
+    "okta-support-system-2023": {
+        "access_start": D(2023, 9, 28),
+        "access_end": D(2023, 10, 17),
+        "compromise_date": D(2023, 10, 19),
+        "contact_list_update": D(2023, 11, 29),
+    },
 }
 
 
