@@ -33,7 +33,8 @@ def test_the_list_shows_each_template_with_its_current_version_and_pending_count
     auth.login("compliance")
     html = client.get("/templates/").text
     assert "Mimecast certificate compromise (January 2021): vendor follow-up" in html
-    assert html.count(">Version 1</a>") == 4 and html.count("In use") == 4
+    shipped = len(list(shipped_dir.glob("*.yaml")))
+    assert html.count(">Version 1</a>") == shipped and html.count("In use") == shipped
     mine = html[html.index(">Mine</a>") :]
     assert "Not yet approved" in mine[:1500] and "1 waiting" in mine[:1500]
     assert "Shipped file" in html and "Uploaded" in html

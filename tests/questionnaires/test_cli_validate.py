@@ -75,18 +75,18 @@ def _run(runner, *paths):
 
 
 def test_every_shipped_template_is_valid(runner):
-    """The four shipped templates pass the validator, named explicitly or by default."""
+    """The shipped templates pass the validator, named explicitly or by default."""
     paths = sorted(SHIPPED.glob("*.yaml"))
-    assert len(paths) == 4
+    assert len(paths) >= 4
     result = _run(runner, *paths)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "4 files valid"
+    assert result.output.strip() == f"{len(paths)} files valid"
 
 
 def test_without_paths_every_file_in_questionnaires_is_checked(runner):
     result = _run(runner)
     assert result.exit_code == 0, result.output
-    assert "4 files valid" in result.output
+    assert f"{len(list(SHIPPED.glob('*.yaml')))} files valid" in result.output
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))

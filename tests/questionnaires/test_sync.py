@@ -29,6 +29,10 @@ def shipped_dir(tmp_path):
     return copy_shipped(tmp_path)
 
 
+def _slugs(folder) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
 def _template(slug: str) -> Template:
     return db.session.scalar(select(Template).where(Template.slug == slug))
 
@@ -36,16 +40,16 @@ def _template(slug: str) -> Template:
 def test_first_sync_loads_every_file_as_an_approved_version(runner, shipped_dir):
     result = sync(runner, shipped_dir)
     assert result.exit_code == 0, result.output
-    assert "4 new version(s), 0 unchanged, 0 archived" in result.output
+    slugs = _slugs(shipped_dir)
+    assert f"{len(slugs)} new version(s), 0 unchanged, 0 archived" in result.output
     templates = db.session.scalars(select(Template).order_by(Template.slug)).all()
-    assert [t.slug for t in templates] == sorted(
-        [
-            "certificate-and-key-lifecycle",
-            "incident-readiness-baseline",
-            MIMECAST,
-            "solarwinds-orion-supply-chain-2020",
-        ]
-    )
+    assert [t.slug for t in templates] == slugs
+    assert {
+        "certificate-and-key-lifecycle",
+        "incident-readiness-baseline",
+        MIMECAST,
+        "solarwinds-orion-supply-chain-2020",
+    } <= set(slugs)
     for t in templates:
         assert t.source == SOURCE_FILE and t.file_path == f"questionnaires/{t.slug}.yaml"
         version = services.current_version(t)
@@ -59,7 +63,7 @@ def test_sync_is_audited_as_the_system(runner, shipped_dir):
     sync(runner, shipped_dir)
     entries = audit_actions("template")
     assert sorted({e.action for e in entries}) == ["template.create", "template_version.create"]
-    assert len(entries) == 8
+    assert len(entries) == 2 * len(_slugs(shipped_dir))
     assert {e.actor_type for e in entries} == {"system"}
 
 
@@ -69,7 +73,7 @@ def test_sync_is_idempotent(runner, shipped_dir):
     versions, entries = count(TemplateVersion), len(audit_actions())
     result = sync(runner, shipped_dir)
     assert result.exit_code == 0, result.output
-    assert "0 new version(s), 4 unchanged, 0 archived" in result.output
+    assert f"0 new version(s), {len(_slugs(shipped_dir))} unchanged, 0 archived" in result.output
     assert (count(TemplateVersion), len(audit_actions())) == (versions, entries)
 
 
@@ -86,7 +90,7 @@ def test_a_changed_file_makes_exactly_one_new_version_and_the_old_one_stays_read
     result = sync(runner, shipped_dir)
     assert result.exit_code == 0, result.output
     assert f"{MIMECAST}: version 2 created" in result.output
-    assert "1 new version(s), 3 unchanged" in result.output
+    assert f"1 new version(s), {len(_slugs(shipped_dir)) - 1} unchanged" in result.output
     t = _template(MIMECAST)
     v1, v2 = t.versions
     assert (v1.number, v2.number) == (1, 2)

@@ -1,0 +1,86 @@
+"""The breach packs: each questionnaire maps every question to controls, names every gap it can
+raise, and agrees with its advisory on the dates (which match the verified facts)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from vendorrisk.advisories.validator import parse_path
+from vendorrisk.questionnaires.validator import validate_path
+
+ROOT = Path(__file__).resolve().parents[2]
+D = datetime.date
+
+# slug -> the advisory's key dates as stated in the verified facts (after every update)
+PACKS: dict[str, dict[str, datetime.date]] = {
+    "moveit-transfer-2023": {
+        "exploitation_start": D(2023, 5, 27),
+        "compromise_date": D(2023, 5, 31),
+        "joint_advisory_date": D(2023, 6, 7),
+        "second_patch_date": D(2023, 6, 9),
+        "third_patch_date": D(2023, 6, 15),
+    },
+    "snowflake-credential-campaign-2024": {
+        "compromise_date": D(2024, 6, 2),
+        "cisa_alert_date": D(2024, 6, 3),
+        "mandiant_report_date": D(2024, 6, 10),
+        "att_filing_date": D(2024, 7, 12),
+        "activity_start": D(2024, 4, 14),
+    },
+    "okta-support-system-2023": {
+        "access_start": D(2023, 9, 28),
+        "access_end": D(2023, 10, 17),
+        "compromise_date": D(2023, 10, 19),
+        "contact_list_update": D(2023, 11, 29),
+    },
+}
+
+
+def _template(slug):
+    template, errors = validate_path(ROOT / "questionnaires" / f"{slug}.yaml")
+    assert template is not None, [str(e) for e in errors]
+    return template
+
+
+def _advisory(slug):
+    parsed = parse_path(ROOT / "advisories" / f"{slug}.md", f"advisories/{slug}.md")
+    assert parsed.document is not None, [str(e) for e in parsed.errors]
+    return parsed.document
+
+
+@pytest.mark.parametrize("slug", sorted(PACKS))
+def test_every_question_maps_to_controls_and_every_scored_one_names_its_gap(slug):
+    template = _template(slug)
+    for q in template.questions():
+        assert q.frameworks, f"{q.id} maps to no control"
+        if q.scored:
+            assert q.finding_title and q.remediation, q.id
+    refs = {f for q in template.questions() for f in q.frameworks}
+    for family in ("CSA CCM v4 ", "NIST CSF 2.0 GV.SC-", "ISO/IEC 27001:2022 A.5.2"):
+        assert any(r.startswith(family) for r in refs), f"{slug} cites nothing from {family}"
+    assert any(r.startswith(("NIST SP 800-53r5 SR-", "NIST SP 800-53r5 IR-")) for r in refs)
+
+
+@pytest.mark.parametrize("slug", sorted(PACKS))
+def test_the_advisory_dates_match_the_facts_and_the_template_defaults(slug):
+    doc = _advisory(slug)
+    assert slug in doc.templates
+    dates = {k.name: k.date for k in doc.key_dates}
+    for update in doc.updates:
+        assert update.date >= doc.published
+        dates.update({k.name: k.date for k in update.key_dates})
+    assert dates == PACKS[slug]
+    template = _template(slug)
+    for ref in template.reference_dates:
+        assert ref.default == dates[ref.name], ref.name
+    assert [u.date for u in doc.updates] == sorted(u.date for u in doc.updates)
+    assert doc.references, f"{slug} cites no sources"
+
+
+@pytest.mark.parametrize("slug", sorted(PACKS))
+def test_the_pack_is_documented(slug):
+    text = (ROOT / "docs" / "breach-packs.md").read_text(encoding="utf-8")
+    assert f"`{slug}`" in text
