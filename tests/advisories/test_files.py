@@ -166,7 +166,7 @@ def test_sync_loads_the_shipped_advisories_and_is_idempotent(runner, tmp_path):
     folder = _folder(tmp_path, MIMECAST, SOLARWINDS, LOG4SHELL)
     first = runner.invoke(args=["advisories", "sync", "--dir", str(folder)])
     assert first.exit_code == 0, first.output
-    assert "3 created" in first.output and "6 update(s) added" in first.output
+    assert "3 created" in first.output and "7 update(s) added" in first.output
     counts = (
         db.session.scalar(select(func.count()).select_from(Advisory)),
         db.session.scalar(select(func.count()).select_from(AdvisoryUpdate)),
@@ -201,6 +201,7 @@ def test_the_mimecast_advisory_has_its_three_updates_and_dates(db_session):
         ("2021-01-18", 1),
         ("2021-01-26", 2),
         ("2021-03-16", 3),
+        ("2026-12-06", 4),
     ]
     assert advisory.templates == [MIMECAST]
     assert effective(advisory).frozen_dates() == {

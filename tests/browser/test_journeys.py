@@ -225,8 +225,6 @@ def test_the_vendor_answers_leaves_comes_back_and_submits(
     page.locator("#a-new_connection_date").fill("2021-01-15")
     page.locator("#a-old_connection_removed_date").fill("2021-01-16")
     choose(page, "current_auth_method", "oauth")
-    choose(page, "m365_config_review", "yes")
-    choose(page, "app_permissions_reviewed", "yes")
     saved_by_autosave(page)
     shoot("section-2-autosaved")
     accessible("section-2")
@@ -247,11 +245,13 @@ def test_the_vendor_answers_leaves_comes_back_and_submits(
     assert chosen(page, "connection_recreated", "all")
     assert page.locator("#a-new_connection_date").input_value() == "2021-01-15"
     assert page.locator("#a-old_connection_removed_date").input_value() == "2021-01-16"
-    assert chosen(page, "app_permissions_reviewed", "yes")
+    assert chosen(page, "current_auth_method", "oauth")
     page.get_by_role("button", name="Save and continue").click()
 
     # The credentials section is skipped: the account was hosted outside the US and the UK.
     page.wait_for_url(re.compile(r".*/s/3$"))
+    choose(page, "m365_config_review", "yes")
+    choose(page, "app_permissions_reviewed", "yes")
     choose(page, "log_review_performed", "yes")
     page.locator("#a-log_review_lookback_days").fill("14")
     choose(page, "log_sources_reviewed", "m365_unified_audit", "mimecast_audit")
@@ -262,6 +262,7 @@ def test_the_vendor_answers_leaves_comes_back_and_submits(
     page.wait_for_url(re.compile(r".*/s/4$"))
     choose(page, "backups_verified", "yes")
     choose(page, "ir_plan_reviewed", "yes")
+    choose(page, "later_updates_tracked", "yes")
     choose(page, "later_guidance_followed", "yes")
     page.get_by_role("button", name="Save and continue").click()
 

@@ -135,3 +135,29 @@ def test_a_missing_file_is_reported_not_a_traceback(runner, tmp_path):
     result = _run(runner, tmp_path / "nope.yaml")
     assert result.exit_code == 1
     assert f"{tmp_path / 'nope.yaml'}: cannot read file" in result.output
+
+
+def test_every_question_of_the_shipped_templates_maps_to_a_control():
+    """The content review needs a control for every question, scored or not: none is unmapped."""
+    from vendorrisk.questionnaires.validator import check_path
+
+    for path in sorted(SHIPPED.glob("*.yaml")):
+        checked = check_path(path)
+        assert checked.errors == [] and checked.unmapped == [], path
+
+
+def test_a_question_without_a_control_is_reported_with_its_line_and_fails(runner, tmp_path):
+    """An unscored question with no frameworks is valid for the sync, but `validate` names it."""
+    text = template(Q_B_TEXT)
+    path = tmp_path / "unmapped.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("      - id: q_b") + 1
+    result = _run(runner, path)
+    assert result.exit_code == 1
+    assert (
+        f"{path}:{line}: question q_b: maps to no control: add at least one reference to frameworks"
+        in result.output
+    )
+    mapped = tmp_path / "mapped.yaml"
+    mapped.write_text(template(Q_B_TEXT + "        frameworks: [F2]\n"), encoding="utf-8")
+    assert _run(runner, mapped).exit_code == 0

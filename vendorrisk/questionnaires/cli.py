@@ -9,7 +9,15 @@ from flask.cli import AppGroup
 from vendorrisk.core.filecli import sync_or_exit, validate_files
 from vendorrisk.extensions import db
 
-from .sync import SyncError, default_directory, load_files, sync_directory, template_files
+from .sync import (
+    SyncError,
+    TemplateFile,
+    default_directory,
+    load_files,
+    sync_directory,
+    template_files,
+)
+from .validator import ValidationError
 
 questionnaires_cli = AppGroup("questionnaires", help="Check and load questionnaire templates.")
 
@@ -17,8 +25,18 @@ questionnaires_cli = AppGroup("questionnaires", help="Check and load questionnai
 @questionnaires_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check template files (default: every questionnaires/*.yaml); exit 1 on any error."""
-    validate_files(list(paths) or template_files(default_directory()), load_files, "template")
+    """Check template files (default: every questionnaires/*.yaml); exit 1 on any error or on
+    any question that maps to no control."""
+    validate_files(
+        list(paths) or template_files(default_directory()), _load_mapped_files, "template"
+    )
+
+
+def _load_mapped_files(paths: list[Path]) -> tuple[list[TemplateFile], list[ValidationError]]:
+    """Load files as the sync does, counting unmapped questions as errors (content review)."""
+    files, errors = load_files(paths)
+    unmapped = [problem for f in files for problem in f.unmapped]
+    return [f for f in files if not f.unmapped], errors + unmapped
 
 
 @questionnaires_cli.command("sync")

@@ -378,6 +378,24 @@ def _cycles(t: Template, edges: dict[str, set[str]]) -> Iterator[Problem]:
                 pending.append(iter(sorted(edges.get(nxt, ()))))
 
 
+def unmapped_questions(template: Template) -> list[Problem]:
+    """Return a problem for every question, scored or not, that names no control in `frameworks`.
+
+    A question without a control reference cannot appear in a coverage table, so the content
+    review treats it as a gap; scored questions are already refused by `check_template`.
+    """
+    return [
+        Problem(
+            ("sections", si, "questions", qi, "id"),
+            "maps to no control: add at least one reference to frameworks",
+            question.id,
+        )
+        for si, section in enumerate(template.sections)
+        for qi, question in enumerate(section.questions)
+        if not question.frameworks and not question.scored
+    ]
+
+
 def check_template(template: Template) -> list[Problem]:
     """Return every cross-field rule the parsed template breaks (empty when it is sound)."""
     problems = list(_template_problems(template))

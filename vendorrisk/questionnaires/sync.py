@@ -26,12 +26,14 @@ from .validator import ValidationError, check_path
 
 @dataclass(frozen=True)
 class TemplateFile:
-    """One valid template file: where it is, its text and its parsed content."""
+    """One valid template file: where it is, its text, its parsed content and the questions in
+    it that map to no control."""
 
     path: Path
     display: str
     text: str
     parsed: ParsedTemplate
+    unmapped: tuple[ValidationError, ...] = ()
 
 
 @dataclass
@@ -94,7 +96,7 @@ def load_files(paths: list[Path]) -> tuple[list[TemplateFile], list[ValidationEr
             )
             continue
         first[parsed.id] = display
-        files.append(TemplateFile(path, display, checked.text, parsed))
+        files.append(TemplateFile(path, display, checked.text, parsed, tuple(checked.unmapped)))
     return files, errors
 
 

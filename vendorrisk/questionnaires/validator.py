@@ -8,7 +8,7 @@ limits in `limits.py`.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import get_args
 
@@ -27,7 +27,7 @@ from .loader import (
     parse_template,
     read_source,
 )
-from .rules import check_template
+from .rules import check_template, unmapped_questions
 from .schema import Template
 
 _SELF_NAMING_ERRORS = frozenset({"negative_weight", "weight_not_positive", "weight_too_large"})
@@ -255,11 +255,13 @@ def validate_loaded(
 @dataclass(frozen=True)
 class CheckedSource:
     """A template file or upload after checking: its text (None if unreadable), the template
-    (None on any error) and every error."""
+    (None on any error), every error, and the questions of a valid template that map to no
+    control (a coverage gap, not an error: `flask questionnaires validate` refuses them)."""
 
     text: str | None
     template: Template | None
     errors: list[ValidationError]
+    unmapped: list[ValidationError] = field(default_factory=list)
 
 
 def check_source(source: str | bytes, filename: str) -> CheckedSource:
@@ -273,7 +275,11 @@ def check_source(source: str | bytes, filename: str) -> CheckedSource:
     except YamlLoadError as exc:
         return CheckedSource(text, None, _yaml_errors(exc, filename))
     template, errors = validate_loaded(loaded, filename)
-    return CheckedSource(text, template, errors)
+    unmapped = [
+        ValidationError(filename, loaded.line_for(p.path), p.question_id, p.reason)
+        for p in (unmapped_questions(template) if template is not None else [])
+    ]
+    return CheckedSource(text, template, errors, unmapped)
 
 
 def check_path(path: str | Path, filename: str | None = None) -> CheckedSource:
