@@ -36,6 +36,10 @@ PACKS: dict[str, dict[str, datetime.date]] = {
         "compromise_date": D(2023, 10, 19),
         "contact_list_update": D(2023, 11, 29),
     },
+    "crowdstrike-channel-file-291-2024": {
+        "compromise_date": D(2024, 7, 19),
+        "rca_date": D(2024, 8, 6),
+    },
 }
 
 
@@ -62,6 +66,15 @@ def test_every_question_maps_to_controls_and_every_scored_one_names_its_gap(slug
     for family in ("CSA CCM v4 ", "NIST CSF 2.0 GV.SC-", "ISO/IEC 27001:2022 A.5.2"):
         assert any(r.startswith(family) for r in refs), f"{slug} cites nothing from {family}"
     assert any(r.startswith(("NIST SP 800-53r5 SR-", "NIST SP 800-53r5 IR-")) for r in refs)
+
+
+@pytest.mark.parametrize("slug", sorted(PACKS))
+def test_none_ticked_beside_any_other_choice_contradicts_it(slug):
+    """Where "none" rules a vendor out, every other non-exclusive choice reports exposure, so
+    ticking "none" beside one can never leave the vendor ruled out."""
+    for q in _template(slug).questions():
+        if q.type == "multi_choice" and any(o.not_exposed for o in q.options):
+            assert all(o.exposed for o in q.options if not o.exclusive), q.id
 
 
 @pytest.mark.parametrize("slug", sorted(PACKS))

@@ -99,7 +99,8 @@ def test_okta_no_okta_at_all_rules_the_vendor_out():
 def test_okta_notified_beside_none_is_never_ruled_out():
     """ "None of these" ticked with Workforce Identity goes to a reviewer."""
     result = score(OKTA, {"okta_use": a(["none", "workforce"])})
-    assert result.verdict is Verdict.NEEDS_REVIEW and "exclusive" in kinds(result)
+    assert result.verdict is Verdict.NEEDS_REVIEW and not result.not_exposed
+    assert sorted(kinds(result)) == ["contradiction", "exclusive"]
 
 
 @pytest.mark.parametrize(("shared", "expected"), [("no", 100), ("yes", 0), ("unsure", 0)])
