@@ -40,6 +40,11 @@ PACKS: dict[str, dict[str, datetime.date]] = {
         "compromise_date": D(2024, 7, 19),
         "rca_date": D(2024, 8, 6),
     },
+    "xz-utils-backdoor-2024": {
+        "malicious_release_start": D(2024, 2, 1),  # "February 2024": the month, not a day
+        "compromise_date": D(2024, 3, 29),
+        "cisa_alert_date": D(2024, 3, 29),
+    },
 }
 
 
