@@ -264,3 +264,29 @@ def test_no_answer_set_is_ruled_out_while_an_answer_reports_exposure_or_doubt(re
             assert not any(o.is_uncertain for o in chosen), q.id
         if q.type == "multi_choice":
             assert q.exclusive_conflict(answer.chosen_values()) is None, q.id
+
+
+def test_a_stand_alone_none_ticked_beside_an_option_without_exposure_flag_does_not_rule_out():
+    """ "None of these" is exclusive; ticked beside any other option, even one the format does
+    not mark as exposure, the answer says two things and cannot rule the vendor out."""
+    from .conftest import build, option, question
+
+    template = build(
+        [
+            question(
+                "used",
+                "multi_choice",
+                options=[
+                    option("portal", 0),
+                    option("api", 0),
+                    option("none", 100, not_exposed=True, exclusive=True),
+                ],
+            )
+        ]
+    )
+    alone = score_response(template, {"used": _a(["none"])})
+    assert alone.not_exposed
+    combined = score_response(template, {"used": _a(["portal", "none"])})
+    assert not combined.not_exposed
+    assert combined.verdict is Verdict.NEEDS_REVIEW
+    assert "exclusive" in _kinds(combined)

@@ -131,9 +131,13 @@ def _precedence(special: list[Outcome]) -> tuple[tuple[str, ...], tuple[ReviewFl
 
     An exposure or impact answer anywhere beats a "not exposed" answer (the result goes to a
     reviewer, listing both); a "not sure" on a question that bears on exposure keeps the vendor
-    from being ruled out (also flagged). Every other flag an outcome raised is kept.
+    from being ruled out (also flagged), and so does a "not exposed" option ticked beside others
+    where it must stand alone. Every other flag an outcome raised is kept.
     """
     flags = [f for o in special for f in o.flags]
+    # An answer that ticks a stand-alone option beside others says two things at once: it
+    # cannot rule exposure out (the exclusive flag already sends it to a reviewer).
+    combined = {q for f in flags if f.kind == "exclusive" for q in f.question_ids}
     ruled_out = tuple(o.entry.question_id for o in special if o.not_exposed)
     if not ruled_out:
         return (), tuple(flags)
@@ -161,7 +165,7 @@ def _precedence(special: list[Outcome]) -> tuple[tuple[str, ...], tuple[ReviewFl
                 + ", ".join(o.entry.question_id for o in unsure),
             )
         )
-    if against or unsure:
+    if against or unsure or combined.intersection(ruled_out):
         return (), tuple(flags)
     return ruled_out, tuple(flags)
 
