@@ -18,7 +18,8 @@ Functions (all return `EffectiveResult`, see vendorrisk/scoring/effective.py):
   in force, in one query (the others' effective figures are their computed ones).
 - `effective_bands({revision id: stored band})`: effective bands for long lists (residual
   risk), rescoring only the revisions with overrides in force.
-- `override_marks(revision ids)`: which revisions have overrides in force (a cache key).
+- `override_mark(column)`: the newest override in force of a revision, as a column of another
+  query (a cache key: it changes whenever an override is made or superseded).
 - `latest_revisions(assignments)`: each assignment's latest submitted revision, by assignment
   id, in one query (for pages that show the revision beside its result).
 - `needs_reviewer(result, template)`: the review flags as "needs reviewer" items, each with
@@ -36,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 
 from vendorrisk.accounts.models import User
 from vendorrisk.campaigns.models import Assignment, Campaign, Response, Revision
@@ -59,7 +60,7 @@ __all__ = [
     "overridden_results",
     "for_revisions",
     "effective_bands",
-    "override_marks",
+    "override_mark",
     "latest_revisions",
     "needs_reviewer",
 ]
@@ -157,19 +158,16 @@ def _override(row: ScoreOverride, by: str | None) -> Override:
     )
 
 
-def override_marks(revision_ids: Iterable[int]) -> dict[int, int]:
-    """Return, for each revision with overrides in force, the newest override's id (one query).
+def override_mark(revision_id: ColumnElement[int]) -> ScalarSelect[int | None]:
+    """Return SQL for the newest override in force of a revision (null: none), as a column.
 
-    A revision left out has no override, so its effective figures are its computed ones; the
-    mark changes whenever an override is made or superseded (caches key on it).
+    Lets a query that lists revisions say which have overrides in force without another query.
     """
-    ids = sorted(set(revision_ids))
-    rows = db.session.execute(
-        select(ScoreOverride.revision_id, func.max(ScoreOverride.id))
-        .where(ScoreOverride.revision_id.in_(ids), ScoreOverride.superseded_at.is_(None))
-        .group_by(ScoreOverride.revision_id)
+    return (
+        select(func.max(ScoreOverride.id))
+        .where(ScoreOverride.revision_id == revision_id, ScoreOverride.superseded_at.is_(None))
+        .scalar_subquery()
     )
-    return {revision_id: mark for revision_id, mark in rows}
 
 
 def _versions(revision_ids: list[int]) -> dict[int, TemplateVersion]:
