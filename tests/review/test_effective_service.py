@@ -1,7 +1,7 @@
 """The effective-result service: loads computed result, template and overrides, in batches."""
 
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import event
 
@@ -9,6 +9,9 @@ from tests.conftest import make_user
 from tests.review.conftest import WEAK_ANSWERS, submit
 from tests.support.factories import approved_version, create_campaign, make_vendor
 from vendorrisk.extensions import db
+from vendorrisk.reports import xlsx
+from vendorrisk.reports.builders import campaign as campaign_report
+from vendorrisk.reports.builders.common import Limits, Meta
 from vendorrisk.review import effective
 from vendorrisk.review import services as review
 from vendorrisk.review.queries import residual_for
@@ -128,3 +131,19 @@ def test_overridden_results_leave_out_revisions_without_overrides(db_session):
     for revision_id, result in changed.items():
         assert result.band == expected[revision_id].band
         assert result.overall == expected[revision_id].overall
+
+
+def _report_queries(campaign) -> tuple[int, int]:
+    db.session.expire_all()
+    meta = Meta("VR-TEST", datetime.now(UTC), "Compliance", "compliance")
+    with counted() as pdf:
+        campaign_report.build(campaign, meta, Limits())
+    db.session.expire_all()
+    with counted() as workbook:
+        xlsx.for_campaign(campaign)
+    return len(pdf), len(workbook)
+
+
+def test_the_campaign_pdf_and_workbook_read_results_in_a_fixed_number_of_queries(db_session):
+    """The campaign report and export cost as many queries for 30 vendors as for 5."""
+    assert _report_queries(_campaign(5)) == _report_queries(_campaign(30))
