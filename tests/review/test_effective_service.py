@@ -1,7 +1,7 @@
 """The effective-result service: loads computed result, template and overrides, in batches."""
 
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import event
 
@@ -9,8 +9,12 @@ from tests.conftest import make_user
 from tests.review.conftest import WEAK_ANSWERS, submit
 from tests.support.factories import approved_version, create_campaign, make_vendor
 from vendorrisk.extensions import db
+from vendorrisk.reports import xlsx
+from vendorrisk.reports.builders import campaign as campaign_report
+from vendorrisk.reports.builders.common import Limits, Meta
 from vendorrisk.review import effective
 from vendorrisk.review import services as review
+from vendorrisk.review.queries import residual_for
 
 
 @contextmanager
@@ -28,7 +32,7 @@ def counted():
         event.remove(db.engine, "before_cursor_execute", listener)
 
 
-def _campaign(vendors: int, *, override_every: int = 2):
+def _campaign(vendors: int, *, override_every: int | None = 2):
     version = approved_version()
     campaign = create_campaign(
         version, [make_vendor() for _ in range(vendors)], due_date=date(2030, 1, 31)
@@ -36,7 +40,7 @@ def _campaign(vendors: int, *, override_every: int = 2):
     reviewer = make_user("manager")
     for index, assignment in enumerate(campaign.assignments):
         revision = submit(assignment, WEAK_ANSWERS)
-        if index % override_every == 0:
+        if override_every and index % override_every == 0:
             review.override_points(
                 revision, "rotated", 100, "Seen the new certificate.", reviewer, "0"
             )
@@ -93,3 +97,53 @@ def test_nothing_submitted_has_no_effective_result(db_session):
     campaign = create_campaign(version, [make_vendor()], due_date=date(2030, 1, 31))
     assert effective.for_assignment(campaign.assignments[0]) is None
     assert effective.for_assignments([]) == {}
+
+
+def test_residual_risk_reads_the_band_after_overrides(db_session):
+    """An incident assessment an override lifts out of band D no longer raises residual risk."""
+    campaign = _campaign(1, override_every=None)
+    assignment = campaign.assignments[0]
+    vendor = assignment.vendor
+    before = residual_for([vendor])[vendor.id]
+    assert any("rated D" in reason for reason in before.reasons), before.reasons
+    revision = assignment.response.latest_submitted
+    reviewer = make_user("manager")
+    for question_id in ("rotated", "credentials_reset", "notify_hours"):
+        review.override_points(revision, question_id, 100, "Seen on a call.", reviewer, None)
+    db.session.flush()
+    result = effective.for_assignment(assignment)
+    assert result is not None and result.band in ("A", "B")
+    after = residual_for([vendor])[vendor.id]
+    assert not any(campaign.name in reason for reason in after.reasons), after.reasons
+
+
+def test_overridden_results_leave_out_revisions_without_overrides(db_session):
+    """Only revisions with overrides in force are rescored; their results match the loader's."""
+    campaign = _campaign(4)
+    latest = effective.latest_revisions(campaign.assignments)
+    ids = [r.id for r in latest.values()]
+    with counted() as seen:
+        changed = effective.overridden_results(ids)
+    assert len(seen) == 1
+    loaded = effective.for_assignments(campaign.assignments)
+    expected = {latest[a].id: r for a, r in loaded.items() if r.overrides}
+    assert set(changed) == set(expected)
+    for revision_id, result in changed.items():
+        assert result.band == expected[revision_id].band
+        assert result.overall == expected[revision_id].overall
+
+
+def _report_queries(campaign) -> tuple[int, int]:
+    db.session.expire_all()
+    meta = Meta("VR-TEST", datetime.now(UTC), "Compliance", "compliance")
+    with counted() as pdf:
+        campaign_report.build(campaign, meta, Limits())
+    db.session.expire_all()
+    with counted() as workbook:
+        xlsx.for_campaign(campaign)
+    return len(pdf), len(workbook)
+
+
+def test_the_campaign_pdf_and_workbook_read_results_in_a_fixed_number_of_queries(db_session):
+    """The campaign report and export cost as many queries for 30 vendors as for 5."""
+    assert _report_queries(_campaign(5)) == _report_queries(_campaign(30))

@@ -37,7 +37,7 @@ from vendorrisk.scoring import score_response
 
 SHIPPED = sorted(p.name for p in (Path(__file__).parents[2] / "questionnaires").glob("*.yaml"))
 EXAMPLES = settings(
-    max_examples=5,
+    max_examples=3,
     deadline=None,
     database=None,
     # Each example builds a campaign and four documents: shrinking a failure would take minutes.

@@ -14,9 +14,12 @@ new day (assessments go stale, acceptances expire by date), another ASSESSMENT_S
 an age past SNAPSHOT_MAX_AGE (a bound on what a change made outside the services could hide)
 also recompute everything.
 
-Score categories are read from the latest submitted revision of each vendor. Submitted
-revisions never change, so their category scores are remembered (by id and attestation hash)
-and only new revisions' JSON is read, with a path expression, never the whole score.
+Score categories are the effective ones (reviewer overrides applied) of the latest submitted
+revision of each vendor. Submitted revisions never change, so their category scores are
+remembered (by id, attestation hash and the newest override in force) and only new revisions'
+JSON is read, with a path expression, never the whole score; a revision with overrides in force
+goes through the effective-result service (review/effective.py) instead. Overrides are part of
+the fingerprint, so a reviewer's override shows on the next page.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ from sqlalchemy import Select, func, literal, select, true, union_all
 from vendorrisk.campaigns.models import Assignment, Response, Revision
 from vendorrisk.dashboard import models  # noqa: F401 - attaches the indexes to the metadata
 from vendorrisk.extensions import db
-from vendorrisk.review.models import Finding, FindingEvent, ReviewDecision
+from vendorrisk.review import effective
+from vendorrisk.review.models import Finding, FindingEvent, ReviewDecision, ScoreOverride
 from vendorrisk.review.queries import accepted_baselines, residual_for
+from vendorrisk.scoring.result import round_display
 from vendorrisk.vendors.models import OFFBOARDED, Vendor
 
 CORE_CATEGORIES = ("certificate_rotation", "incident_readiness")
@@ -68,6 +73,8 @@ class Fingerprint(NamedTuple):
     finding_last: int | None
     events: int
     event_last: int | None
+    overrides: int = 0
+    override_last: int | None = None
 
 
 @dataclass
@@ -101,7 +108,8 @@ class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.snapshot: Snapshot | None = None
-        self.categories: dict[tuple[int, str | None], dict[str, float]] = {}
+        # (revision id, attestation hash, newest override in force) -> core category scores
+        self.categories: dict[tuple[int, str | None, int | None], dict[str, float]] = {}
 
 
 def _store() -> _Store:
@@ -134,6 +142,8 @@ def fingerprint() -> Fingerprint:
             scalar(func.max(Finding.id)),
             scalar(func.count(FindingEvent.id)),
             scalar(func.max(FindingEvent.id)),
+            scalar(func.count(ScoreOverride.id)),
+            scalar(func.max(ScoreOverride.id)),
         )
     ).one()
     return Fingerprint._make(row)
@@ -180,7 +190,7 @@ def _usable(
 
 
 def build(today: date, stale_days: int, store: _Store | None = None) -> Snapshot:
-    """Compute every current vendor's state in a fixed number of queries (six)."""
+    """Compute every current vendor's state in a fixed number of queries (eight)."""
     store = store or _Store()
     vendors, used = _states(today, store, None)
     for key in store.categories.keys() - used:
@@ -232,6 +242,11 @@ def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | N
         select(literal("event"), Finding.vendor_id)
         .join(FindingEvent, FindingEvent.finding_id == Finding.id)
         .where(newer(FindingEvent.id, previous.event_last)),
+        select(literal("override"), Assignment.vendor_id)
+        .join(Response, Response.assignment_id == Assignment.id)
+        .join(Revision, Revision.response_id == Response.id)
+        .join(ScoreOverride, ScoreOverride.revision_id == Revision.id)
+        .where(newer(ScoreOverride.id, previous.override_last)),
     ]
     found: dict[str, int] = {}
     vendors: set[int] = set()
@@ -243,6 +258,7 @@ def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | N
         "decision": current.decisions - previous.decisions,
         "finding": current.findings - previous.findings,
         "event": current.events - previous.events,
+        "override": current.overrides - previous.overrides,
     }
     if any(found.get(source, 0) != count for source, count in expected.items()):
         return None
@@ -254,7 +270,7 @@ def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | N
 def _states(
     today: date, store: _Store, vendor_ids: list[int] | None
 ) -> tuple[dict[int, VendorState], set]:
-    """Compute the state of current vendors (all, or some) in six queries; also return the
+    """Compute the state of current vendors (all, or some) in eight queries; also return the
     remembered score keys they use."""
     query = select(Vendor.id, Vendor.risk_tier, Vendor.owner_id).where(Vendor.status != OFFBOARDED)
     if vendor_ids is not None:
@@ -316,21 +332,38 @@ def latest_revisions(vendor_ids: list[int] | None = None) -> Select:
 def _latest_scores(
     store: _Store, vendor_ids: list[int] | None
 ) -> tuple[dict[int, dict[str, float]], set]:
-    # Keyed by id and attestation hash: an id alone could be reused after a rollback.
-    latest = {
-        vendor_id: (revision_id, digest)
-        for vendor_id, revision_id, digest in db.session.execute(latest_revisions(vendor_ids))
+    # Keyed by id and attestation hash (an id alone could be reused after a rollback) and by
+    # the newest override in force (an override changes the figures a person sees).
+    rows = latest_revisions(vendor_ids).subquery()
+    keys = {
+        vendor_id: (revision_id, digest, mark)
+        for vendor_id, revision_id, digest, mark in db.session.execute(
+            select(
+                rows.c.vendor_id,
+                rows.c.revision_id,
+                rows.c.attestation_hash,
+                effective.override_mark(rows.c.revision_id),
+            )
+        )
     }
-    wanted = set(latest.values())
+    wanted = set(keys.values())
     missing = wanted - store.categories.keys()
+    plain = sorted(r for r, _, mark in missing if mark is None)
     # One query whatever the number (an empty list still runs, so the count stays fixed).
     for revision_id, digest, categories in db.session.execute(
         select(Revision.id, Revision.attestation_hash, Revision.score["categories"]).where(
-            Revision.id.in_(sorted(r for r, _ in missing))
+            Revision.id.in_(plain)
         )
     ):
-        store.categories[(revision_id, digest)] = _core_scores(categories)
-    return {vendor_id: store.categories.get(key, {}) for vendor_id, key in latest.items()}, wanted
+        store.categories[(revision_id, digest, None)] = _core_scores(categories)
+    overridden = effective.overridden_results(r for r, _, mark in missing if mark is not None)
+    for revision_id, digest, mark in missing:
+        if mark is not None and revision_id in overridden:
+            store.categories[(revision_id, digest, mark)] = _core_scores(
+                {"id": c.id, "score_display": round_display(c.score)}
+                for c in overridden[revision_id].result.categories
+            )
+    return {vendor_id: store.categories.get(key, {}) for vendor_id, key in keys.items()}, wanted
 
 
 def _core_scores(categories) -> dict[str, float]:

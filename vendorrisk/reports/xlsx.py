@@ -245,9 +245,9 @@ def _assignment_rows(
             scores.append([*base, None, None, None, None])
     latest = submitted[-1]
     latest_result = results.get(latest.id)
-    result = latest_result.result if latest_result else None
-    trace = {e.question_id: e for e in result.trace} if result else {}
-    gaps = {f.question_id: f for f in result.findings} if result else {}
+    shown = latest_result.result if latest_result else None
+    trace = {e.question_id: e for e in shown.trace} if shown else {}
+    gaps = {f.question_id: f for f in shown.findings} if shown else {}
     files: dict[str, list[str]] = {}
     for item in latest.evidence_index or []:
         files.setdefault(item["question_id"], []).append(

@@ -14,6 +14,12 @@ Functions (all return `EffectiveResult`, see vendorrisk/scoring/effective.py):
 - `for_assignment(assignment)`: the latest submitted revision of one assignment, or None.
 - `for_assignments(assignments)`: the latest submitted revision of each assignment, by
   assignment id, in a fixed number of queries (assignments with nothing scored are left out).
+- `overridden_results(ids)`: the effective results of those revisions that have overrides
+  in force, in one query (the others' effective figures are their computed ones).
+- `effective_bands({revision id: stored band})`: effective bands for long lists (residual
+  risk), rescoring only the revisions with overrides in force.
+- `override_mark(column)`: the newest override in force of a revision, as a column of another
+  query (a cache key: it changes whenever an override is made or superseded).
 - `latest_revisions(assignments)`: each assignment's latest submitted revision, by assignment
   id, in one query (for pages that show the revision beside its result).
 - `needs_reviewer(result, template)`: the review flags as "needs reviewer" items, each with
@@ -27,13 +33,13 @@ The figures to show are the `EffectiveResult`'s: `.overall` / `.overall_display`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 
+from vendorrisk.accounts.models import User
 from vendorrisk.campaigns.models import Assignment, Campaign, Response, Revision
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.answers import encode_answer
@@ -51,7 +57,10 @@ __all__ = [
     "for_assignment",
     "for_assignments",
     "for_revision",
+    "overridden_results",
     "for_revisions",
+    "effective_bands",
+    "override_mark",
     "latest_revisions",
     "needs_reviewer",
 ]
@@ -122,34 +131,47 @@ def needs_reviewer(result: EffectiveResult, template: Template) -> list[ReviewIt
 
 
 def active_overrides(revision_ids: Iterable[int]) -> dict[int, list[Override]]:
-    """Return the overrides in force for each revision, oldest first, with who set them."""
+    """Return the overrides in force for each revision, oldest first, with who set them.
+
+    One query, whatever the number of revisions (none included: the count stays fixed).
+    """
     ids = sorted(set(revision_ids))
     found: dict[int, list[Override]] = {}
-    if not ids:
-        return found
-    rows = db.session.scalars(
-        select(ScoreOverride)
+    rows = db.session.execute(
+        select(ScoreOverride, User.name)
+        .outerjoin(User, User.id == ScoreOverride.by_id)
         .where(ScoreOverride.revision_id.in_(ids), ScoreOverride.superseded_at.is_(None))
-        .options(selectinload(ScoreOverride.by))
         .order_by(ScoreOverride.id)
     )
-    for row in rows:
-        found.setdefault(row.revision_id, []).append(
-            Override(
-                question_id=row.question_id,
-                percent=Fraction(row.new_percent),
-                justification=row.justification,
-                by=row.by.name if row.by is not None else None,
-                at=row.at,
-            )
-        )
+    for row, by in rows:
+        found.setdefault(row.revision_id, []).append(_override(row, by))
     return found
+
+
+def _override(row: ScoreOverride, by: str | None) -> Override:
+    return Override(
+        question_id=row.question_id,
+        percent=Fraction(row.new_percent),
+        justification=row.justification,
+        by=by,
+        at=row.at,
+    )
+
+
+def override_mark(revision_id: ColumnElement[int]) -> ScalarSelect[int | None]:
+    """Return SQL for the newest override in force of a revision (null: none), as a column.
+
+    Lets a query that lists revisions say which have overrides in force without another query.
+    """
+    return (
+        select(func.max(ScoreOverride.id))
+        .where(ScoreOverride.revision_id == revision_id, ScoreOverride.superseded_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 def _versions(revision_ids: list[int]) -> dict[int, TemplateVersion]:
     """Return the template version each revision was answered on, in one query."""
-    if not revision_ids:
-        return {}
     rows = db.session.execute(
         select(Revision.id, TemplateVersion)
         .join(Response, Response.id == Revision.response_id)
@@ -164,8 +186,8 @@ def _versions(revision_ids: list[int]) -> dict[int, TemplateVersion]:
 def for_revisions(revisions: Iterable[Revision]) -> dict[int, EffectiveResult]:
     """Return the effective result of each scored revision, by revision id.
 
-    Two queries for the overrides (and their authors) and one for the template versions,
-    however many revisions are given; a revision without a stored score is left out.
+    Two queries (template versions; overrides with their authors) however many revisions are
+    given, none included; a revision without a stored score is left out.
     """
     scored = [r for r in revisions if r.score]
     ids = [r.id for r in scored]
@@ -179,6 +201,49 @@ def for_revisions(revisions: Iterable[Revision]) -> dict[int, EffectiveResult]:
     return results
 
 
+def overridden_results(revision_ids: Iterable[int]) -> dict[int, EffectiveResult]:
+    """Return the effective results of those revisions that have overrides in force.
+
+    One query (each override in force with its author, revision and template version); a
+    revision left out has none, so its effective figures are its computed ones.
+    """
+    ids = sorted(set(revision_ids))
+    rows = db.session.execute(
+        select(ScoreOverride, User.name, Revision, TemplateVersion)
+        .outerjoin(User, User.id == ScoreOverride.by_id)
+        .join(Revision, Revision.id == ScoreOverride.revision_id)
+        .join(Response, Response.id == Revision.response_id)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .join(TemplateVersion, TemplateVersion.id == Campaign.template_version_id)
+        .where(ScoreOverride.revision_id.in_(ids), ScoreOverride.superseded_at.is_(None))
+        .order_by(ScoreOverride.id)
+    )
+    found: dict[int, tuple[Revision, TemplateVersion, list[Override]]] = {}
+    for row, by, revision, version in rows:
+        found.setdefault(revision.id, (revision, version, []))[2].append(_override(row, by))
+    return {
+        revision_id: effective_result(
+            ScoreResult.from_dict(revision.score or {}), parsed_version(version), overrides
+        )
+        for revision_id, (revision, version, overrides) in found.items()
+        if revision.score
+    }
+
+
+def effective_bands(stored: Mapping[int, str | None]) -> dict[int, str | None]:
+    """Return the effective band of revisions given their stored (computed) bands, by id.
+
+    For lists of many vendors (residual risk): only revisions with overrides in force are
+    rescored, since without one the effective band is the computed band. One query.
+    """
+    changed = overridden_results(stored)
+    return {
+        revision_id: changed[revision_id].band if revision_id in changed else band
+        for revision_id, band in stored.items()
+    }
+
+
 def for_revision(revision: Revision) -> EffectiveResult | None:
     """Return the effective result of one revision, or None when it has no score."""
     return for_revisions([revision]).get(revision.id)
@@ -188,8 +253,6 @@ def latest_revisions(assignments: Iterable[Assignment]) -> dict[int, Revision]:
     """Return each assignment's latest submitted revision, by assignment id, in one query."""
     ids = sorted({a.id for a in assignments})
     latest: dict[int, Revision] = {}
-    if not ids:
-        return latest
     rows = db.session.execute(
         select(Response.assignment_id, Revision)
         .join(Revision, Revision.response_id == Response.id)
@@ -205,7 +268,7 @@ def for_assignments(assignments: Iterable[Assignment]) -> dict[int, EffectiveRes
     """Return the effective result of each assignment's latest submitted revision.
 
     Keyed by assignment id; assignments with nothing submitted or scored are left out. A fixed
-    number of queries (four) whatever the number of assignments.
+    number of queries (three) whatever the number of assignments.
     """
     latest = latest_revisions(assignments)
     results = for_revisions(latest.values())
