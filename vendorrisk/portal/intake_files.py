@@ -78,10 +78,17 @@ def portal_files(vendor_id: int) -> tuple[list[Sbom], list[VexDocument]]:
 
 
 def answered_by_vex(assignment: Assignment) -> list[tuple[int, str, object]]:
-    """Return (section index, question text, VEX answer) for each draft answer VEX filled in."""
+    """Return (section index, question text, VEX answer) for each draft answer VEX filled in
+    that the vendor may still change (none once the questionnaire is closed)."""
+    if assignment.campaign.advisory_slug is None:  # only a campaign for an advisory is answered
+        return []
+    editable = services.editable_questions(assignment.response)
+    if editable == set():
+        return []
     template = services.template_of(assignment)
     notes = vex_answers.draft_notes(assignment.response)
     return [
         (services.section_of(template, qid), template.question(qid).text, row)
         for qid, row in notes.items()
+        if editable is None or qid in editable
     ]

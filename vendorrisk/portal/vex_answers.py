@@ -17,6 +17,7 @@ revision, so the reviewer sees which submitted answers came from VEX.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from vendorrisk.advisories.ranges import NO, YES
 from vendorrisk.advisories.results import vex_results
@@ -76,10 +77,21 @@ def _same(row: VexAnswer, data: dict | None) -> bool:
     return filled == decode_answer(data).chosen_values()
 
 
+# What the notes show of a VEX document (its content, possibly megabytes, stays unread).
+_DOCUMENT = joinedload(VexAnswer.document).load_only(
+    VexDocument.id,
+    VexDocument.filename,
+    VexDocument.format,
+    VexDocument.sha256,
+    VexDocument.uploaded_at,
+)
+
+
 def _draft_rows(response: Response) -> dict[str, VexAnswer]:
     rows = db.session.scalars(
         select(VexAnswer)
         .where(VexAnswer.response_id == response.id, VexAnswer.revision_id.is_(None))
+        .options(_DOCUMENT)
         .order_by(VexAnswer.id)
     )
     return {row.question_id: row for row in rows}
@@ -94,7 +106,10 @@ def draft_notes(response: Response) -> dict[str, VexAnswer]:
 def revision_notes(revision: Revision) -> dict[str, VexAnswer]:
     """Return, per question, the submitted answers of a revision that came from VEX."""
     rows = db.session.scalars(
-        select(VexAnswer).where(VexAnswer.revision_id == revision.id).order_by(VexAnswer.id)
+        select(VexAnswer)
+        .where(VexAnswer.revision_id == revision.id)
+        .options(_DOCUMENT)
+        .order_by(VexAnswer.id)
     )
     return {row.question_id: row for row in rows}
 
