@@ -3,8 +3,8 @@
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from vendorrisk.core.timeutil import utcnow
-from vendorrisk.extensions import csrf, db
+from vendorrisk.core.errors import handle_http
+from vendorrisk.extensions import db
 from vendorrisk.intake.jsonfile import MAX_BYTES, IntakeError
 from vendorrisk.portal import access, intake_files
 from vendorrisk.portal.blueprint import bp
@@ -37,7 +37,6 @@ def _page(assignment, recipient, sbom=None, vex=None, status=200):
         sboms=sboms,
         documents=documents,
         answered=intake_files.answered_by_vex(assignment),
-        now=utcnow(),
     ), status
 
 
@@ -48,38 +47,40 @@ def files(assignment_id: int):
     return _page(assignment, recipient)
 
 
-def _upload(assignment_id: int, make_form, save, what: str, which: str):
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    """Say by the file field that the file is too large; other portal pages keep the plain page."""
+    if request.endpoint not in UPLOADS:
+        return handle_http(exc)
+    assignment, recipient = access.assignment_or_404(request.view_args["assignment_id"])
+    which = "sbom" if request.endpoint == "portal.upload_sbom" else "vex"
+    form = (sbom_form if which == "sbom" else vex_form)(formdata=None)
+    form.file.errors = [f"The file is larger than {MAX_MIB} MiB: nothing was kept."]
+    return _page(assignment, recipient, **{which: form}, status=413)
+
+
+def _upload(assignment_id: int, form, save, what: str, which: str):
     assignment, recipient = access.assignment_or_404(assignment_id)
+    if not form.validate_on_submit():
+        return _page(assignment, recipient, **{which: form}, status=400)
+    raw, name = form.read()
     try:
-        form = make_form()
-        ok = form.validate()
-    except RequestEntityTooLarge:
-        form, ok = make_form(formdata=None), False
-        form.file.errors = [f"The file is larger than {MAX_MIB} MiB: nothing was kept."]
-        return _page(assignment, recipient, **{which: form}, status=413)
-    if ok:
-        raw, name = form.read()
-        try:
-            save(assignment, recipient, form, raw, name)
-        except IntakeError as exc:
-            db.session.rollback()
-            form.file.errors = [f"{p} (nothing was kept)" for p in exc.problems[:10]]
-            return _page(assignment, recipient, **{which: form}, status=422)
-        db.session.commit()
-        flash(f"{what} {name} is kept as evidence (SHA-256 recorded).", "success")
-        return redirect(url_for(".files", assignment_id=assignment_id))
-    if "csrf_token" in form.errors:
-        form.file.errors = [*form.file.errors, "This page was open for a long time: send again."]
-    return _page(assignment, recipient, **{which: form}, status=400)
+        save(assignment, recipient, form, raw, name)
+    except IntakeError as exc:
+        db.session.rollback()
+        form.file.errors = [f"{p} (nothing was kept)" for p in exc.problems[:10]]
+        return _page(assignment, recipient, **{which: form}, status=422)
+    db.session.commit()
+    flash(f"{what} {name} is kept as evidence (SHA-256 recorded).", "success")
+    return redirect(url_for(".files", assignment_id=assignment_id))
 
 
 @bp.route("/portal/a/<int:assignment_id>/files/sbom", methods=["POST"])
-@csrf.exempt  # checked by the form, so a file too large or a stale page gets a message by it
 def upload_sbom(assignment_id: int):
     """Keep a CycloneDX SBOM of one of the vendor's products."""
     return _upload(
         assignment_id,
-        sbom_form,
+        sbom_form(),
         lambda a, r, form, raw, name: intake_files.vendor_sbom(a, r, raw, name, form.product.data),
         "SBOM",
         "sbom",
@@ -87,12 +88,11 @@ def upload_sbom(assignment_id: int):
 
 
 @bp.route("/portal/a/<int:assignment_id>/files/vex", methods=["POST"])
-@csrf.exempt  # checked by the form, as above
 def upload_vex(assignment_id: int):
     """Keep a VEX statement and answer the exposure questions it covers."""
     return _upload(
         assignment_id,
-        vex_form,
+        vex_form(),
         lambda a, r, form, raw, name: intake_files.vendor_vex(a, r, raw, name),
         "VEX statement",
         "vex",
