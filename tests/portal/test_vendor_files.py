@@ -159,3 +159,14 @@ def test_staff_filed_documents_are_not_listed_to_the_vendor(vendor_client, vaid,
     upload_vex(vendor, loaded(VEX_CSAF, "internal-notes.json"), None)
     page = vendor_client.get(f"/portal/a/{vaid}/files").text
     assert "internal-notes.json" not in page and "No VEX statement yet." in page
+
+
+def test_staff_see_which_contact_handed_a_document_in(app, vendor_client, vaid, vendor):
+    from tests.advisories.conftest import login
+
+    hand_in(vendor_client, vaid, "vex", VEX_CSAF.read_bytes(), "northwind.json")
+    document = db.session.scalar(select(VexDocument))
+    contact = document.uploaded_by_recipient.contact
+    client, _ = login(app, "compliance")
+    page = client.get(f"/vendors/{vendor.id}/vex/{document.id}").text
+    assert f"by {contact.display_name} in the vendor portal" in page
