@@ -184,3 +184,13 @@ def test_only_an_option_flagged_alone_for_the_outcome_is_chosen():
     assert exposure_answer(q, "unknown") is None
     two = question(a={"exposed": True}, b={"exposed": True})
     assert exposure_answer(two, "affected") is None
+
+
+def test_the_section_page_reads_vex_answers_without_extra_queries(app, vendor_client, vaid):
+    from tests.portal.test_section_page import _queries
+
+    before = _queries(app, vendor_client, f"/portal/a/{vaid}/s/0")
+    hand_in(vendor_client, vaid, "vex", vex_saying("not_affected"), "vex.json")
+    hand_in(vendor_client, vaid, "vex", vex_saying("resolved"), "vex2.json")
+    assert NOTE in vendor_client.get(f"/portal/a/{vaid}/s/0").text
+    assert _queries(app, vendor_client, f"/portal/a/{vaid}/s/0") == before
