@@ -111,6 +111,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.receipt": PUBLIC,
     "portal.findings": PUBLIC,
     "portal.finding_plan": PUBLIC,
+    "portal.files": PUBLIC,
+    "portal.upload_sbom": PUBLIC,
+    "portal.upload_vex": PUBLIC,
     # Portfolio dashboard: staff read it (it is the home page of managers and compliance
     # officers); managers mark impact signals handled.
     "dashboard.index": READERS,

@@ -57,6 +57,7 @@ class Result:
     detail: str
     justification: str | None = None
     evidence: str | None = None  # SHA-256 of the VEX document the answer comes from
+    documents: tuple[int, ...] = ()  # ids of the VEX documents the answer comes from
 
     @property
     def outcome_label(self) -> str:
@@ -92,15 +93,19 @@ def advisory_cves(advisory) -> list[str]:
     return sorted(cves)
 
 
-def vex_results(advisory, cves: list[str] | None = None) -> dict[int, Result]:
-    """Decide by the vendors' VEX statements about the advisory's CVEs (one query)."""
+def vex_results(
+    advisory, cves: list[str] | None = None, vendor_ids: list[int] | None = None
+) -> dict[int, Result]:
+    """Decide by the vendors' VEX statements about the advisory's CVEs (one query; only
+    `vendor_ids`' statements when given)."""
     cves = advisory_cves(advisory) if cves is None else cves
     found: dict[int, Result] = {}
-    for vendor_id, statements in current_statements(cves).items():
+    for vendor_id, statements in current_statements(cves, vendor_ids).items():
         by_status: dict[str, list] = {}
         for item in statements:
             by_status.setdefault(item.statement.status, []).append(item)
         evidence = ", ".join(dict.fromkeys(i.document.sha256 for i in statements))
+        documents = tuple(dict.fromkeys(i.document.id for i in statements))
 
         def said(items) -> str:
             return "; ".join(
@@ -110,11 +115,19 @@ def vex_results(advisory, cves: list[str] | None = None) -> dict[int, Result]:
 
         if "affected" in by_status:
             found[vendor_id] = Result(
-                YES, VEX, "VEX: " + said(by_status["affected"]), evidence=evidence
+                YES,
+                VEX,
+                "VEX: " + said(by_status["affected"]),
+                evidence=evidence,
+                documents=documents,
             )
         elif "under_investigation" in by_status:
             found[vendor_id] = Result(
-                MAYBE, VEX, "VEX: " + said(by_status["under_investigation"]), evidence=evidence
+                MAYBE,
+                VEX,
+                "VEX: " + said(by_status["under_investigation"]),
+                evidence=evidence,
+                documents=documents,
             )
         elif {i.statement.cve for i in statements} >= set(cves):
             reasons = [
@@ -127,6 +140,7 @@ def vex_results(advisory, cves: list[str] | None = None) -> dict[int, Result]:
                 "VEX: " + said(statements),
                 justification="; ".join(dict.fromkeys(r for r in reasons if r)) or None,
                 evidence=evidence,
+                documents=documents,
             )
     return found
 

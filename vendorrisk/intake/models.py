@@ -125,12 +125,15 @@ class Sbom(db.Model):  # type: ignore[name-defined]
     sbom_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     component_count: Mapped[int] = mapped_column(Integer, default=0)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when the vendor uploaded it in the portal (then uploaded_by_id is empty).
+    uploaded_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("sboms.id"))
 
     vendor = relationship("Vendor")
     uploaded_by = relationship("User")
+    uploaded_by_recipient = relationship("Recipient")
     components: Mapped[list["SbomComponent"]] = relationship(
         back_populates="sbom", order_by="SbomComponent.id"
     )
@@ -168,10 +171,13 @@ class VexDocument(db.Model):  # type: ignore[name-defined]
     content: Mapped[str] = mapped_column(Text)
     statement_count: Mapped[int] = mapped_column(Integer, default=0)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when the vendor uploaded it in the portal (then uploaded_by_id is empty).
+    uploaded_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     vendor = relationship("Vendor")
     uploaded_by = relationship("User")
+    uploaded_by_recipient = relationship("Recipient")
     statements: Mapped[list["VexStatement"]] = relationship(
         back_populates="document", order_by="VexStatement.id"
     )
@@ -201,3 +207,30 @@ class VexStatement(db.Model):  # type: ignore[name-defined]
     @property
     def status_label(self) -> str:
         return VEX_STATUS_LABELS.get(self.status, self.status)
+
+
+class VexAnswer(db.Model):  # type: ignore[name-defined]
+    """An answer to an exposure question filled in from the vendor's VEX statement.
+
+    Rows without a revision describe the draft: the answer shows as "answered by your VEX
+    statement" for as long as the draft still holds this value. At submission a copy is written
+    for the revision (only for the answers still as filled in), so a reviewer can tell which
+    submitted answers came from VEX; those copies are never changed.
+    """
+
+    __tablename__ = "vex_answers"
+    __table_args__ = (Index("ix_vex_answers_response_question", "response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int] = mapped_column(ForeignKey("vex_documents.id"))
+    # The answer value as the answer codec encodes it.
+    value: Mapped[object] = mapped_column(JSON)
+    outcome: Mapped[str] = mapped_column(String(20))  # affected | not_affected
+    detail: Mapped[str] = mapped_column(Text, default="")
+    justification: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    document: Mapped[VexDocument] = relationship()

@@ -20,8 +20,20 @@ from .jsonfile import IntakeError, LoadedJson, Problem
 from .models import Sbom, SbomComponent
 
 
-def upload_sbom(vendor, loaded: LoadedJson, actor, product: str | None = None) -> Sbom:
-    """Keep a vendor's SBOM and its components, replacing its previous SBOM of that product."""
+def uploader(actor, recipient) -> dict:
+    """Return who uploaded a file, as the audit log records it (staff user or vendor contact)."""
+    if recipient is not None:
+        return {"actor_type": "vendor", "actor_ref": f"recipient:{recipient.id}"}
+    return {"actor_id": actor.id if actor else None}
+
+
+def upload_sbom(
+    vendor, loaded: LoadedJson, actor, product: str | None = None, *, recipient=None
+) -> Sbom:
+    """Keep a vendor's SBOM and its components, replacing its previous SBOM of that product.
+
+    `actor` is the staff user who uploads it; `recipient`, the vendor's contact in the portal.
+    """
     data = cyclonedx.check_cyclonedx(loaded)
     parts = cyclonedx.components(loaded, data)
     name, version = cyclonedx.subject(data)
@@ -50,6 +62,7 @@ def upload_sbom(vendor, loaded: LoadedJson, actor, product: str | None = None) -
         sbom_date=cyclonedx.timestamp(data),
         component_count=len(parts),
         uploaded_by_id=actor.id if actor else None,
+        uploaded_by_recipient_id=recipient.id if recipient else None,
         uploaded_at=now,
     )
     db.session.add(sbom)
@@ -93,7 +106,7 @@ def upload_sbom(vendor, loaded: LoadedJson, actor, product: str | None = None) -
             "components": len(parts),
             "replaced": replaced,
         },
-        actor_id=actor.id if actor else None,
+        **uploader(actor, recipient),
     )
     return sbom
 

@@ -21,6 +21,7 @@ from . import cyclonedx
 from .csaf import read_csaf
 from .jsonfile import IntakeError, LoadedJson, Problem
 from .models import CSAF, CYCLONEDX, VexDocument, VexStatement
+from .sbom import uploader
 
 CSAF_STATUS = {
     "known_affected": "affected",
@@ -69,8 +70,11 @@ def read_vex(loaded: LoadedJson) -> tuple[str, list[cyclonedx.Statement]]:
     return CYCLONEDX, cyclonedx.vex_statements(loaded, cyclonedx.check_cyclonedx(loaded))
 
 
-def upload_vex(vendor, loaded: LoadedJson, actor) -> VexDocument:
-    """Keep a vendor's VEX document and its statements (flushes, never commits)."""
+def upload_vex(vendor, loaded: LoadedJson, actor, *, recipient=None) -> VexDocument:
+    """Keep a vendor's VEX document and its statements (flushes, never commits).
+
+    `actor` is the staff user who uploads it; `recipient`, the vendor's contact in the portal.
+    """
     kind, statements = read_vex(loaded)
     document = VexDocument(
         vendor_id=vendor.id,
@@ -80,6 +84,7 @@ def upload_vex(vendor, loaded: LoadedJson, actor) -> VexDocument:
         content=loaded.text,
         statement_count=len(statements),
         uploaded_by_id=actor.id if actor else None,
+        uploaded_by_recipient_id=recipient.id if recipient else None,
         uploaded_at=utcnow(),
     )
     db.session.add(document)
@@ -102,7 +107,7 @@ def upload_vex(vendor, loaded: LoadedJson, actor) -> VexDocument:
         "vendor",
         vendor.id,
         details={"document": document.id, "format": kind, "sha256": loaded.sha256},
-        actor_id=actor.id if actor else None,
+        **uploader(actor, recipient),
     )
     return document
 
@@ -115,19 +120,24 @@ class VendorStatement:
     document: VexDocument
 
 
-def current_statements(cves: list[str]) -> dict[int, list[VendorStatement]]:
+def current_statements(
+    cves: list[str], vendor_ids: list[int] | None = None
+) -> dict[int, list[VendorStatement]]:
     """Return, per vendor, its statements about these CVEs from its latest document on each.
 
-    One query, however many vendors.
+    One query, however many vendors (only `vendor_ids`' when given).
     """
     if not cves:
         return {}
-    rows = db.session.execute(
+    query = (
         select(VexStatement, VexDocument)
         .join(VexDocument, VexDocument.id == VexStatement.document_id)
         .where(VexStatement.cve.in_(cves))
         .order_by(VexStatement.vendor_id, VexStatement.cve, VexDocument.id.desc())
-    ).all()
+    )
+    if vendor_ids is not None:
+        query = query.where(VexStatement.vendor_id.in_(vendor_ids))
+    rows = db.session.execute(query).all()
     latest: dict[tuple[int, str], int] = {}
     found: dict[int, list[VendorStatement]] = {}
     for statement, document in rows:

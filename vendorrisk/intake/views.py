@@ -7,6 +7,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from vendorrisk.advisories import services as advisories
 from vendorrisk.extensions import db
+from vendorrisk.portal import vex_answers
+from vendorrisk.portal.intake_files import keep_vex
 from vendorrisk.vendors.services import get_vendor_or_404
 
 from . import pages
@@ -15,13 +17,14 @@ from .forms import CsafUploadForm, PublishForm
 from .jsonfile import MAX_BYTES, IntakeError, load_json
 from .publishing import PublishRefused, publish
 from .sbom import get_sbom_or_404, upload_sbom
-from .vex import get_document_or_404, upload_vex
+from .vex import get_document_or_404
 
 bp = Blueprint("intake", __name__)
 bp.add_app_template_global(pages.advisory_intake, "advisory_intake")
 bp.add_app_template_global(pages.vendor_intake, "vendor_intake")
 bp.add_app_template_global(pages.kev_matches, "kev_matches")
 bp.add_app_template_global(pages.draft_advisory_ids, "draft_advisory_ids")
+bp.add_app_template_global(vex_answers.revision_notes, "revision_vex_answers")
 
 UPLOAD_ENDPOINTS = frozenset({"intake.csaf_upload", "intake.sbom_upload", "intake.vex_upload"})
 # Room for the largest JSON file accepted plus the multipart envelope.
@@ -122,7 +125,7 @@ def vex_upload(vendor_id: int):
     return _vendor_upload(
         vendor_id,
         pages.vex_form(),
-        lambda vendor, loaded: upload_vex(vendor, loaded, current_user),
+        lambda vendor, loaded: keep_vex(vendor, loaded, actor=current_user),
         "VEX document",
     )
 

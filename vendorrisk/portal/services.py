@@ -23,7 +23,7 @@ from vendorrisk.campaigns.services import Submission, record_submission
 from vendorrisk.core import storage
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
-from vendorrisk.portal import notices
+from vendorrisk.portal import notices, vex_answers
 from vendorrisk.questionnaires.answers import Answer, decode_answer, encode_answer
 from vendorrisk.questionnaires.conditions import visible_questions, visible_sections
 from vendorrisk.questionnaires.formfactory import with_evidence
@@ -446,6 +446,7 @@ def submit(
         ),
     )
     db.session.flush()
+    vex_answers.freeze(response, revision, encoded)
     audit.record(
         "response.submitted",
         "revision",
