@@ -214,3 +214,29 @@ def test_the_page_shows_tier_risk_exposure_and_questionnaire_state(app, db_sessi
     assert "Criticality critical; data access regulated or personal data" in table
     assert "Submitted" in table and "Band " in table and "Not asked" in table
     assert "Connector Pro 1.0" in table
+
+
+def test_the_page_shows_the_band_after_a_reviewers_override(app, db_session, small_version):
+    """The questionnaire column shows the effective band, the one the review page signs."""
+    from tests.conftest import make_user
+    from vendorrisk.review import effective
+    from vendorrisk.review import services as review
+
+    product = make_product("Override Connector")
+    vendor = make_vendor("Overridden Ltd")
+    use(vendor, product, "1.0")
+    advisory = make_advisory([(product, [], [])])
+    campaign = advisory_campaign(small_version, [vendor], advisory)
+    assignment = campaign.assignments[0]
+    revision = submit(assignment, WEAK_ANSWERS)
+    computed = revision.band
+    reviewer = make_user("manager")
+    for question_id in ("rotated", "credentials_reset", "notify_hours"):
+        review.override_points(revision, question_id, 100, "Seen on a call.", reviewer, None)
+    db.session.commit()
+    band = effective.for_assignment(assignment).band
+    assert band != computed
+    client, _ = login(app, "compliance")
+    page = client.get(f"/advisories/{advisory.slug}").text
+    table = page.split('id="exposure-table"')[1].split("</table>")[0]
+    assert f"Band {band}" in table and f"Band {computed}" not in table

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import Template
 from vendorrisk.questionnaires.services import current_version, parsed_version
+from vendorrisk.review.effective import effective_bands
 
 from . import search
 from .checklist import FirmChecklist, VendorItem, firm_checklist, vendor_checklist
@@ -48,6 +49,7 @@ class AdvisoryPage:
     templates: list[LinkedTemplate]
     replaced_by: Advisory | None
     question_texts: dict[str, str]
+    bands: dict[int, str | None]  # the effective band of each row's latest revision, by id
 
     @property
     def exposed(self) -> list[VendorRow]:
@@ -109,6 +111,9 @@ def advisory_page(advisory: Advisory) -> AdvisoryPage:
         templates=templates,
         replaced_by=replaced_by,
         question_texts=texts,
+        bands=effective_bands(
+            {rev.id: rev.band for row in rows if (rev := row.latest_revision) is not None}
+        ),
     )
 
 
