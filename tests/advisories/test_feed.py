@@ -21,8 +21,8 @@ def test_the_feed_is_public_valid_atom_with_advisories_and_updates(client, db_se
     ids = {e.id for e in parsed.entries}
     base = "http://vendorrisk.test/advisories/"
     assert {base + MIMECAST, base + SOLARWINDS} <= ids
-    assert {f"{base}{MIMECAST}#update-{n}" for n in (1, 2, 3)} <= ids
-    assert {f"{base}{SOLARWINDS}#update-{n}" for n in (1, 2)} <= ids
+    assert {f"{base}{MIMECAST}#update-{n}" for n in (1, 2, 3, 4)} <= ids
+    assert {f"{base}{SOLARWINDS}#update-{n}" for n in (1, 2, 3)} <= ids
     updates = db_session.scalar(select(func.count()).select_from(AdvisoryUpdate))
     assert len(parsed.entries) == 2 + updates  # each advisory, and each of its updates
     update = next(e for e in parsed.entries if e.id == f"{base}{MIMECAST}#update-3")

@@ -194,12 +194,12 @@ def test_shipped_advisories_are_changed_in_their_file_but_take_updates(app, db_s
     )
     assert added.status_code == 302, added.text[:2000]
     update = db.session.scalar(select(AdvisoryUpdate).where(AdvisoryUpdate.source == "app"))
-    assert update.number == 3
+    assert update.number == 4
     db.session.expire_all()
     advisory = db.session.scalar(select(Advisory).where(Advisory.slug == SOLARWINDS))
     current = effective(advisory)
     action = next(a for a in current.actions if a.id == "check-supernova")
-    assert action.text.endswith("including the MSP's.") and action.changed_in == 3
+    assert action.text.endswith("including the MSP's.") and action.changed_in == 4
     assert current.frozen_dates()["our_review_date"] == "2021-05-01"
     # The next sync keeps the update written in the app.
     assert sync_shipped(SOLARWINDS).unchanged == [SOLARWINDS]

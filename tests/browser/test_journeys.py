@@ -349,7 +349,7 @@ def test_review_clarification_decision_and_the_compliance_reports(
         portal.get_by_role("button", name="Continue to the questionnaire").click()
         portal.wait_for_url(re.compile(r".*/s/\d+$"))
         portal.get_by_role("navigation", name="Sections").get_by_role(
-            "link", name=re.compile("Log review and impact")
+            "link", name=re.compile("Tenant review, log review and impact")
         ).click()
         portal.wait_for_url(re.compile(r".*/s/3$"))
         assert portal.get_by_text("Only the questions marked for review can change").is_visible()

@@ -290,3 +290,62 @@ def test_a_stand_alone_none_ticked_beside_an_option_without_exposure_flag_does_n
     assert not combined.not_exposed
     assert combined.verdict is Verdict.NEEDS_REVIEW
     assert "exclusive" in _kinds(combined)
+
+
+def test_mimecast_the_tenant_review_is_asked_of_every_mimecast_customer():
+    """The advisory's Microsoft 365 review applies to all customers, not only certificate users."""
+    answers = {
+        "mimecast_customer": _a("yes"),
+        "affected_products": _a(["none"]),
+        "mimecast_hosting_region": _a("other_region"),
+    }
+    shown = {q.id for q in visible_questions(MIMECAST, answers)}
+    assert {"m365_config_review", "log_review_performed"} <= shown
+    assert "connection_recreated" not in shown
+
+
+def test_mimecast_a_replacement_in_progress_asks_its_target_date_and_stays_a_finding():
+    """ "In progress" earns little, asks for the target date and raises the open finding."""
+    answers = {
+        **MIMECAST_USER,
+        "affected_products": _a(["sync_and_recover"]),
+        "connection_recreated": _a("in_progress"),
+    }
+    shown = {q.id for q in visible_questions(MIMECAST, answers)}
+    assert "connection_target_date" in shown and "new_connection_date" not in shown
+    result = score_response(MIMECAST, answers)
+    assert _entry(result, "connection_recreated").percent == 20
+    assert any(f.question_id == "connection_recreated" for f in result.findings)
+
+
+def test_solarwinds_never_isolated_skips_the_date_and_fails_containment():
+    """The method is asked first; "never isolated" asks no date and earns nothing."""
+    answers = {**SOLARWINDS_USER, "isolation_method": _a("not_isolated")}
+    del answers["isolation_date"]
+    shown = {q.id for q in visible_questions(SOLARWINDS, answers)}
+    assert "isolation_date" not in shown
+    result = score_response(SOLARWINDS, answers)
+    assert _entry(result, "isolation_method").percent == 0
+
+
+@pytest.mark.parametrize(
+    ("chosen", "percent"),
+    [
+        (["krbtgt_twice", "token_signing", "app_credentials", "privileged_accounts"], 100),
+        (["app_credentials", "privileged_accounts"], 40),
+        (["none"], 0),
+    ],
+)
+def test_solarwinds_identity_secret_resets_are_scored(chosen, percent):
+    """Resetting krbtgt twice and the token-signing certificates is what earns most credit."""
+    answers = {**SOLARWINDS_USER, "identity_secrets_rotated": _a(chosen)}
+    entry = _entry(score_response(SOLARWINDS, answers), "identity_secrets_rotated")
+    assert entry.percent == percent
+
+
+def test_solarwinds_software_supplier_questions_only_for_vendors_that_ship_software():
+    """Build integrity, signing keys and SBOMs are asked only of vendors that ship software."""
+    no = {**SOLARWINDS_USER, "ships_software": _a("no")}
+    yes = {**SOLARWINDS_USER, "ships_software": _a("yes"), "build_integrity": _a("partial")}
+    assert "build_integrity" not in {q.id for q in visible_questions(SOLARWINDS, no)}
+    assert _entry(score_response(SOLARWINDS, yes), "build_integrity").percent == 50

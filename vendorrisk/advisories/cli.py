@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from vendorrisk.core.filecli import sync_or_exit, validate_files
 from vendorrisk.extensions import db
 
+from .coverage import coverage_markdown
 from .sync import SyncError, advisory_files, default_directory, load_files, sync_directory
 
 advisories_cli = AppGroup("advisories", help="Check and load the shipped advisories.")
@@ -44,6 +45,28 @@ def sync(directory: Path | None) -> None:
     click.echo(
         f"{len(report.created)} created, {len(report.changed)} changed, "
         f"{len(report.updates)} update(s) added, {len(report.unchanged)} unchanged"
+    )
+
+
+@advisories_cli.command("coverage")
+def coverage() -> None:
+    """Print the content review's coverage tables (docs/content-review.md) as Markdown."""
+    from vendorrisk.questionnaires import sync as templates
+
+    template_files, template_errors = templates.load_files(
+        templates.template_files(templates.default_directory())
+    )
+    files, errors = load_files(advisory_files(default_directory()))
+    for error in [*template_errors, *errors]:
+        click.echo(str(error), err=True)
+    if template_errors or errors:
+        raise SystemExit(1)
+    click.echo(
+        coverage_markdown(
+            [f.parsed for f in template_files],
+            [f.document for f in files if f.document is not None],
+        ),
+        nl=False,
     )
 
 
