@@ -20,20 +20,13 @@ from tests.portal.helpers import (
     submit,
 )
 from tests.portal.helpers import save as save_section
-from tests.support.certs import der, make_certificate, pem, private_key_pem
-from tests.support.factories import SMALL_TEMPLATE, approved_version
+from tests.support.certs import CERT_TEMPLATE, der, make_certificate, pem, private_key_pem
+from tests.support.factories import approved_version
 from vendorrisk.campaigns.models import EvidenceCertificate, Revision
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.answers import decode_answer
 
 D = datetime.date
-CERT_TEMPLATE = SMALL_TEMPLATE.replace(
-    "id: connector-breach-check", "id: connector-certificate-check"
-).replace(
-    '        show_if: {question: rotated, in: ["yes"]}\n',
-    '        show_if: {question: rotated, in: ["yes"]}\n'
-    "        certificate: {compromise: compromise_date}\n",
-)
 ROTATION = {n("rotated"): "yes", n("rotated_on"): "2021-01-15", n("credentials_reset"): "some"}
 
 

@@ -9,6 +9,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
+from tests.support.factories import SMALL_TEMPLATE
+
+# The small questionnaire whose rotation date asks for the new certificate.
+CERT_TEMPLATE = SMALL_TEMPLATE.replace(
+    "id: connector-breach-check", "id: connector-certificate-check"
+).replace(
+    '        show_if: {question: rotated, in: ["yes"]}\n',
+    '        show_if: {question: rotated, in: ["yes"]}\n'
+    "        certificate: {compromise: compromise_date}\n",
+)
+
 _KEYS: dict[tuple[str, int], object] = {}
 
 

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from vendorrisk.questionnaires.answers import Answers
-from vendorrisk.questionnaires.certificates import CertificateCheck, KeyFloor, check_certificate
+from vendorrisk.questionnaires.certificates import (
+    CertificateCheck,
+    CertificateEvidence,
+    CertificateFacts,
+    KeyFloor,
+    check_certificate,
+)
 from vendorrisk.questionnaires.schema import Question, Template
 
-from .result import ReviewFlag
+from .result import ReviewFlag, ScoreResult
 
 CERTIFICATE_FLAG = "certificate"
 
@@ -92,3 +99,40 @@ def certificate_notes(
                 )
             )
     return notes, tuple(flags)
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """What a page shows next to a certificate question's answer: the certificate (or the
+    pasted thumbprint), and the verdict the trace gives."""
+
+    question_id: str
+    evidence: CertificateEvidence
+    check: CertificateCheck | None
+
+    @property
+    def facts(self) -> CertificateFacts | None:
+        """The certificate's facts, None when only a thumbprint was pasted."""
+        return self.evidence.facts
+
+    @property
+    def summary(self) -> str:
+        """The verdict in words, as the trace says it."""
+        if self.check is None:
+            return "not verified by certificate: only its SHA-256 thumbprint was given"
+        return self.check.summary
+
+
+def certificate_views(template: Template, result: ScoreResult | None) -> dict[str, CertificateView]:
+    """Return the certificate of each answered certificate question of a stored result."""
+    if result is None:
+        return {}
+    views: dict[str, CertificateView] = {}
+    answers = result.answers
+    for question in template.questions():
+        answer = answers.get(question.id)
+        if question.certificate is None or answer is None or answer.certificate is None:
+            continue
+        check = judge(question, answers, result.reference_dates)
+        views[question.id] = CertificateView(question.id, answer.certificate, check)
+    return views
