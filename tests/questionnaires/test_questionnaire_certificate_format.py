@@ -122,3 +122,13 @@ def test_asking_for_a_certificate_re_asks_the_question():
     after = template(ROTATED + "        certificate: {compromise: compromise_date}\n", header=REFS)
     old, new = validate_text(before, FILE)[0], validate_text(after, FILE)[0]
     assert diff_templates(old, new).reask_question_ids() == ("rotated_on",)
+
+
+def test_a_baseline_certificate_question_needs_no_compromise_date():
+    text = template(
+        "      - id: current_cert\n        text: Send it\n        type: evidence\n"
+        "        required: false\n        certificate: {}\n"
+    )
+    result, found = validate_text(text, FILE)
+    assert found == []
+    assert result.question("current_cert").certificate.compromise is None

@@ -3,17 +3,22 @@ certificate" or why not, and a failed or contradicting certificate goes to a rev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
+from pathlib import Path
 
 from tests.scoring.conftest import COMPROMISE, ans, build, question
 from tests.support.certs import make_certificate, pem
 from vendorrisk.questionnaires.answers import decode_answer, encode_answer
 from vendorrisk.questionnaires.certificates import CertificateEvidence, parse_certificate
+from vendorrisk.questionnaires.loader import load_template_path
 from vendorrisk.scoring import score_response
 from vendorrisk.scoring.result import ScoreResult
 from vendorrisk.scoring.trace import check_trace
 
 D = datetime.date
+GOLDEN = Path(__file__).parent / "golden"
 RULE = {"reference": "compromise_date", "steps": [{"within_days": 7, "score": 100}]}
 SPEC = {"compromise": "compromise_date"}
 
@@ -124,3 +129,32 @@ def test_the_result_is_recomputed_identically_from_its_stored_form():
     stored = ScoreResult.from_dict(result.to_dict())
     again = score_response(template(), stored.answers, stored.reference_dates)
     assert again == result
+
+
+def test_without_a_compromise_date_only_validity_and_key_are_checked():
+    baseline = build(
+        [question("q"), question("current", "evidence", required=False, certificate={})]
+    )
+    good = ans(None, certificate=cert(D(2019, 1, 1)), evidence_hashes=("ab" * 32,))
+    result = score_response(baseline, {"current": good})
+    assert line(result, "current").endswith("; verified by certificate")
+    weak = ans(None, certificate=cert(D(2019, 1, 1), size=1024), evidence_hashes=("ab" * 32,))
+    assert kinds(score_response(baseline, {"current": weak})) == ["certificate"]
+
+
+def test_the_shipped_templates_ask_for_the_rotated_certificate():
+    """Mimecast's new connection date and the lifecycle questionnaire's current certificate
+    are checked; a Mimecast certificate from before the disclosure goes to a reviewer."""
+    root = Path(__file__).parents[2] / "questionnaires"
+    mimecast = load_template_path(root / "mimecast-certificate-compromise-2021.yaml")
+    lifecycle = load_template_path(root / "certificate-and-key-lifecycle.yaml")
+    assert mimecast.question("new_connection_date").certificate.compromise == "compromise_date"
+    assert lifecycle.question("evidence_current_certificate").certificate is not None
+    golden = json.loads((GOLDEN / "mimecast-certificate-compromise-2021.json").read_text())
+    inputs = golden["cases"]["best"]["inputs"]
+    answers = {qid: decode_answer(a) for qid, a in inputs["answers"].items()}
+    claimed = answers["new_connection_date"]
+    answers["new_connection_date"] = dataclasses.replace(claimed, certificate=cert(D(2020, 11, 2)))
+    result = score_response(mimecast, answers)
+    assert "certificate" in kinds(result)
+    assert "before the compromise on 2021-01-12" in line(result, "new_connection_date")

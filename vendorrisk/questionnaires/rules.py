@@ -237,7 +237,7 @@ def _certificate_problems(
     path = (*base, "certificate")
     if q.type not in ("date", "evidence"):
         yield Problem(path, "certificate is only allowed on date and evidence questions", q.id)
-    if spec.compromise not in references:
+    if spec.compromise is not None and spec.compromise not in references:
         yield Problem(
             (*path, "compromise"),
             f"certificate refers to undeclared reference date '{spec.compromise}' "
