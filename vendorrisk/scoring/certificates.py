@@ -52,7 +52,7 @@ def judge(
     floor = KeyFloor(rsa=spec.min_rsa_bits, ec=spec.min_ec_bits, dsa=spec.min_rsa_bits)
     return check_certificate(
         evidence.facts,
-        refs.get(spec.compromise),
+        refs.get(spec.compromise) if spec.compromise is not None else None,
         claimed_date(question, answers),
         evidence.received_on,
         floor,
@@ -87,7 +87,7 @@ def certificate_notes(
             continue
         notes[question.id] = check.summary
         if not check.verified:
-            ids = (question.id,)
+            ids: tuple[str, ...] = (question.id,)
             if spec.claimed_date is not None and spec.claimed_date in answers:
                 ids = (question.id, spec.claimed_date)
             what = "contradicts the date claimed" if check.contradicts_claim else "fails a check"
