@@ -9,6 +9,7 @@ from vendorrisk.core.timeutil import format_local
 from vendorrisk.navigation import HOME_CARDS, NAV_LINKS
 from vendorrisk.permissions import allowed
 from vendorrisk.questionnaires.display import answer_text
+from vendorrisk.scoring.certificates import certificate_views
 from vendorrisk.scoring.result import round_display
 
 
@@ -32,5 +33,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["score_text"] = round_display
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["answer_text"] = answer_text
+    app.jinja_env.globals["certificate_views"] = certificate_views
     app.jinja_env.globals["nav_links"] = NAV_LINKS
     app.jinja_env.globals["home_cards"] = HOME_CARDS

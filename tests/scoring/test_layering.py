@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "vendorrisk"
 MODEL = [
     "answers",
     "canonical",
+    "certificates",
     "conditions",
     "diff",
     "display",

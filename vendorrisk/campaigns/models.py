@@ -238,6 +238,32 @@ class Evidence(db.Model):  # type: ignore[name-defined]
 
     response: Mapped[Response] = relationship(back_populates="evidence")
     uploaded_by = relationship("Recipient")
+    certificate: Mapped["EvidenceCertificate | None"] = relationship(back_populates="evidence")
+
+
+class EvidenceCertificate(db.Model):
+    """What an evidence file that is a certificate says, read once when it was uploaded.
+
+    Written with the file and never changed, like the file itself.
+    """
+
+    __tablename__ = "evidence_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), unique=True)
+    subject: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(Text)
+    serial: Mapped[str] = mapped_column(String(64))
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    not_after: Mapped[datetime] = mapped_column(UTCDateTime())
+    key_type: Mapped[str] = mapped_column(String(10))
+    key_size: Mapped[int] = mapped_column()
+    key_curve: Mapped[str | None] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha1: Mapped[str] = mapped_column(String(40))
+    received_on: Mapped[date] = mapped_column(Date)
+
+    evidence: Mapped[Evidence] = relationship(back_populates="certificate")
 
 
 class ReminderSent(db.Model):  # type: ignore[name-defined]

@@ -10,6 +10,7 @@ import secrets
 import shlex
 import subprocess  # nosec B404  # runs only the scan command from configuration
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -128,13 +129,35 @@ def _scan(path: Path) -> None:
         raise UploadRejected("The file did not pass the malware check.")
 
 
-def save(stream: BinaryIO, filename: str, *, max_bytes: int) -> StoredFile:
-    """Check and store an uploaded file; return where it is. Raises UploadRejected."""
+# Accepted only where a question asks for a certificate (the caller passes them to `save`).
+_CERT = ("application/pkix-cert", lambda h: h.startswith(b"\x30") or _is_text(h))
+CERTIFICATE_TYPES = {
+    ".pem": ("application/x-pem-file", _is_text),
+    ".crt": _CERT,
+    ".cer": _CERT,
+    ".der": ("application/pkix-cert", lambda h: h.startswith(b"\x30")),
+}
+
+
+def save(
+    stream: BinaryIO,
+    filename: str,
+    *,
+    max_bytes: int,
+    extra_types: dict[str, tuple[str, Callable[[bytes], bool]]] | None = None,
+) -> StoredFile:
+    """Check and store an uploaded file; return where it is. Raises UploadRejected.
+
+    `extra_types` adds extensions (with their MIME type and content check) for this upload.
+    """
     ext = Path(filename or "").suffix.lower()
-    if ext not in ALLOWED:
+    if extra_types and ext in extra_types:
+        content_type, looks_right = extra_types[ext]
+    elif ext not in ALLOWED:
         allowed = ", ".join(sorted(e.lstrip(".").upper() for e in ALLOWED if e != ".jpeg"))
         raise UploadRejected(f"This type of file is not accepted. Use one of: {allowed}.")
-    content_type, looks_right = ALLOWED[ext]
+    else:
+        content_type, looks_right = ALLOWED[ext]
     folder = upload_dir()
     digest = hashlib.sha256()
     size = 0

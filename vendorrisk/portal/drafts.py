@@ -38,7 +38,7 @@ def section_field_names(section: Section, editable: set[str] | None = None) -> s
     for q in section.questions:
         if editable is None or q.id in editable:
             n = field_names(q.id)
-            names.update({n.value, n.na, n.comment, n.files, n.reason})
+            names.update({n.value, n.na, n.comment, n.files, n.reason, n.thumbprint})
     return names
 
 

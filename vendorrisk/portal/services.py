@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import rfc8785
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from vendorrisk.audit import services as audit
@@ -15,6 +16,7 @@ from vendorrisk.campaigns.models import (
     NOT_STARTED,
     Assignment,
     Evidence,
+    EvidenceCertificate,
     Recipient,
     Response,
     Revision,
@@ -25,6 +27,14 @@ from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.portal import notices, vex_answers
 from vendorrisk.questionnaires.answers import Answer, decode_answer, encode_answer
+from vendorrisk.questionnaires.certificates import (
+    CERTIFICATE_EXTENSIONS,
+    CertificateError,
+    CertificateEvidence,
+    CertificateFacts,
+    contains_private_key,
+    parse_certificate,
+)
 from vendorrisk.questionnaires.conditions import visible_questions, visible_sections
 from vendorrisk.questionnaires.formfactory import with_evidence
 from vendorrisk.questionnaires.schema import Template
@@ -225,6 +235,34 @@ def evidence_hashes(response: Response) -> dict[str, list[str]]:
     return {qid: [e.sha256 for e in files] for qid, files in live_evidence(response).items()}
 
 
+PRIVATE_KEY_REFUSED = (
+    "This file holds a private key, so it was not stored. Treat that key as exposed: it has "
+    "left the place it was kept, so replace it and the certificate that goes with it, and "
+    "revoke the old certificate. Send only the certificate (.pem, .crt, .cer or .der)."
+)
+_SCAN_BYTES = 1024 * 1024  # keys and certificates are a few kilobytes
+
+
+def _read_certificate(upload, wants_certificate: bool) -> CertificateFacts | None:
+    """Refuse a file holding a private key; on a certificate question, read the certificate.
+
+    A file named like a certificate must be one; any other file there (a screenshot) is kept
+    as ordinary evidence.
+    """
+    data = upload.stream.read(_SCAN_BYTES)
+    upload.stream.seek(0)
+    if contains_private_key(data):
+        raise PortalError(PRIVATE_KEY_REFUSED)
+    if not wants_certificate:
+        return None
+    try:
+        return parse_certificate(data)
+    except CertificateError as exc:
+        if (upload.filename or "").lower().endswith(CERTIFICATE_EXTENSIONS):
+            raise PortalError(str(exc)) from exc
+        return None
+
+
 def attach_evidence(response: Response, recipient: Recipient, question_id: str, upload) -> Evidence:
     """Store an evidence file for a question of this response."""
     template = template_of(response.assignment)
@@ -235,9 +273,11 @@ def attach_evidence(response: Response, recipient: Recipient, question_id: str, 
     if (
         question.evidence == "none"
         and question.type != "evidence"
+        and question.certificate is None
         and not any(o.evidence for o in question.options)
     ):
         raise PortalError("This question does not ask for evidence.")
+    facts = _read_certificate(upload, question.certificate is not None)
     quota = current_app.config.get("EVIDENCE_QUOTA_BYTES", 200 * 1024 * 1024)
     used = sum(e.size for e in response.evidence if e.removed_at is None)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
@@ -248,7 +288,12 @@ def attach_evidence(response: Response, recipient: Recipient, question_id: str, 
             f"({storage.human_size(quota)}). Remove a file you no longer need first."
         )
     try:
-        stored = storage.save(upload.stream, upload.filename or "", max_bytes=room)
+        stored = storage.save(
+            upload.stream,
+            upload.filename or "",
+            max_bytes=room,
+            extra_types=storage.CERTIFICATE_TYPES if question.certificate else None,
+        )
     except storage.FileTooLarge as exc:
         if room >= limit:
             raise
@@ -268,6 +313,8 @@ def attach_evidence(response: Response, recipient: Recipient, question_id: str, 
         uploaded_by_recipient_id=recipient.id,
     )
     db.session.add(evidence)
+    if facts is not None:
+        db.session.add(_certificate_row(evidence, facts))
     db.session.flush()
     _touch(response.assignment, recipient)
     audit.record(
@@ -279,6 +326,61 @@ def attach_evidence(response: Response, recipient: Recipient, question_id: str, 
         details={"question": question.id},
     )
     return evidence
+
+
+def _certificate_row(evidence: Evidence, facts: CertificateFacts) -> EvidenceCertificate:
+    return EvidenceCertificate(
+        evidence=evidence,
+        subject=facts.subject,
+        issuer=facts.issuer,
+        serial=facts.serial,
+        not_before=facts.not_before,
+        not_after=facts.not_after,
+        key_type=facts.key_type,
+        key_size=facts.key_size,
+        key_curve=facts.key_curve,
+        sha256=facts.sha256,
+        sha1=facts.sha1,
+        received_on=utcnow().date(),
+    )
+
+
+def certificate_evidence(row: EvidenceCertificate) -> CertificateEvidence:
+    """Return the certificate read from an evidence file as the answer carries it."""
+    facts = CertificateFacts(
+        subject=row.subject,
+        issuer=row.issuer,
+        serial=row.serial,
+        not_before=row.not_before,
+        not_after=row.not_after,
+        key_type=row.key_type,
+        key_size=row.key_size,
+        key_curve=row.key_curve,
+        sha256=row.sha256,
+        sha1=row.sha1,
+    )
+    return CertificateEvidence(row.sha256, row.received_on, facts)
+
+
+def _certificates(response: Response) -> dict[int, EvidenceCertificate]:
+    """Return the certificates read from this response's files, by evidence id (one query)."""
+    rows = db.session.scalars(
+        select(EvidenceCertificate)
+        .join(Evidence, EvidenceCertificate.evidence_id == Evidence.id)
+        .where(Evidence.response_id == response.id)
+    )
+    return {row.evidence_id: row for row in rows}
+
+
+def _certificate_for(
+    base: Answer, files: list[Evidence], certificates: dict[int, EvidenceCertificate]
+) -> CertificateEvidence | None:
+    """The latest certificate file attached wins over a pasted thumbprint."""
+    with_certificate = [e for e in files if e.id in certificates]
+    if with_certificate:
+        latest = max(with_certificate, key=lambda e: (e.uploaded_at, e.id))
+        return certificate_evidence(certificates[latest.id])
+    return base.certificate
 
 
 def _removable(evidence: Evidence, editable: set[str] | None) -> bool:
@@ -360,6 +462,7 @@ def gaps(template: Template, answers: dict[str, Answer], files: dict[str, list])
             continue
         level = _evidence_level(question, answer)
         has_reason = bool(answer and (answer.evidence_reason or "").strip())
+        has_reason = has_reason or bool(answer and answer.certificate)  # a pasted thumbprint
         if level == "required" and not files.get(question.id) and not has_reason:
             problems.append(
                 Gap(question.id, index, "Attach the evidence asked for, or say why you cannot.")
@@ -395,6 +498,9 @@ def submit(
         raise GapsError(problems)
     now = utcnow()
     visible = [q.id for q in visible_questions(template, answers)]
+    certificates = (
+        _certificates(response) if any(q.certificate for q in template.questions()) else {}
+    )
     final: dict[str, Answer] = {}
     for qid in visible:
         if qid in answers or files.get(qid):
@@ -405,6 +511,7 @@ def submit(
                 comment=base.comment,
                 evidence_hashes=tuple(sorted(e.sha256 for e in files.get(qid, []))),
                 evidence_reason=base.evidence_reason,
+                certificate=_certificate_for(base, files.get(qid, []), certificates),
             )
     encoded = {qid: encode_answer(a) for qid, a in final.items()}
     revision = response.open_revision

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .certificates import CertificateEvidence
+
 # str: yes_no, single_choice, text, long_text; list/tuple of str: multi_choice;
 # date: date; int/float/Decimal: number; None: evidence-type (the files are the answer).
 AnswerValue = str | list[str] | tuple[str, ...] | datetime.date | int | float | Decimal | None
@@ -24,6 +26,8 @@ class Answer:
     comment: str | None = None
     evidence_hashes: tuple[str, ...] = ()
     evidence_reason: str | None = None
+    # The rotated certificate (or its pasted thumbprint) on a question with a certificate check.
+    certificate: CertificateEvidence | None = None
 
     def chosen_values(self) -> tuple[str, ...]:
         """Return the option values this answer selects (empty for N/A and non-choice values)."""
@@ -79,14 +83,18 @@ def decode_value(data: Any) -> AnswerValue:
 
 
 def encode_answer(answer: Answer) -> dict[str, Any]:
-    """Encode one Answer as JSON data."""
-    return {
+    """Encode one Answer as JSON data (an answer without a certificate has no such key, so
+    answers and attestation hashes from before certificate checks encode as they did)."""
+    data = {
         "value": encode_value(answer.value),
         "na": answer.na,
         "comment": answer.comment,
         "evidence_hashes": list(answer.evidence_hashes),
         "evidence_reason": answer.evidence_reason,
     }
+    if answer.certificate is not None:
+        data["certificate"] = answer.certificate.to_dict()
+    return data
 
 
 def decode_answer(data: Mapping[str, Any]) -> Answer:
@@ -97,4 +105,9 @@ def decode_answer(data: Mapping[str, Any]) -> Answer:
         comment=data["comment"],
         evidence_hashes=tuple(data["evidence_hashes"]),
         evidence_reason=data["evidence_reason"],
+        certificate=(
+            CertificateEvidence.from_dict(data["certificate"])
+            if data.get("certificate") is not None
+            else None
+        ),
     )

@@ -19,6 +19,7 @@ the `questionnaires/_question.html` macros render its fields from `formview`.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
@@ -42,10 +43,12 @@ from vendorrisk.core.fields import DayField
 
 from .answers import Answer
 from .canonical import content_hash
+from .certificates import CertificateError, CertificateEvidence, normalise_thumbprint
 from .conditions import visible_questions, visible_sections
 from .schema import MAX_TEXT_LENGTH, Question, Template
 
 COMMENT_MAX = 2000
+THUMBPRINT_MAX = 200  # 64 hex digits with separators and spaces, and a little to spare
 NUMBER_INPUT_MAX = 32  # characters: enough for any sensible figure, too few for a huge exponent
 NUMBER_DIGITS = 15  # whole-number digits
 NUMBER_MAX_DECIMALS = 6
@@ -65,12 +68,20 @@ class FieldNames:
     comment: str
     files: str
     reason: str
+    thumbprint: str
 
 
 def field_names(question_id: str) -> FieldNames:
     """Return the field names of a question (see the module docstring)."""
     base = f"a-{question_id}"
-    return FieldNames(base, f"{base}-na", f"{base}-comment", f"{base}-files", f"{base}-reason")
+    return FieldNames(
+        base,
+        f"{base}-na",
+        f"{base}-comment",
+        f"{base}-files",
+        f"{base}-reason",
+        f"{base}-thumbprint",
+    )
 
 
 def question_numbers(template: Template) -> dict[str, str]:
@@ -84,7 +95,7 @@ def question_numbers(template: Template) -> dict[str, str]:
 
 def evidence_possible(question: Question) -> bool:
     """Whether the question, or one of its answers, asks for evidence files."""
-    if question.type == "evidence" or question.evidence != "none":
+    if question.type == "evidence" or question.evidence != "none" or question.certificate:
         return True
     return any(o.evidence in ("optional", "required") for o in question.options)
 
@@ -196,6 +207,33 @@ def _value_field(q: Question) -> Field:
     raise ValueError(f"unknown question type {q.type!r}")
 
 
+def _thumbprint_valid(form: FlaskForm, field: Field) -> None:
+    if field.data and field.data.strip():
+        try:
+            normalise_thumbprint(field.data)
+        except CertificateError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+def _thumbprint_field() -> StringField:
+    return StringField(
+        "SHA-256 thumbprint of the new certificate",
+        validators=[Optional(), Length(max=THUMBPRINT_MAX), _thumbprint_valid],
+        render_kw={"maxlength": THUMBPRINT_MAX},
+    )
+
+
+def _thumbprint(fq: QuestionFields) -> CertificateEvidence | None:
+    field = fq.thumbprint
+    if field is None or field.errors or not (field.data or "").strip():
+        return None
+    try:
+        thumbprint = normalise_thumbprint(field.data)
+    except CertificateError:
+        return None
+    return CertificateEvidence(thumbprint, datetime.datetime.now(datetime.UTC).date())
+
+
 def _comment_field(label: str) -> TextAreaField:
     return TextAreaField(
         label,
@@ -214,13 +252,14 @@ class QuestionFields:
     comment: Field | None
     files: Field | None
     reason: Field | None
+    thumbprint: Field | None = None
 
     @property
     def errors(self) -> list[str]:
         """Every error on the question's fields."""
         return [
             e
-            for f in (self.value, self.na, self.comment, self.files, self.reason)
+            for f in (self.value, self.na, self.comment, self.files, self.reason, self.thumbprint)
             if f is not None
             for e in f.errors
         ]
@@ -242,6 +281,7 @@ class QuestionnaireForm(FlaskForm):
             fields.get(names.comment),
             fields.get(names.files),
             fields.get(names.reason),
+            fields.get(names.thumbprint),
         )
 
     def uploaded_files(self, question_id: str) -> list[FileStorage]:
@@ -265,13 +305,15 @@ class QuestionnaireForm(FlaskForm):
             comment = fq.comment.data.strip() or None
         if fq.na is not None and fq.na.data:
             return Answer(value=None, na=True, comment=comment)
+        certificate = _thumbprint(fq)
         if q.type == "evidence":
-            if evidence or reason:
+            if evidence or reason or certificate:
                 return Answer(
                     value=None,
                     comment=comment,
                     evidence_hashes=tuple(evidence),
                     evidence_reason=reason,
+                    certificate=certificate,
                 )
             return None
         field = fq.value
@@ -289,7 +331,11 @@ class QuestionnaireForm(FlaskForm):
         elif q.type in ("yes_no", "single_choice") and value not in q.option_values:
             return None
         return Answer(
-            value=value, comment=comment, evidence_hashes=tuple(evidence), evidence_reason=reason
+            value=value,
+            comment=comment,
+            evidence_hashes=tuple(evidence),
+            evidence_reason=reason,
+            certificate=certificate,
         )
 
     def answers(self, evidence: Mapping[str, Sequence[str]] | None = None) -> dict[str, Answer]:
@@ -331,7 +377,7 @@ class QuestionnaireForm(FlaskForm):
         for q in self.template.questions():
             fq = self.fields_for(q.id)
             if q.id not in shown:
-                for field in (fq.value, fq.na, fq.comment, fq.files, fq.reason):
+                for field in (fq.value, fq.na, fq.comment, fq.files, fq.reason, fq.thumbprint):
                     if field is not None:
                         field.errors = []
                 continue
@@ -364,6 +410,8 @@ def build_form_class(template: Template) -> type[QuestionnaireForm]:
             attrs[names.files] = MultipleFileField("Evidence files")
         if _may_require_evidence(q):
             attrs[names.reason] = _comment_field("If you cannot attach evidence, say why")
+        if q.certificate is not None:
+            attrs[names.thumbprint] = _thumbprint_field()
     return type(f"QuestionnaireForm_{template.id.replace('-', '_')}", (QuestionnaireForm,), attrs)
 
 
@@ -407,10 +455,15 @@ def with_evidence(
             result[q.id] = Answer(value=None, na=True, comment=answer.comment)
         elif q.type == "evidence":
             reason = answer.evidence_reason if answer is not None else None
-            if files or reason:
+            certificate = answer.certificate if answer is not None else None
+            if files or reason or certificate:
                 comment = answer.comment if answer is not None else None
                 result[q.id] = Answer(
-                    value=None, comment=comment, evidence_hashes=files, evidence_reason=reason
+                    value=None,
+                    comment=comment,
+                    evidence_hashes=files,
+                    evidence_reason=reason,
+                    certificate=certificate,
                 )
         elif answer is not None:
             result[q.id] = replace(answer, evidence_hashes=files)
@@ -435,4 +488,6 @@ def form_data(template: Template, answers: Mapping[str, Answer]) -> dict[str, An
             data[names.value] = list(value) if isinstance(value, list | tuple) else value
         if answer.evidence_reason:
             data[names.reason] = answer.evidence_reason
+        if answer.certificate is not None and answer.certificate.facts is None:
+            data[names.thumbprint] = answer.certificate.thumbprint
     return data

@@ -59,6 +59,7 @@ class QuestionLayout:
     has_comment: bool
     has_files: bool
     has_reason: bool
+    has_thumbprint: bool
     options: tuple[OptionLayout, ...]
     max_length: int
     show_if: Markup | None
@@ -81,6 +82,7 @@ class QuestionLayout:
         comment_errors = errors.get(n.comment, none)
         file_errors = errors.get(n.files, none)
         reason_errors = errors.get(n.reason, none)
+        thumbprint_errors = errors.get(n.thumbprint, none)
         return QuestionView(
             attached=state.attached.get(self.question.id, _NOTHING),
             value=shown[0] if shown else "",
@@ -93,8 +95,15 @@ class QuestionLayout:
             file_errors=file_errors,
             reason_errors=reason_errors,
             has_error=bool(
-                value_errors or comment_errors or file_errors or reason_errors or errors.get(n.na)
+                value_errors
+                or comment_errors
+                or file_errors
+                or reason_errors
+                or thumbprint_errors
+                or errors.get(n.na)
             ),
+            thumbprint=(values.get(n.thumbprint) or ("",))[0],
+            thumbprint_errors=thumbprint_errors,
         )
 
 
@@ -112,6 +121,8 @@ class QuestionView(NamedTuple):
     file_errors: Sequence[str]
     reason_errors: Sequence[str]
     has_error: bool
+    thumbprint: str = ""
+    thumbprint_errors: Sequence[str] = ()
 
     def checked(self, value: str) -> Markup:
         """Return the ` checked` attribute of the option `value`, if it is chosen."""
@@ -135,7 +146,7 @@ class _Skeleton:
     """A QuestionView without errors whose values are markers (the NUL character, which no
     template text or markup holds), recording which value each marker stands for."""
 
-    value_errors = comment_errors = file_errors = reason_errors = ()
+    value_errors = comment_errors = file_errors = reason_errors = thumbprint_errors = ()
     has_error = False
 
     def __init__(self) -> None:
@@ -151,6 +162,7 @@ class _Skeleton:
     value = property(lambda self: self._mark("value"))
     comment = property(lambda self: self._mark("comment"))
     reason = property(lambda self: self._mark("reason"))
+    thumbprint = property(lambda self: self._mark("thumbprint"))
     na_checked = property(lambda self: self._mark("na_checked"))
     comment_open = property(lambda self: self._mark("comment_open"))
     attached = property(lambda self: self._mark("attached"))
@@ -277,6 +289,7 @@ def _question_layout(
         has_comment=has(names.comment),
         has_files=has(names.files),
         has_reason=has(names.reason),
+        has_thumbprint=has(names.thumbprint),
         options=tuple(options),
         max_length=min(q.max_length, MAX_TEXT_LENGTH),
         show_if=show_if,

@@ -228,6 +228,48 @@ def _number_rule_problems(q: Question, path: YamlPath) -> Iterator[Problem]:
         )
 
 
+def _certificate_problems(
+    t: Template, q: Question, base: YamlPath, references: frozenset[str]
+) -> Iterator[Problem]:
+    spec = q.certificate
+    if spec is None:
+        return
+    path = (*base, "certificate")
+    if q.type not in ("date", "evidence"):
+        yield Problem(path, "certificate is only allowed on date and evidence questions", q.id)
+    if spec.compromise is not None and spec.compromise not in references:
+        yield Problem(
+            (*path, "compromise"),
+            f"certificate refers to undeclared reference date '{spec.compromise}' "
+            f"(declared: {_names(r.name for r in t.reference_dates)})",
+            q.id,
+        )
+    if spec.claimed_date is None:
+        return
+    if q.type == "date":
+        yield Problem(
+            (*path, "claimed_date"),
+            "a date question's certificate backs its own answer: leave out claimed_date",
+            q.id,
+        )
+        return
+    try:
+        claimed = t.question(spec.claimed_date)
+    except KeyError:
+        yield Problem(
+            (*path, "claimed_date"),
+            f"certificate claimed_date refers to unknown question '{spec.claimed_date}'",
+            q.id,
+        )
+        return
+    if claimed.type != "date":
+        yield Problem(
+            (*path, "claimed_date"),
+            f"certificate claimed_date must name a date question; '{claimed.id}' is {claimed.type}",
+            q.id,
+        )
+
+
 def _question_problems(
     t: Template,
     q: Question,
@@ -237,6 +279,7 @@ def _question_problems(
 ) -> Iterator[Problem]:
     yield from _option_problems(q, base)
     yield from _rule_problems(t, q, base, references)
+    yield from _certificate_problems(t, q, base, references)
     if q.scored:
         if q.category is None:
             yield Problem(base + ("weight",), "a weighted question needs a category", q.id)

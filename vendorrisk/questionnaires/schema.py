@@ -293,6 +293,21 @@ class NumberRule(_Model):
     else_score: Percent = 0
 
 
+class CertificateSpec(_Model):
+    """Ask for a rotated certificate (PEM/DER file or SHA-256 thumbprint) and check it.
+
+    `compromise` names the reference date the certificate must be issued on or after (a
+    baseline questionnaire, with no compromise, leaves it out);
+    `claimed_date` names the date question whose answer the certificate must back (a date
+    question backs its own answer and names none). Keys below the floors fail the check.
+    """
+
+    compromise: Identifier | None = None
+    claimed_date: Identifier | None = None
+    min_rsa_bits: int = Field(2048, ge=1024, le=16384)
+    min_ec_bits: int = Field(256, ge=160, le=521)
+
+
 # --- template -----------------------------------------------------------------------------------
 
 
@@ -346,6 +361,7 @@ class Question(_Model):
     severity: Severity
     date_rule: DateRule | None = None
     number_rule: NumberRule | None = None
+    certificate: CertificateSpec | None = None
     remediation: str | None = None
     # A short name for the gap a low score reveals ("Certificate not rotated"); findings raised
     # by scoring are titled with it instead of the question text.

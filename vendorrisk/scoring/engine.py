@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 from collections.abc import Mapping
@@ -11,6 +12,7 @@ from vendorrisk.questionnaires.answers import Answer, Answers
 from vendorrisk.questionnaires.conditions import is_visible, visible_questions
 from vendorrisk.questionnaires.schema import Template
 
+from .certificates import certificate_notes
 from .outcomes import SCORERS, Context, outcome
 from .plan import TemplatePlan, plan_for
 from .question_plan import TALLIES, Outcome
@@ -19,7 +21,8 @@ from .result import CategoryScore, Completeness, ReviewFlag, ScoreResult, Status
 # Bump whenever a change to the rules could change any stored result (golden tests say so).
 # 2: outcome precedence (exposure and impact beat "not exposed", "not sure" never rules a
 #    vendor out), exclusive options, credit conditions, date-rule bounds, review flags.
-ENGINE_VERSION = "2"
+# 3: certificate checks (a trace note on certificate questions, a "certificate" review flag).
+ENGINE_VERSION = "3"
 
 _SCORED, _UNSCORED, _HIDDEN, _NA, _UNANSWERED, _SKIPPED = (
     TALLIES.index(status)
@@ -55,7 +58,7 @@ def _outcomes(
     plan: TemplatePlan,
     answers: Answers,
     refs: Mapping[str, datetime.date],
-) -> list[Outcome]:
+) -> tuple[list[Outcome], Answers]:
     shown = {q.id for q in visible_questions(template, answers)}
     ctx = Context({qid: a for qid, a in answers.items() if qid in shown}, refs)
     conditional = plan.sections_with_condition
@@ -85,7 +88,7 @@ def _outcomes(
         else:
             out = qp.hidden_by_condition
         outcomes.append(out)
-    return outcomes
+    return outcomes, ctx.answers
 
 
 def _categories(
@@ -178,8 +181,18 @@ def score_response(
     """Score a response against its template version."""
     plan = plan_for(template)
     refs = plan.resolve_reference_dates(reference_dates)
-    outcomes = _outcomes(template, plan, answers, refs)
+    outcomes, shown_answers = _outcomes(template, plan, answers, refs)
     categories, overall = _categories(plan, outcomes)
+    trace = [o.entry for o in outcomes]
+    certificate_flags: tuple[ReviewFlag, ...] = ()
+    if plan.has_certificates:
+        notes, certificate_flags = certificate_notes(template, shown_answers, refs)
+        trace = [
+            dataclasses.replace(e, reason=f"{e.reason}; {notes[e.question_id]}")
+            if e.question_id in notes
+            else e
+            for e in trace
+        ]
 
     tallies = [0] * len(TALLIES)
     for out in outcomes:
@@ -224,6 +237,6 @@ def score_response(
         impact_signals=tuple(s for o in special for s in o.signals),
         findings=tuple(o.finding for o in special if o.finding is not None),
         completeness=completeness,
-        trace=tuple([o.entry for o in outcomes]),
-        review_flags=review_flags,
+        trace=tuple(trace),
+        review_flags=review_flags + certificate_flags,
     )

@@ -69,6 +69,7 @@ class TemplatePlan:
     section_witness: tuple[str | None, ...]
     reference_defaults: Mapping[str, datetime.date]
     reference_needed: frozenset[str]
+    has_certificates: bool = False  # some question checks a certificate (scoring/certificates)
     _fractions: dict[tuple[int, int], Fraction] = field(default_factory=dict)
 
     def fraction(self, numerator: int, denominator: int) -> Fraction:
@@ -271,6 +272,7 @@ def build_plan(template: Template) -> TemplatePlan:
         ),
         reference_defaults=defaults,
         reference_needed=frozenset(needed),
+        has_certificates=any(q.certificate is not None for q in template.questions()),
     )
 
 

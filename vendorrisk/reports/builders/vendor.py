@@ -48,6 +48,7 @@ from vendorrisk.review.models import (
 from vendorrisk.review.queries import residual_for
 from vendorrisk.review.residual import Residual
 from vendorrisk.scoring import ScoreResult
+from vendorrisk.scoring.certificates import CertificateView, certificate_views
 from vendorrisk.scoring.result import round_display
 from vendorrisk.vendors.models import Contact, ProductUse, Vendor
 from vendorrisk.vendors.risk import Tier, inherent_tier
@@ -137,6 +138,7 @@ class AnswerRow:
     reason: str
     files: list[dict]
     clarifications: list[ClarificationItem]
+    certificate: CertificateView | None = None
 
 
 @dataclass
@@ -264,6 +266,7 @@ def _sections(
         return [], 0
     answers = revision.answers or {}
     trace = {e.question_id: e for e in result.trace} if result else {}
+    certificates = certificate_views(template, result)
     files: dict[str, list[dict]] = {}
     for item in revision.evidence_index or []:
         files.setdefault(item["question_id"], []).append(item)
@@ -295,6 +298,7 @@ def _sections(
                     reason=entry.reason if entry else "",
                     files=files.get(question.id, []),
                     clarifications=clarifications.get(question.id, []),
+                    certificate=certificates.get(question.id),
                 )
             )
         if rows:

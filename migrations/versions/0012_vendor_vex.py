@@ -3,7 +3,7 @@ filled in from a vendor's VEX statement
 
 Declared in vendorrisk/intake/models.py.
 
-Revision ID: 0017_vendor_vex
+Revision ID: 0012_vendor_vex
 Revises: 0011_intake
 Create Date: 2026-12-06 22:45:00.000000
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_vendor_vex'
+revision = '0012_vendor_vex'
 down_revision = '0011_intake'
 branch_labels = None
 depends_on = None
