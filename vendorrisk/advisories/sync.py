@@ -23,10 +23,10 @@ from vendorrisk.vendors import catalogue
 from vendorrisk.vendors.matching import find_products
 from vendorrisk.vendors.models import Product
 
-from .document import AffectedProduct
+from .document import AdvisoryDocument, AffectedProduct
 from .models import SOURCE_FILE, Advisory
 from .services import ProductChoice, append_update, known_templates, save_document, update_hash
-from .validator import ParsedFile, parse_path
+from .validator import parse_path
 
 IGNORED = frozenset({"README.md"})
 
@@ -81,7 +81,16 @@ def templates_for_validation() -> dict[str, frozenset[str]]:
     return known
 
 
-def load_files(paths: list[Path]) -> tuple[list[ParsedFile], list[ValidationError]]:
+@dataclass(frozen=True)
+class ValidFile:
+    """An advisory file that passed validation, with its document."""
+
+    path: Path
+    display: str
+    document: AdvisoryDocument
+
+
+def load_files(paths: list[Path]) -> tuple[list[ValidFile], list[ValidationError]]:
     """Validate advisory files; return the valid ones and every error."""
     templates = templates_for_validation()
     parsed = [parse_path(p, questionnaire_sync.display_path(p), templates=templates) for p in paths]
@@ -90,7 +99,7 @@ def load_files(paths: list[Path]) -> tuple[list[ParsedFile], list[ValidationErro
     )
     errors: list[ValidationError] = []
     seen: dict[str, str] = {}
-    valid = []
+    valid: list[ValidFile] = []
     for f in parsed:
         errors.extend(f.errors)
         doc = f.document
@@ -111,7 +120,7 @@ def load_files(paths: list[Path]) -> tuple[list[ParsedFile], list[ValidationErro
             )
             continue
         seen[doc.slug] = f.display
-        valid.append(f)
+        valid.append(ValidFile(f.path or Path(f.display), f.display, doc))
     return valid, errors
 
 
@@ -142,7 +151,7 @@ def _resolve_products(doc, report: SyncReport) -> list[ProductChoice]:
     return choices
 
 
-def _update_conflicts(f: ParsedFile, advisory: Advisory | None) -> list[ValidationError]:
+def _update_conflicts(f: ValidFile, advisory: Advisory | None) -> list[ValidationError]:
     if advisory is None:
         return []
     if advisory.source != SOURCE_FILE:

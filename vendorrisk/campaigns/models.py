@@ -241,7 +241,7 @@ class Evidence(db.Model):  # type: ignore[name-defined]
     certificate: Mapped["EvidenceCertificate | None"] = relationship(back_populates="evidence")
 
 
-class EvidenceCertificate(db.Model):
+class EvidenceCertificate(db.Model):  # type: ignore[name-defined]
     """What an evidence file that is a certificate says, read once when it was uploaded.
 
     Written with the file and never changed, like the file itself.

@@ -305,14 +305,14 @@ def build_layout(form_class: type[QuestionnaireForm]) -> FormLayout:
     template = form_class.template
     env = current_app.jinja_env
     parts = env.get_template("questionnaires/_question_parts.html").module
-    macro = env.get_template("questionnaires/_question.html").module.question
+    macro = env.get_template("questionnaires/_question.html").module.question  # type: ignore[attr-defined]
     numbers = question_numbers(template)
 
     def compiled(q: Question) -> QuestionLayout:
         layout = _question_layout(form_class, q, numbers[q.id], parts)
-        forms = tuple(
-            CompiledQuestion.of(lambda view, shown=shown: macro(layout, view, shown))
-            for shown in (False, True)
+        forms = (
+            CompiledQuestion.of(lambda view: macro(layout, view, False)),
+            CompiledQuestion.of(lambda view: macro(layout, view, True)),
         )
         return replace(layout, compiled=forms)
 

@@ -188,13 +188,14 @@ def _sheets(assignments: list[Assignment]) -> list[Sheet]:
     )
     tracked: dict[tuple[int, str], Finding] = {}
     for finding in findings:
-        if finding.question_id:
+        if finding.question_id and finding.assignment_id is not None:
             tracked[(finding.assignment_id, finding.question_id)] = finding
-    answers, scores = [], []
+    answers: list[list[object]] = []
+    scores: list[list[object]] = []
     for assignment in sorted(assignments, key=lambda a: (a.vendor.name.lower(), a.id)):
         _assignment_rows(assignment, results, tracked, answers, scores)
     names = {a.id: (a.vendor.name, a.campaign.name) for a in assignments}
-    finding_rows = [_finding_row(f, *names.get(f.assignment_id, ("", ""))) for f in findings]
+    finding_rows = [_finding_row(f, *names.get(f.assignment_id or 0, ("", ""))) for f in findings]
     return [
         Sheet("Answers", ANSWER_COLUMNS, answers),
         Sheet("Scores", SCORE_COLUMNS, scores),

@@ -120,7 +120,7 @@ def _residual_batch(vendors: list[Vendor], today: date) -> dict[int, Residual]:
         .where(Assignment.vendor_id.in_(ids))
     ).all()
     decisions: dict[int, tuple[str, date]] = {}
-    for assignment_id, decision, decided_at in db.session.execute(
+    for assignment_id, verdict, decided_at in db.session.execute(
         select(ReviewDecision.assignment_id, ReviewDecision.decision, ReviewDecision.decided_at)
         .where(
             ReviewDecision.assignment_id.in_(
@@ -129,7 +129,7 @@ def _residual_batch(vendors: list[Vendor], today: date) -> dict[int, Residual]:
         )
         .order_by(ReviewDecision.id)
     ):
-        decisions[assignment_id] = (decision, decided_at.date())
+        decisions[assignment_id] = (verdict, decided_at.date())
     severities: dict[int, list[str]] = {}
     for vendor_id, severity in db.session.execute(
         select(Finding.vendor_id, Finding.severity).where(
@@ -141,7 +141,9 @@ def _residual_batch(vendors: list[Vendor], today: date) -> dict[int, Residual]:
     bands = effective.effective_bands({row.revision_id: row.band for row in rows})
     assessments: dict[int, list[Assessment]] = {}
     for assignment_id, vendor_id, kind, name, revision_id, _, impact, _submitted_at in rows:
-        decision, decided_on = decisions.get(assignment_id, (None, None))
+        entry = decisions.get(assignment_id)
+        decision = entry[0] if entry else None
+        decided_on = entry[1] if entry else None
         assessments.setdefault(vendor_id, []).append(
             Assessment(
                 kind=kind,
@@ -175,11 +177,11 @@ def accepted_baselines(vendor_ids: list[int] | None = None) -> Select:
                 select(Assignment.id).where(Assignment.vendor_id.in_(vendor_ids))
             )
         )
-    latest = latest.group_by(ReviewDecision.assignment_id).subquery()
+    newest = latest.group_by(ReviewDecision.assignment_id).subquery()
     return (
         select(Assignment.vendor_id, func.max(ReviewDecision.decided_at).label("decided_at"))
-        .join(latest, latest.c.assignment_id == Assignment.id)
-        .join(ReviewDecision, ReviewDecision.id == latest.c.id)
+        .join(newest, newest.c.assignment_id == Assignment.id)
+        .join(ReviewDecision, ReviewDecision.id == newest.c.id)
         .join(Campaign, Campaign.id == Assignment.campaign_id)
         .join(TemplateVersion, TemplateVersion.id == Campaign.template_version_id)
         .join(Template, Template.id == TemplateVersion.template_id)

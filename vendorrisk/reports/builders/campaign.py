@@ -213,7 +213,8 @@ def build(
         lines.append(_line(assignment, results.get(assignment.id), now))
     by_assignment = {line.assignment.id: line for line in lines}
     for finding in open_findings:
-        by_assignment[finding.assignment_id].open_findings[finding.severity] += 1
+        if finding.assignment_id in by_assignment:
+            by_assignment[finding.assignment_id].open_findings[finding.severity] += 1
     lines.sort(key=lambda line: (line.tier, line.name.lower()))
 
     band_counts = Counter(line.band_key for line in lines)
@@ -226,11 +227,7 @@ def build(
     categories = [(c.id, c.title) for c in template.categories]
     averages = []
     for cat_id, title in categories:
-        scores = [
-            float(line.categories[cat_id])
-            for line in lines
-            if line.categories.get(cat_id) is not None
-        ]
+        scores = [float(s) for line in lines if (s := line.categories.get(cat_id)) is not None]
         averages.append(
             (title, f"{sum(scores) / len(scores):.1f}" if scores else None, len(scores))
         )
