@@ -22,7 +22,9 @@ DOWNLOAD_CSP = (
 )
 
 # Paths whose last segment is a secret token; logs show them with the token replaced.
-_TOKEN_IN_PATH = re.compile(r"(/(?:p|password/reset|login/unlock)/)[A-Za-z0-9_-]{20,}")
+_TOKEN_IN_PATH = re.compile(
+    r"(/(?:p|password/reset|login/unlock|advisories/feed)/)[A-Za-z0-9_-]{20,}"
+)
 
 
 class RedactTokens(logging.Filter):
