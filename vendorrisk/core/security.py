@@ -3,7 +3,7 @@
 import logging
 import re
 
-from flask import Flask, abort, current_app, flash, redirect, request, url_for
+from flask import Flask, Request, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -65,6 +65,24 @@ def set_headers(response):
     return response
 
 
+# Bodies other than file uploads (url-encoded forms, JSON): the longest real one, an advisory
+# with a 50,000-character body, is far below this. Werkzeug decodes a url-encoded body whole,
+# percent-escape by percent-escape, so 20 MiB of "%5B" would cost many seconds of CPU.
+MAX_NON_UPLOAD_BYTES = 1024 * 1024
+
+
+class BoundedRequest(Request):
+    """A request whose body, unless it is a multipart upload, is at most MAX_NON_UPLOAD_BYTES
+    (in force before any hook reads the form, the CSRF check included)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = super().max_content_length
+        if self.mimetype == "multipart/form-data":
+            return limit
+        return MAX_NON_UPLOAD_BYTES if limit is None else min(limit, MAX_NON_UPLOAD_BYTES)
+
+
 def guard():
     """Apply the permission table to every request before its view runs."""
     endpoint = request.endpoint
@@ -104,6 +122,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
+    app.request_class = BoundedRequest
     app.before_request(guard)
     app.after_request(set_headers)
     logging.getLogger("werkzeug").addFilter(RedactTokens())
