@@ -73,14 +73,19 @@ MAX_NON_UPLOAD_BYTES = 1024 * 1024
 
 class BoundedRequest(Request):
     """A request whose body, unless it is a multipart upload, is at most MAX_NON_UPLOAD_BYTES
-    (in force before any hook reads the form, the CSRF check included)."""
+    (in force before any hook reads the form, the CSRF check included). A view's own limit,
+    set on the request, still wins."""
 
     @property
     def max_content_length(self) -> int | None:
         limit = super().max_content_length
-        if self.mimetype == "multipart/form-data":
+        if self._max_content_length is not None or self.mimetype == "multipart/form-data":
             return limit
         return MAX_NON_UPLOAD_BYTES if limit is None else min(limit, MAX_NON_UPLOAD_BYTES)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def guard():
