@@ -138,8 +138,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "questionnaires.approve": MANAGERS,
     "questionnaires.reject": MANAGERS,
     # Advisory library: staff read; managers write, record exposure, track and ask again.
-    # The Atom feed is public (it carries advisory text only, never vendor data).
-    "advisories.feed": PUBLIC,
+    # The Atom feed: signed in, or through a person's secret feed link (checked by the view;
+    # it carries advisory text only, never vendor data).
+    "advisories.feed": READERS,
+    "advisories.feed_by_link": PUBLIC,
+    "advisories.feed_link_create": STAFF,
+    "advisories.feed_link_revoke": STAFF,
     "advisories.index": READERS,
     "advisories.show": READERS,
     "advisories.new": MANAGERS,

@@ -114,3 +114,11 @@ def advisory_campaign(version, vendors, advisory, *, actor=None, reference_dates
     )
     db.session.flush()
     return campaign
+
+
+def feed_path(user=None) -> str:
+    """Return the path of a person's personal feed link (made for a new reader by default)."""
+    from tests.conftest import make_user
+    from vendorrisk.advisories.feed_tokens import create_feed_token
+
+    return f"/advisories/feed/{create_feed_token(user or make_user('compliance'))}.atom"

@@ -1,15 +1,15 @@
-"""The public Atom feed of advisories and their updates."""
+"""The Atom feed of advisories and their updates, read through a personal feed link."""
 
 import feedparser
 from sqlalchemy import func, select
 
-from tests.advisories.helpers import MIMECAST, SOLARWINDS, make_advisory, sync_shipped
+from tests.advisories.helpers import MIMECAST, SOLARWINDS, feed_path, make_advisory, sync_shipped
 from vendorrisk.advisories.models import AdvisoryUpdate
 
 
-def test_the_feed_is_public_valid_atom_with_advisories_and_updates(client, db_session):
+def test_the_feed_by_link_is_valid_atom_with_advisories_and_updates(client, db_session):
     sync_shipped(MIMECAST, SOLARWINDS)
-    response = client.get("/advisories/feed.atom")
+    response = client.get(feed_path())
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
     parsed = feedparser.parse(response.data)
@@ -38,7 +38,7 @@ def test_feed_content_is_the_cleaned_markdown(client, db_session):
         body="Safe **bold** <script>alert(1)</script> [x](javascript:alert(2)) "
         "<img src=x onerror=alert(3)>"
     )
-    response = client.get("/advisories/feed.atom")
+    response = client.get(feed_path())
     parsed = feedparser.parse(response.data)
     assert not parsed.bozo
     [entry] = parsed.entries
@@ -58,10 +58,10 @@ def test_the_feed_carries_no_vendor_data(client, db_session):
     vendor = make_vendor("Confidential Vendor Name")
     catalogue.add_product_use(vendor, product.id)
     make_advisory([(product, [], [])])
-    body = client.get("/advisories/feed.atom").text
+    body = client.get(feed_path()).text
     assert "Confidential Vendor Name" not in body
 
 
 def test_an_empty_library_still_gives_a_valid_feed(client, db_session):
-    parsed = feedparser.parse(client.get("/advisories/feed.atom").data)
+    parsed = feedparser.parse(client.get(feed_path()).data)
     assert not parsed.bozo and parsed.entries == []

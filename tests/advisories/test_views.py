@@ -72,8 +72,9 @@ def test_compliance_officers_read_advisories_but_change_nothing(app, db_session)
     assert "Add update" not in page and "Set exposure" not in page and "Ask again" not in page
 
 
-def test_the_permission_table_lists_the_feed_as_public_and_writes_for_managers():
-    assert is_public("advisories.feed")
+def test_the_permission_table_opens_the_feed_only_by_link_and_writes_for_managers():
+    assert not is_public("advisories.feed")
+    assert is_public("advisories.feed_by_link")  # the view checks the link's token
     for endpoint in (
         "advisories.new",
         "advisories.edit",
@@ -85,11 +86,12 @@ def test_the_permission_table_lists_the_feed_as_public_and_writes_for_managers()
         assert PERMISSIONS[endpoint] == frozenset({"admin", "manager"})
 
 
-def test_anonymous_visitors_get_the_feed_but_not_the_library(client, db_session):
+def test_anonymous_visitors_get_neither_the_feed_nor_the_library(client, db_session):
+    """Issue 20 item 9: advisories may be internal, so the feed needs a login or a feed link."""
     make_advisory()
-    assert client.get("/advisories/feed.atom").status_code == 200
-    response = client.get("/advisories/")
-    assert response.status_code == 302 and "/login" in response.location
+    for path in ("/advisories/feed.atom", "/advisories/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.location
 
 
 def test_a_manager_writes_an_advisory_in_the_app(app, db_session, small_version):

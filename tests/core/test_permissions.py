@@ -17,6 +17,8 @@ SELF_SERVICE = {
     "accounts.profile",
     "accounts.token_create",
     "accounts.token_revoke",
+    "advisories.feed_link_create",
+    "advisories.feed_link_revoke",
 }
 
 

@@ -51,13 +51,13 @@ def test_the_importer_cannot_publish_and_a_second_manager_can(app, db_session):
     assert not db.session.scalar(select(AdvisorySource.draft))
 
 
-def test_a_draft_is_not_in_the_public_feed_until_published(app, db_session):
+def test_a_draft_is_not_in_the_feed_until_published(app, db_session):
     client, _ = login(app, "manager")
     upload(client)
-    assert "acme-2099-001" not in app.test_client().get("/advisories/feed.atom").text
+    assert "acme-2099-001" not in client.get("/advisories/feed.atom").text
     other, _ = login(app, "manager")
     other.post("/advisories/acme-2099-001/publish", data={})
-    assert "acme-2099-001" in app.test_client().get("/advisories/feed.atom").text
+    assert "acme-2099-001" in client.get("/advisories/feed.atom").text
 
 
 def test_no_campaign_is_launched_from_a_draft(app, db_session):

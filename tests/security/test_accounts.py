@@ -314,7 +314,7 @@ PUBLIC_BY_NAME = {
     "accounts.unlock_browser",
     "accounts.forgot_password",
     "accounts.reset_password",
-    "advisories.feed",
+    "advisories.feed_by_link",
     "api.openapi",
 }
 

@@ -85,3 +85,42 @@ def test_without_a_configured_token_an_empty_bearer_unlocks_nothing(app, client)
     assert response.json == {"status": "ok"}
     make_user("admin")  # an administrator existing is not the same as being signed in
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_a_huge_url_encoded_form_is_refused_before_it_is_decoded(client, auth):
+    """Issue 20 sweep: 2 MiB of percent-escapes in a form is a 413, not seconds of decoding."""
+    auth.login("manager")
+    body = "title=" + "%5B" * (2 * 1024 * 1024 // 3)
+    response = client.post(
+        "/vendors/new", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert "A form or JSON body may be at most 1" in response.get_data(as_text=True)
+
+
+def test_a_huge_json_body_is_refused(client, auth):
+    from vendorrisk.api.tokens import create_token
+
+    user = auth.login("manager")
+    token = create_token(user, "big")[1]
+    response = client.post(
+        "/api/v1/vendors",
+        data=b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'"}',
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+def test_deeply_nested_json_to_the_api_is_a_clear_400(client, auth):
+    """Issue 20 sweep: JSON nested 5,000 deep was a RecursionError and a 500."""
+    from vendorrisk.api.tokens import create_token
+
+    user = auth.login("manager")
+    token = create_token(user, "deep")[1]
+    response = client.post(
+        "/api/v1/vendors",
+        data=b"[" * 5000 + b"]" * 5000,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.get_data(as_text=True)

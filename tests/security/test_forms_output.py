@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 import vendorrisk
-from tests.advisories.helpers import add_update, make_advisory
+from tests.advisories.helpers import add_update, feed_path, make_advisory
 from tests.api.conftest import assert_problem
 from tests.conftest import PASSWORD, AuthActions, CSRFClient, make_user
 from tests.conftest import test_config as config_for
@@ -577,7 +577,7 @@ def test_item_16_hsts_is_sent_on_every_kind_of_response_in_production(
         "download": client.get(f"/api/v1/vendors/{vendor_id}/export.xlsx", headers=bearer),
         "404": client.get("/no-such-page"),
         "405": client.get("/logout"),
-        "feed": client.get("/advisories/feed.atom"),
+        "feed": client.get(feed_path(user)),
         "healthz": client.get("/healthz"),
         "static": client.get("/static/css/app.css"),
         "portal": client.get(portal_path(recipient)),

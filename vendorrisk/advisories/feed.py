@@ -1,7 +1,10 @@
-"""The public Atom feed (RFC 4287) of advisories and their updates, at /advisories/feed.atom.
+"""The Atom feed (RFC 4287) of advisories and their updates.
 
-One entry per advisory and one per update, newest first. Content is the advisory's Markdown as
-cleaned HTML (type "html"); nothing about vendors, exposure or campaigns is ever in the feed.
+Staff read it signed in at /advisories/feed.atom; a feed reader, which has no session, uses the
+personal link from the profile page (/advisories/feed/<token>.atom, see feed_tokens.py).
+One entry per advisory and one per update, newest first. Content is the HTML each advisory and
+update was rendered to when saved (type "html"): building the feed renders nothing. Nothing
+about vendors, exposure or campaigns is ever in the feed.
 """
 
 from __future__ import annotations
@@ -17,12 +20,10 @@ from vendorrisk.core.urls import external_url
 from vendorrisk.extensions import db
 from vendorrisk.intake.publishing import draft_ids
 
-from .markup import render
 from .models import Advisory, AdvisoryUpdate
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 100
-ET.register_namespace("", ATOM)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def _day(value) -> datetime:
 
 
 def _advisory_entry(advisory: Advisory, url: str) -> Entry:
-    html = render(advisory.summary) + render(advisory.body)
+    html = advisory.summary_html + advisory.body_html
     return Entry(
         url,
         advisory.title,
@@ -61,7 +62,7 @@ def _advisory_entry(advisory: Advisory, url: str) -> Entry:
 
 def _update_entry(advisory: Advisory, update: AdvisoryUpdate, url: str) -> Entry:
     anchor = f"{url}#update-{update.number}"
-    html = render(update.body) or "<p>(No text.)</p>"
+    html = update.body_html or "<p>(No text.)</p>"
     return Entry(
         anchor,
         f"{advisory.title}: {update.title}",
@@ -91,16 +92,26 @@ def entries() -> list[Entry]:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    element = ET.SubElement(parent, tag, attrs)
     if text is not None:
         element.text = text
     return element
 
 
-def atom() -> bytes:
+@dataclass(frozen=True)
+class Document:
+    """The feed's bytes and the time of its newest entry (its Last-Modified)."""
+
+    body: bytes
+    updated: datetime
+
+
+def atom() -> Document:
     """Return the feed document."""
     items = entries()
-    feed = ET.Element(f"{{{ATOM}}}feed")
+    # Plain names under an xmlns attribute: Atom is the default namespace and no "ns0:" prefix
+    # can appear, whatever prefixes other code registered with ElementTree.
+    feed = ET.Element("feed", xmlns=ATOM)
     self_url = external_url("advisories.feed")
     _sub(feed, "id", self_url)
     _sub(feed, "title", "VendorRisk advisories")
@@ -123,4 +134,5 @@ def atom() -> bytes:
         _sub(entry_author, "name", item.author)
         _sub(entry, "category", term=item.category)
         _sub(entry, "content", item.html, type="html")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Document(body, newest)

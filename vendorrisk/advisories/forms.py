@@ -308,6 +308,10 @@ class ProgressForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
 
+class FeedLinkForm(FlaskForm):
+    """Make or revoke a personal feed link (a CSRF-protected button)."""
+
+
 class AskAgainForm(FlaskForm):
     """Only the CSRF token: the update says what to ask."""
 

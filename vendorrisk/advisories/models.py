@@ -100,6 +100,10 @@ class Advisory(db.Model):  # type: ignore[name-defined]
     superseded_by: Mapped[str | None] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    # The Markdown above rendered and cleaned once, when saved (markup.render); pages and the
+    # feed show these and never render on a request.
+    summary_html: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
     # [{"name", "label", "date"}], as first published; updates may add or move dates.
     key_dates: Mapped[list] = mapped_column(JSON, default=list)
     # [{"id", "for", "text", "questions": ["template-slug/question_id", ...]}], in order.
@@ -174,6 +178,7 @@ class AdvisoryUpdate(db.Model):  # type: ignore[name-defined]
     published_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")  # rendered once, when appended
     key_dates: Mapped[list] = mapped_column(JSON, default=list)
     actions: Mapped[list] = mapped_column(JSON, default=list)
     # ["template-slug/question_id", ...]: answers given before this update may be out of date.
@@ -258,3 +263,16 @@ class Reask(db.Model):  # type: ignore[name-defined]
 
     update = relationship("AdvisoryUpdate")
     assignment = relationship("Assignment")
+
+
+class FeedToken(db.Model):  # type: ignore[name-defined]
+    """A person's secret feed link: only its SHA-256 is kept; one per person, replaceable."""
+
+    __tablename__ = "advisory_feed_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user = relationship("User")

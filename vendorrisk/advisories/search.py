@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from vendorrisk.extensions import db
 
-from .markup import plain_text
+from .markup import html_text
 
 if TYPE_CHECKING:
     from .models import Advisory
@@ -47,8 +47,8 @@ def document_text(advisory: Advisory) -> str:
     parts = [
         advisory.title,
         advisory.publisher,
-        plain_text(advisory.summary),
-        plain_text(advisory.body),
+        html_text(advisory.summary_html),
+        html_text(advisory.body_html),
     ]
     for row in advisory.products:
         parts.append(f"{row.product.supplier} {row.product.name}")
@@ -57,7 +57,7 @@ def document_text(advisory: Advisory) -> str:
         parts.append(action["text"])
     for update in advisory.updates:
         parts.append(update.title)
-        parts.append(plain_text(update.body))
+        parts.append(html_text(update.body_html))
         parts.extend(a["text"] for a in update.actions)
     return "\n".join(p for p in parts if p)
 

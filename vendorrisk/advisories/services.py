@@ -18,7 +18,7 @@ from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import APPROVED, Template, TemplateVersion
 from vendorrisk.vendors.models import Product
 
-from . import search
+from . import markup, search
 from .document import RESERVED_SLUGS, AdvisoryDocument, AffectedProduct, Update, dump, question_ref
 from .models import SOURCE_APP, Advisory, AdvisoryProduct, AdvisoryUpdate
 from .validator import KnownTemplates, Problem, check_rules, describe_error
@@ -27,8 +27,9 @@ from .validator import KnownTemplates, Problem, check_rules, describe_error
 class AdvisoryError(ValueError):
     """A refused change, with every reason fit to show the user."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[str], fields: dict[str, str] | None = None):
+        self.fields = fields or {}  # field name -> message to show beside it
+        super().__init__("; ".join([*problems, *self.fields.values()]))
         self.problems = problems
 
 
@@ -216,19 +217,21 @@ def check_document(
     doc: AdvisoryDocument, advisory: Advisory | None = None, templates: KnownTemplates | None = None
 ) -> None:
     """Check a document written in the app; raise AdvisoryError with every problem."""
-    problems = _problems_text(
-        check_rules(
-            doc,
-            templates=known_templates() if templates is None else templates,
-            advisories=advisory_slugs(),
-        )
+    found = check_rules(
+        doc,
+        templates=known_templates() if templates is None else templates,
+        advisories=advisory_slugs(),
     )
+    fields = {str(p.path[0]): p.reason for p in found if p.path in MARKDOWN_PATHS}
+    problems = _problems_text([p for p in found if p.path not in MARKDOWN_PATHS])
     if advisory is None and doc.slug not in RESERVED_SLUGS:
         if advisory_by_slug(doc.slug) is not None:
             problems.append(f"the slug '{doc.slug}' is already used by another advisory")
-    if problems:
-        raise AdvisoryError(problems)
+    if problems or fields:
+        raise AdvisoryError(problems, fields)
 
+
+MARKDOWN_PATHS = (("summary",), ("body",))
 
 _FIELDS = (
     "title",
@@ -262,6 +265,14 @@ def _values(doc: AdvisoryDocument) -> dict:
         "reference_links": data["references"],
         "templates": list(doc.templates),
     }
+
+
+def _rendered(doc: AdvisoryDocument) -> dict[str, str]:
+    """Render the document's Markdown once, for every page and the feed to show."""
+    try:
+        return {"summary_html": markup.render(doc.summary), "body_html": markup.render(doc.body)}
+    except markup.MarkdownTooCostly as exc:  # check_rules refuses these first
+        raise AdvisoryError([], {"body": str(exc)}) from None
 
 
 def _set_products(advisory: Advisory, products: list[ProductChoice]) -> bool:
@@ -314,6 +325,7 @@ def save_document(
             content_hash=digest,
             created_by_id=actor.id if actor else None,
             **values,
+            **_rendered(doc),
         )
         db.session.add(advisory)
         _set_products(advisory, products)
@@ -328,6 +340,9 @@ def save_document(
         search.refresh(advisory)
         return advisory, ["created"]
     changed = audit.changed_fields(advisory, list(_FIELDS), values)
+    if {"summary", "body"} & set(changed) or not (advisory.summary_html or advisory.body_html):
+        for name, fragment in _rendered(doc).items():
+            setattr(advisory, name, fragment)
     if _set_products(advisory, products):
         changed.append("affected_products")
     if file_path is not None and advisory.file_path != file_path:
@@ -381,12 +396,17 @@ def append_update(advisory: Advisory, update: Update, *, source: str, actor=None
     """Append a dated update to an advisory's timeline (it can never change afterwards)."""
     number = max((u.number for u in advisory.updates), default=0) + 1
     data = dump(update)
+    try:
+        body_html = markup.render(update.body)
+    except markup.MarkdownTooCostly as exc:  # check_rules refuses these first
+        raise AdvisoryError([], {"body": str(exc)}) from None
     row = AdvisoryUpdate(
         advisory=advisory,
         number=number,
         published_on=update.date,
         title=update.title,
         body=update.body,
+        body_html=body_html,
         key_dates=data["key_dates"],
         actions=data["actions"],
         affected_questions=list(update.affected_questions),
@@ -415,8 +435,11 @@ def add_update(advisory: Advisory, update: Update, actor) -> AdvisoryUpdate:
     problems = [
         p for p in check_rules(probe, templates=known_templates()) if p.path[:1] == ("updates",)
     ]
+    body = ("updates", 0, "body")
+    fields = dict(("body", p.reason) for p in problems if p.path == body)
+    others = [p.reason for p in problems if p.path != body]
     if problems:
-        raise AdvisoryError([p.reason for p in problems])
+        raise AdvisoryError(others, fields)
     return append_update(advisory, update, source=SOURCE_APP, actor=actor)
 
 

@@ -42,6 +42,7 @@ from .document import (
     Update,
     question_ref,
 )
+from .markup import MarkdownTooCostly, render
 
 FENCE = "---"
 
@@ -188,6 +189,15 @@ def _check_refs(
     return problems
 
 
+def _check_markdown(text: str, path: tuple[str | int, ...]) -> list[Problem]:
+    # The render is kept (markup caches it), so saving right after costs nothing more.
+    try:
+        render(text)
+    except MarkdownTooCostly as exc:
+        return [Problem(path, str(exc))]
+    return []
+
+
 def check_rules(
     doc: AdvisoryDocument,
     *,
@@ -228,6 +238,8 @@ def check_rules(
         problems.append(Problem(("superseded_by",), "an advisory cannot supersede itself"))
     elif doc.superseded_by and advisories is not None and doc.superseded_by not in advisories:
         problems.append(Problem(("superseded_by",), f"no advisory '{doc.superseded_by}'"))
+    problems += _check_markdown(doc.summary, ("summary",))
+    problems += _check_markdown(doc.body, ("body",))
     if templates is not None:
         for i, slug in enumerate(doc.templates):
             if slug not in templates:
@@ -258,6 +270,7 @@ def check_rules(
         problems += _check_refs(
             update.affected_questions, ("updates", i, "affected_questions"), templates
         )
+        problems += _check_markdown(update.body, ("updates", i, "body"))
     return problems
 
 

@@ -1,6 +1,7 @@
 """The advisory library: list and search, the advisory page, writing, exposure, checklist,
 asking again, and the public Atom feed."""
 
+import hashlib
 import re
 from datetime import date
 
@@ -14,7 +15,7 @@ from vendorrisk.questionnaires.models import Template
 from vendorrisk.questionnaires.services import current_version, parsed_version
 from vendorrisk.vendors.models import OFFBOARDED, Product, Vendor
 
-from . import exposure, feed, pages, search, services
+from . import exposure, feed, feed_tokens, pages, search, services
 from .checklist import ChecklistError, progress_rows, set_progress
 from .followup import FollowUpError, ask_again
 from .forms import (
@@ -22,20 +23,28 @@ from .forms import (
     AdvisoryForm,
     AskAgainForm,
     ExposureForm,
+    FeedLinkForm,
     FilterForm,
     ProgressForm,
     UpdateForm,
 )
-from .markup import render_markup
+from .markup import stored
 from .models import SOURCE_APP, SOURCE_FILE, AdvisoryProduct
 
 bp = Blueprint("advisories", __name__, url_prefix="/advisories")
 
 
-@bp.app_template_filter("markdown")
-def markdown_filter(text: str | None):
-    """Render advisory Markdown as cleaned HTML."""
-    return render_markup(text)
+@bp.app_template_filter("stored_html")
+def stored_html_filter(fragment: str | None):
+    """Insert the HTML an advisory's Markdown was rendered to when it was saved."""
+    return stored(fragment)
+
+
+def _show_beside_fields(form, exc: services.AdvisoryError) -> list[str]:
+    """Put each field's message beside it; return the rest for the box above the form."""
+    for name, message in exc.fields.items():
+        form[name].errors = [*form[name].errors, message]
+    return exc.problems
 
 
 def _product_choices() -> list[tuple[int, str]]:
@@ -91,9 +100,55 @@ def index():
     )
 
 
+def _feed_response():
+    document = feed.atom()
+    response = Response(document.body, mimetype="application/atom+xml")
+    response.set_etag(hashlib.sha256(document.body).hexdigest())
+    response.last_modified = document.updated
+    # A reader asks again with If-None-Match / If-Modified-Since and gets a 304 until
+    # something changes; the feed may hold internal advisories, so only the reader keeps it.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
+
+
 @bp.route("/feed.atom", endpoint="feed")
 def feed_atom():
-    return Response(feed.atom(), mimetype="application/atom+xml")
+    """Serve the advisory feed to a signed-in person."""
+    return _feed_response()
+
+
+@bp.route("/feed/<token>.atom", endpoint="feed_by_link")
+def feed_by_link(token: str):
+    """Serve the advisory feed to a feed reader holding a person's feed link."""
+    if feed_tokens.user_for_feed_token(token) is None:
+        abort(404)
+    return _feed_response()
+
+
+@bp.app_template_global("advisory_feed_link")
+def advisory_feed_link(user):
+    """Return a person's feed link record (for the profile page), or None."""
+    return feed_tokens.feed_token_of(user)
+
+
+@bp.route("/feed-link", methods=["POST"], endpoint="feed_link_create")
+def feed_link_create():
+    """Make a new personal feed link (retiring the old one) and show it once."""
+    if not FeedLinkForm().validate_on_submit():
+        abort(400)
+    secret = feed_tokens.create_feed_token(current_user)
+    db.session.commit()
+    url = url_for(".feed_by_link", token=secret, _external=True)
+    return render_template("advisories/feed_link.html", feed_url=url)
+
+
+@bp.route("/feed-link/revoke", methods=["POST"], endpoint="feed_link_revoke")
+def feed_link_revoke():
+    """Revoke the personal feed link."""
+    if FeedLinkForm().validate_on_submit() and feed_tokens.revoke_feed_token(current_user):
+        db.session.commit()
+        flash("Your feed link is revoked; feed readers using it get nothing more.", "info")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/<slug>")
@@ -118,7 +173,7 @@ def _save(form: AdvisoryForm, advisory=None):
             advisory, doc, products, source=SOURCE_APP, actor=current_user
         )
     except services.AdvisoryError as exc:
-        return None, exc.problems
+        return None, _show_beside_fields(form, exc)
     return saved, []
 
 
@@ -223,7 +278,7 @@ def add_update(slug: str):
             update = services.update_from_data(form.data_for_update(existing))
             row = services.add_update(advisory, update, current_user)
         except services.AdvisoryError as exc:
-            problems = exc.problems
+            problems = _show_beside_fields(form, exc)
         else:
             db.session.commit()
             flash(f"Update {row.number} is on the advisory's timeline.", "success")

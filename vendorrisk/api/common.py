@@ -49,6 +49,10 @@ def parse_body(model: type[M]) -> tuple[M, dict]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ApiProblem(400, "The body is not valid JSON.", kind="malformed-json") from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise ApiProblem(
+            400, "The body's JSON is nested too deeply.", kind="malformed-json"
+        ) from None
     if not isinstance(data, dict):
         raise validation_error({"body": "Send a JSON object."})
     try:

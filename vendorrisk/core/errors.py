@@ -34,7 +34,10 @@ MESSAGES = {
 
 def _render(code: int, description: str | None = None):
     title, hint = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+    if code == 413 and request.mimetype != "multipart/form-data" and request.max_content_length:
+        limit = human_size(request.max_content_length)
+        hint = f"A form or JSON body may be at most {limit}. Send less text at once."
+    elif code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
         limit = human_size(current_app.config["MAX_CONTENT_LENGTH"])
         hint = f"Files may be at most {limit}. Compress or split the file and try again."
     if request.path.startswith("/api/"):

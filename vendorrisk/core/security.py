@@ -3,7 +3,7 @@
 import logging
 import re
 
-from flask import Flask, abort, current_app, flash, redirect, request, url_for
+from flask import Flask, Request, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -22,7 +22,9 @@ DOWNLOAD_CSP = (
 )
 
 # Paths whose last segment is a secret token; logs show them with the token replaced.
-_TOKEN_IN_PATH = re.compile(r"(/(?:p|password/reset|login/unlock)/)[A-Za-z0-9_-]{20,}")
+_TOKEN_IN_PATH = re.compile(
+    r"(/(?:p|password/reset|login/unlock|advisories/feed)/)[A-Za-z0-9_-]{20,}"
+)
 
 
 class RedactTokens(logging.Filter):
@@ -61,6 +63,29 @@ def set_headers(response):
     if (request.endpoint and not is_public(request.endpoint)) or request.path.startswith("/p/"):
         headers["Cache-Control"] = "no-store"
     return response
+
+
+# Bodies other than file uploads (url-encoded forms, JSON): the longest real one, an advisory
+# with a 50,000-character body, is far below this. Werkzeug decodes a url-encoded body whole,
+# percent-escape by percent-escape, so 20 MiB of "%5B" would cost many seconds of CPU.
+MAX_NON_UPLOAD_BYTES = 1024 * 1024
+
+
+class BoundedRequest(Request):
+    """A request whose body, unless it is a multipart upload, is at most MAX_NON_UPLOAD_BYTES
+    (in force before any hook reads the form, the CSRF check included). A view's own limit,
+    set on the request, still wins."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = super().max_content_length
+        if self._max_content_length is not None or self.mimetype == "multipart/form-data":
+            return limit
+        return MAX_NON_UPLOAD_BYTES if limit is None else min(limit, MAX_NON_UPLOAD_BYTES)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def guard():
@@ -102,6 +127,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
+    app.request_class = BoundedRequest
     app.before_request(guard)
     app.after_request(set_headers)
     logging.getLogger("werkzeug").addFilter(RedactTokens())
