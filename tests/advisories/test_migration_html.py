@@ -1,4 +1,4 @@
-"""Migration 0012_advisory_html fills in the HTML of the advisories and updates already there,
+"""Migration 0014_advisory_html fills in the HTML of the advisories and updates already there,
 and leaves advisory_updates append-only."""
 
 import uuid
@@ -33,7 +33,7 @@ def _backfill(url: str) -> None:
         with db.engine.begin() as connection:
             connection.execute(text(ADVISORY), {"body": "[a](" * 3000})
             connection.execute(text(UPDATE))
-        upgrade(revision="0012_advisory_html")
+        upgrade(revision="0014_advisory_html")
         with db.engine.connect() as connection:
             summary, body = connection.execute(
                 text("SELECT summary_html, body_html FROM advisories")

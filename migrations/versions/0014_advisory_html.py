@@ -5,8 +5,8 @@ HTML here, rendered by the same function the app uses (a text too costly to rend
 escaped plain text). advisory_updates is append-only, so its triggers are lifted for the
 back-fill of the new, derived column only and put back at once.
 
-Revision ID: 0012_advisory_html
-Revises: 0011_intake
+Revision ID: 0014_advisory_html
+Revises: 0013_certificates
 Create Date: 2026-12-06 22:30:00
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 from vendorrisk.advisories.markup import render_or_escape
 
 # revision identifiers, used by Alembic.
-revision = '0012_advisory_html'
-down_revision = '0011_intake'
+revision = '0014_advisory_html'
+down_revision = '0013_certificates'
 branch_labels = None
 depends_on = None
 
