@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pydantic
 import rfc8785
@@ -180,7 +181,7 @@ def effective(advisory: Advisory) -> Effective:
 # --- saving -------------------------------------------------------------------------------------
 
 
-def _digest(data: object) -> str:
+def _digest(data: Any) -> str:
     return hashlib.sha256(rfc8785.dumps(data)).hexdigest()
 
 
@@ -284,9 +285,9 @@ def _set_products(advisory: Advisory, products: list[ProductChoice]) -> bool:
             changed = True
     current = {row.product_id: row for row in advisory.products}
     for product_id, choice in wanted.items():
-        row = current.get(product_id)
+        existing = current.get(product_id)
         affected, fixed = list(choice.affected_versions), list(choice.fixed_versions)
-        if row is None:
+        if existing is None:
             advisory.products.append(
                 AdvisoryProduct(
                     product=choice.product,
@@ -296,8 +297,8 @@ def _set_products(advisory: Advisory, products: list[ProductChoice]) -> bool:
                 )
             )
             changed = True
-        elif row.affected_versions != affected or row.fixed_versions != fixed:
-            row.affected_versions, row.fixed_versions = affected, fixed
+        elif existing.affected_versions != affected or existing.fixed_versions != fixed:
+            existing.affected_versions, existing.fixed_versions = affected, fixed
             changed = True
     return changed
 
