@@ -86,6 +86,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaigns.revoke": MANAGERS,
     "campaigns.add_recipient": MANAGERS,
     "campaigns.extend": MANAGERS,
+    "campaigns.bulk_remind": MANAGERS,
+    # Every reader may ask; reports.access limits a manager to the campaigns they created.
+    "campaigns.bulk_export": READERS,
     # Review and findings: managers decide and act; compliance officers read.
     "review.assignment": READERS,
     "review.evidence": READERS,

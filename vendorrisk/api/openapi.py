@@ -160,6 +160,7 @@ VENDOR_RECORD = obj(
                             "severity": STR,
                             "state": STR,
                             "source": STR,
+                            "internal": BOOL,
                             "assignment_id": NINT,
                             "due_date": DATE,
                             "created_at": TIME,

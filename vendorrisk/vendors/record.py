@@ -11,10 +11,8 @@ against (the most recent few), through the advisory library's own rules.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -28,11 +26,10 @@ from vendorrisk.campaigns.models import Assignment, Campaign, Evidence, Response
 from vendorrisk.charts import bar_chart
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
-from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.reports.models import DONE, VENDOR_PDF, ReportJob
-from vendorrisk.review.models import Finding, ReviewDecision, ScoreOverride
-from vendorrisk.scoring import ScoreResult
-from vendorrisk.scoring.effective import EffectiveResult, Override, effective_result, number
+from vendorrisk.review.effective_batch import effective_results
+from vendorrisk.review.models import Finding, ReviewDecision
+from vendorrisk.scoring.effective import EffectiveResult, number
 
 from .models import Vendor
 
@@ -215,6 +212,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "severity": f.severity,
         "state": f.state,
         "source": f.source,
+        "internal": f.internal,
         "assignment_id": f.assignment_id,
         "due_date": f.due_date.isoformat() if f.due_date else None,
         "created_at": _iso(f.created_at),
@@ -254,41 +252,6 @@ def _assignments(vendor_id: int) -> list[Assignment]:
     )
 
 
-def effective_results(revisions: Iterable[Revision]) -> dict[int, EffectiveResult]:
-    """Return the effective result of each scored revision, by revision id, in one query.
-
-    The revisions' assignments, campaigns and template versions must already be loaded.
-    """
-    scored = [r for r in revisions if r.score]
-    overrides: dict[int, list[Override]] = defaultdict(list)
-    if scored:
-        rows = db.session.scalars(
-            select(ScoreOverride)
-            .where(
-                ScoreOverride.revision_id.in_([r.id for r in scored]),
-                ScoreOverride.superseded_at.is_(None),
-            )
-            .order_by(ScoreOverride.id)
-            .options(joinedload(ScoreOverride.by))
-        )
-        for o in rows:
-            overrides[o.revision_id].append(
-                Override(
-                    o.question_id,
-                    Fraction(o.new_percent),
-                    o.justification,
-                    o.by.name if o.by else None,
-                    o.at,
-                )
-            )
-    results = {}
-    for revision in scored:
-        template = parsed_version(revision.response.assignment.campaign.template_version)
-        computed = ScoreResult.from_dict(revision.score)
-        results[revision.id] = effective_result(computed, template, overrides[revision.id])
-    return results
-
-
 def latest_decisions(assignment_ids: list[int]) -> dict[int, ReviewDecision]:
     """Return the latest review decision of each assignment, with its reviewer."""
     latest: dict[int, ReviewDecision] = {}
@@ -308,7 +271,7 @@ def _findings(vendor_id: int) -> list[Finding]:
     return list(
         db.session.scalars(
             select(Finding)
-            .where(Finding.vendor_id == vendor_id, Finding.internal.is_(False))
+            .where(Finding.vendor_id == vendor_id)
             .order_by(Finding.created_at.desc(), Finding.id.desc())
         )
     )
@@ -428,7 +391,9 @@ def vendor_record(vendor: Vendor) -> VendorRecord:
     assignments = _assignments(vendor.id)
     ids = [a.id for a in assignments]
     latest = {a.id: a.response.latest_submitted for a in assignments if a.response is not None}
-    effective = effective_results(r for r in latest.values() if r is not None)
+    effective = effective_results(
+        (r, a.campaign.template_version) for a in assignments if (r := latest.get(a.id)) is not None
+    )
     decisions = latest_decisions(ids)
     findings = _findings(vendor.id)
     open_by: dict[int, int] = defaultdict(int)
