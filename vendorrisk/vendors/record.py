@@ -121,6 +121,7 @@ class ScoreSeries:
             [score for _at, _name, score in self.points],
             width=520,
             height=240,
+            scale_max=100,
         )
 
 
