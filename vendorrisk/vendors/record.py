@@ -93,15 +93,43 @@ class ExposureState:
     reason: str | None
 
 
+# How the timeline words the actions it shows most; any other shows its audit code.
+ACTIVITY_LABELS = {
+    "vendor.created": "Vendor added",
+    "vendor.updated": "Vendor details changed",
+    "vendor.offboarded": "Vendor offboarded",
+    "response.submitted": "Answers submitted",
+    "evidence.uploaded": "Evidence uploaded",
+    "review.decided": "Review decision recorded",
+    "review.clarification_requested": "Clarification asked for",
+    "review.points_overridden": "Points overridden by a reviewer",
+    "finding.created": "Finding raised",
+    "finding.planned": "Remediation planned",
+    "finding.closed": "Finding closed",
+    "finding.risk_accepted": "Risk accepted",
+    "finding.reopened": "Finding reopened",
+    "finding.severity_overridden": "Finding severity changed",
+    "assignment.reminded": "Reminder sent",
+    "report.requested": "Report requested",
+    "report.built": "Report built",
+    "export.report_pdf": "Report exported",
+    "export.xlsx": "Workbook exported",
+}
+
+
 @dataclass(frozen=True)
 class Activity:
-    """One audit log entry about the vendor, its assessments or its findings."""
+    """One audit log entry about the vendor, its assessments, evidence or findings."""
 
     at: datetime
     action: str
     who: str
     object_type: str | None
     object_id: str | None
+
+    @property
+    def label(self) -> str:
+        return ACTIVITY_LABELS.get(self.action, self.action)
 
 
 @dataclass(frozen=True)
@@ -309,22 +337,16 @@ def _latest_report(vendor_id: int) -> ReportJob | None:
     )
 
 
-def _timeline(vendor_id: int, assignment_ids: list[int], finding_ids: list[int]) -> list[Activity]:
+def _timeline(vendor_id: int, ids_by_type: dict[str, list[int]]) -> list[Activity]:
     about = [and_(AuditEntry.object_type == "vendor", AuditEntry.object_id == str(vendor_id))]
-    if assignment_ids:
-        about.append(
-            and_(
-                AuditEntry.object_type == "assignment",
-                AuditEntry.object_id.in_([str(i) for i in assignment_ids]),
+    for object_type, ids in ids_by_type.items():
+        if ids:
+            about.append(
+                and_(
+                    AuditEntry.object_type == object_type,
+                    AuditEntry.object_id.in_([str(i) for i in ids]),
+                )
             )
-        )
-    if finding_ids:
-        about.append(
-            and_(
-                AuditEntry.object_type == "finding",
-                AuditEntry.object_id.in_([str(i) for i in finding_ids]),
-            )
-        )
     entries = list(
         db.session.scalars(
             select(AuditEntry)
@@ -413,14 +435,24 @@ def vendor_record(vendor: Vendor) -> VendorRecord:
                 open_by[a.id],
             )
         )
+    evidence = _evidence(ids)
+    revisions = [r.id for a in assignments if a.response for r in a.response.revisions]
     record = VendorRecord(
         vendor=vendor,
         assessments=assessments,
         findings=findings,
         exposures=_exposures(vendor, assignments),
-        evidence=_evidence(ids),
+        evidence=evidence,
         latest_report=_latest_report(vendor.id),
-        timeline=_timeline(vendor.id, ids, [f.id for f in findings]),
+        timeline=_timeline(
+            vendor.id,
+            {
+                "assignment": ids,
+                "revision": revisions,
+                "finding": [f.id for f in findings],
+                "evidence": [e.id for e in evidence],
+            },
+        ),
     )
     record.series = _series(assessments)
     return record
