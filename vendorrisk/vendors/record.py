@@ -147,8 +147,8 @@ class ScoreSeries:
             f"{self.title}: score per assessment",
             labels,
             [score for _at, _name, score in self.points],
-            width=520,
-            height=240,
+            width=420,
+            height=200,
             scale_max=100,
         )
 
