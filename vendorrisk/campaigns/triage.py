@@ -32,7 +32,7 @@ from vendorrisk.campaigns.models import (
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.reports import xlsx
-from vendorrisk.review.effective_batch import effective_results
+from vendorrisk.review.effective import for_revisions
 from vendorrisk.review.models import DECISION_LABELS, OPEN, PLANNED, Finding, ScoreOverride
 from vendorrisk.scoring.effective import EffectiveResult, number
 from vendorrisk.vendors.models import Vendor
@@ -295,8 +295,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
 def _load_revisions(campaign: Campaign, revision_ids: list[int]) -> dict[int, EffectiveResult]:
     if not revision_ids:
         return {}
-    revisions = db.session.scalars(select(Revision).where(Revision.id.in_(revision_ids)))
-    return effective_results((r, campaign.template_version) for r in revisions)
+    return for_revisions(db.session.scalars(select(Revision).where(Revision.id.in_(revision_ids))))
 
 
 def _apply_overrides(campaign: Campaign, rows: list[Row]) -> None:

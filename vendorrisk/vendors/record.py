@@ -27,7 +27,7 @@ from vendorrisk.charts import bar_chart
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.reports.models import DONE, VENDOR_PDF, ReportJob
-from vendorrisk.review.effective_batch import effective_results
+from vendorrisk.review.effective import for_revisions
 from vendorrisk.review.models import Finding, ReviewDecision
 from vendorrisk.scoring.effective import EffectiveResult, number
 
@@ -414,9 +414,7 @@ def vendor_record(vendor: Vendor) -> VendorRecord:
     assignments = _assignments(vendor.id)
     ids = [a.id for a in assignments]
     latest = {a.id: a.response.latest_submitted for a in assignments if a.response is not None}
-    effective = effective_results(
-        (r, a.campaign.template_version) for a in assignments if (r := latest.get(a.id)) is not None
-    )
+    effective = for_revisions(r for r in latest.values() if r is not None)
     decisions = latest_decisions(ids)
     findings = _findings(vendor.id)
     open_by: dict[int, int] = defaultdict(int)
