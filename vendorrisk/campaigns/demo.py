@@ -263,7 +263,7 @@ def load_demo_assessments() -> None:
     by_vendor = {a.vendor.name: a for a in campaign.assignments}
     for name, style, decision, note in ROSTER:
         assignment = by_vendor.get(name)
-        if assignment is None or style is None:
+        if assignment is None or style is None or decision is None:
             continue
         portal.start(assignment.recipients[0])
         _fill(assignment, style)

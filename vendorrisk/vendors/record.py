@@ -360,10 +360,12 @@ def _timeline(vendor_id: int, ids_by_type: dict[str, list[int]]) -> list[Activit
             select(User.id, User.name).where(User.id.in_({e.actor_id for e in entries} or {-1}))
         ).all()
     )
-    return [
-        Activity(e.at, e.action, names.get(e.actor_id) or _actor(e), e.object_type, e.object_id)
-        for e in entries
-    ]
+    return [Activity(e.at, e.action, _who(e, names), e.object_type, e.object_id) for e in entries]
+
+
+def _who(entry: AuditEntry, names: dict[int, str]) -> str:
+    name = names.get(entry.actor_id) if entry.actor_id is not None else None
+    return name or _actor(entry)
 
 
 def _actor(entry: AuditEntry) -> str:
@@ -396,6 +398,8 @@ def _series(assessments: list[Assessment]) -> list[ScoreSeries]:
     for a in reversed(assessments):
         eff, revision = a.effective, a.revision
         if eff is None or revision is None or eff.result.not_exposed:
+            continue
+        if revision.submitted_at is None:
             continue
         for c in eff.result.categories:
             score = number(c.score)
