@@ -142,8 +142,12 @@ def bar_chart(
     width: int = 560,
     height: int = 300,
     value_suffix: str = "",
+    scale_max: Number | None = None,
 ) -> str:
-    """Draw one series of bars, each value printed on its bar (one colour per bar if given)."""
+    """Draw one series of bars, each value printed on its bar (one colour per bar if given).
+
+    `scale_max` fixes the top of the axis (100 for scores), so charts side by side compare.
+    """
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
     chart = chart_class(
         **_config(width, height, PALETTE, show_legend=False, print_values_position="top")
@@ -166,7 +170,7 @@ def bar_chart(
         title,
         description or _describe(labels, [(title, values)]),
         (),
-        max_value=peak * 1.12 if horizontal else peak,
+        max_value=scale_max if scale_max is not None else (peak * 1.12 if horizontal else peak),
     )
 
 

@@ -86,6 +86,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaigns.revoke": MANAGERS,
     "campaigns.add_recipient": MANAGERS,
     "campaigns.extend": MANAGERS,
+    "campaigns.bulk_remind": MANAGERS,
+    # Every reader may ask; reports.access limits a manager to the campaigns they created.
+    "campaigns.bulk_export": READERS,
     # Review and findings: managers decide and act; compliance officers read.
     "review.assignment": READERS,
     "review.evidence": READERS,
@@ -161,7 +164,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "intake.sbom": READERS,
     "intake.vex_document": READERS,
     # Reports and exports: every reader may ask; a guarded getter (reports.access) limits a
-    # vendor manager to the vendors they own and the campaigns they created. Asking for a PDF
+    # vendor manager to the vendors they work on and the campaigns they created. Asking for a PDF
     # is a POST that changes no record (see EXPORT_REQUESTS).
     "reports.index": READERS,
     "reports.vendor": READERS,
@@ -195,9 +198,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "api.campaigns_export_xlsx": READERS,
 }
 
-# POST endpoints open to compliance officers that only ask for an export to be built: they
-# add a report job and an audit entry, and change no vendor, answer, score or finding.
-EXPORT_REQUESTS: Final = frozenset({"reports.vendor_pdf", "reports.campaign_pdf"})
+# POST endpoints open to compliance officers that only ask for an export: they add a report job
+# or write a file and an audit entry, and change no vendor, answer, score or finding. (The
+# triage table's export posts the selected rows, which a link could not carry.)
+EXPORT_REQUESTS: Final = frozenset(
+    {"reports.vendor_pdf", "reports.campaign_pdf", "campaigns.bulk_export"}
+)
 
 # Endpoints a signed-in user may reach before finishing a required second-factor set-up.
 ALLOWED_BEFORE_MFA: Final = frozenset(

@@ -3,6 +3,8 @@
 from urllib.parse import parse_qs, urlsplit
 
 from tests.dashboard.helpers import list_total, number_links
+from tests.support.factories import create_campaign
+from vendorrisk.extensions import db
 
 
 def test_a_manager_lands_on_their_own_vendors_with_a_switch_to_all(portfolio, signed_in):
@@ -60,3 +62,28 @@ def test_charts_follow_the_scope_they_are_asked_for(portfolio, signed_in):
     everyone = client.get("/dashboard/charts/residual.svg?scope=all").text
     assert "Residual 1; Tier 2 · High: Inherent 1, Residual 1" in mine
     assert "Tier 2 · High: Inherent 1, Residual 2" in everyone
+
+
+def test_a_manager_whose_campaign_went_to_others_vendors_starts_on_all_of_them(
+    portfolio, signed_in, incident_version
+):
+    """Right after their campaign to vendors others own, a manager sees that work first."""
+    manager = portfolio.manager
+    campaign = create_campaign(
+        incident_version, [portfolio.vendors.cloud], name="Relay check", actor=manager
+    )
+    client = signed_in(manager)
+    home = client.get("/").text
+    assert "all vendors" in home and "Relay check" in home
+    assert "work at vendors other people own" in home
+    assert number_links(home)["current vendors"][0] == 4
+    assert "2 owned" in home and "4 current" in home  # both counts say what they count
+    # Asked for, their own vendors are still one click away.
+    mine = client.get("/?scope=mine").text
+    assert number_links(mine)["current vendors"][0] == 2
+    # Once the work there is done (reviewed, no open finding), they start on their own again.
+    (assignment,) = campaign.assignments
+    assignment.review_state = "accepted"
+    db.session.flush()
+    home = client.get("/").text
+    assert "vendors you own" in home and "Relay check" not in home

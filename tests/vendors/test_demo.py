@@ -5,11 +5,18 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from vendorrisk import demo as demo_registry
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.extensions import db
-from vendorrisk.vendors.demo import _contract_dates
+from vendorrisk.vendors.demo import _contract_dates, load_demo_vendors
 from vendorrisk.vendors.matching import find_products, vendors_using
 from vendorrisk.vendors.models import Contact, Product, ProductUse, Vendor
+
+
+@pytest.fixture(autouse=True)
+def vendors_only(monkeypatch):
+    """These tests are about the demo vendors; the demo assessments have their own test."""
+    monkeypatch.setattr(demo_registry, "DEMO_LOADERS", [load_demo_vendors])
 
 
 def _counts():

@@ -118,6 +118,119 @@ VENDOR_DETAIL = {
         ),
     ]
 }
+NNUM = {"type": ["number", "null"]}
+VENDOR_RECORD = obj(
+    {
+        "assessments": {
+            "type": "array",
+            "items": obj(
+                {
+                    "assignment_id": INT,
+                    "campaign": obj({"id": INT, "name": STR}),
+                    "template": STR,
+                    "sent_at": TIME,
+                    "due_at": TIME,
+                    "response_state": STR,
+                    "submitted_at": TIME,
+                    "revision": NINT,
+                    "overall": NNUM,
+                    "band": NSTR,
+                    "band_label": NSTR,
+                    "not_exposed": BOOL,
+                    "impact": BOOL,
+                    "categories": {"type": "object", "additionalProperties": NNUM},
+                    "decision": NSTR,
+                    "reviewer": NSTR,
+                    "decided_at": TIME,
+                    "open_findings": INT,
+                }
+            ),
+        },
+        "findings": obj(
+            {
+                "open": INT,
+                "closed": INT,
+                "items": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "id": INT,
+                            "title": STR,
+                            "category": NSTR,
+                            "severity": STR,
+                            "state": STR,
+                            "source": STR,
+                            "internal": BOOL,
+                            "assignment_id": NINT,
+                            "due_date": DATE,
+                            "created_at": TIME,
+                            "closed_at": TIME,
+                        }
+                    ),
+                },
+            }
+        ),
+        "exposure": {
+            "type": "array",
+            "items": obj({"advisory": STR, "title": STR, "state": STR, "how": STR, "reason": NSTR}),
+        },
+        "evidence": {
+            "type": "array",
+            "items": obj(
+                {
+                    "filename": STR,
+                    "sha256": STR,
+                    "size": INT,
+                    "question_id": STR,
+                    "assignment_id": INT,
+                    "uploaded_at": TIME,
+                }
+            ),
+        },
+        "latest_report": {
+            "oneOf": [
+                {"type": "null"},
+                obj(
+                    {
+                        "job_id": INT,
+                        "document_id": STR,
+                        "finished_at": TIME,
+                        "pages": NINT,
+                        "size": NINT,
+                        "sha256": NSTR,
+                    }
+                ),
+            ]
+        },
+        "score_history": {
+            "type": "array",
+            "items": obj(
+                {
+                    "category": STR,
+                    "title": STR,
+                    "points": {
+                        "type": "array",
+                        "items": obj(
+                            {"submitted_at": TIME, "campaign": STR, "score": {"type": "number"}}
+                        ),
+                    },
+                }
+            ),
+        },
+        "activity": {
+            "type": "array",
+            "items": obj(
+                {
+                    "at": TIME,
+                    "action": STR,
+                    "who": STR,
+                    "object_type": NSTR,
+                    "object_id": NSTR,
+                }
+            ),
+        },
+    }
+)
 VENDOR_INPUT = obj(
     {
         **VENDOR_FIELDS,
@@ -148,6 +261,8 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Vendor": VENDOR,
     "VendorDetail": VENDOR_DETAIL,
+    "VendorRecord": VENDOR_RECORD,
+    "VendorWithRecord": {"allOf": [VENDOR_DETAIL, obj({"record": ref("VendorRecord")})]},
     "VendorCreate": VENDOR_CREATE,
     "VendorUpdate": VENDOR_INPUT,
     "VendorPage": page_of("Vendor"),
@@ -509,8 +624,12 @@ PATHS: dict[str, Any] = {
     "/vendors/{vendor_id}": {
         "parameters": [id_param("vendor_id")],
         "get": {
-            "summary": "A vendor with its contacts and the products it uses.",
-            "responses": {"200": ok("VendorDetail"), **AUTH_ERRORS, **NOT_FOUND},
+            "summary": (
+                "A vendor with its contacts, the products it uses and its record: every "
+                "assessment with its effective score, band and decision, findings, advisory "
+                "exposure, evidence received, the latest report and recent activity."
+            ),
+            "responses": {"200": ok("VendorWithRecord"), **AUTH_ERRORS, **NOT_FOUND},
         },
         "patch": {
             "summary": "Change some of a vendor's fields (managers and admins).",

@@ -19,9 +19,14 @@ def send() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the command group and the portal-link resolver."""
+    """Register the command group, the portal-link resolver and the demo assessments."""
+    from vendorrisk import demo as demo_registry
+    from vendorrisk.campaigns.demo import load_demo_assessments
     from vendorrisk.campaigns.services import PORTAL_PURPOSE, portal_link, prefetch_portal_links
     from vendorrisk.mail import services as outbox
 
     app.cli.add_command(reminders_cli)
+    # After the demo vendors (registered by vendors.cli, which create_app initialises first).
+    if load_demo_assessments not in demo_registry.DEMO_LOADERS:
+        demo_registry.DEMO_LOADERS.append(load_demo_assessments)
     outbox.register_link_resolver(PORTAL_PURPOSE, portal_link, prefetch_portal_links)

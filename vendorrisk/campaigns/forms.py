@@ -4,6 +4,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    Field,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -94,3 +95,19 @@ class ExtendForm(FlaskForm):
 
 class AddRecipientForm(FlaskForm):
     contact = SelectField("Contact", coerce=int, validators=[DataRequired()])
+
+
+class IdsField(Field):
+    """Every value sent under the field's name, as whole numbers (anything else is ignored)."""
+
+    def process_formdata(self, valuelist):
+        self.data = [int(v) for v in valuelist if v.isdigit() and len(v) < 12]
+
+    def _value(self):
+        return ""
+
+
+class BulkForm(FlaskForm):
+    """The rows selected in the campaign's triage table."""
+
+    ids = IdsField("Selected vendors", default=list)

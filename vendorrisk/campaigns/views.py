@@ -1,16 +1,24 @@
 """Launching campaigns and following them: recipients, links, due dates, results."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.advisories.launch import launch_context
-from vendorrisk.campaigns import pages, services
-from vendorrisk.campaigns.forms import AddRecipientForm, CampaignForm, ExtendForm, choices
+from vendorrisk.campaigns import services, triage
+from vendorrisk.campaigns.forms import (
+    AddRecipientForm,
+    BulkForm,
+    CampaignForm,
+    ExtendForm,
+    choices,
+)
 from vendorrisk.campaigns.models import Assignment, Campaign, Recipient
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
+from vendorrisk.reports.access import campaign_for_export_or_404
+from vendorrisk.reports.views import DOWNLOAD_CSP
 from vendorrisk.vendors.models import OFFBOARDED, Product, Vendor
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -150,16 +158,15 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 
 
 def _show(campaign_id: int, extend_form: ExtendForm, status: int = 200):
-    view = pages.campaign_page(
-        campaign_id, request.args.get("state", ""), request.args.get("page", 1, type=int)
-    )
+    view = triage.triage(campaign_id, triage.Query.from_args(request.args))
     if view is None:
         abort(404)
     return render_template(
         "campaigns/show.html",
         view=view,
         campaign=view.campaign,
-        filters=pages.FILTERS,
+        filters=triage.STATES,
+        triage=triage,
         extend_form=extend_form,
         due_display=services.due_display(view.campaign),
     ), status
@@ -167,7 +174,54 @@ def _show(campaign_id: int, extend_form: ExtendForm, status: int = 200):
 
 @bp.route("/<int:campaign_id>")
 def show(campaign_id: int):
+    """Show a campaign with its triage table (filters and sorting in the query string)."""
     return _show(campaign_id, ExtendForm())
+
+
+def _selected(campaign: Campaign) -> list[triage.Row] | None:
+    form = BulkForm()
+    if not form.validate_on_submit():
+        flash("The form has expired; select the vendors again.", "danger")
+        return None
+    try:
+        return triage.selected_rows(campaign, form.ids.data)
+    except triage.BulkError as exc:
+        flash(str(exc), "warning")
+        return None
+
+
+@bp.route("/<int:campaign_id>/bulk/remind", methods=["POST"])
+def bulk_remind(campaign_id: int):
+    """Send a reminder now to the selected vendors that have not answered."""
+    campaign = _campaign_or_404(campaign_id)
+    rows = _selected(campaign)
+    if rows is not None:
+        reminded = triage.remind_now(campaign, rows, current_user)
+        db.session.commit()
+        skipped = len(rows) - reminded
+        flash(triage.reminded_message(reminded, skipped), "success" if reminded else "warning")
+    return redirect(url_for(".show", campaign_id=campaign_id))
+
+
+@bp.route("/<int:campaign_id>/bulk/export", methods=["POST"])
+def bulk_export(campaign_id: int):
+    """Download the selected rows of the triage table as CSV or XLSX."""
+    campaign = campaign_for_export_or_404(campaign_id)
+    rows = _selected(campaign)
+    if rows is None:
+        return redirect(url_for(".show", campaign_id=campaign_id))
+    kind = "xlsx" if request.form.get("format") == "xlsx" else "csv"
+    body, mimetype, name = triage.export(campaign, rows, kind)
+    db.session.commit()
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": DOWNLOAD_CSP,
+        },
+    )
 
 
 def _recipient_or_404(campaign_id: int, recipient_id: int) -> Recipient:

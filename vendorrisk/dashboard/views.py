@@ -18,6 +18,7 @@ from vendorrisk.campaigns.models import ImpactAlert
 from vendorrisk.core.pagination import window
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.dashboard import figures, queries, services
+from vendorrisk.dashboard import scope as scope_rules
 from vendorrisk.dashboard.forms import HandleAlertForm
 from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, portfolio
 from vendorrisk.extensions import db
@@ -31,31 +32,38 @@ PER_PAGE = 50
 CHARTS = ("residual", "findings", *(f"scores-{c}" for c in CORE_CATEGORIES))
 
 
-def current_scope(snapshot=None) -> tuple[queries.Scope, bool]:
-    """Return the scope asked for (?scope=mine|all); managers start with their own vendors.
+def current_scope(snapshot=None) -> tuple[queries.Scope, str | None, list[str]]:
+    """Return the scope asked for (?scope=mine|all); managers start where they have work.
 
-    The second value says the manager owns no current vendor and is shown everyone's instead.
+    The second value says why a manager is shown everyone's vendors by default (they own no
+    current vendor, or campaigns they sent have work at vendors others own), the third names
+    those campaigns.
     """
     wanted = request.args.get("scope")
     if wanted == queries.ALL:
-        return queries.Scope(), False
+        return queries.Scope(), None, []
     if wanted == queries.MINE or (wanted is None and current_user.role == MANAGER):
-        if wanted is None and snapshot is not None and not snapshot.in_scope(current_user.id):
-            return queries.Scope(), True
-        return queries.Scope(current_user.id), False
-    return queries.Scope(), False
+        if wanted is None and snapshot is not None:
+            if not snapshot.in_scope(current_user.id):
+                return queries.Scope(), scope_rules.OWNS_NONE, []
+            elsewhere = scope_rules.campaigns_beyond_own(current_user.id)
+            if elsewhere:
+                return queries.Scope(), scope_rules.CAMPAIGNS_ELSEWHERE, elsewhere
+        return queries.Scope(current_user.id), None, []
+    return queries.Scope(), None, []
 
 
 def render_dashboard():
     """Render the dashboard (also the home page of managers and compliance officers)."""
     today = date.today()
     snapshot = portfolio(today)
-    scope, fell_back = current_scope(snapshot)
+    scope, fell_back, elsewhere = current_scope(snapshot)
     page = queries.dashboard(scope, today, utcnow(), snapshot)
     return render_template(
         "dashboard/index.html",
         d=page,
         fell_back=fell_back,
+        elsewhere=elsewhere,
         form=HandleAlertForm(),
         mine_count=len(snapshot.in_scope(current_user.id)),
         all_count=len(snapshot.vendors),
@@ -77,7 +85,7 @@ def chart(name: str):
         abort(404)
     today = date.today()
     snapshot = portfolio(today)
-    scope, _ = current_scope(snapshot)
+    scope, _, _ = current_scope(snapshot)
     summary = queries.scope_summary(snapshot, scope.owner_id)
     if name == "residual":
         svg = figures.residual_chart(summary.tiers)
@@ -91,7 +99,7 @@ def chart(name: str):
 
 @bp.route("/overdue")
 def overdue():
-    scope, _ = current_scope()
+    scope, _, _ = current_scope()
     shown = window(queries.overdue_query(scope, utcnow()), PER_PAGE)
     rows = db.session.scalars(shown.query).all()
     return render_template(
@@ -107,7 +115,7 @@ def overdue():
 
 @bp.route("/impact")
 def impact():
-    scope, _ = current_scope()
+    scope, _, _ = current_scope()
     shown = window(queries.unhandled_alerts_query(scope), PER_PAGE)
     rows = db.session.scalars(shown.query).all()
     return render_template(

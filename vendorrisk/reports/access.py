@@ -1,19 +1,24 @@
 """Who may export what: the permission table gives the roles, these getters the ownership.
 
-Compliance officers and admins export everything. A vendor manager exports the vendors they own
-(vendor.owner_id) and the campaigns they created. Every refusal is audited like the guard's.
+Compliance officers and admins export everything. A vendor manager exports the campaigns they
+created and the vendors they work on: those they own (vendor.owner_id), those they reviewed (a
+review decision of theirs on one of the vendor's assessments) and those they sent a campaign to.
+A reviewer who decided on a vendor's answers must be able to hand over the record of that
+decision. Every refusal is audited like the guard's.
 """
 
 from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import or_, select
 
 from vendorrisk.audit import services as audit
-from vendorrisk.campaigns.models import Campaign
+from vendorrisk.campaigns.models import Assignment, Campaign
 from vendorrisk.extensions import db
 from vendorrisk.permissions import ADMIN, COMPLIANCE, MANAGER
 from vendorrisk.reports.models import CAMPAIGN_PDF, VENDOR_PDF, ReportJob
+from vendorrisk.review.models import ReviewDecision
 from vendorrisk.vendors.models import Vendor
 
 EVERYTHING = (ADMIN, COMPLIANCE)
@@ -29,10 +34,27 @@ def may_export(obj, user=None) -> bool:
     if user.role != MANAGER:
         return False
     if isinstance(obj, Vendor):
-        return obj.owner_id == user.id
+        return obj.owner_id == user.id or works_on(obj.id, user.id)
     if isinstance(obj, Campaign):
         return obj.created_by_id == user.id
     return False
+
+
+def works_on(vendor_id: int, user_id: int) -> bool:
+    """Tell whether a user reviewed a vendor's answers or sent the vendor a campaign."""
+    reviewed = select(ReviewDecision.id).where(
+        ReviewDecision.assignment_id == Assignment.id, ReviewDecision.reviewer_id == user_id
+    )
+    query = (
+        select(Assignment.id)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .where(
+            Assignment.vendor_id == vendor_id,
+            or_(Campaign.created_by_id == user_id, reviewed.exists()),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None
 
 
 def _refuse(object_type: str, object_id: int):

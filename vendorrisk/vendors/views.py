@@ -32,6 +32,7 @@ from vendorrisk.vendors.forms import (
     VendorForm,
 )
 from vendorrisk.vendors.models import CONTACT_KIND_LABELS, Product, Vendor
+from vendorrisk.vendors.record import vendor_record
 from vendorrisk.vendors.risk import CRITICALITY_LABELS, DATA_ACCESS_LABELS, inherent_tier
 from vendorrisk.vendors.services import VendorError
 
@@ -173,10 +174,12 @@ def new():
 
 @bp.route("/<int:vendor_id>")
 def detail(vendor_id: int):
+    """Show a vendor's profile and the record of the relationship."""
     vendor = services.get_vendor_or_404(vendor_id)
     return render_template(
         "vendors/detail.html",
         vendor=vendor,
+        record=vendor_record(vendor),
         tier=inherent_tier(vendor.criticality, vendor.data_access),
         residual=residual_for([vendor])[vendor.id],
         recipients=services.campaign_recipients(vendor),

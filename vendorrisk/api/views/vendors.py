@@ -10,6 +10,7 @@ from vendorrisk.api.errors import validation_error
 from vendorrisk.extensions import db
 from vendorrisk.vendors import services
 from vendorrisk.vendors.models import ProductUse, Vendor
+from vendorrisk.vendors.record import vendor_record
 
 
 class VendorBody(Body):
@@ -128,7 +129,8 @@ def vendors_create():
 
 @bp.get("/vendors/<int:vendor_id>")
 def vendors_show(vendor_id: int):
-    return jsonify(vendor_detail(_load(vendor_id)))
+    vendor = _load(vendor_id)
+    return jsonify({**vendor_detail(vendor), "record": vendor_record(vendor).to_json()})
 
 
 @bp.patch("/vendors/<int:vendor_id>")
