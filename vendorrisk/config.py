@@ -69,6 +69,8 @@ class Config:
     REDIS_URL: str | None = None
     EXTERNAL_BASE_URL = "http://127.0.0.1:5000"
     DISPLAY_TIMEZONE = "UTC"
+    # Days a finding raised by scoring has to be fixed, by severity (its due date).
+    FINDING_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
 
 
 def build_config(instance_path: Path, overrides: dict | None = None) -> dict:

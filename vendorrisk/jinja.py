@@ -5,10 +5,12 @@ from datetime import datetime
 from flask import Flask
 from flask_login import current_user
 
+from vendorrisk.core.text import counted
 from vendorrisk.core.timeutil import format_local
 from vendorrisk.navigation import HOME_CARDS, NAV_LINKS
 from vendorrisk.permissions import allowed
 from vendorrisk.questionnaires.display import answer_text
+from vendorrisk.review.queries import category_label
 from vendorrisk.scoring.certificates import certificate_views
 from vendorrisk.scoring.result import round_display
 
@@ -34,5 +36,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["answer_text"] = answer_text
     app.jinja_env.globals["certificate_views"] = certificate_views
+    app.jinja_env.globals["category_label"] = category_label
+    app.jinja_env.filters["counted"] = counted
     app.jinja_env.globals["nav_links"] = NAV_LINKS
     app.jinja_env.globals["home_cards"] = HOME_CARDS

@@ -327,11 +327,19 @@ def test_review_clarification_decision_and_the_compliance_reports(
     assert page.locator("#q-log_review_lookback_days").get_by_text("14").first.is_visible()
     shoot("review-first")
     accessible("review-first")
+    # Two questions asked about, each from its own answer row, sent as one request.
+    page.locator("#q-log_review_lookback_days").get_by_text("Ask about this").click()
     page.locator("#q_log_review_lookback_days").fill(
         "Two weeks is the minimum the advisory asked for; how far back did you really look?"
     )
+    page.locator("#q-time_to_replace_hours").get_by_text("Ask about this").click()
+    page.locator("#q_time_to_replace_hours").fill(
+        "Are the 24 hours counted from detection or from the supplier's notice?"
+    )
+    shoot("review-asking")
     page.get_by_role("button", name="Request clarification").click()
     assert page.get_by_text("The vendor is asked to look again").is_visible()
+    assert page.get_by_text("Asked about 2 questions").is_visible()
     accessible("review-clarification-asked")
 
     # The vendor follows the link in the clarification e-mail and changes that one answer.
@@ -347,22 +355,26 @@ def test_review_clarification_decision_and_the_compliance_reports(
         portal.goto(link_in(message))
         accessible("clarification-landing", portal)
         portal.get_by_role("button", name="Continue to the questionnaire").click()
-        portal.wait_for_url(re.compile(r".*/s/\d+$"))
-        portal.get_by_role("navigation", name="Sections").get_by_role(
-            "link", name=re.compile("Tenant review, log review and impact")
-        ).click()
-        portal.wait_for_url(re.compile(r".*/s/3$"))
+        # The vendor lands on the first question asked about, with the comment beside it.
+        portal.wait_for_url(re.compile(r".*/s/3#question-log_review_lookback_days$"))
         assert portal.get_by_text("Only the questions marked for review can change").is_visible()
+        asked = portal.locator("#question-log_review_lookback_days-asked")
+        assert "how far back did you really look?" in asked.inner_text()
         portal.screenshot(path=str(shoot.folder / "vendor-clarification.png"), full_page=True)
+        accessible("clarification-section", portal)
+        # The reply is given in place: the changed answer and its comment.
         portal.locator("#a-log_review_lookback_days").fill("90")
+        portal.get_by_label("Your reply").first.fill("We went back 90 days, to mid-October 2020.")
         portal.get_by_role("button", name="Save and continue").click()
         portal.get_by_role("link", name="Review and submit").click()
         portal.wait_for_url(re.compile(r".*/submit$"))
-        assert portal.get_by_text("how far back did you really look?").is_visible()
-        accessible("clarification-review", portal)
-        portal.get_by_role("textbox", name=re.compile("reply", re.I)).first.fill(
-            "We went back 90 days, to mid-October 2020."
+        assert portal.get_by_text("We asked about 2 questions").is_visible()
+        mine = portal.locator("#asked-log_review_lookback_days").inner_text()
+        assert "how far back did you really look?" in mine and "We went back 90 days" in mine
+        portal.screenshot(
+            path=str(shoot.folder / "vendor-clarification-review.png"), full_page=True
         )
+        accessible("clarification-review", portal)
         portal.get_by_label("Your full name").fill("Sam Vendor")
         portal.get_by_label("Your job title").fill("CISO")
         portal.get_by_label(re.compile("I confirm that these answers")).check()
@@ -377,6 +389,10 @@ def test_review_clarification_decision_and_the_compliance_reports(
     row = page.locator("#q-log_review_lookback_days")
     assert "90" in row.inner_text()
     assert "We went back 90 days" in row.inner_text()
+    assert "answer changed to “90”" in row.inner_text()
+    other = page.locator("#q-time_to_replace_hours").inner_text()
+    assert "answer kept as “24”" in other and "No reply yet" not in other
+    shoot("review-replied")
     page.get_by_label("Accepted").check()
     page.get_by_label("Note (required to reject)").fill("Clarified: 90 days of logs reviewed.")
     page.get_by_role("button", name="Record decision").click()
@@ -411,6 +427,8 @@ def test_review_clarification_decision_and_the_compliance_reports(
     assert "Answers (revision 2)" in pdf_text
     assert re.search(r"the earliest log entries you reviewed go back\? 90 ", pdf_text)
     assert "We went back 90 days" in pdf_text
+    assert "Answer changed to: 90" in pdf_text
+    assert "Answer kept as: 24" in pdf_text
     assert "Accepted" in pdf_text
 
     page.goto(f"/campaigns/{story.campaign_id}")

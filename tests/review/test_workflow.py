@@ -131,13 +131,22 @@ def test_a_clarification_round_end_to_end_over_smtp(app, submitted, smtp_server,
     vendor = app.test_client()
     path = "/" + link.split("/", 3)[3]
     assert vendor.get(path).status_code == 200
-    vendor.post(path, data={})
-    # Only the chosen answer can change: a changed notice period is ignored.
+    opened = vendor.post(path, data={})
+    # The vendor lands on the question asked about, in its section.
+    landed = vendor.get(opened.headers["Location"])
+    assert landed.headers["Location"].endswith(f"/portal/a/{submitted.id}/s/1#question-rotated")
+    # Only the chosen answer can change: a changed notice period is ignored. The answer and its
+    # comment are the reply.
     saved = save(
         vendor,
         submitted.id,
         1,
-        {"a-rotated": "yes", "a-rotated_on": "2021-01-15", "a-credentials_reset": "none"},
+        {
+            "a-rotated": "yes",
+            "a-rotated-comment": "Yes, on 15 January.",
+            "a-rotated_on": "2021-01-15",
+            "a-credentials_reset": "none",
+        },
     )
     assert saved.status_code == 302
     item = db.session.scalar(
@@ -153,7 +162,6 @@ def test_a_clarification_round_end_to_end_over_smtp(app, submitted, smtp_server,
             "name": "Pat Doe",
             "title": "CISO",
             "confirm": "y",
-            f"reply_{item.id}": "Yes, on 15 January.",
         },
     )
     assert done.status_code == 302, done.text[:500]
@@ -169,9 +177,12 @@ def test_a_clarification_round_end_to_end_over_smtp(app, submitted, smtp_server,
         revisions[1].score["band"] != revisions[0].score["band"]
         or revisions[1].score["overall"] != revisions[0].score["overall"]
     )
-    assert db.session.get(ClarificationItem, item.id).reply == "Yes, on 15 January."
+    (reply,) = db.session.get(ClarificationItem, item.id).replies
+    assert (reply.revision_number, reply.changed) == (2, True)
+    assert (reply.answer_text, reply.comment) == ("Yes", "Yes, on 15 January.")
     review_page = client.get(f"/review/assignments/{submitted.id}")
     assert "Yes, on 15 January." in review_page.text
+    assert "No reply yet" not in review_page.text
 
 
 def test_a_points_override_keeps_the_original_beside_it(app, submitted):

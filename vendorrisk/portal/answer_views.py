@@ -19,7 +19,8 @@ def questionnaire(assignment_id: int):
     assignment, _ = access.assignment_or_404(assignment_id)
     if assignment.is_submitted and services.editable_questions(assignment.response) == set():
         return redirect(url_for(".receipt", assignment_id=assignment_id))
-    return redirect(url_for(".section", assignment_id=assignment_id, index=0))
+    index, anchor = services.first_stop(assignment)
+    return redirect(url_for(".section", assignment_id=assignment_id, index=index, _anchor=anchor))
 
 
 @bp.route("/portal/a/<int:assignment_id>/s/<int:index>", methods=["GET"])

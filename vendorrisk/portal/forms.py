@@ -25,15 +25,6 @@ class SaveMetaForm(FlaskForm):
     action = StringField(validators=[Optional()])
 
 
-def reply_form_class(item_ids: tuple[int, ...]) -> type[AttestationForm]:
-    """Return the attestation form with a reply box for each clarification comment."""
-    attrs = {
-        f"reply_{i}": TextAreaField("Your reply", validators=[Optional(), Length(max=5000)])
-        for i in item_ids
-    }
-    return type("AttestationWithReplies", (AttestationForm,), attrs)
-
-
 class VendorPlanForm(FlaskForm):
     owner = StringField(
         "Who at your organisation owns the fix", validators=[DataRequired(), Length(max=200)]

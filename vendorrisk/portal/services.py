@@ -39,7 +39,11 @@ from vendorrisk.questionnaires.conditions import visible_questions, visible_sect
 from vendorrisk.questionnaires.formfactory import with_evidence
 from vendorrisk.questionnaires.schema import Template
 from vendorrisk.questionnaires.services import parsed_version
-from vendorrisk.review.services import raise_scoring_findings, record_replies
+from vendorrisk.review.services import (
+    first_question_asked,
+    raise_scoring_findings,
+    record_answer_replies,
+)
 from vendorrisk.scoring import score_response
 
 
@@ -95,6 +99,14 @@ def shown_answers(response: Response) -> dict[str, Answer]:
     """Return the draft answers with the files attached now, as the pages show them."""
     template = template_of(response.assignment)
     return with_evidence(template, draft_answers(response), evidence_hashes(response))
+
+
+def first_stop(assignment: Assignment) -> tuple[int, str | None]:
+    """Return where the questionnaire opens: the first question asked about, or the start."""
+    question_id = first_question_asked(assignment)
+    if question_id is None:
+        return 0, None
+    return section_of(template_of(assignment), question_id), f"question-{question_id}"
 
 
 def section_of(template: Template, question_id: str) -> int:
@@ -567,22 +579,18 @@ def submit(
     return revision
 
 
-def submit_with_replies(assignment: Assignment, recipient: Recipient, form, items) -> Revision:
-    """Keep the replies to a clarification round, then submit with the form's attestation."""
-    revision = assignment.response.open_revision
-    record_replies(
-        assignment,
-        recipient,
-        revision.number if revision else 0,
-        {i.id: form[f"reply_{i.id}"].data for i in items},
-    )
-    return submit(
+def submit_with_replies(assignment: Assignment, recipient: Recipient, form) -> Revision:
+    """Submit with the form's attestation; in a clarification round, the answers and comments
+    given to the questions asked about are kept as the replies."""
+    revision = submit(
         assignment,
         recipient,
         name=form.name.data,
         title=form.title.data,
         expected_version=int(form.version.data or -1),
     )
+    record_answer_replies(assignment, revision, recipient, template_of(assignment))
+    return revision
 
 
 class GapsError(PortalError):

@@ -7,13 +7,13 @@ from werkzeug.exceptions import NotFound
 from vendorrisk.extensions import csrf, db
 from vendorrisk.portal import access, pages, services
 from vendorrisk.portal.blueprint import bp
-from vendorrisk.portal.forms import reply_form_class
+from vendorrisk.portal.forms import AttestationForm
 from vendorrisk.questionnaires.answers import decode_answer
 from vendorrisk.review import services as review_services
 
 
 @bp.route("/portal/a/<int:assignment_id>/submit", methods=["GET", "POST"])
-@csrf.exempt  # checked by the form below, so a stale token re-shows the name, title and replies
+@csrf.exempt  # checked by the form below, so a stale token re-shows the name and title
 def review(assignment_id: int):
     """List every answer by section, then take the attestation and submit."""
     try:
@@ -27,11 +27,11 @@ def review(assignment_id: int):
         return redirect(url_for(".receipt", assignment_id=assignment_id))
     revision = response.open_revision
     items = review_services.clarification_items(assignment, revision.number) if revision else []
-    form = reply_form_class(tuple(i.id for i in items))()
+    form = AttestationForm()
     gaps = None
     if form.validate_on_submit():
         try:
-            services.submit_with_replies(assignment, recipient, form, items)
+            services.submit_with_replies(assignment, recipient, form)
         except (services.EditConflict, StaleDataError):
             db.session.rollback()
             flash(pages.RACED_SUBMIT, "warning")

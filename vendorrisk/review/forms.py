@@ -113,10 +113,19 @@ class FindingFilterForm(FlaskForm):
         validators=[Optional()],
     )
     overdue = BooleanField("Overdue only")
-    category = StringField("Category", validators=[Optional(), Length(max=64)])
+    category = SelectField("Category", choices=[SelectChoice("", "Any")], validators=[Optional()])
     vendor_id = IntegerField("Vendor", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     # Set by links from the dashboard: vendors of one owner; acceptances running out soon.
     owner = IntegerField("Owner", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     expiring = IntegerField(
         "Acceptance expires within (days)", validators=[Optional(), NumberRange(min=0, max=366)]
     )
+
+    def __init__(self, *args, category_labels: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(category_labels or {})
+        asked = (self.category.data or "").strip()[:64]
+        if asked and asked not in labels:  # a link may name a category no template has now
+            labels[asked] = asked.replace("_", " ").capitalize()
+        ordered = sorted(labels.items(), key=lambda item: item[1].lower())
+        self.category.choices = [SelectChoice("", "Any")] + [SelectChoice(k, v) for k, v in ordered]

@@ -95,8 +95,11 @@ class Finding(db.Model):  # type: ignore[name-defined]
     acceptance_expires_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who follows the finding up on our side (the vendor's owner, for findings from scoring).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     vendor = relationship("Vendor")
+    owner = relationship("User", foreign_keys=[owner_id])
     assignment = relationship("Assignment")
     closed_by = relationship("User", foreign_keys=[closed_by_id])
     acceptance_by = relationship("User", foreign_keys=[acceptance_by_id])
@@ -172,3 +175,33 @@ class ClarificationItem(db.Model):  # type: ignore[name-defined]
     replied_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
 
     asked_by = relationship("User")
+    replies: Mapped[list["ClarificationReply"]] = relationship(
+        back_populates="item", order_by="ClarificationReply.id", lazy="selectin"
+    )
+
+    @property
+    def answered(self) -> bool:
+        """Whether the vendor has replied (in place, or in the older separate reply box)."""
+        return bool(self.replies) or bool(self.reply)
+
+
+class ClarificationReply(db.Model):
+    """The vendor's reply to one question asked about: its answer and comment as submitted.
+
+    Written once when the revision answering the round is submitted, never changed.
+    """
+
+    __tablename__ = "clarification_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("clarification_items.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    revision_number: Mapped[int] = mapped_column()
+    answer: Mapped[dict | None] = mapped_column(JSON)
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    changed: Mapped[bool] = mapped_column(default=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    replied_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+
+    item: Mapped[ClarificationItem] = relationship(back_populates="replies")

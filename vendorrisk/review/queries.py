@@ -22,6 +22,28 @@ from vendorrisk.review.residual import Assessment, Residual, residual_risk
 from vendorrisk.vendors.models import Vendor
 
 
+def category_label(category_id: str | None, labels: dict[str, str]) -> str:
+    """Return a category's title, or a readable form of its id when no template names it."""
+    if not category_id:
+        return ""
+    return labels.get(category_id) or category_id.replace("_", " ").capitalize()
+
+
+def category_labels() -> dict[str, str]:
+    """Return {category id: title} from every template version sent in a campaign."""
+    from vendorrisk.questionnaires.services import parsed_version
+
+    versions = db.session.scalars(
+        select(TemplateVersion).where(
+            TemplateVersion.id.in_(select(Campaign.template_version_id).distinct())
+        )
+    ).all()
+    labels: dict[str, str] = {}
+    for version in sorted(versions, key=lambda v: v.id):  # a later version's title wins
+        labels.update({c.id: c.title for c in parsed_version(version).categories})
+    return labels
+
+
 def open_condition(today: date):
     """SQL condition for a finding that counts as open (an expired acceptance counts)."""
     return or_(
@@ -35,7 +57,11 @@ def findings_query(filters: dict, today: date) -> Select:
     from sqlalchemy import case
 
     rank = case({"critical": 0, "high": 1, "medium": 2, "low": 3}, value=Finding.severity)
-    query = select(Finding).options(selectinload(Finding.vendor)).order_by(rank, Finding.id)
+    query = (
+        select(Finding)
+        .options(selectinload(Finding.vendor), selectinload(Finding.owner))
+        .order_by(rank, Finding.id)
+    )
     if filters.get("severity"):
         query = query.where(Finding.severity == filters["severity"])
     state = filters.get("state")

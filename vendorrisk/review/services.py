@@ -7,9 +7,12 @@ from sqlalchemy import select
 
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import IN_PROGRESS, Assignment, Recipient, Revision
+from vendorrisk.core.text import counted
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
+from vendorrisk.questionnaires.display import answer_text
+from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.review.models import (
     ACCEPTED,
     APPROVED_WITH_CONDITIONS,
@@ -24,6 +27,7 @@ from vendorrisk.review.models import (
     RISK_ACCEPTED,
     SEVERITIES,
     ClarificationItem,
+    ClarificationReply,
     Finding,
     FindingEvent,
     ReviewDecision,
@@ -32,6 +36,7 @@ from vendorrisk.review.models import (
 from vendorrisk.scoring import ScoreResult
 
 DECISIONS = (ACCEPTED, APPROVED_WITH_CONDITIONS, CLARIFICATION, REJECTED)
+SHORT_TITLE = 80
 
 
 class ReviewError(ValueError):
@@ -69,9 +74,34 @@ def _event(
 # --- findings from scoring --------------------------------------------------------------------
 
 
+def finding_title(template, question_id: str, question_text: str) -> str:
+    """Return the short name of the gap a question's low score reveals.
+
+    The question's `finding_title` when the template gives one, else a short form of its text.
+    """
+    try:
+        title = template.question(question_id).finding_title
+    except KeyError:
+        title = None
+    if title:
+        return title
+    text = " ".join(question_text.split())
+    if len(text) > SHORT_TITLE:
+        text = text[: SHORT_TITLE - 1].rsplit(" ", 1)[0].rstrip(",;:?") + "…"
+    return text
+
+
+def due_date_for(severity: str, today: date) -> date | None:
+    """Return a finding's due date by the configured policy (FINDING_DUE_DAYS per severity)."""
+    days = current_app.config["FINDING_DUE_DAYS"].get(severity)
+    return today + timedelta(days=days) if days is not None else None
+
+
 def raise_scoring_findings(assignment: Assignment, revision: Revision) -> list[Finding]:
     """Open a tracked finding for each gap the engine found that is not already open."""
     result = ScoreResult.from_dict(revision.score)
+    template = parsed_version(assignment.campaign.template_version)
+    today = utcnow().date()
     existing = {
         f.question_id: f
         for f in db.session.scalars(
@@ -92,7 +122,7 @@ def raise_scoring_findings(assignment: Assignment, revision: Revision) -> list[F
             revision_id=revision.id,
             question_id=gap.question_id,
             source=FROM_SCORING,
-            title=gap.question_text,
+            title=finding_title(template, gap.question_id, gap.question_text),
             detail=gap.summary,
             category=gap.category,
             severity=gap.severity,
@@ -100,6 +130,8 @@ def raise_scoring_findings(assignment: Assignment, revision: Revision) -> list[F
             remediation=gap.remediation,
             frameworks=list(gap.frameworks),
             internal=False,
+            due_date=due_date_for(gap.severity, today),
+            owner_id=assignment.vendor.owner_id,
         )
         db.session.add(finding)
         _event(finding, "raised", note=f"revision {revision.number}")
@@ -210,7 +242,7 @@ def request_clarification(
             revision_id=revision.id,
             decision=CLARIFICATION,
             reviewer_id=reviewer.id,
-            note=f"{len(items)} questions",
+            note=f"Asked about {counted(len(items), 'question')}",
         )
     )
     assignment.review_state = CLARIFICATION
@@ -296,6 +328,62 @@ def clarification_items(assignment: Assignment, revision_number: int) -> list[Cl
             .order_by(ClarificationItem.id)
         )
     )
+
+
+def record_answer_replies(
+    assignment: Assignment, revision: Revision, recipient: Recipient, template
+) -> list[ClarificationReply]:
+    """Keep, per question asked about in this round, the answer and comment just submitted.
+
+    The vendor replies in place: the answer as changed (or not) and its comment are the reply.
+    """
+    items = clarification_items(assignment, revision.number)
+    earlier = [
+        r
+        for r in assignment.response.revisions
+        if r.submitted_at is not None and r.number < revision.number
+    ]
+    before = max(earlier, key=lambda r: r.number).answers or {} if earlier else {}
+    replies = []
+    for item in items:
+        data = (revision.answers or {}).get(item.question_id)
+        try:
+            question = template.question(item.question_id)
+        except KeyError:
+            question = None
+        reply = ClarificationReply(
+            item=item,
+            revision_id=revision.id,
+            revision_number=revision.number,
+            answer=data,
+            answer_text=answer_text(question, data),
+            changed=data != before.get(item.question_id),
+            comment=((data or {}).get("comment") or "").strip() or None,
+            replied_at=utcnow(),
+            replied_by_recipient_id=recipient.id,
+        )
+        db.session.add(reply)
+        replies.append(reply)
+    if replies:
+        db.session.flush()
+        audit.record(
+            "review.clarification_replied",
+            "assignment",
+            assignment.id,
+            actor_type="vendor",
+            actor_ref=f"recipient:{recipient.id}",
+            details={"revision": revision.number, "questions": len(replies)},
+        )
+    return replies
+
+
+def first_question_asked(assignment: Assignment) -> str | None:
+    """Return the first question asked about in the open round, if one is open."""
+    revision = assignment.response.open_revision if assignment.response else None
+    if revision is None:
+        return None
+    items = clarification_items(assignment, revision.number)
+    return items[0].question_id if items else None
 
 
 def record_replies(

@@ -207,7 +207,8 @@ def evidence(evidence_id: int):
 
 @bp.route("/findings/")
 def findings():
-    form = FindingFilterForm(request.args)
+    labels = queries.category_labels()
+    form = FindingFilterForm(request.args, category_labels=labels)
     filters = form.data if form.validate() else {}
     query = queries.findings_query(filters, date.today())
     shown = window(query, PER_PAGE)
@@ -222,6 +223,7 @@ def findings():
         pages=shown.pages,
         today=date.today(),
         owner=owner,
+        labels=labels,
     )
 
 
@@ -229,6 +231,7 @@ def _finding_page(finding: Finding, status: int = 200, **forms):
     return render_template(
         "review/finding.html",
         finding=finding,
+        category=queries.category_label(finding.category, queries.category_labels()),
         today=date.today(),
         plan_form=forms.get("plan_form") or PlanForm(obj=None),
         close_form=forms.get("close_form") or CloseForm(),

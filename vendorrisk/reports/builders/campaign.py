@@ -32,7 +32,7 @@ from vendorrisk.reports.builders.common import (
 )
 from vendorrisk.review import effective
 from vendorrisk.review.effective import EffectiveResult
-from vendorrisk.review.models import DECISION_LABELS, Finding
+from vendorrisk.review.models import DECISION_LABELS, ClarificationItem, Finding
 from vendorrisk.review.queries import open_condition
 from vendorrisk.scoring.result import round_display
 
@@ -138,6 +138,8 @@ class CampaignReport:
     overdue: list[OverdueLine]
     signals: list[SignalLine]
     period_text: str
+    # (vendor, question text, item): each question asked about, with its replies round by round
+    clarifications: list = field(default_factory=list)
 
     @property
     def rate(self) -> int:
@@ -324,4 +326,24 @@ def build(
         period_text=meta.period.describe(
             (campaign.sent_at or campaign.created_at).date(), meta.generated_at
         ),
+        clarifications=_clarifications(assignments, template),
     )
+
+
+def _clarifications(assignments: list[Assignment], template) -> list:
+    """Return each question asked about, by vendor then round (replies load in one query)."""
+    vendors = {a.id: a.vendor.name for a in assignments}
+    items = db.session.scalars(
+        select(ClarificationItem)
+        .where(ClarificationItem.assignment_id.in_(list(vendors) or [-1]))
+        .options(selectinload(ClarificationItem.asked_by))
+        .order_by(ClarificationItem.assignment_id, ClarificationItem.id)
+    ).all()
+
+    def text(qid: str) -> str:
+        try:
+            return template.question(qid).text
+        except KeyError:
+            return qid
+
+    return [(vendors[i.assignment_id], text(i.question_id), i) for i in items]
