@@ -168,3 +168,16 @@ def test_a_date_no_one_means_is_a_message_beside_the_filter_not_an_error(client,
         assert response.status_code == 200, query
         assert "Enter a date between 01 January 1900 and 31 December 2199." in response.text
     assert client.get("/audit/export.csv?until=9999-12-31").status_code == 200
+
+
+def test_each_entrys_details_are_folded_to_one_line_until_opened(client, auth, db_session):
+    long_text = "x" * 3000
+    _entry("widget.noted", "mark-folded", details={"note": long_text, "fields": "a, b"})
+    auth.login("compliance")
+    page = client.get("/audit/").text
+    row = page[page.index("#mark-folded") :]
+    row = row[: row.index("</tr>")]
+    assert "<details>" in row and "<details open" not in row
+    summary = row[row.index("<summary") : row.index("</summary>")]
+    assert "note" in summary and "fields" in summary and long_text not in summary
+    assert long_text in row  # still there once opened
