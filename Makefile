@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 export FLASK_APP := vendorrisk
+PORT ?= 5000
 
 .PHONY: run test lint bench install install-dev
 
@@ -27,7 +28,7 @@ run: $(VENV)/.runtime
 	$(PY) -m flask questionnaires sync
 	$(PY) -m flask advisories sync
 	@echo "Mail is printed in this console unless MAIL_SERVER is set (see README)."
-	$(PY) -m flask run --host 127.0.0.1 --port 5000
+	EXTERNAL_BASE_URL=$${EXTERNAL_BASE_URL:-http://127.0.0.1:$(PORT)} $(PY) -m flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.dev
 	$(PY) -m pytest
