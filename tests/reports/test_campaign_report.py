@@ -212,3 +212,35 @@ def test_with_redis_a_report_is_built_by_an_rq_worker(tmp_path, monkeypatch):
         connection.close()
         redis_process.terminate()
         redis_process.wait(10)
+
+
+def test_the_portfolio_pdf_shows_each_clarification_exchange(client, auth, campaign):
+    """A question asked about, and the vendor's reply in place (answer and comment), per round."""
+    from vendorrisk.portal import services as portal
+    from vendorrisk.questionnaires.answers import Answer
+
+    first = campaign.assignments[0]
+    template = portal.template_of(first)
+    review.request_clarification(
+        first, make_user("manager"), {"rotated": "Has it been replaced since?"}, template
+    )
+    db.session.flush()
+    recipient, response = first.recipients[0], first.response
+    answers = {
+        "rotated": Answer("yes", comment="Replaced on 14 January, ticket CHG-7."),
+        "rotated_on": Answer(date(2021, 1, 14)),
+    }
+    portal.save_answers(response, recipient, list(answers), answers, response.version)
+    db.session.flush()
+    revision = portal.submit(
+        first, recipient, name="Pat Doe", title="CISO", expected_version=response.version
+    )
+    review.record_answer_replies(first, revision, recipient, template)
+    db.session.flush()
+    auth.login("compliance")
+    _, job_id = build(client, f"/reports/campaigns/{campaign.id}/pdf")
+    text = squash(" ".join(pages_text(download(client, job_id))))
+    assert squash("Clarification exchanges") in text
+    assert squash("Has it been replaced since?") in text
+    assert squash("Answer changed to: Yes") in text
+    assert squash("Comment: Replaced on 14 January, ticket CHG-7.") in text

@@ -597,5 +597,6 @@ class GapsError(PortalError):
     """The submission is incomplete; each gap points at a question."""
 
     def __init__(self, problems: list[Gap]):
-        super().__init__(f"{len(problems)} answers need attention before you can submit.")
+        needs = "answer needs" if len(problems) == 1 else "answers need"
+        super().__init__(f"{len(problems)} {needs} attention before you can submit.")
         self.gaps = problems
