@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import IN_PROGRESS, Assignment, Recipient, Revision
@@ -314,6 +315,18 @@ def _notify_recipients(assignment: Assignment, template: str, subject: str, **co
                 campaign=assignment.campaign,
                 **context,
             )
+
+
+def all_clarification_items(assignment: Assignment) -> list[ClarificationItem]:
+    """Return every question asked about in every round, oldest first (replies loaded too)."""
+    return list(
+        db.session.scalars(
+            select(ClarificationItem)
+            .where(ClarificationItem.assignment_id == assignment.id)
+            .options(selectinload(ClarificationItem.asked_by))
+            .order_by(ClarificationItem.revision_number, ClarificationItem.id)
+        )
+    )
 
 
 def clarification_items(assignment: Assignment, revision_number: int) -> list[ClarificationItem]:

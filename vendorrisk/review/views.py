@@ -55,9 +55,8 @@ def _page(assignment: Assignment, status: int = 200, **forms):
         .order_by(ReviewDecision.id)
     ).all()
     items = {}
-    for r in assignment.response.revisions:
-        for item in services.clarification_items(assignment, r.number):
-            items.setdefault(item.question_id, []).append(item)
+    for item in services.all_clarification_items(assignment):
+        items.setdefault(item.question_id, []).append(item)
     findings = db.session.scalars(
         select(Finding).where(Finding.assignment_id == assignment.id).order_by(Finding.id)
     ).all()
