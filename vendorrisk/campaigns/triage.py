@@ -32,9 +32,8 @@ from vendorrisk.campaigns.models import (
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.reports import xlsx
-from vendorrisk.review.effective import for_revisions
-from vendorrisk.review.models import DECISION_LABELS, OPEN, PLANNED, Finding, ScoreOverride
-from vendorrisk.scoring.effective import EffectiveResult, number
+from vendorrisk.review.effective import EffectiveResult, for_revisions, number, overridden_results
+from vendorrisk.review.models import DECISION_LABELS, OPEN, PLANNED, Finding
 from vendorrisk.vendors.models import Vendor
 
 PAGE_SIZE = 50
@@ -303,19 +302,7 @@ def _apply_overrides(campaign: Campaign, rows: list[Row]) -> None:
     with_revision = [r.revision_id for r in rows if r.revision_id is not None]
     if not with_revision:
         return
-    overridden = set(
-        db.session.scalars(
-            select(ScoreOverride.revision_id)
-            .where(
-                ScoreOverride.revision_id.in_(with_revision),
-                ScoreOverride.superseded_at.is_(None),
-            )
-            .distinct()
-        )
-    )
-    if not overridden:
-        return
-    effective = _load_revisions(campaign, sorted(overridden))
+    effective = overridden_results(with_revision)
     for row in rows:
         eff = effective.get(row.revision_id) if row.revision_id is not None else None
         if eff is not None:

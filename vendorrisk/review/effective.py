@@ -48,7 +48,7 @@ from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.questionnaires.schema import Template
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.review.models import ScoreOverride
-from vendorrisk.scoring.effective import EffectiveResult, Override, effective_result
+from vendorrisk.scoring.effective import EffectiveResult, Override, effective_result, number
 from vendorrisk.scoring.result import ScoreResult, Verdict
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "override_mark",
     "latest_revisions",
     "needs_reviewer",
+    "number",
 ]
 
 VERDICT_LABELS = {

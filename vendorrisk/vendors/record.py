@@ -28,9 +28,8 @@ from vendorrisk.charts import bar_chart
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.reports.models import DONE, VENDOR_PDF, ReportJob
-from vendorrisk.review.effective import for_revisions
+from vendorrisk.review.effective import EffectiveResult, for_revisions, number
 from vendorrisk.review.models import Finding, ReviewDecision
-from vendorrisk.scoring.effective import EffectiveResult, number
 
 from .models import Vendor
 
