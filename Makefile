@@ -40,6 +40,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(PY) -m ruff check vendorrisk tests bench
 	$(PY) -m ruff format --check vendorrisk tests bench
+	$(PY) -m mypy
 	$(PY) -m bandit -q -ll -c pyproject.toml -r vendorrisk
 
 bench: $(VENV)/.dev

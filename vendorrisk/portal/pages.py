@@ -158,7 +158,7 @@ def expired_page(assignment_id: int, index: int | None = None):
     """Show what was posted after access lapsed, so the person can copy it (404 if never held)."""
     if not access.has_expired_grant_for(assignment_id):
         abort(404)
-    template = services.template_of(db.session.get(Assignment, assignment_id))
+    template = services.template_of(db.session.get(Assignment, assignment_id) or abort(404))
     typed = _typed_values(template) if index is not None else _typed_attestation()
     return render_template("portal/expired.html", typed=typed), 401
 

@@ -185,7 +185,7 @@ class ClarificationItem(db.Model):  # type: ignore[name-defined]
         return bool(self.replies) or bool(self.reply)
 
 
-class ClarificationReply(db.Model):
+class ClarificationReply(db.Model):  # type: ignore[name-defined]
     """The vendor's reply to one question asked about: its answer and comment as submitted.
 
     Written once when the revision answering the round is submitted, never changed.

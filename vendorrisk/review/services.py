@@ -100,7 +100,7 @@ def due_date_for(severity: str, today: date) -> date | None:
 
 def raise_scoring_findings(assignment: Assignment, revision: Revision) -> list[Finding]:
     """Open a tracked finding for each gap the engine found that is not already open."""
-    result = ScoreResult.from_dict(revision.score)
+    result = ScoreResult.from_dict(revision.score or {})
     template = parsed_version(assignment.campaign.template_version)
     today = utcnow().date()
     existing = {

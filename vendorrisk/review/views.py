@@ -25,7 +25,7 @@ from vendorrisk.review.forms import (
     SeverityForm,
     clarification_form_class,
 )
-from vendorrisk.review.models import Finding, ReviewDecision
+from vendorrisk.review.models import ClarificationItem, Finding, ReviewDecision
 from vendorrisk.scoring import ScoreResult
 
 bp = Blueprint("review", __name__)
@@ -54,7 +54,7 @@ def _page(assignment: Assignment, status: int = 200, **forms):
         .where(ReviewDecision.assignment_id == assignment.id)
         .order_by(ReviewDecision.id)
     ).all()
-    items = {}
+    items: dict[str, list[ClarificationItem]] = {}
     for item in services.all_clarification_items(assignment):
         items.setdefault(item.question_id, []).append(item)
     findings = db.session.scalars(
@@ -140,7 +140,7 @@ def override(assignment_id: int):
     form = OverrideForm()
     revision = services.latest_revision(assignment) or abort(404)
     if form.validate_on_submit():
-        result = ScoreResult.from_dict(revision.score)
+        result = ScoreResult.from_dict(revision.score or {})
         entry = next((e for e in result.trace if e.question_id == form.question_id.data), None)
         if entry is None or not entry.possible:
             flash("Only a scored question's points can be overridden.", "danger")

@@ -70,7 +70,7 @@ def _filter_form() -> VendorFilterForm:
     )
     form.owner.choices = {**form.owner.choices, **{str(i): n for i, n in owners}}
     codes = db.session.scalars(select(Vendor.country).where(Vendor.country.is_not(None)).distinct())
-    countries = sorted(((c, COUNTRIES.get(c, c)) for c in codes), key=lambda x: x[1])
+    countries = sorted(((c, COUNTRIES.get(c, c)) for c in codes if c), key=lambda x: x[1])
     form.country.choices = {**form.country.choices, **dict(countries)}
     return form
 
