@@ -155,6 +155,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "advisories.set_exposure": MANAGERS,
     "advisories.action_progress": MANAGERS,
     "advisories.ask_again": MANAGERS,
+    "advisories.draft_questionnaire": MANAGERS,
     # Breach intake: managers import CSAF documents and publish drafts (not their own), and
     # upload vendors' SBOMs and VEX documents; staff read what they brought in.
     "intake.csaf_upload": MANAGERS,
