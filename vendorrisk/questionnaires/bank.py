@@ -304,7 +304,8 @@ def date_roles(document: AdvisoryDocument) -> dict[str, tuple[str, str, datetime
     )
     named = [d for n in _DISCLOSURE_NAMES if (d := dates.get(n)) is not None]
     worded = [d for d in others if any(w in d.name for w in _DISCLOSURE_WORDS)]
-    chosen = (named or worded or others or [None])[0]
+    candidates = named or worded or others
+    chosen = candidates[0] if candidates else None
     if chosen is None:
         name = next(n for n in _DISCLOSURE_NAMES if n not in dates)
         disclosure = (name, f"{document.publisher} published the advisory", document.published)
