@@ -117,6 +117,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.files": PUBLIC,
     "portal.upload_sbom": PUBLIC,
     "portal.upload_vex": PUBLIC,
+    "portal.workbook": PUBLIC,
+    "portal.workbook_download": PUBLIC,
     # Portfolio dashboard: staff read it (it is the home page of managers and compliance
     # officers); managers mark impact signals handled.
     "dashboard.index": READERS,
