@@ -17,8 +17,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -104,9 +106,16 @@ def sheet_title(number: int, title: str) -> str:
     return f"{number}. {clean}"[:31].rstrip()
 
 
-def _safe_text(value: str) -> str:
-    # A leading '=' would make openpyxl write a formula; a spreadsheet would run it.
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+def _put(ws: Any, row: int, column: int, value: object) -> Any:
+    """Write a cell; text stays text, even when it starts like a formula (SECURITY.md #25)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # openpyxl would store it as a formula; stored as a string, Excel shows it as typed.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def _cell_value(question: Question, answer: Answer | None) -> object:
@@ -115,13 +124,11 @@ def _cell_value(question: Question, answer: Answer | None) -> object:
     value = answer.value
     if question.options:
         chosen = [question.option(v).label for v in answer.chosen_values()]
-        return _safe_text(f"{MULTI_SEPARATOR} ".join(chosen)) if chosen else None
+        return f"{MULTI_SEPARATOR} ".join(chosen) if chosen else None
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str):
-        return _safe_text(value)
     return value
 
 
@@ -141,7 +148,7 @@ def _instructions(ws, template: Template, title: str) -> None:
         "there; nothing is submitted by the upload.",
     ]
     for row, text in enumerate(lines, start=1):
-        ws.cell(row=row, column=1, value=_safe_text(text))
+        _put(ws, row, 1, text)
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 110
     ws.protection.sheet = True
@@ -158,7 +165,7 @@ def _choice_lists(wb: Workbook, template: Template) -> dict[str, str]:
         column += 1
         letter = get_column_letter(column)
         for row, option in enumerate(q.options, start=1):
-            ws.cell(row=row, column=column, value=_safe_text(option.label))
+            _put(ws, row, column, option.label)
         ranges[q.id] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(q.options)}"
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
@@ -183,8 +190,8 @@ def _section_sheet(ws, section, number: int, template: Template, answers, ranges
     for row, q in enumerate(section.questions, start=2):
         answer = answers.get(q.id)
         ws.cell(row=row, column=COL_ID, value=q.id)
-        ws.cell(row=row, column=COL_TEXT, value=_safe_text(f"{number}.{row - 1} {q.text}"))
-        answer_cell = ws.cell(row=row, column=COL_ANSWER, value=_cell_value(q, answer))
+        _put(ws, row, COL_TEXT, f"{number}.{row - 1} {q.text}")
+        answer_cell = _put(ws, row, COL_ANSWER, _cell_value(q, answer))
         if q.type == "date":
             answer_cell.number_format = "yyyy-mm-dd"
         check = _validation(q, ranges)
@@ -197,13 +204,13 @@ def _section_sheet(ws, section, number: int, template: Template, answers, ranges
             )
             na.add(na_cell)
         if answer is not None and answer.comment:
-            ws.cell(row=row, column=COL_COMMENT, value=_safe_text(answer.comment))
+            _put(ws, row, COL_COMMENT, answer.comment)
         if answer is not None and answer.evidence_reason:
-            ws.cell(row=row, column=COL_REASON, value=_safe_text(answer.evidence_reason))
-        ws.cell(row=row, column=COL_HELP, value=_safe_text(q.help or ""))
+            _put(ws, row, COL_REASON, answer.evidence_reason)
+        _put(ws, row, COL_HELP, q.help or "")
         if q.show_if is not None or section.show_if is not None:
             words = " and ".join(describe(c) for c in (section.show_if, q.show_if) if c)
-            ws.cell(row=row, column=COL_SHOWN, value=_safe_text(words))
+            _put(ws, row, COL_SHOWN, words)
         required = "" if q.required else " (optional)"
         ws.cell(row=row, column=COL_TYPE, value=_TYPE_WORDS[q.type] + required)
         for col in _EDITABLE:
@@ -302,8 +309,8 @@ def _answer_items(q: Question, value: object) -> tuple[list[str], str | None]:
     if isinstance(value, bool):
         return [], "enter the answer as text, not TRUE or FALSE"
     if q.type in ("yes_no", "single_choice"):
-        chosen = _choice(q, _text(value))
-        return ([chosen], None) if chosen else ([], "not one of the choices")
+        one = _choice(q, _text(value))
+        return ([one], None) if one else ([], "not one of the choices")
     if q.type == "multi_choice":
         parts = [p for p in re.split(r"[;\n]", _text(value)) if p.strip()]
         chosen = [_choice(q, p) for p in parts]
@@ -343,7 +350,7 @@ def _rows(ws, sheet_name: str, errors: list[str], budget: list[int]):
             raise WorkbookRefused("The workbook holds too much data to be read.")
         if row_number == 1:
             continue
-        values = []
+        values: list[object] = []
         for col, cell in enumerate(row, start=1):
             if getattr(cell, "data_type", None) == "f":
                 ref = f"{sheet_name}!{get_column_letter(col)}{row_number}"
