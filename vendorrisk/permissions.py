@@ -89,6 +89,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaigns.bulk_remind": MANAGERS,
     # Every reader may ask; reports.access limits a manager to the campaigns they created.
     "campaigns.bulk_export": READERS,
+    "campaigns.workbook": READERS,
     # Review and findings: managers decide and act; compliance officers read.
     "review.assignment": READERS,
     "review.evidence": READERS,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.portal.helpers import COMPLETE, answer_everything, draft_of, open_portal, submit
 from tests.support.factories import create_campaign, make_vendor
+from vendorrisk.audit.models import AuditEntry
 from vendorrisk.campaigns.models import Response, Revision
 from vendorrisk.extensions import db
 from vendorrisk.portal.workbook import _sign
@@ -257,3 +258,30 @@ def test_a_submitted_questionnaire_takes_no_workbook(vendor_client, aid, assignm
     response = upload(vendor_client, aid, fill(download(vendor_client, aid), FILLED))
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Revision)) == 1
+
+
+def test_staff_download_the_workbook_beside_each_assignment_and_it_is_audited(
+    client, auth, assignment, recipient, vendor_client
+):
+    auth.login("compliance")
+    campaign_page = client.get(f"/campaigns/{assignment.campaign_id}").text
+    url = f"/campaigns/{assignment.campaign_id}/assignments/{assignment.id}/workbook.xlsx"
+    assert url in campaign_page
+    response = client.get(url)
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    meta = {row[0]: row[1] for row in book[wb_format.META_SHEET].iter_rows(values_only=True)}
+    assert meta["assignment"] == str(assignment.id)
+    exported = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "assignment.workbook_exported")
+    ).all()
+    assert [e.object_id for e in exported] == [str(assignment.id)]
+    # The vendor can upload what staff downloaded and sent them.
+    aid = open_portal(vendor_client, recipient)
+    assert upload(vendor_client, aid, fill(response.data, FILLED)).status_code == 302
+    assert (
+        client.get(
+            f"/campaigns/{assignment.campaign_id}/assignments/{assignment.id + 99}/workbook.xlsx"
+        ).status_code
+        == 404
+    )

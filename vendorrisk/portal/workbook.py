@@ -23,6 +23,7 @@ from vendorrisk.questionnaires.formfactory import field_names
 from vendorrisk.questionnaires.workbook import Binding, WorkbookRefused
 
 MAX_LISTED_ERRORS = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass

@@ -12,8 +12,6 @@ from vendorrisk.portal.forms import WorkbookUploadForm
 from vendorrisk.questionnaires import workbook as workbook_format
 from vendorrisk.questionnaires.workbook import WorkbookRefused
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @bp.route("/portal/a/<int:assignment_id>/workbook.xlsx")
 def workbook_download(assignment_id: int):
@@ -22,7 +20,7 @@ def workbook_download(assignment_id: int):
     data = workbook_service.export(assignment)
     return send_file(
         io.BytesIO(data),
-        mimetype=XLSX,
+        mimetype=workbook_service.XLSX,
         as_attachment=True,
         download_name=workbook_service.filename_for(assignment),
     )
