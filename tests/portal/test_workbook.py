@@ -285,3 +285,28 @@ def test_staff_download_the_workbook_beside_each_assignment_and_it_is_audited(
         ).status_code
         == 404
     )
+
+
+def test_in_a_clarification_round_only_the_reopened_questions_take_the_workbook(
+    vendor_client, aid, assignment, owner
+):
+    from vendorrisk.portal.services import template_of
+    from vendorrisk.review.services import request_clarification
+
+    answer_everything(vendor_client, aid, COMPLETE)
+    assert submit(vendor_client, aid).status_code == 302
+    db.session.expire_all()
+    assignment = db.session.get(type(assignment), assignment.id)
+    request_clarification(
+        assignment, owner, {"notify_hours": "Is that business hours?"}, template_of(assignment)
+    )
+    db.session.flush()
+    changed = {
+        EXPOSURE: {"data_accessed": {"C": "Yes, some of it"}},
+        READINESS: {"notify_hours": {"C": 12}},
+    }
+    response = upload(vendor_client, aid, fill(download(vendor_client, aid), changed))
+    assert response.status_code == 302, response.text[:2000]
+    draft = draft_of(assignment)
+    assert draft["notify_hours"]["value"] == {"decimal": "12"}
+    assert draft["data_accessed"]["value"] == "no"
