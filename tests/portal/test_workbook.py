@@ -310,3 +310,15 @@ def test_in_a_clarification_round_only_the_reopened_questions_take_the_workbook(
     draft = draft_of(assignment)
     assert draft["notify_hours"]["value"] == {"decimal": "12"}
     assert draft["data_accessed"]["value"] == "no"
+
+
+def test_an_upload_without_its_csrf_token_saves_nothing(vendor_client, aid, assignment):
+    response = vendor_client.post(
+        f"/portal/a/{aid}/workbook",
+        data={"file": (io.BytesIO(fill(download(vendor_client, aid), FILLED)), "a.xlsx")},
+        content_type="multipart/form-data",
+        csrf=False,
+    )
+    assert response.status_code == 400
+    assert "Go back, check the form and try again." in response.text
+    assert draft_of(assignment) in (None, {})
