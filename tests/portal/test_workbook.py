@@ -10,12 +10,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.portal.helpers import COMPLETE, answer_everything, draft_of, open_portal, submit
-from tests.support.factories import create_campaign, make_vendor
+from tests.support.factories import create_campaign, make_vendor, shipped_version
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.campaigns.models import Response, Revision
 from vendorrisk.extensions import db
 from vendorrisk.portal.workbook import _sign
 from vendorrisk.questionnaires import workbook as wb_format
+from vendorrisk.questionnaires.answers import decode_answer
 
 EXPOSURE, ROTATION, READINESS = (
     "1. Exposure",
@@ -322,3 +323,32 @@ def test_an_upload_without_its_csrf_token_saves_nothing(vendor_client, aid, assi
     assert response.status_code == 400
     assert "Go back, check the form and try again." in response.text
     assert draft_of(assignment) in (None, {})
+
+
+def _fill_by_id(data: bytes, answers: dict[str, object]) -> bytes:
+    """Write answer cells (column C) by question id, wherever their sheet is."""
+    book = load_workbook(io.BytesIO(data))
+    for ws in book.worksheets[1:]:
+        for row in range(2, ws.max_row + 1):
+            qid = ws.cell(row=row, column=1).value
+            if qid in answers:
+                ws.cell(row=row, column=3, value=answers[qid])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_exclusive_choice_with_others_is_refused_as_in_the_portal(vendor_client, vendor):
+    assignment = create_campaign(shipped_version(), [vendor]).assignments[0]
+    aid = open_portal(vendor_client, assignment.recipients[0])
+    data = download(vendor_client, aid)
+    both = {"mimecast_customer": "Yes", "affected_products": "Mimecast Sync and Recover; none"}
+    response = upload(vendor_client, aid, _fill_by_id(data, both))
+    assert response.status_code == 400
+    assert "(affected_products): " in response.text
+    assert "cannot be combined with any other choice." in response.text
+    assert draft_of(assignment) in (None, {})
+
+    alone = {"mimecast_customer": "Yes", "affected_products": "none"}
+    assert upload(vendor_client, aid, _fill_by_id(data, alone)).status_code == 302
+    assert decode_answer(draft_of(assignment)["affected_products"]).value == ["none"]
