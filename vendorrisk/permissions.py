@@ -89,6 +89,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaigns.bulk_remind": MANAGERS,
     # Every reader may ask; reports.access limits a manager to the campaigns they created.
     "campaigns.bulk_export": READERS,
+    "campaigns.workbook": READERS,
     # Review and findings: managers decide and act; compliance officers read.
     "review.assignment": READERS,
     "review.evidence": READERS,
@@ -117,6 +118,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.files": PUBLIC,
     "portal.upload_sbom": PUBLIC,
     "portal.upload_vex": PUBLIC,
+    "portal.workbook": PUBLIC,
+    "portal.workbook_download": PUBLIC,
     # Portfolio dashboard: staff read it (it is the home page of managers and compliance
     # officers); managers mark impact signals handled.
     "dashboard.index": READERS,

@@ -1,11 +1,24 @@
 """Launching campaigns and following them: recipients, links, due dates, results."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.advisories.launch import launch_context
+from vendorrisk.audit import services as audit
 from vendorrisk.campaigns import services, triage
 from vendorrisk.campaigns.forms import (
     AddRecipientForm,
@@ -16,6 +29,7 @@ from vendorrisk.campaigns.forms import (
 )
 from vendorrisk.campaigns.models import Assignment, Campaign, Recipient
 from vendorrisk.extensions import db
+from vendorrisk.portal import workbook as portal_workbook
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.reports.access import campaign_for_export_or_404
 from vendorrisk.reports.views import DOWNLOAD_CSP
@@ -255,6 +269,23 @@ def revoke(campaign_id: int, recipient_id: int):
     db.session.commit()
     flash(f"The link of {recipient.contact.display_name} no longer works.", "success")
     return redirect(url_for(".show", campaign_id=campaign_id))
+
+
+@bp.route("/<int:campaign_id>/assignments/<int:assignment_id>/workbook.xlsx")
+def workbook(campaign_id: int, assignment_id: int):
+    """Send an assignment's offline workbook (to e-mail to a vendor who answers in Excel)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.campaign_id != campaign_id:
+        abort(404)
+    data = portal_workbook.export(assignment)
+    audit.record("assignment.workbook_exported", "assignment", assignment.id)
+    db.session.commit()
+    return send_file(
+        io.BytesIO(data),
+        mimetype=portal_workbook.XLSX,
+        as_attachment=True,
+        download_name=portal_workbook.filename_for(assignment),
+    )
 
 
 @bp.route("/<int:campaign_id>/assignments/<int:assignment_id>/recipients", methods=["GET", "POST"])

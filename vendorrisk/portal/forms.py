@@ -1,6 +1,7 @@
 """Small forms of the portal (the questionnaire itself comes from the form factory)."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -35,3 +36,12 @@ class VendorPlanForm(FlaskForm):
 
 class ContinueForm(FlaskForm):
     """The Continue button of a link page (only its CSRF token)."""
+
+
+class WorkbookUploadForm(FlaskForm):
+    """The filled-in offline workbook."""
+
+    file = FileField(
+        "Your filled-in workbook (.xlsx)",
+        validators=[FileRequired(message="Choose the workbook to upload.")],
+    )

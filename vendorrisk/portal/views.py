@@ -9,6 +9,7 @@ from vendorrisk.portal import (  # noqa: F401  (importing registers the routes)
     intake_views,
     link_views,
     submit_views,
+    workbook_views,
 )
 from vendorrisk.portal.blueprint import bp
 
