@@ -1,0 +1,1 @@
+"""The firm's regulatory notification clocks and the vendors' contractual response clocks."""
