@@ -22,6 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.audit.views import bp as audit_bp
     from vendorrisk.campaigns import cli as campaigns_cli
     from vendorrisk.campaigns.views import bp as campaigns_bp
+    from vendorrisk.clocks import cli as clocks_cli
+    from vendorrisk.clocks.views import bp as clocks_bp
     from vendorrisk.core import database, errors, http, security
     from vendorrisk.core.views import bp as core_bp
     from vendorrisk.dashboard.views import bp as dashboard_bp
@@ -71,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(advisories_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(clocks_bp)
     api_views.register(app)
 
     accounts_cli.init_app(app)
@@ -81,6 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     review_cli.init_app(app)
     advisories_cli.init_app(app)
     intake_cli.init_app(app)
+    clocks_cli.init_app(app)
     demo.init_app(app)
     from vendorrisk.core import backup_cli
 

@@ -127,6 +127,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dashboard.overdue": READERS,
     "dashboard.impact": READERS,
     "dashboard.impact_handle": MANAGERS,
+    # Regulatory clocks: admins choose the regimes and zone; managers (reviewers) record
+    # awareness, owners and filings; staff read.
+    "clocks.settings": ADMINS,
+    "clocks.assignment": READERS,
+    "clocks.record": MANAGERS,
+    "clocks.deadline_owner": MANAGERS,
+    "clocks.deadline_met": MANAGERS,
     # Audit log.
     "audit.log": AUDITORS,
     "audit.export": AUDITORS,

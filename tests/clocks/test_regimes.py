@@ -179,3 +179,14 @@ def test_an_unknown_zone_or_regime_is_refused_not_replaced_by_utc():
         firm_zone("Europe/Berlln")
     with pytest.raises(ClockError, match="Unknown regime"):
         deadlines(["gdrp"], Facts(aware_at=NOW), BERLIN)
+
+
+def test_a_wall_time_the_clocks_skip_or_repeat_is_refused_not_guessed():
+    """29 Mar 2026 02:30 does not exist in Berlin; 25 Oct 2026 02:30 happens twice."""
+    from vendorrisk.clocks.regimes import wall_time_to_utc
+
+    assert wall_time_to_utc(datetime(2026, 3, 29, 3, 30), BERLIN) == utc(2026, 3, 29, 1, 30)
+    with pytest.raises(ClockError, match="does not exist in Europe/Berlin"):
+        wall_time_to_utc(datetime(2026, 3, 29, 2, 30), BERLIN)
+    with pytest.raises(ClockError, match="happens twice in Europe/Berlin"):
+        wall_time_to_utc(datetime(2026, 10, 25, 2, 30), BERLIN)

@@ -176,6 +176,7 @@ REGIMES: tuple[Regime, ...] = (
     ),
 )
 
+UTC_ZONE = ZoneInfo("UTC")
 BY_KEY: dict[str, Regime] = {r.key: r for r in REGIMES}
 STAGES: dict[str, Stage] = {s.key: s for r in REGIMES for s in r.stages}
 
@@ -308,3 +309,19 @@ def deadlines(regimes: list[str], facts: Facts, tz: ZoneInfo) -> list[Deadline]:
         if regime.key in regimes
         for stage in regime.stages
     ]
+
+
+def wall_time_to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
+    """Read a wall-clock time entered in a zone, refusing one the DST change skips or repeats."""
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise ClockError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skipped it. "
+            "Enter the time in UTC."
+        )
+    if first.utcoffset() != second.utcoffset():
+        raise ClockError(
+            f"{naive:%Y-%m-%d %H:%M} happens twice in {tz.key} (the clocks went back). "
+            "Enter the time in UTC."
+        )
+    return first.astimezone(UTC)
