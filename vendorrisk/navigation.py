@@ -58,4 +58,9 @@ HOME_CARDS: list[tuple[str, str, str]] = [
     ("audit.log", "Audit log", "Who did what and when: sign-ins, changes, exports, denied access."),
     ("accounts.users", "Users", "Create staff accounts, change roles, disable access."),
     ("mail.outbox", "Outbox", "Every message the platform sends, its state and attempts."),
+    (
+        "clocks.settings",
+        "Regulatory clocks",
+        "The firm's time zone and the notification regimes (GDPR, NIS2, DORA...) switched on.",
+    ),
 ]

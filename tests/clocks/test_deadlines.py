@@ -177,3 +177,13 @@ def test_compliance_officers_read_but_do_not_record(client, auth, submitted):
         data={"zone": "utc", "aware_at": "2026-01-01T00:00"},
     )
     assert response.status_code == 403
+
+
+def test_the_remind_command_queues_and_reports_the_count(runner, submitted, owner):
+    """`flask clocks remind` says how many reminders it queued."""
+    _switch_on("nydfs")
+    now = datetime.now(UTC)
+    services.record_awareness(submitted, services.Awareness(now - timedelta(hours=100)), owner, now)
+    services.set_owner(_deadlines(submitted)["nydfs_superintendent"], owner)
+    result = runner.invoke(args=["clocks", "remind"])
+    assert result.output.strip() == "queued 1 reminders"
