@@ -13,11 +13,11 @@ from vendorrisk.clocks.regimes import ClockError
 from vendorrisk.extensions import db
 from vendorrisk.mail.models import OutboxMessage
 
-CLOCK_TABLES = {"clock_settings", "firm_incidents", "regulatory_deadlines"}
+CLOCK_TABLES = {"clock_settings", "firm_incidents", "regulatory_deadlines", "contracts"}
 
 
 def test_the_clock_tables_match_their_models(app, db_session):
-    """The 0023_clocks migration creates exactly what the models declare."""
+    """The 0023_clocks and 0024_contracts migrations create exactly what the models declare."""
 
     def only_clock_tables(obj, name, type_, reflected, compare_to):
         table = obj if type_ == "table" else getattr(obj, "table", None)
