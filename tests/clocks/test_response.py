@@ -105,3 +105,12 @@ def test_the_check_vendors_command_reports_what_it_raised(runner, late_vendor):
     """`flask clocks check-vendors` raises the finding once."""
     assert runner.invoke(args=["clocks", "check-vendors"]).output.strip() == "raised 1 findings"
     assert runner.invoke(args=["clocks", "check-vendors"]).output.strip() == "raised 0 findings"
+
+
+def test_the_clocks_page_shows_the_vendors_response_against_the_clause(client, auth, late_vendor):
+    """Stated 30 h after being asked: not within the 24 h clause, within the due date."""
+    auth.login("compliance")
+    page = client.get(f"/review/assignments/{late_vendor.assignments[0].id}/clocks").text
+    assert "Contract MSA-2024-7: notice within 24 h" in page
+    assert "clause breached" in page
+    assert "Stated affected" in page

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from vendorrisk.accounts.models import User
 from vendorrisk.campaigns.models import Assignment
-from vendorrisk.clocks import regimes, services
+from vendorrisk.clocks import regimes, services, vendor_clock
 from vendorrisk.clocks.forms import AwarenessForm, MetForm, OwnerForm, SettingsForm
 from vendorrisk.clocks.models import RegulatoryDeadline
 from vendorrisk.clocks.regimes import ClockError
@@ -41,6 +41,7 @@ def _page(assignment: Assignment, status: int = 200, **forms):
     row = services.settings()
     tz = regimes.firm_zone(row.time_zone)
     deadlines = incident.deadlines if incident else []
+    response = vendor_clock.for_assignments([assignment], utcnow()).get(assignment.id)
     return render_template(
         "clocks/assignment.html",
         assignment=assignment,
@@ -49,6 +50,7 @@ def _page(assignment: Assignment, status: int = 200, **forms):
         tz=tz,
         now=utcnow(),
         deadlines=deadlines,
+        response=response,
         stages=regimes.STAGES,
         regime_names={r.key: r.name for r in regimes.REGIMES},
         awareness_form=forms.get("awareness_form") or AwarenessForm(),
