@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.campaigns.views import bp as campaigns_bp
     from vendorrisk.clocks import cli as clocks_cli
     from vendorrisk.clocks.views import bp as clocks_bp
+    from vendorrisk.contracts.views import bp as contracts_bp
     from vendorrisk.core import database, errors, http, security
     from vendorrisk.core.views import bp as core_bp
     from vendorrisk.dashboard.views import bp as dashboard_bp
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(intake_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(clocks_bp)
+    app.register_blueprint(contracts_bp)
     api_views.register(app)
 
     accounts_cli.init_app(app)

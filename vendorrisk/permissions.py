@@ -134,6 +134,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "clocks.record": MANAGERS,
     "clocks.deadline_owner": MANAGERS,
     "clocks.deadline_met": MANAGERS,
+    # Contract register: managers add and import; staff read and export.
+    "contracts.vendor": READERS,
+    "contracts.export": READERS,
+    "contracts.add": MANAGERS,
+    "contracts.import_file": MANAGERS,
     # Audit log.
     "audit.log": AUDITORS,
     "audit.export": AUDITORS,
