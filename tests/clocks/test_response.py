@@ -114,3 +114,22 @@ def test_the_clocks_page_shows_the_vendors_response_against_the_clause(client, a
     assert "Contract MSA-2024-7: notice within 24 h" in page
     assert "clause breached" in page
     assert "Stated affected" in page
+
+
+def test_the_campaign_triage_table_shows_the_breached_clause(client, auth, late_vendor):
+    """The notice-clause column flags the vendor and links to its clocks."""
+    auth.login("manager")
+    page = client.get(f"/campaigns/{late_vendor.id}").text
+    assert "Breached</span> 24 h" in page
+    assert f"/review/assignments/{late_vendor.assignments[0].id}/clocks" in page
+
+
+def test_the_vendor_page_flags_the_breached_clause_and_links_the_register(
+    client, auth, late_vendor
+):
+    """The assessment row carries the clause badge; the profile links the contract register."""
+    auth.login("compliance")
+    vendor = late_vendor.assignments[0].vendor
+    page = client.get(f"/vendors/{vendor.id}").text
+    assert "24 h notice clause breached" in page
+    assert f"/vendors/{vendor.id}/contracts" in page

@@ -28,6 +28,8 @@ from vendorrisk.campaigns.forms import (
     choices,
 )
 from vendorrisk.campaigns.models import Assignment, Campaign, Recipient
+from vendorrisk.clocks import vendor_clock
+from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.portal import workbook as portal_workbook
 from vendorrisk.questionnaires.models import TemplateVersion
@@ -183,6 +185,9 @@ def _show(campaign_id: int, extend_form: ExtendForm, status: int = 200):
         triage=triage,
         extend_form=extend_form,
         due_display=services.due_display(view.campaign),
+        response_clocks=vendor_clock.for_assignments(
+            [r.assignment for r in view.rows if r.assignment], utcnow(), only_with_clause=True
+        ),
     ), status
 
 

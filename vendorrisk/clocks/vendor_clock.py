@@ -14,6 +14,7 @@ from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
 from vendorrisk.review import effective
 from vendorrisk.review.models import CLOSED, RISK_ACCEPTED, Finding, FindingEvent
+from vendorrisk.scoring.effective import EffectiveResult
 
 FROM_CONTRACT_CLOCK = "contract_clock"
 
@@ -37,8 +38,9 @@ def clause_contracts(vendor_ids: Iterable[int], day) -> dict[int, Contract]:
     return best
 
 
-def _stated(revisions: list[Revision]) -> tuple[datetime | None, str | None]:
-    results = effective.for_revisions(revisions)
+def _stated(
+    revisions: list[Revision], results: dict[int, EffectiveResult]
+) -> tuple[datetime | None, str | None]:
     for revision in sorted(revisions, key=lambda r: r.submitted_at or datetime.max):
         result = results.get(revision.id)
         if result is None:
@@ -51,10 +53,20 @@ def _stated(revisions: list[Revision]) -> tuple[datetime | None, str | None]:
 
 
 def for_assignments(
-    assignments: list[Assignment], now: datetime
+    assignments: list[Assignment], now: datetime, *, only_with_clause: bool = False
 ) -> dict[int, tuple[ResponseClock, Contract | None]]:
-    """Measure each sent assignment's response; a fixed number of queries however many."""
+    """Measure each sent assignment's response; a fixed number of queries however many.
+
+    With `only_with_clause`, vendors without a notification clause are left out (one query
+    when none has one).
+    """
     sent = {a.id: a.campaign.sent_at for a in assignments if a.campaign.sent_at is not None}
+    by_id = {a.id: a for a in assignments}
+    if not sent:
+        return {}
+    contracts = clause_contracts({by_id[i].vendor_id for i in sent}, min(sent.values()).date())
+    if only_with_clause:
+        sent = {i: at for i, at in sent.items() if by_id[i].vendor_id in contracts}
     ids = list(sent)
     if not ids:
         return {}
@@ -72,16 +84,15 @@ def for_assignments(
         .where(Response.assignment_id.in_(ids), Revision.submitted_at.is_not(None))
     ):
         revisions[assignment_id].append(revision)
+    results = effective.for_revisions(r for rows in revisions.values() for r in rows)
     findings: dict[int, list[Finding]] = defaultdict(list)
     for f in db.session.scalars(select(Finding).where(Finding.assignment_id.in_(ids))):
         findings[f.assignment_id or 0].append(f)
-    by_id = {a.id: a for a in assignments}
-    contracts = clause_contracts({by_id[i].vendor_id for i in ids}, min(sent.values()).date())
     clocks = {}
     for i in ids:
         assignment, campaign = by_id[i], by_id[i].campaign
         contract = contracts.get(assignment.vendor_id)
-        stated_at, stated = _stated(revisions[i])
+        stated_at, stated = _stated(revisions[i], results)
         own = [f for f in findings[i] if f.source != FROM_CONTRACT_CLOCK]
         closed = own and all(f.state in (CLOSED, RISK_ACCEPTED) for f in own)
         clocks[i] = (

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
+from vendorrisk.clocks import vendor_clock
 from vendorrisk.core.pagination import window
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.dashboard.queries import matching_ids
@@ -176,10 +177,14 @@ def new():
 def detail(vendor_id: int):
     """Show a vendor's profile and the record of the relationship."""
     vendor = services.get_vendor_or_404(vendor_id)
+    record = vendor_record(vendor)
     return render_template(
         "vendors/detail.html",
         vendor=vendor,
-        record=vendor_record(vendor),
+        record=record,
+        response_clocks=vendor_clock.for_assignments(
+            [a.assignment for a in record.assessments], utcnow(), only_with_clause=True
+        ),
         tier=inherent_tier(vendor.criticality, vendor.data_access),
         residual=residual_for([vendor])[vendor.id],
         recipients=services.campaign_recipients(vendor),
