@@ -1,18 +1,14 @@
 """The vendor's response clock against its contract clause and the campaign's due date."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.review.conftest import WEAK_ANSWERS, submit
-from tests.support.factories import approved_version, create_campaign, make_vendor
 from vendorrisk.clocks import vendor_clock
 from vendorrisk.clocks.response import measure
-from vendorrisk.contracts.models import Contract
 from vendorrisk.extensions import db
 from vendorrisk.mail.models import OutboxMessage
-from vendorrisk.questionnaires.answers import Answer
 
 ASKED = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -59,26 +55,6 @@ def test_negative_or_absurd_clause_hours_are_refused(hours, message):
     """Never clamped to something plausible."""
     with pytest.raises(ValueError, match=message):
         _measure(None, ASKED, hours=hours)
-
-
-@pytest.fixture
-def late_vendor(db_session, owner):
-    """A vendor with a 24 h clause that said it was affected 30 h after it was asked."""
-    vendor = make_vendor(owner=owner)
-    db.session.add(
-        Contract(
-            vendor_id=vendor.id,
-            contractual_arrangement_reference_number="MSA-2024-7",
-            start_date_of_the_contractual_arrangement=date(2024, 1, 1),
-            breach_notification_hours=24,
-        )
-    )
-    campaign = create_campaign(approved_version(), [vendor], due_date=date(2030, 1, 31))
-    assignment = campaign.assignments[0]
-    submit(assignment, {**WEAK_ANSWERS, "data_accessed": Answer("yes")})
-    campaign.sent_at = assignment.response.revisions[0].submitted_at - timedelta(hours=30)
-    db.session.flush()
-    return campaign
 
 
 def test_a_breached_24_hour_clause_raises_one_finding_and_tells_the_owner(late_vendor, owner):

@@ -2,19 +2,21 @@
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from vendorrisk.accounts.models import User
+from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import Assignment
-from vendorrisk.clocks import regimes, services, vendor_clock
+from vendorrisk.clocks import pack, regimes, services, vendor_clock
 from vendorrisk.clocks.forms import AwarenessForm, MetForm, OwnerForm, SettingsForm
 from vendorrisk.clocks.models import RegulatoryDeadline
 from vendorrisk.clocks.regimes import ClockError
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
+from vendorrisk.reports.access import campaign_for_export_or_404
 
 bp = Blueprint("clocks", __name__)
 
@@ -136,6 +138,23 @@ def deadline_met(deadline_id: int):
             return redirect(url_for(".assignment", assignment_id=deadline.incident.assignment_id))
     assignment = _assignment_or_404(deadline.incident.assignment_id)
     return _page(assignment, 422, **{f"met_{deadline.id}": form})
+
+
+@bp.route("/campaigns/<int:campaign_id>/incident-pack.zip")
+def campaign_pack(campaign_id: int):
+    """Download a campaign's incident pack (PDF, JSON and CSV files, SHA256SUMS)."""
+    campaign = campaign_for_export_or_404(campaign_id)
+    now = utcnow()
+    body = pack.build(campaign, now)
+    audit.record("clocks.incident_pack", "campaign", campaign.id)
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f"attachment; filename=incident-pack-{campaign.id}-{now:%Y%m%d}.zip"
+        },
+    )
 
 
 @bp.route("/settings/clocks", methods=["GET", "POST"])
