@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -114,3 +114,22 @@ def test_an_oversized_or_unknown_column_file_is_refused_before_any_row(db_sessio
         "The file is larger than 2 MiB: split it."
     ]
     assert "Unknown: colour" in services.import_csv(b"vendor,colour\nA,red\n").errors[0]
+
+
+def test_the_dashboard_lists_notice_and_renewal_dates_due_soon(client, auth, db_session):
+    """A notice date 20 days out is on the dashboard; one a year out is not."""
+    today = date.today()
+    vendor = make_vendor(name="Renewco")
+    services.add_contract(
+        vendor,
+        {
+            **BASE,
+            "end_date_of_the_contractual_arrangement": "",
+            "notice_date": (today + timedelta(days=20)).isoformat(),
+            "renewal_date": (today + timedelta(days=400)).isoformat(),
+        },
+    )
+    auth.login("manager")
+    page = client.get("/dashboard/").text
+    assert f"Last day to give notice {(today + timedelta(days=20)).isoformat()}" in page
+    assert "Renews" not in page

@@ -3,9 +3,11 @@
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from vendorrisk.audit import services as audit
 from vendorrisk.contracts.models import Contract
@@ -166,3 +168,28 @@ def import_csv(raw: bytes) -> ImportResult:
         savepoint.commit()
         result.imported = len(rows)
     return result
+
+
+def upcoming_dates(
+    today: date, days: int = 90, limit: int = 10
+) -> list[tuple[date, str, Contract]]:
+    """Renewal and notice dates in the coming `days`, soonest first (one query)."""
+    end = today + timedelta(days=days)
+    rows = db.session.scalars(
+        select(Contract)
+        .options(joinedload(Contract.vendor))
+        .where(
+            or_(
+                Contract.renewal_date.between(today, end),
+                Contract.notice_date.between(today, end),
+            )
+        )
+        .order_by(Contract.id)
+    ).all()
+    dates = [
+        (day, kind, c)
+        for c in rows
+        for day, kind in ((c.notice_date, "notice"), (c.renewal_date, "renewal"))
+        if day is not None and today <= day <= end
+    ]
+    return sorted(dates, key=lambda d: (d[0], d[1]))[:limit]

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from vendorrisk.campaigns.models import ImpactAlert
+from vendorrisk.contracts import services as contract_services
 from vendorrisk.core.pagination import window
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.dashboard import figures, queries, services
@@ -71,6 +72,7 @@ def render_dashboard():
         tier_names={t: tier_label(t) for t in TIERS},
         severities=SEVERITIES,
         now_utc=utcnow(),
+        contract_dates=contract_services.upcoming_dates(today),
     )
 
 
