@@ -187,3 +187,35 @@ def test_the_remind_command_queues_and_reports_the_count(runner, submitted, owne
     services.set_owner(_deadlines(submitted)["nydfs_superintendent"], owner)
     result = runner.invoke(args=["clocks", "remind"])
     assert result.output.strip() == "queued 1 reminders"
+
+
+def test_marking_met_without_a_reference_is_refused_beside_the_field(client, auth, submitted):
+    """The filing form reopens with the message; nothing is marked."""
+    _switch_on("gdpr")
+    auth.login("manager")
+    client.post(
+        f"/review/assignments/{submitted.id}/clocks/awareness",
+        data={"zone": "utc", "aware_at": "2026-01-05T08:00"},
+    )
+    deadline = _deadlines(submitted)["gdpr_authority"]
+    response = client.post(
+        f"/clocks/deadlines/{deadline.id}/met",
+        data={f"m{deadline.id}-zone": "utc", f"m{deadline.id}-met_at": "2026-01-06T08:00"},
+    )
+    assert response.status_code == 422
+    assert "This field is required." in response.text or "Enter the reference" in response.text
+    assert deadline.met_at is None
+    response = client.post(
+        f"/clocks/deadlines/{deadline.id}/met",
+        data={
+            f"m{deadline.id}-zone": "utc",
+            f"m{deadline.id}-met_at": "2026-01-06T08:00",
+            f"m{deadline.id}-reference": "DPA case 2026-114",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(deadline)
+    assert (
+        deadline.filing_reference == "DPA case 2026-114"
+        and deadline.state(deadline.met_at) == "met"
+    )
