@@ -4,7 +4,7 @@ report, and the regulatory deadlines computed for them
 Declared in vendorrisk/clocks/models.py. New tables only.
 
 Revision ID: 0023_clocks
-Revises: 0014_advisory_html
+Revises: 0015_clarification
 Create Date: 2026-12-06 23:30:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023_clocks'
-down_revision = '0014_advisory_html'
+down_revision = '0015_clarification'
 branch_labels = None
 depends_on = None
 
