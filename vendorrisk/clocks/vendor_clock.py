@@ -13,8 +13,8 @@ from vendorrisk.contracts.models import Contract
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
 from vendorrisk.review import effective
+from vendorrisk.review.effective import EffectiveResult
 from vendorrisk.review.models import CLOSED, RISK_ACCEPTED, Finding, FindingEvent
-from vendorrisk.scoring.effective import EffectiveResult
 
 FROM_CONTRACT_CLOCK = "contract_clock"
 
