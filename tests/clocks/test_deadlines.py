@@ -17,7 +17,7 @@ CLOCK_TABLES = {"clock_settings", "firm_incidents", "regulatory_deadlines", "con
 
 
 def test_the_clock_tables_match_their_models(app, db_session):
-    """The 0023_clocks and 0024_contracts migrations create exactly what the models declare."""
+    """The 0016_clocks and 0017_contracts migrations create exactly what the models declare."""
 
     def only_clock_tables(obj, name, type_, reflected, compare_to):
         table = obj if type_ == "table" else getattr(obj, "table", None)

@@ -3,7 +3,7 @@ report, and the regulatory deadlines computed for them
 
 Declared in vendorrisk/clocks/models.py. New tables only.
 
-Revision ID: 0023_clocks
+Revision ID: 0016_clocks
 Revises: 0015_clarification
 Create Date: 2026-12-06 23:30:00.000000
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_clocks'
+revision = '0016_clocks'
 down_revision = '0015_clarification'
 branch_labels = None
 depends_on = None

@@ -2,8 +2,8 @@
 
 Declared in vendorrisk/contracts/models.py. A new table.
 
-Revision ID: 0024_contracts
-Revises: 0023_clocks
+Revision ID: 0017_contracts
+Revises: 0016_clocks
 Create Date: 2026-12-06 23:35:00.000000
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_contracts'
-down_revision = '0023_clocks'
+revision = '0017_contracts'
+down_revision = '0016_clocks'
 branch_labels = None
 depends_on = None
 
