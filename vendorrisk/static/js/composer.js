@@ -8,7 +8,9 @@
     var dragged = null;
     list.addEventListener("dragstart", function (event) {
       dragged = event.target.closest("[data-question]");
-      if (dragged) event.dataTransfer.effectAllowed = "move";
+      if (!dragged) return;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.dataset.question);
     });
     list.addEventListener("dragover", function (event) {
       if (!dragged) return;
