@@ -4,7 +4,7 @@ Declared in vendorrisk/questionnaires/models.py (TemplateDraft). A draft is work
 evidence: it changes in place, guarded by its lock version.
 
 Revision ID: 0021_template_drafts
-Revises: 0013_certificates
+Revises: 0015_clarification
 Create Date: 2026-12-06 23:30:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_template_drafts'
-down_revision = '0013_certificates'
+down_revision = '0015_clarification'
 branch_labels = None
 depends_on = None
 

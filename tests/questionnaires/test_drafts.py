@@ -183,3 +183,25 @@ def test_every_shipped_template_round_trips_through_an_edit(manager):
         assert cloned.valid, (path.name, cloned.messages)
         original = services.check_source(text, path.name).template
         assert drafts.parsed_draft(cloned) == original, path.name
+
+
+def test_adding_a_block_of_the_question_bank(draft, manager):
+    """A bank block arrives as a section with its category; unfilled parameters show their
+    label in brackets, and a second copy of the block is refused."""
+    _edit(draft, manager, "add_block", block="suppliers_checked")
+    data = drafts.draft_data(draft)
+    section = data["sections"][-1]
+    assert section["id"] == "suppliers_checked" and section["questions"]
+    assert "{" not in drafts.dump(section)
+    with pytest.raises(drafts.EditRefused):
+        _edit(draft, manager, "add_block", block="suppliers_checked")
+    with pytest.raises(drafts.EditRefused):
+        _edit(draft, manager, "add_block", block="no_such_block")
+
+
+def test_every_block_of_the_bank_adds_to_a_valid_draft(manager):
+    """Each block brings its category, reference dates and conditions into a sound draft."""
+    for key in drafts.bank_blocks():
+        fresh = drafts.create_empty("acme-breach-2026", "Acme", "incident", manager)
+        _edit(fresh, manager, "add_block", block=key)
+        assert fresh.valid, (key, fresh.messages)

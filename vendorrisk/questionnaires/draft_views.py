@@ -81,6 +81,7 @@ def _editor(draft: TemplateDraft, errors=None, focus=None, status=200, section=N
         focus=focus,
         errors_section=section,
         types=drafts.QUESTION_TYPES,
+        blocks=drafts.bank_blocks(),
         operators=drafts.OPERATORS,
         options_text=drafts.options_text,
         show_if_of=drafts.show_if_of,

@@ -23,7 +23,7 @@ from vendorrisk.audit import services as audit
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 
-from . import services
+from . import bank, services
 from .loader import YamlLoadError, load_yaml_text
 from .models import TemplateDraft, TemplateVersion
 from .schema import Template as ParsedTemplate
@@ -244,8 +244,8 @@ def _question(qid: str, text: str, kind: str, category: str | None) -> dict[str,
 
 def _locate(data: dict, qid: str) -> tuple[list, int]:
     for section in data.get("sections") or []:
-        questions = section.get("questions") if isinstance(section, dict) else None
-        for i, q in enumerate(questions or []):
+        questions: list = (section.get("questions") if isinstance(section, dict) else None) or []
+        for i, q in enumerate(questions):
             if isinstance(q, dict) and q.get("id") == qid:
                 return questions, i
     raise EditRefused({"question": f"There is no question '{qid}' in this draft."})
@@ -304,7 +304,7 @@ def _op_reorder(data: dict, form: Mapping[str, Any]) -> None:
     sections, i = _section(data, _one(form, "section"))
     questions = sections[i].get("questions") or []
     order = [q for part in _many(form, "order") for q in re.split(r"[\s,]+", part) if q]
-    by_id = {q.get("id"): q for q in questions if isinstance(q, dict)}
+    by_id = {str(q.get("id")): q for q in questions if isinstance(q, dict)}
     if sorted(order) != sorted(by_id):
         raise EditRefused({"order": "The new order must name each question of the section once."})
     sections[i]["questions"] = [by_id[q] for q in order]
@@ -325,6 +325,80 @@ def _op_add_question(data: dict, form: Mapping[str, Any]) -> None:
     categories = [c.get("id") for c in data.get("categories") or [] if isinstance(c, dict)]
     category = _one(form, "category") or (categories[-1] if categories else None)
     sections[i].setdefault("questions", []).append(_question(qid, text, kind, category))
+
+
+DATE_ROLE_LABELS = {
+    "disclosure": "The day the compromise was disclosed",
+    "exploitation": "The first day the flaw was exploited",
+}
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _filled(value: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), value)
+    if isinstance(value, Mapping):
+        return {k: _filled(v, values) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_filled(v, values) for v in value]
+    return value
+
+
+def _refers_to(condition: Any) -> set[str]:
+    """Return the question ids a condition names."""
+    if not isinstance(condition, Mapping):
+        return set()
+    refs = {str(condition["question"])} if "question" in condition else set()
+    for key in ("all", "any"):
+        for sub in condition.get(key) or ():
+            refs |= _refers_to(sub)
+    return refs | _refers_to(condition.get("not"))
+
+
+def bank_blocks() -> dict[str, Any]:
+    """Return the question bank's blocks by id (empty when the bank cannot be read)."""
+    try:
+        return bank.load_bank()
+    except bank.BankError:
+        return {}
+
+
+def _op_add_block(data: dict, form: Mapping[str, Any]) -> None:
+    """Add a block of the question bank as a new section, its parameters left to fill in."""
+    block = bank_blocks().get(_one(form, "block"))
+    if block is None:
+        raise EditRefused({"block": "Choose a block of the question bank."})
+    sections = data.setdefault("sections", [])
+    if any(isinstance(s, dict) and s.get("id") == block.block for s in sections):
+        raise EditRefused({"block": f"The block '{block.title}' is already in this draft."})
+    # A parameter without a default shows its label, for the manager to replace.
+    values = {
+        p.name: str(p.default) if p.default is not None else f"[{p.label}]"
+        for p in block.parameters
+    }
+    categories = data.setdefault("categories", [])
+    known = {c.get("id") for c in categories if isinstance(c, dict)}
+    if block.category is not None and block.category.id not in known:
+        categories.append(block.category.model_dump(exclude_defaults=True))
+    section: dict[str, Any] = {"id": block.block, "title": block.title}
+    if block.description:
+        section["description"] = _filled(block.description, values)
+    asked = {q.get("id") for s in sections if isinstance(s, dict) for q in s.get("questions") or []}
+    questions = []
+    for raw in block.questions:
+        question = _filled(_mutable(raw), values)
+        if not _refers_to(question.get("show_if")) <= asked:
+            del question["show_if"]  # the block it depends on is not in this draft
+        questions.append(question)
+        asked.add(question.get("id"))
+    section["questions"] = questions
+    sections.append(section)
+    # The block's date rules count from a date the campaign fixes when it is sent.
+    dates = data.setdefault("reference_dates", [])
+    declared = {d.get("name") for d in dates if isinstance(d, dict)}
+    for role in block.dates:
+        if role not in declared:
+            dates.append({"name": role, "label": DATE_ROLE_LABELS.get(role, role)})
 
 
 def _op_delete_question(data: dict, form: Mapping[str, Any]) -> None:
@@ -408,6 +482,7 @@ OPERATIONS = {
     "move_section": _op_move_section,
     "reorder": _op_reorder,
     "add_question": _op_add_question,
+    "add_block": _op_add_block,
     "delete_question": _op_delete_question,
     "edit_question": _op_edit_question,
     "set_show_if": _op_set_show_if,
@@ -476,7 +551,7 @@ def submit(draft: TemplateDraft, lock_version: int, user: User) -> TemplateVersi
 
 def show_if_choices(data: dict, qid: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Return the questions before `qid` that a condition may name, with their options."""
-    choices = []
+    choices: list[tuple[str, str, list[tuple[str, str]]]] = []
     for section in data.get("sections") or []:
         for q in section.get("questions") or [] if isinstance(section, dict) else []:
             if not isinstance(q, dict):
