@@ -8,10 +8,11 @@ import re
 import pytest
 from helpers_app import store_version
 from helpers_questionnaires import template
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.conftest import make_user
 from vendorrisk.extensions import db
+from vendorrisk.questionnaires import drafts
 from vendorrisk.questionnaires.models import PENDING, TemplateDraft, TemplateVersion
 
 
@@ -157,3 +158,30 @@ def test_clone_and_edit_from_a_version_page(client, auth):
     r = client.post(f"/templates/drafts/from-version/{version.id}", data={})
     assert r.status_code == 303
     assert _draft().source_version_id == version.id and _draft().yaml_text == version.yaml_text
+
+
+def _queries(app, client, url) -> int:
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_draft_list_does_not_query_per_draft(app, client, auth):
+    """Drafts edited by different managers cost no extra query each."""
+    auth.login("manager")
+    for n in range(2):
+        drafts.create_empty(f"first-{n}", "First", "incident", make_user("manager"))
+    few = _queries(app, client, "/templates/drafts/")
+    for n in range(6):
+        drafts.create_empty(f"more-{n}", "More", "incident", make_user("manager"))
+    assert _queries(app, client, "/templates/drafts/") == few

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from vendorrisk.accounts.models import User
@@ -92,7 +93,13 @@ def get_draft_or_404(draft_id: int) -> TemplateDraft:
 
 def list_drafts() -> list[TemplateDraft]:
     """Return every draft, most recently edited first."""
-    return list(db.session.scalars(select(TemplateDraft).order_by(TemplateDraft.updated_at.desc())))
+    return list(
+        db.session.scalars(
+            select(TemplateDraft)
+            .options(selectinload(TemplateDraft.updated_by))
+            .order_by(TemplateDraft.updated_at.desc())
+        )
+    )
 
 
 def messages_of(draft: TemplateDraft) -> list[Message]:
