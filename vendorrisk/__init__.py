@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.mail.views import bp as mail_bp
     from vendorrisk.portal.views import bp as portal_bp
     from vendorrisk.questionnaires import cli as questionnaires_cli
+    from vendorrisk.questionnaires.draft_views import bp as drafts_bp
     from vendorrisk.questionnaires.views import bp as questionnaires_bp
     from vendorrisk.reports.views import bp as reports_bp
     from vendorrisk.review import cli as review_cli
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(questionnaires_bp)
+    app.register_blueprint(drafts_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(products_bp)
     app.register_blueprint(campaigns_bp)

@@ -156,6 +156,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "questionnaires.clone": MANAGERS,
     "questionnaires.approve": MANAGERS,
     "questionnaires.reject": MANAGERS,
+    # The template composer: drafts are working copies, for managers only.
+    "drafts.index": MANAGERS,
+    "drafts.new": MANAGERS,
+    "drafts.paste": MANAGERS,
+    "drafts.from_version": MANAGERS,
+    "drafts.edit": MANAGERS,
+    "drafts.apply": MANAGERS,
+    "drafts.download": MANAGERS,
+    "drafts.preview": MANAGERS,
+    "drafts.submit": MANAGERS,
     # Advisory library: staff read; managers write, record exposure, track and ask again.
     # The Atom feed: signed in, or through a person's secret feed link (checked by the view;
     # it carries advisory text only, never vendor data).

@@ -39,6 +39,7 @@ from vendorrisk.core import links
 from vendorrisk.extensions import csrf, db
 from vendorrisk.mail.models import OutboxMessage
 from vendorrisk.permissions import PERMISSIONS, PUBLIC, is_public
+from vendorrisk.questionnaires.drafts import create_empty
 from vendorrisk.questionnaires.schema import MAX_TEXT_LENGTH
 from vendorrisk.review import services as review
 from vendorrisk.vendors import catalogue
@@ -125,6 +126,7 @@ def _sweep_rows(app, vendor, owner, assignment, recipient, vendor_client, aid):
         "contact_id": vendor.contacts[0].id,
         "template_id": assessment.campaign.template_version.template_id,
         "version_id": assessment.campaign.template_version_id,
+        "draft_id": create_empty("sweep-draft", "Sweep draft", "incident", owner).id,
     }
     exceptions = {
         "accounts.reset_password": {

@@ -117,3 +117,41 @@ def _refuse_changes(mapper, connection, target: TemplateVersion) -> None:
 @event.listens_for(TemplateVersion, "before_delete")
 def _refuse_delete(mapper, connection, target: TemplateVersion) -> None:
     raise ImmutableVersionError(f"template version {target.id} cannot be deleted")
+
+
+class TemplateDraft(db.Model):  # type: ignore[name-defined]
+    """A template being composed in the browser: YAML that may still be invalid, never lost.
+
+    `lock_version` guards against two managers overwriting each other's edits; `messages` are
+    the validator's findings on the current text, kept beside it until the next edit.
+    """
+
+    __tablename__ = "template_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(300))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(default=1)
+    messages: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_version_id: Mapped[int | None] = mapped_column(ForeignKey("template_versions.id"))
+    submitted_version_id: Mapped[int | None] = mapped_column(ForeignKey("template_versions.id"))
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    submitted_version: Mapped[TemplateVersion | None] = relationship(
+        foreign_keys=[submitted_version_id]
+    )
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def valid(self) -> bool:
+        return not self.messages
+
+    def __repr__(self) -> str:
+        return f"<TemplateDraft {self.id} {self.slug}>"

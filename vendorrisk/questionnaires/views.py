@@ -67,6 +67,7 @@ def detail(template_id: int):
         template=template,
         versions=versions,
         compare=compare,
+        compose_form=DecisionForm(),
         current=services.current_version(template),
     )
 
