@@ -3,8 +3,8 @@
 Declared in vendorrisk/questionnaires/models.py (TemplateDraft). A draft is working text, not
 evidence: it changes in place, guarded by its lock version.
 
-Revision ID: 0021_template_drafts
-Revises: 0015_clarification
+Revision ID: 0018_template_drafts
+Revises: 0017_contracts
 Create Date: 2026-12-06 23:30:00.000000
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_template_drafts'
-down_revision = '0015_clarification'
+revision = '0018_template_drafts'
+down_revision = '0017_contracts'
 branch_labels = None
 depends_on = None
 
