@@ -1,5 +1,6 @@
-""" "Draft a questionnaire from this advisory": the button stores the drafted YAML as a pending
-template version, through the upload path, for a second manager to approve."""
+""" "Draft a questionnaire from this advisory": the button opens the drafted YAML in the composer;
+submitted from there it becomes a pending template version, through the upload path, for a second
+manager to approve."""
 
 from sqlalchemy import select
 
@@ -8,7 +9,14 @@ from tests.advisories.helpers import make_advisory, make_product
 from vendorrisk.advisories.drafting import create_draft_from_advisory, draft_yaml
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.extensions import db
-from vendorrisk.questionnaires.models import APPROVED, PENDING, SOURCE_UPLOAD, TemplateVersion
+from vendorrisk.questionnaires import drafts
+from vendorrisk.questionnaires.models import (
+    APPROVED,
+    PENDING,
+    SOURCE_UPLOAD,
+    TemplateDraft,
+    TemplateVersion,
+)
 from vendorrisk.questionnaires.services import UploadRejected, parsed_version
 
 BUTTON = "Draft a questionnaire from this advisory"
@@ -23,27 +31,31 @@ def draft_url(advisory) -> str:
     return f"/advisories/{advisory.slug}/draft-questionnaire"
 
 
-def test_a_manager_drafts_and_another_manager_approves(app, db_session):
+def test_a_manager_drafts_edits_in_the_composer_and_another_manager_approves(app, db_session):
     advisory = widget_advisory()
     author, author_user = login(app, "manager")
     assert BUTTON in author.get(f"/advisories/{advisory.slug}").text
 
     response = author.post(draft_url(advisory), data={})
     assert response.status_code == 302
-    version = db.session.scalar(select(TemplateVersion))
-    assert response.location.endswith(f"/templates/versions/{version.id}")
+    draft = db.session.scalar(select(TemplateDraft))
+    assert response.location.endswith(f"/templates/drafts/{draft.id}")
+    assert db.session.scalar(select(TemplateVersion)) is None  # nothing pending until submitted
+    assert draft.slug == f"{advisory.slug}-followup" and draft.messages == []
+    assert draft.yaml_text.startswith(f"# Drafted from advisory {advisory.slug}")
+    page = author.get(response.location).text
+    assert "drafted from this advisory" in page and "Widget Gateway 4.2.1" in page
+
+    version = drafts.submit(draft, draft.lock_version, author_user)
+    db.session.commit()
     assert version.status == PENDING and version.created_by_id == author_user.id
-    assert version.template.slug == f"{advisory.slug}-followup"
     assert version.template.source == SOURCE_UPLOAD
-    assert version.yaml_text.startswith(f"# Drafted from advisory {advisory.slug}")
     parsed = parsed_version(version)
     questions = {q.id: q for q in parsed.questions()}
     assert "(Widget Gateway 4.2.1, or later)" in questions["fixed_version_status"].text
     assert [(r.name, r.default.isoformat()) for r in parsed.reference_dates] == [
         ("compromise_date", "2021-01-12")
     ]
-    page = author.get(response.location).text
-    assert "drafted from this advisory" in page
 
     # The author may not approve their own draft.
     author.post(f"/templates/versions/{version.id}/approve", data={})
@@ -56,21 +68,7 @@ def test_a_manager_drafts_and_another_manager_approves(app, db_session):
     assert version.status == APPROVED and version.reviewed_by_id == reviewer_user.id
     assert db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "advisory.questionnaire_drafted")
-    ).details == {
-        "slug": advisory.slug,
-        "template": version.template.slug,
-        "version_id": version.id,
-    }
-
-
-def test_drafting_again_while_a_draft_waits_says_so(app, db_session):
-    advisory = widget_advisory()
-    client, _ = login(app, "manager")
-    client.post(draft_url(advisory), data={})
-    again = client.post(draft_url(advisory), data={}, follow_redirects=True)
-    assert again.status_code == 200
-    assert "is waiting for approval; approve or reject it" in again.text
-    assert len(db.session.scalars(select(TemplateVersion)).all()) == 1
+    ).details == {"slug": advisory.slug, "template": draft.slug, "draft_id": draft.id}
 
 
 def test_an_advisory_without_products_gets_a_message_not_an_error(app, db_session):

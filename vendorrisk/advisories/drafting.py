@@ -1,15 +1,17 @@
 """Draft a breach questionnaire from an advisory with the question bank.
 
-The draft is stored the way an uploaded YAML file is: a pending template version that a second
-vendor manager (or an administrator) must approve before any campaign can use it.
+From the advisory page the draft opens in the composer (`start_draft_from_advisory`), where the
+manager edits it and submits it; `create_draft_from_advisory` stores it directly as an uploaded
+file is. Either way it becomes a pending template version that a second vendor manager (or an
+administrator) must approve before any campaign can use it.
 """
 
 from __future__ import annotations
 
 from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
-from vendorrisk.questionnaires import bank
-from vendorrisk.questionnaires.models import TemplateVersion
+from vendorrisk.questionnaires import bank, drafts
+from vendorrisk.questionnaires.models import TemplateDraft, TemplateVersion
 from vendorrisk.questionnaires.services import submit_upload
 
 from .document import AdvisoryDocument, Update
@@ -68,3 +70,21 @@ def create_draft_from_advisory(advisory: Advisory, actor: User) -> TemplateVersi
         actor_id=actor.id,
     )
     return version
+
+
+def start_draft_from_advisory(advisory: Advisory, actor: User) -> TemplateDraft:
+    """Draft a questionnaire for an advisory and open it as a composer draft to edit.
+
+    Raise DraftRefused, naming what the advisory lacks, when it cannot be drafted. The draft is
+    submitted for approval from the composer, through the same four-eyes path as uploads.
+    """
+    template_id, text = draft_yaml(advisory)
+    draft = drafts.create_from_text(text, actor)
+    audit.record(
+        "advisory.questionnaire_drafted",
+        "advisory",
+        advisory.id,
+        details={"slug": advisory.slug, "template": template_id, "draft_id": draft.id},
+        actor_id=actor.id,
+    )
+    return draft

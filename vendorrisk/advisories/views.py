@@ -12,12 +12,12 @@ from sqlalchemy import select
 from vendorrisk.accounts.models import User
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import Template
-from vendorrisk.questionnaires.services import UploadRejected, current_version, parsed_version
+from vendorrisk.questionnaires.services import current_version, parsed_version
 from vendorrisk.vendors.models import OFFBOARDED, Product, Vendor
 
 from . import exposure, feed, feed_tokens, pages, search, services
 from .checklist import ChecklistError, progress_rows, set_progress
-from .drafting import DraftRefused, create_draft_from_advisory
+from .drafting import DraftRefused, start_draft_from_advisory
 from .followup import FollowUpError, ask_again
 from .forms import (
     NEW_ROWS,
@@ -388,20 +388,17 @@ def draft_questionnaire(slug: str):
     if not AskAgainForm().validate_on_submit():
         abort(400)
     try:
-        version = create_draft_from_advisory(advisory, current_user)
+        draft = start_draft_from_advisory(advisory, current_user)
     except DraftRefused as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    except UploadRejected as exc:
-        db.session.rollback()
-        flash(" ".join(e.reason for e in exc.errors), "danger")
     else:
         db.session.commit()
         flash(
-            f"Version {version.number} of “{version.template.title}” is drafted from this "
-            "advisory. Review it; another vendor manager or an administrator must approve it "
-            "before it can be used.",
+            f"“{draft.title}” is drafted from this advisory with the question bank. Check and "
+            "edit it, then submit it: another vendor manager or an administrator must approve "
+            "it before it can be used.",
             "success",
         )
-        return redirect(url_for("questionnaires.version", version_id=version.id))
+        return redirect(url_for("drafts.edit", draft_id=draft.id))
     return redirect(url_for(".show", slug=slug, _anchor="draft-questionnaire"))
