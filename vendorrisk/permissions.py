@@ -58,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "vendors.index": READERS,
     "vendors.export": READERS,
     "vendors.detail": READERS,
+    "vendors.score_chart": READERS,
     "vendors.new": MANAGERS,
     "vendors.edit": MANAGERS,
     "vendors.offboard": MANAGERS,

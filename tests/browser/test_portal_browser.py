@@ -188,7 +188,7 @@ def test_a_vendor_answers_from_the_email_with_live_conditions_autosave_and_evide
     _sign_in(page, manager)
     page.goto(f"/campaigns/{campaign_id}")
     assert page.get_by_text("Submitted", exact=True).is_visible()
-    assert page.get_by_text("1 of 1").is_visible()
+    assert page.get_by_text("1 of 1", exact=True).is_visible()
     shoot("campaign-after-submission")
     accessible("campaign-after-submission")
 

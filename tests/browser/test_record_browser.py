@@ -79,6 +79,8 @@ def test_a_manager_triages_a_campaign_and_reads_a_vendors_record(page, seed, sho
     assert page.get_by_role("heading", name="Poor Quay").is_visible()
     assert page.get_by_role("heading", name=re.compile("^Assessments")).is_visible()
     assert page.get_by_text("Replace the connector certificate").first.is_visible()
-    assert page.locator("#score-history svg").count() == 2  # one chart per category
+    charts = page.locator("#score-history img.chart-svg")
+    assert charts.count() == 2  # one chart per category, served as an image
+    assert charts.first.evaluate("img => img.complete && img.naturalWidth > 0")
     shoot("vendor-record")
     accessible("vendor-record")

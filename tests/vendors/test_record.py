@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -159,7 +160,13 @@ def test_the_vendor_page_shows_every_assessment_finding_evidence_and_report(
     assert "No report has been built yet." in page
     assert "Build a report of the whole history" in page
     # A chart per category with its numbers beside it.
-    assert 'id="score-history-h"' in page and "<svg" in page
+    assert 'id="score-history-h"' in page and "<svg" not in page  # charts are images
+    charts = re.findall(r'<img class="chart-svg" src="([^"]+)"', page)
+    assert charts
+    for src in charts:
+        image = client.get(src)
+        assert image.status_code == 200 and image.mimetype == "image/svg+xml"
+        assert b"<svg" in image.data
     # The activity timeline reads the audit log.
     assert 'id="activity-h"' in page
     for what in ("Answers submitted", "Evidence uploaded", "Review decision recorded"):

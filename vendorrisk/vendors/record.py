@@ -415,6 +415,19 @@ def _series(assessments: list[Assessment]) -> list[ScoreSeries]:
     ]
 
 
+def score_series(vendor: Vendor) -> list[ScoreSeries]:
+    """Return the score-over-time series alone, for the chart images of the vendor page."""
+    assignments = _assignments(vendor.id)
+    latest = {a.id: a.response.latest_submitted for a in assignments if a.response is not None}
+    effective = for_revisions(r for r in latest.values() if r is not None)
+    assessments = []
+    for a in assignments:
+        revision = latest.get(a.id)
+        result = effective.get(revision.id) if revision is not None else None
+        assessments.append(Assessment(a, revision, result, None, 0))
+    return _series(assessments)
+
+
 def vendor_record(vendor: Vendor) -> VendorRecord:
     """Gather a vendor's whole record in a fixed number of queries."""
     assignments = _assignments(vendor.id)

@@ -3,6 +3,7 @@
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -33,7 +34,7 @@ from vendorrisk.vendors.forms import (
     VendorForm,
 )
 from vendorrisk.vendors.models import CONTACT_KIND_LABELS, Product, Vendor
-from vendorrisk.vendors.record import vendor_record
+from vendorrisk.vendors.record import score_series, vendor_record
 from vendorrisk.vendors.risk import CRITICALITY_LABELS, DATA_ACCESS_LABELS, inherent_tier
 from vendorrisk.vendors.services import VendorError
 
@@ -171,6 +172,16 @@ def new():
             flash(f"{vendor.name} is added ({vendor.tier_label}).", "success")
             return redirect(url_for(".detail", vendor_id=vendor.id))
     return render_template("vendors/form.html", form=form, vendor=None)
+
+
+@bp.route("/<int:vendor_id>/charts/<category>.svg")
+def score_chart(vendor_id: int, category: str):
+    """One category's score-over-time chart, served as an image (never inline in the page)."""
+    vendor = services.get_vendor_or_404(vendor_id)
+    series = next((s for s in score_series(vendor) if s.category == category), None)
+    if series is None:
+        abort(404)
+    return Response(series.svg(), mimetype="image/svg+xml")
 
 
 @bp.route("/<int:vendor_id>")
