@@ -127,6 +127,7 @@ def _sweep_rows(app, vendor, owner, assignment, recipient, vendor_client, aid):
         "template_id": assessment.campaign.template_version.template_id,
         "version_id": assessment.campaign.template_version_id,
         "draft_id": create_empty("sweep-draft", "Sweep draft", "incident", owner).id,
+        "deadline_id": 1,  # the post is refused for want of its token before any lookup
     }
     exceptions = {
         "accounts.reset_password": {
