@@ -4,17 +4,14 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from vendorrisk.extensions import db
-from vendorrisk.scoring.result import round_display
-from vendorrisk.scoring.rules import number_text
 
 from . import drafts, services
 from .canonical import content_hash
 from .draft_forms import EditForm, NewDraftForm, PasteForm
 from .formfactory import form_class
 from .forms import DecisionForm
-from .formview import layout_of, state_of
 from .models import TemplateDraft
-from .preview import reference_dates_form, try_score
+from .preview import preview_context, reference_dates_form, try_score
 
 bp = Blueprint("drafts", __name__, url_prefix="/templates/drafts")
 
@@ -135,20 +132,11 @@ def download(draft_id: int):
 
 
 def _preview_page(draft, parsed, form, dates, outcome=None, status=200):
-    visible_sections, visible_questions = form.visible_ids()
     return render_template(
         "questionnaires/draft_preview.html",
         draft=draft,
         parsed=parsed,
-        form=form,
-        layout=layout_of(type(form)),
-        state=state_of(form),
-        dates=dates,
-        outcome=outcome,
-        visible_sections=visible_sections,
-        visible_questions=visible_questions,
-        points=number_text,
-        score=round_display,
+        **preview_context(form, dates, outcome),
     ), status
 
 

@@ -11,8 +11,11 @@ from wtforms.validators import Optional
 
 from vendorrisk.core.fields import DayField
 from vendorrisk.scoring import MissingReferenceDate, ScoreResult, score_response
+from vendorrisk.scoring.result import round_display
+from vendorrisk.scoring.rules import number_text
 
 from .formfactory import QuestionnaireForm, question_numbers
+from .formview import layout_of, state_of
 from .schema import Template
 
 _CHUNK = 64 * 1024
@@ -85,3 +88,21 @@ def try_score(template: Template, form: QuestionnaireForm, dates: ReferenceDates
         return TryIt(result=score_response(template, answers, refs))
     except MissingReferenceDate as exc:
         return TryIt(errors=[str(exc)])
+
+
+def preview_context(
+    form: QuestionnaireForm, dates: ReferenceDatesForm, outcome: TryIt | None = None
+) -> dict[str, object]:
+    """What a preview page needs to show a questionnaire as the vendor sees it, and a try."""
+    visible_sections, visible_questions = form.visible_ids()
+    return {
+        "form": form,
+        "layout": layout_of(type(form)),
+        "state": state_of(form),
+        "dates": dates,
+        "outcome": outcome,
+        "visible_sections": visible_sections,
+        "visible_questions": visible_questions,
+        "points": number_text,
+        "score": round_display,
+    }

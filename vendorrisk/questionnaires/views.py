@@ -5,16 +5,13 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from vendorrisk.extensions import db
-from vendorrisk.scoring.result import round_display
-from vendorrisk.scoring.rules import number_text
 
 from . import services
 from .formfactory import choice, form_class
 from .forms import CompareForm, DecisionForm, RejectForm, UploadForm
-from .formview import layout_of, state_of
 from .limits import MAX_BYTES
 from .models import SOURCE_UPLOAD, TemplateVersion
-from .preview import reference_dates_form, try_score
+from .preview import preview_context, reference_dates_form, try_score
 
 bp = Blueprint("questionnaires", __name__, url_prefix="/templates")
 
@@ -125,21 +122,12 @@ def version_yaml(version_id: int):
 
 def _render_preview(v: TemplateVersion, form, dates, outcome=None, status: int = 200):
     parsed = services.parsed_version(v)
-    visible_sections, visible_questions = form.visible_ids()
     return render_template(
         "questionnaires/preview.html",
         version=v,
         template=v.template,
         parsed=parsed,
-        form=form,
-        layout=layout_of(type(form)),
-        state=state_of(form),
-        dates=dates,
-        outcome=outcome,
-        visible_sections=visible_sections,
-        visible_questions=visible_questions,
-        points=number_text,
-        score=round_display,
+        **preview_context(form, dates, outcome),
     ), status
 
 
