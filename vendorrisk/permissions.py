@@ -136,6 +136,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "clocks.deadline_owner": MANAGERS,
     "clocks.deadline_met": MANAGERS,
     "clocks.campaign_pack": READERS,
+    "clocks.advisory_pack": READERS,
     # Contract register: managers add and import; staff read and export.
     "contracts.vendor": READERS,
     "contracts.export": READERS,

@@ -13,6 +13,7 @@ from vendorrisk.accounts.models import User
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import Template
 from vendorrisk.questionnaires.services import current_version, parsed_version
+from vendorrisk.reports.access import exportable_advisory_campaigns
 from vendorrisk.vendors.models import OFFBOARDED, Product, Vendor
 
 from . import exposure, feed, feed_tokens, pages, search, services
@@ -156,7 +157,10 @@ def feed_link_revoke():
 def show(slug: str):
     advisory = services.get_advisory_or_404(slug)
     return render_template(
-        "advisories/show.html", page=pages.advisory_page(advisory), ask_form=AskAgainForm()
+        "advisories/show.html",
+        page=pages.advisory_page(advisory),
+        ask_form=AskAgainForm(),
+        may_pack=exportable_advisory_campaigns(advisory.slug) is not None,
     )
 
 

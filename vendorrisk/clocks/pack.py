@@ -1,16 +1,19 @@
-"""The incident pack of a campaign: one ZIP with a PDF summary, JSON and CSV files, and a
-`SHA256SUMS` manifest that `sha256sum -c` verifies."""
+"""The incident pack of a campaign or of an advisory (all its campaigns the reader may export):
+one ZIP with a PDF summary, JSON and CSV files, and a `SHA256SUMS` manifest that `sha256sum -c`
+verifies."""
 
 import csv
 import hashlib
 import io
 import json
 import zipfile
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from flask import render_template
 from sqlalchemy import or_, select, tuple_
 
+from vendorrisk.advisories.models import Advisory
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.campaigns.models import Campaign, Evidence, Response, Revision
 from vendorrisk.clocks import regimes, services, vendor_clock
@@ -41,9 +44,31 @@ def _json(data) -> bytes:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).encode()
 
 
-def gather(campaign: Campaign, now: datetime) -> dict:
+@dataclass(frozen=True)
+class Scope:
+    """What a pack covers: its title, the campaigns it holds and, for an advisory, the advisory."""
+
+    kind: str  # "campaign" | "advisory"
+    title: str
+    campaigns: list[Campaign]
+    advisory: Advisory | None = None
+
+
+def for_campaign(campaign: Campaign) -> Scope:
+    return Scope("campaign", campaign.name, [campaign])
+
+
+def for_advisory(advisory: Advisory, campaigns: list[Campaign]) -> Scope:
+    return Scope("advisory", advisory.title, campaigns, advisory)
+
+
+def _day(value: date) -> str:
+    return value.isoformat()
+
+
+def gather(scope: Scope, now: datetime) -> dict:
     """Everything the pack holds, as plain data."""
-    assignments = list(campaign.assignments)
+    assignments = [a for c in scope.campaigns for a in c.assignments]
     ids = [a.id for a in assignments]
     names = {a.id: a.vendor.name for a in assignments}
     revisions = db.session.execute(
@@ -71,7 +96,9 @@ def gather(campaign: Campaign, now: datetime) -> dict:
     ).all()
     tz = services.firm_zone()
     clocks = vendor_clock.for_assignments(assignments, now)
-    keys = [("campaign", str(campaign.id))]
+    keys = [("campaign", str(c.id)) for c in scope.campaigns]
+    if scope.advisory is not None:
+        keys.append(("advisory", scope.advisory.slug))
     keys += [("assignment", str(i)) for i in ids] + [("finding", str(f.id)) for f in findings]
     keys += [("firm_incident", str(i.id)) for i in incidents]
     keys += [("regulatory_deadline", str(d.id)) for i in incidents for d in i.deadlines]
@@ -80,8 +107,18 @@ def gather(campaign: Campaign, now: datetime) -> dict:
         .where(or_(tuple_(AuditEntry.object_type, AuditEntry.object_id).in_(keys)))
         .order_by(AuditEntry.id)
     ).all()
-    timeline = [(campaign.sent_at, "campaign sent", "", campaign.name)]
-    timeline.append((campaign.due_at, "campaign due", "", ""))
+    timeline: list[tuple] = []
+    if scope.advisory is not None:
+        # A publication carries a date only: shown as the start of that day in the firm's zone.
+        def start(day: date) -> datetime:
+            return datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+
+        timeline.append((start(scope.advisory.published_on), "advisory published", "", ""))
+        for u in scope.advisory.updates:
+            timeline.append((start(u.published_on), f"advisory update {u.number}", "", u.title))
+    for c in scope.campaigns:
+        timeline.append((c.sent_at, "campaign sent", "", c.name))
+        timeline.append((c.due_at, "campaign due", "", c.name))
     for assignment_id, r in revisions:
         timeline.append((r.submitted_at, "answers submitted", names[assignment_id], r.kind))
     for d in decisions:
@@ -95,16 +132,34 @@ def gather(campaign: Campaign, now: datetime) -> dict:
                 title = regimes.STAGES[d.stage].title
                 timeline.append((d.met_at, "filed", names[i.assignment_id], title))
     timeline.sort(key=lambda t: (t[0] is None, t[0] or now))
+    campaigns = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "advisory": c.advisory_slug,
+            "sent_at": _iso(c.sent_at),
+            "due_at": _iso(c.due_at),
+        }
+        for c in scope.campaigns
+    ]
+    header: dict = {"generated_at": now.isoformat(), "time_zone": tz.key, "title": scope.title}
+    if scope.advisory is None:
+        header |= campaigns[0]
+    else:
+        a = scope.advisory
+        header |= {
+            "advisory": a.slug,
+            "publisher": a.publisher,
+            "published_on": _day(a.published_on),
+            "updates": [
+                {"number": u.number, "published_on": _day(u.published_on), "title": u.title}
+                for u in a.updates
+            ],
+            "campaigns": campaigns,
+        }
     return {
-        "campaign": {
-            "id": campaign.id,
-            "name": campaign.name,
-            "advisory": campaign.advisory_slug,
-            "sent_at": _iso(campaign.sent_at),
-            "due_at": _iso(campaign.due_at),
-            "generated_at": now.isoformat(),
-            "time_zone": tz.key,
-        },
+        "kind": scope.kind,
+        "header": header,
         "timeline": [
             {"at": _iso(at), "event": e, "vendor": v, "detail": d} for at, e, v, d in timeline
         ],
@@ -187,11 +242,11 @@ def gather(campaign: Campaign, now: datetime) -> dict:
     }
 
 
-def build(campaign: Campaign, now: datetime) -> bytes:
+def build(scope: Scope, now: datetime) -> bytes:
     """Return the ZIP of the pack, its manifest listing every other file's SHA-256."""
-    data = gather(campaign, now)
+    data = gather(scope, now)
     files = {
-        "campaign.json": _json(data["campaign"]),
+        f"{scope.kind}.json": _json(data["header"]),
         "timeline.json": _json(data["timeline"]),
         "timeline.csv": _csv(
             ["at", "event", "vendor", "detail"],

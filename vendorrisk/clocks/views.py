@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from vendorrisk.accounts.models import User
+from vendorrisk.advisories.models import Advisory
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import Assignment
 from vendorrisk.clocks import pack, regimes, services, vendor_clock
@@ -16,7 +17,7 @@ from vendorrisk.clocks.models import RegulatoryDeadline
 from vendorrisk.clocks.regimes import ClockError
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
-from vendorrisk.reports.access import campaign_for_export_or_404
+from vendorrisk.reports.access import advisory_campaigns_for_export, campaign_for_export_or_404
 
 bp = Blueprint("clocks", __name__)
 
@@ -140,20 +141,35 @@ def deadline_met(deadline_id: int):
     return _page(assignment, 422, **{f"met_{deadline.id}": form})
 
 
-@bp.route("/campaigns/<int:campaign_id>/incident-pack.zip")
-def campaign_pack(campaign_id: int):
-    """Download a campaign's incident pack (PDF, JSON and CSV files, SHA256SUMS)."""
-    campaign = campaign_for_export_or_404(campaign_id)
+def _pack_download(scope: pack.Scope, object_type: str, object_id: int | str, name: str):
     now = utcnow()
-    body = pack.build(campaign, now)
-    audit.record("clocks.incident_pack", "campaign", campaign.id)
+    body = pack.build(scope, now)
+    audit.record("clocks.incident_pack", object_type, object_id)
     db.session.commit()
     return Response(
         body,
         mimetype="application/zip",
         headers={
-            "Content-Disposition": f"attachment; filename=incident-pack-{campaign.id}-{now:%Y%m%d}.zip"
+            "Content-Disposition": f"attachment; filename=incident-pack-{name}-{now:%Y%m%d}.zip"
         },
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/incident-pack.zip")
+def campaign_pack(campaign_id: int):
+    """Download a campaign's incident pack (PDF, JSON and CSV files, SHA256SUMS)."""
+    campaign = campaign_for_export_or_404(campaign_id)
+    return _pack_download(pack.for_campaign(campaign), "campaign", campaign.id, str(campaign.id))
+
+
+@bp.route("/advisories/<slug>/incident-pack.zip")
+def advisory_pack(slug: str):
+    """Download the incident pack of an advisory: every campaign run for it that the reader
+    may export, with the advisory's publication and updates on the timeline."""
+    advisory = db.session.scalar(select(Advisory).filter_by(slug=slug)) or abort(404)
+    campaigns = advisory_campaigns_for_export(advisory.slug)
+    return _pack_download(
+        pack.for_advisory(advisory, campaigns), "advisory", advisory.slug, advisory.slug
     )
 
 

@@ -57,7 +57,7 @@ def works_on(vendor_id: int, user_id: int) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _refuse(object_type: str, object_id: int):
+def _refuse(object_type: str, object_id: int | str):
     audit.record("export.denied", object_type, object_id, outcome="denied")
     db.session.commit()
     abort(403)
@@ -77,6 +77,29 @@ def campaign_for_export_or_404(campaign_id: int) -> Campaign:
     if not may_export(campaign):
         _refuse("campaign", campaign_id)
     return campaign
+
+
+def exportable_advisory_campaigns(slug: str, user=None) -> list[Campaign] | None:
+    """Return the campaigns run for an advisory that a user may export, oldest first; None
+    when the user may export nothing of it (everyone but compliance and admins needs one)."""
+    user = user or current_user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    campaigns = db.session.scalars(
+        select(Campaign).where(Campaign.advisory_slug == slug).order_by(Campaign.id)
+    ).all()
+    mine = [c for c in campaigns if may_export(c, user)]
+    if user.role not in EVERYTHING and not mine:
+        return None
+    return mine
+
+
+def advisory_campaigns_for_export(slug: str) -> list[Campaign]:
+    """Return the advisory's campaigns the signed-in user may export; 403 (audited) if none."""
+    campaigns = exportable_advisory_campaigns(slug)
+    if campaigns is None:
+        _refuse("advisory", slug)
+    return campaigns or []
 
 
 def subject_of(job: ReportJob) -> Vendor | Campaign | None:
