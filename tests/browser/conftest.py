@@ -139,6 +139,9 @@ class PageProblems:
         self.items.append(f"page error: {error}")
 
 
+WAIT_BOUND_MS = 45_000
+
+
 @pytest.fixture
 def page_problems():
     return PageProblems()
@@ -147,7 +150,10 @@ def page_problems():
 @pytest.fixture
 def page(browser, live_server, page_problems):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    # The bound on every wait for a page, element or navigation: generous enough for a sign-in
+    # (argon2) and a page build on a two-core machine running other suites beside this one.
+    # Waits end as soon as their condition holds, so a quiet machine pays nothing for it.
+    context.set_default_timeout(WAIT_BOUND_MS)
     pw_page = context.new_page()
     problems = page_problems
     pw_page.on("console", problems.on_console)

@@ -1,6 +1,6 @@
 """The template composer in a real Chromium: a manager drafts a questionnaire, edits two
-questions and a condition through the forms, previews and scores it, drags a question, submits
-it; a second manager approves it. Every page of the composer is checked with axe."""
+questions and a condition through the forms, reorders with the buttons and by dragging, previews
+and scores it, submits it; a second manager approves it. Every page of the composer is checked with axe."""
 
 from __future__ import annotations
 
@@ -78,6 +78,20 @@ def test_draft_edit_preview_submit_and_a_second_manager_approves(page, seed, sho
     page.get_by_role("button", name="Reorder").click()
     page.wait_for_function("() => document.querySelector('#order-response').value === 'q1, q2'")
     assert "no problems" in page.locator("#draft-state").inner_text()
+
+    # Drag and drop (JavaScript): q1 dropped below q2 submits the same reorder form.
+    q1_item, q2_item = (
+        page.locator('li[data-question="q1"]'),
+        page.locator('li[data-question="q2"]'),
+    )
+    box = q2_item.bounding_box()
+    assert box is not None
+    q1_item.drag_to(q2_item, target_position={"x": 10, "y": box["height"] - 5})
+    page.wait_for_function("() => document.querySelector('#order-response').value === 'q2, q1'")
+    assert "later question" in page.locator("#q-q2 .alert-warning").inner_text()
+    page.get_by_label("Order of the questions (ids, comma-separated)").fill("q1, q2")
+    page.get_by_role("button", name="Reorder").click()
+    page.wait_for_function("() => document.querySelector('#order-response').value === 'q1, q2'")
 
     page.get_by_role("link", name="Preview and try scoring").click()
     accessible("preview")
