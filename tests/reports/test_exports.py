@@ -42,6 +42,10 @@ def test_the_workbook_has_a_row_per_vendor_and_question(client, auth):
     findings = rows_of(book["Findings"])
     assert {f["Vendor"] for f in findings} == {"Formula Vendor One", "Formula Vendor Two"}
     assert all(isinstance(f["Raised (UTC)"], datetime) for f in findings)
+    # Findings name their category by its title, as every page does, not by its id.
+    assert {f["Category"] for f in findings if f["Question ID"] == "rotated"} == {
+        "Rotation of certificates"
+    }
 
 
 def test_a_vendor_export_spans_its_assessments_and_is_audited(client, auth, vendor):

@@ -29,6 +29,7 @@ from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.review import effective
 from vendorrisk.review.effective import VERDICT_LABELS, EffectiveResult
 from vendorrisk.review.models import Finding
+from vendorrisk.review.queries import category_label
 from vendorrisk.scoring.result import round_display
 from vendorrisk.vendors.models import Vendor
 
@@ -195,7 +196,10 @@ def _sheets(assignments: list[Assignment]) -> list[Sheet]:
     for assignment in sorted(assignments, key=lambda a: (a.vendor.name.lower(), a.id)):
         _assignment_rows(assignment, results, tracked, answers, scores)
     names = {a.id: (a.vendor.name, a.campaign.name) for a in assignments}
-    finding_rows = [_finding_row(f, *names.get(f.assignment_id or 0, ("", ""))) for f in findings]
+    labels = _category_titles({a.campaign.template_version for a in assignments})
+    finding_rows = [
+        _finding_row(f, *names.get(f.assignment_id or 0, ("", "")), labels) for f in findings
+    ]
     return [
         Sheet("Answers", ANSWER_COLUMNS, answers),
         Sheet("Scores", SCORE_COLUMNS, scores),
@@ -292,7 +296,15 @@ def _assignment_rows(
             )
 
 
-def _finding_row(f: Finding, vendor: str, campaign: str) -> list:
+def _category_titles(versions: set[TemplateVersion]) -> dict[str, str]:
+    """Return {category id: title} of these template versions (a later version's title wins)."""
+    labels: dict[str, str] = {}
+    for version in sorted(versions, key=lambda v: v.id):
+        labels.update({c.id: c.title for c in parsed_version(version).categories})
+    return labels
+
+
+def _finding_row(f: Finding, vendor: str, campaign: str, labels: dict[str, str]) -> list:
     return [
         f.id,
         vendor,
@@ -303,7 +315,7 @@ def _finding_row(f: Finding, vendor: str, campaign: str) -> list:
         f.severity,
         f.original_severity,
         f.severity_justification,
-        f.category,
+        category_label(f.category, labels),
         f.source,
         "yes" if f.internal else "no",
         f.state_label,
