@@ -363,7 +363,9 @@ class Submission:
     late: bool
 
 
-def record_submission(revision: Revision, recipient: Recipient, submission: Submission) -> None:
+def record_submission(
+    revision: Revision, recipient: Recipient | None, submission: Submission
+) -> None:
     """Write a submitted revision and move its assignment to submitted (and not yet reviewed)."""
     result = submission.result
     revision.answers = submission.answers
@@ -378,7 +380,7 @@ def record_submission(revision: Revision, recipient: Recipient, submission: Subm
     revision.impact = bool(result.impact_signals)
     revision.engine_version = result.engine_version
     revision.submitted_at = submission.at
-    revision.submitted_by_recipient_id = recipient.id
+    revision.submitted_by_recipient_id = recipient.id if recipient is not None else None
     revision.late = submission.late
     response = revision.response
     assignment = response.assignment
@@ -389,7 +391,7 @@ def record_submission(revision: Revision, recipient: Recipient, submission: Subm
     # Bump the response's version too, so a save or a second submission racing this one fails
     # its version check instead of being acknowledged and then left out of the revision.
     response.updated_at = submission.at
-    response.updated_by_recipient_id = recipient.id
+    response.updated_by_recipient_id = recipient.id if recipient is not None else None
 
 
 @dataclass(frozen=True)

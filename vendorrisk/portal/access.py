@@ -38,9 +38,14 @@ def _grants() -> dict[str, list[int]]:
     return g.portal_grants
 
 
-def grant(recipient: Recipient) -> None:
-    """Give this browser access to the recipient's assignment."""
+def grant(recipient: Recipient, *, scoped: bool = False) -> None:
+    """Give this browser access to the recipient's assignment.
+
+    `scoped` marks a delegate's grant, so only their requests pay for reading their scope.
+    """
     entry: list[Any] = [recipient.nonce[:8], int(time.time())]
+    if scoped:
+        entry.append(1)
     _grants()[str(recipient.id)] = entry
     g.portal_dirty = True
 
@@ -81,8 +86,8 @@ _PAGE_GRAPH = (
 )
 
 
-def assignment_or_404(assignment_id: int) -> tuple[Assignment, Recipient]:
-    """Return an assignment this browser may work on, and as which recipient; 404 otherwise."""
+def held_recipient(assignment_id: int) -> Recipient | None:
+    """Return the recipient as whom this browser works on an assignment (None: no access)."""
     now = time.time()
     for rid, entry in _grants().items():
         recipient = db.session.get(Recipient, int(rid), options=_PAGE_GRAPH)
@@ -91,8 +96,17 @@ def assignment_or_404(assignment_id: int) -> tuple[Assignment, Recipient]:
                 entry[1] = int(now)
                 g.portal_dirty = True
                 g.portal_recipient = recipient
-                return recipient.assignment, recipient
-    abort(404)
+                g.portal_scoped = len(entry) > 2
+                return recipient
+    return None
+
+
+def assignment_or_404(assignment_id: int) -> tuple[Assignment, Recipient]:
+    """Return an assignment this browser may work on, and as which recipient; 404 otherwise."""
+    recipient = held_recipient(assignment_id)
+    if recipient is None:
+        abort(404)
+    return recipient.assignment, recipient
 
 
 def has_expired_grant_for(assignment_id: int) -> bool:

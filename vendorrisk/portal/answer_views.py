@@ -64,7 +64,7 @@ def save_section(assignment_id: int, index: int):
     go_on = meta.action.data == "next"
     target = pages.next_section(template, response, index) if go_on else index
     if target is None:
-        return redirect(url_for(".review", assignment_id=assignment_id))
+        return redirect(pages.after_last_section(assignment_id))
     return redirect(url_for(".section", assignment_id=assignment_id, index=target))
 
 

@@ -5,7 +5,7 @@ from flask import flash, g, redirect, render_template, url_for
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.services import due_display, recipient_for_token
 from vendorrisk.extensions import csrf, db, limiter
-from vendorrisk.portal import access, intake_files, services
+from vendorrisk.portal import access, attribution, intake_files, services
 from vendorrisk.portal.blueprint import bp
 from vendorrisk.portal.forms import ContinueForm
 from vendorrisk.portal.pages import link_not_found
@@ -62,7 +62,7 @@ def start(token: str):
         return _landing_page(recipient, token), 400
     services.start(recipient)
     intake_files.prefill_assignment(recipient.assignment)  # a VEX handed in before the campaign
-    access.grant(recipient)
+    access.grant(recipient, scoped=attribution.is_delegate(recipient))
     db.session.commit()
     return redirect(url_for(".questionnaire", assignment_id=recipient.assignment_id))
 

@@ -12,7 +12,7 @@ def submission(assignment, recipient, revision, result) -> None:
     """Queue the receipt and the owner's notice, and raise an impact alert if one is due."""
     campaign = assignment.campaign
     vendor = assignment.vendor
-    if recipient.contact.email:  # an erased contact has none
+    if recipient is not None and recipient.contact.email:  # none: staff entered it; erased: none
         outbox.queue(
             "receipt",
             recipient.contact.email,

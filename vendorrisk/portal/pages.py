@@ -2,13 +2,21 @@
 
 from typing import NamedTuple
 
-from flask import abort, get_template_attribute, make_response, render_template, request
+from flask import (
+    abort,
+    g,
+    get_template_attribute,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.datastructures import CombinedMultiDict
 
 from vendorrisk.campaigns.models import Assignment
 from vendorrisk.campaigns.services import due_display
 from vendorrisk.extensions import db
-from vendorrisk.portal import access, services
+from vendorrisk.portal import access, delegation, services
 from vendorrisk.questionnaires.answers import encode_answer
 from vendorrisk.questionnaires.conditions import visible_sections as visible_sections_of
 from vendorrisk.questionnaires.formfactory import field_names, form_class
@@ -100,6 +108,18 @@ def section_page(
     round_ = review_round(assignment, template, editable)
     if editable == set():  # submitted and closed: every question shown locked, nothing to edit
         round_ = ReviewRound({}, set(), [])
+    known = {
+        qid: list(a.chosen_values())
+        for qid, a in answers.items()
+        if qid in progress.questions and qid not in section_ids
+    }
+    answered, total = progress.answered, progress.total
+    scope = g.get("delegate_scope")
+    if scope is not None:  # a delegate reads only what decides what their sections show
+        deciding = delegation.condition_questions(template, set(scope))
+        known = {qid: values for qid, values in known.items() if qid in deciding}
+        rows = delegation.section_progress(assignment, only=scope)
+        answered, total = sum(r.answered for r in rows), sum(r.total for r in rows)
     return render_template(
         "portal/section.html",
         round=round_,
@@ -113,19 +133,15 @@ def section_page(
         section=template.sections[index],
         visible_sections=progress.sections,
         visible_questions=progress.questions,
-        answered=progress.answered,
-        total=progress.total,
+        answered=answered,
+        total=total,
         removable=sorted(removable),
         editable=editable,
         version=response.version,
         conflict=conflict,
         due=due_display(assignment.campaign),
         revision=response.open_revision,
-        known_answers={
-            qid: list(a.chosen_values())
-            for qid, a in answers.items()
-            if qid in progress.questions and qid not in section_ids
-        },
+        known_answers=known,
     ), status
 
 
@@ -148,10 +164,21 @@ def show_file_error(form, question_id: str, message: str) -> None:
 def next_section(template, response, index: int) -> int | None:
     """Return the next section the answers so far show (None: go to review and submit)."""
     shown = {s.id for s in visible_sections_of(template, services.draft_answers(response))}
+    scope = g.get("delegate_scope")
+    if scope is not None:
+        shown &= scope
     return next(
         (i for i in range(index + 1, len(template.sections)) if template.sections[i].id in shown),
         None,
     )
+
+
+def after_last_section(assignment_id: int) -> str:
+    """Return where "Save and continue" leads after the last section: review and submit, or,
+    for a delegate, the list of their sections."""
+    if g.get("delegate_scope") is not None:
+        return url_for("portal.my_sections", assignment_id=assignment_id)
+    return url_for("portal.review", assignment_id=assignment_id)
 
 
 def expired_page(assignment_id: int, index: int | None = None):

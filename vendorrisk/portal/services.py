@@ -25,7 +25,7 @@ from vendorrisk.campaigns.services import Submission, record_submission
 from vendorrisk.core import storage
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
-from vendorrisk.portal import notices, vex_answers
+from vendorrisk.portal import attribution, notices, vex_answers
 from vendorrisk.questionnaires.answers import Answer, decode_answer, encode_answer
 from vendorrisk.questionnaires.certificates import (
     CERTIFICATE_EXTENSIONS,
@@ -82,14 +82,15 @@ def progress(template: Template, answers: dict[str, Answer]) -> Progress:
     """Count only the questions the answers so far show (one count for every portal page)."""
     shown = [s.id for s in visible_sections(template, answers)]
     questions = {q.id for q in visible_questions(template, answers)}
-    answered = sum(1 for qid in questions if _is_answered(answers.get(qid)))
+    answered = sum(1 for qid in questions if is_answered(answers.get(qid)))
     hidden = len(template.questions()) > len(questions)
     return Progress(
         shown, questions, answered, len(questions), hidden and answered < len(questions)
     )
 
 
-def _is_answered(answer: Answer | None) -> bool:
+def is_answered(answer: Answer | None) -> bool:
+    """Tell whether an answer counts as given (a value, N/A, or a file)."""
     if answer is None:
         return False
     return answer.na or answer.value not in (None, "", [], ()) or bool(answer.evidence_hashes)
@@ -147,7 +148,7 @@ def editable_questions(response: Response) -> set[str] | None:
     return None
 
 
-def _touch(assignment: Assignment, recipient: Recipient) -> None:
+def _touch(assignment: Assignment) -> None:
     now = utcnow()
     assignment.last_activity_at = now
     if assignment.response_state == NOT_STARTED:
@@ -159,7 +160,7 @@ def start(recipient: Recipient) -> None:
     """Record that a person pressed Continue on their link page."""
     now = utcnow()
     recipient.first_opened_at = recipient.first_opened_at or now
-    _touch(recipient.assignment, recipient)
+    _touch(recipient.assignment)
     audit.record(
         "portal.token_used",
         "recipient",
@@ -171,29 +172,38 @@ def start(recipient: Recipient) -> None:
 
 def save_answers(
     response: Response,
-    recipient: Recipient,
+    recipient: Recipient | None,
     question_ids: list[str],
     answers: dict[str, Answer],
     expected_version: int,
+    *,
+    user_id: int | None = None,
 ) -> None:
-    """Merge one section's answers into the draft, refusing a save based on a stale version."""
+    """Merge one section's answers into the draft, refusing a save based on a stale version.
+
+    Each saved answer is attributed to `recipient`, or to the staff member `user_id` entering
+    answers received from the vendor.
+    """
     if response.version != expected_version:
         raise EditConflict()
     editable = editable_questions(response)
     if editable is not None and not editable:
         raise PortalError("This questionnaire is submitted and can no longer be changed.")
     draft = dict(response.draft or {})
+    saved = []
     for qid in question_ids:
         if editable is not None and qid not in editable:
             continue
+        saved.append(qid)
         if qid in answers:
             draft[qid] = encode_answer(answers[qid])
         else:
             draft.pop(qid, None)
     response.draft = draft
     response.updated_at = utcnow()
-    response.updated_by_recipient_id = recipient.id
-    _touch(response.assignment, recipient)
+    response.updated_by_recipient_id = recipient.id if recipient is not None else None
+    _touch(response.assignment)
+    attribution.note_saved(response, saved, recipient=recipient, user_id=user_id)
 
 
 @dataclass
@@ -328,7 +338,7 @@ def attach_evidence(response: Response, recipient: Recipient, question_id: str, 
     if facts is not None:
         db.session.add(_certificate_row(evidence, facts))
     db.session.flush()
-    _touch(response.assignment, recipient)
+    _touch(response.assignment)
     audit.record(
         "evidence.uploaded",
         "evidence",
@@ -490,13 +500,18 @@ def attestation_hash(answers: dict, evidence: dict[str, list[str]]) -> str:
 
 def submit(
     assignment: Assignment,
-    recipient: Recipient,
+    recipient: Recipient | None,
     *,
     name: str,
     title: str,
     expected_version: int,
+    on_behalf: str | None = None,
 ) -> Revision:
-    """Freeze the answers as a revision with its attestation, score it, and notify people."""
+    """Freeze the answers as a revision with its attestation, score it, and notify people.
+
+    `recipient` is None when staff submit answers received from the vendor; `on_behalf` then
+    says from whom and how, and the audit entry names the staff member.
+    """
     response = assignment.response
     if response.version != expected_version:
         raise EditConflict()
@@ -566,14 +581,19 @@ def submit(
     )
     db.session.flush()
     vex_answers.freeze(response, revision, encoded)
-    audit.record(
-        "response.submitted",
-        "revision",
-        revision.id,
-        actor_type="vendor",
-        actor_ref=f"recipient:{recipient.id}",
-        details={"assignment": assignment.id, "number": revision.number, "late": late},
-    )
+    attribution.freeze(revision, encoded)
+    details = {"assignment": assignment.id, "number": revision.number, "late": late}
+    if recipient is None:
+        audit.record("response.submitted", "revision", revision.id, details={**details, "on_behalf": on_behalf})
+    else:
+        audit.record(
+            "response.submitted",
+            "revision",
+            revision.id,
+            actor_type="vendor",
+            actor_ref=f"recipient:{recipient.id}",
+            details=details,
+        )
     raise_scoring_findings(assignment, revision)
     notices.submission(assignment, recipient, revision, result)
     return revision
