@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.api import views as api_views
     from vendorrisk.audit.views import bp as audit_bp
     from vendorrisk.campaigns import cli as campaigns_cli
+    from vendorrisk.campaigns.entry_views import bp as staff_entry_bp
     from vendorrisk.campaigns.views import bp as campaigns_bp
     from vendorrisk.clocks import cli as clocks_cli
     from vendorrisk.clocks.views import bp as clocks_bp
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(vendors_bp)
     app.register_blueprint(products_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(staff_entry_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(dashboard_bp)

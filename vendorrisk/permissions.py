@@ -91,6 +91,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Every reader may ask; reports.access limits a manager to the campaigns they created.
     "campaigns.bulk_export": READERS,
     "campaigns.workbook": READERS,
+    # A workbook the vendor e-mailed back: managers enter it on its behalf and attest; the
+    # kept file is evidence staff may read.
+    "staff_entry.page": MANAGERS,
+    "staff_entry.upload": MANAGERS,
+    "staff_entry.submit": MANAGERS,
+    "staff_entry.file": READERS,
     # Review and findings: managers decide and act; compliance officers read.
     "review.assignment": READERS,
     "review.evidence": READERS,
@@ -121,6 +127,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.upload_vex": PUBLIC,
     "portal.workbook": PUBLIC,
     "portal.workbook_download": PUBLIC,
+    "portal.delegates": PUBLIC,
+    "portal.revoke_delegate": PUBLIC,
+    "portal.my_sections": PUBLIC,
     # Portfolio dashboard: staff read it (it is the home page of managers and compliance
     # officers); managers mark impact signals handled.
     "dashboard.index": READERS,

@@ -119,3 +119,23 @@ def revision_authors(revision: Revision) -> dict[str, Author]:
             role = "delegate" if row.recipient_id in delegates else "recipient"
             result[row.question_id] = Author(row.recipient.contact.display_name, role)
     return result
+
+
+@dataclass(frozen=True)
+class SectionAuthors:
+    """The people who gave a section's answers, as the review page lists them."""
+
+    title: str
+    names: list[str]
+
+
+def authors_by_section(template, authors: dict[str, Author]) -> list[SectionAuthors]:
+    """Return, per section with answers, who gave them (in the order of the questions)."""
+    rows = []
+    for section in template.sections:
+        names = list(
+            dict.fromkeys(authors[q.id].label for q in section.questions if q.id in authors)
+        )
+        if names:
+            rows.append(SectionAuthors(section.title, names))
+    return rows

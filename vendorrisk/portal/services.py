@@ -505,12 +505,12 @@ def submit(
     name: str,
     title: str,
     expected_version: int,
-    on_behalf: str | None = None,
+    on_behalf: dict | None = None,
 ) -> Revision:
     """Freeze the answers as a revision with its attestation, score it, and notify people.
 
-    `recipient` is None when staff submit answers received from the vendor; `on_behalf` then
-    says from whom and how, and the audit entry names the staff member.
+    `recipient` is None when staff submit answers received from the vendor; the audit entry
+    then names the staff member and carries `on_behalf` (how the answers came, by reference).
     """
     response = assignment.response
     if response.version != expected_version:
@@ -584,7 +584,8 @@ def submit(
     attribution.freeze(revision, encoded)
     details = {"assignment": assignment.id, "number": revision.number, "late": late}
     if recipient is None:
-        audit.record("response.submitted", "revision", revision.id, details={**details, "on_behalf": on_behalf})
+        details["on_behalf"] = on_behalf or {}
+        audit.record("response.submitted", "revision", revision.id, details=details)
     else:
         audit.record(
             "response.submitted",

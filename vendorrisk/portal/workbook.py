@@ -91,10 +91,17 @@ def _merged(draft: MultiDict, posted: MultiDict, question_ids, editable) -> Mult
     return merged
 
 
-def import_workbook(
-    assignment: Assignment, recipient: Recipient, data: bytes, filename: str
-) -> Upload:
-    """Read a workbook into the draft: every cell valid and nothing saved, or all of it saved.
+@dataclass
+class Checked:
+    """A workbook read and validated: the answers of the questions it holds, or every problem."""
+
+    question_ids: list[str] = field(default_factory=list)
+    answers: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def check_workbook(assignment: Assignment, data: bytes, filename: str) -> Checked:
+    """Read a workbook and validate every cell as the portal does, saving nothing.
 
     Raises WorkbookRefused for a file refused as a whole; returns cell errors otherwise.
     """
@@ -106,7 +113,7 @@ def import_workbook(
     read = workbook.read(data, filename, template)
     _check_binding(assignment, read.binding)
     if read.errors:
-        return Upload(errors=read.errors[:MAX_LISTED_ERRORS])
+        return Checked(errors=read.errors[:MAX_LISTED_ERRORS])
     base = draft_formdata(template, services.draft_answers(response))
     formdata = _merged(base, read.formdata, read.question_ids, editable)
     form = pages.questionnaire_form_class(assignment)(formdata=formdata, meta={"csrf": False})
@@ -117,9 +124,22 @@ def import_workbook(
             for name, messages in form.errors.items()
             for message in messages
         ]
-        return Upload(errors=errors[:MAX_LISTED_ERRORS])
-    answers = form.answers(evidence)
+        return Checked(errors=errors[:MAX_LISTED_ERRORS])
     ids = [q.id for q in template.questions() if q.id in read.question_ids]
+    return Checked(question_ids=ids, answers=form.answers(evidence))
+
+
+def import_workbook(
+    assignment: Assignment, recipient: Recipient, data: bytes, filename: str
+) -> Upload:
+    """Read a workbook into the draft: every cell valid and nothing saved, or all of it saved.
+
+    Raises WorkbookRefused for a file refused as a whole; returns cell errors otherwise.
+    """
+    checked = check_workbook(assignment, data, filename)
+    if checked.errors:
+        return Upload(errors=checked.errors)
+    response, ids, answers = assignment.response, checked.question_ids, checked.answers
     services.save_answers(response, recipient, ids, answers, response.version)
     audit.record(
         "portal.workbook_imported",
