@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from vendorrisk.campaigns.forms import choices
 from vendorrisk.portal.staff_entry import CHANNELS
 
 
@@ -25,7 +26,7 @@ class StaffAttestationForm(FlaskForm):
         "Received from (the vendor's person who sent it)",
         validators=[DataRequired(message="Say who sent the workbook."), Length(max=150)],
     )
-    channel = SelectField("Received by", choices=list(CHANNELS.items()), default="email")
+    channel = SelectField("Received by", choices=choices(CHANNELS.items()), default="email")
     confirm = BooleanField(
         "I confirm these answers are the vendor's, as received, and I entered them on its behalf.",
         validators=[DataRequired(message="Tick the box to confirm.")],

@@ -6,6 +6,7 @@ delegated sections: every other route of the assignment answers 404 to them.
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
+from vendorrisk.campaigns.forms import choices
 from vendorrisk.campaigns.models import Evidence
 from vendorrisk.extensions import db
 from vendorrisk.portal import access, delegation, services
@@ -75,7 +76,7 @@ def delegates(assignment_id: int):
     assignment, recipient = access.assignment_or_404(assignment_id)
     template = services.template_of(assignment)
     form = DelegateForm()
-    form.sections.choices = [(s.id, s.title) for s in template.sections]
+    form.sections.choices = choices((s.id, s.title) for s in template.sections)
     closed = services.editable_questions(assignment.response) == set()
     status = 200
     if not closed and form.validate_on_submit():
