@@ -46,12 +46,13 @@ def test_delegating_queues_a_link_of_their_own_stored_only_as_a_hash(vendor_clie
     assert person.expires_at == row.delegated_by.expires_at  # never beyond the delegator's
     token = links.derive_token("portal", person.id, person.nonce)
     assert person.token_hash == links.token_hash(token)
-    message = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.recipient == COLLEAGUE)
-    )
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == COLLEAGUE))
     assert message.template == "delegation" and message.link_purpose == "portal"
     assert token not in message.body_text and token not in message.body_html
-    assert "Your response plan" in message.body_text and "Replacing the certificate" in message.body_text
+    assert (
+        "Your response plan" in message.body_text
+        and "Replacing the certificate" in message.body_text
+    )
     entry = audit_actions("delegation.created")[-1]
     assert entry.actor_ref == f"recipient:{row.delegated_by_id}"
     assert COLLEAGUE not in json.dumps(entry.details)  # ids, not personal data

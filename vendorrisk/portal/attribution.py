@@ -51,7 +51,7 @@ def note_saved(
         row.recipient_id = recipient.id if recipient is not None else None
         row.user_id = user_id
         row.saved_at = now
-    if delegate:
+    if delegate and recipient is not None:
         audit.record(
             "delegate.answers_saved",
             "assignment",

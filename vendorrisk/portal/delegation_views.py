@@ -63,8 +63,14 @@ def my_sections(assignment_id: int):
     if scope is None:
         return redirect(url_for(".questionnaire", assignment_id=assignment_id))
     rows = delegation.section_progress(assignment, only=scope)
-    by = next((d.delegated_by for d in delegation.delegations_of(assignment)
-               if d.recipient_id == recipient.id and d.active), None)
+    by = next(
+        (
+            d.delegated_by
+            for d in delegation.delegations_of(assignment)
+            if d.recipient_id == recipient.id and d.active
+        ),
+        None,
+    )
     return render_template(
         "portal/my_sections.html", assignment=assignment, rows=rows, delegated_by=by
     )
@@ -92,9 +98,7 @@ def delegates(assignment_id: int):
             getattr(form, exc.field).errors.append(str(exc))
         else:
             db.session.commit()
-            flash(
-                f"A link of their own is on its way to {row.recipient.contact.email}.", "success"
-            )
+            flash(f"A link of their own is on its way to {row.recipient.contact.email}.", "success")
             return redirect(url_for(".delegates", assignment_id=assignment_id))
     if form.is_submitted():
         db.session.rollback()

@@ -582,7 +582,11 @@ def submit(
     db.session.flush()
     vex_answers.freeze(response, revision, encoded)
     attribution.freeze(revision, encoded)
-    details = {"assignment": assignment.id, "number": revision.number, "late": late}
+    details: dict[str, object] = {
+        "assignment": assignment.id,
+        "number": revision.number,
+        "late": late,
+    }
     if recipient is None:
         details["on_behalf"] = on_behalf or {}
         audit.record("response.submitted", "revision", revision.id, details=details)

@@ -80,7 +80,11 @@ def enter_workbook(
         "assignment.workbook_entered",
         "staff_entry",
         entry.id,
-        details={"assignment": assignment.id, "sha256": stored.sha256, "questions": entry.questions},
+        details={
+            "assignment": assignment.id,
+            "sha256": stored.sha256,
+            "questions": entry.questions,
+        },
     )
     return entry
 
