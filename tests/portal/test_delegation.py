@@ -263,3 +263,24 @@ def test_the_colleague_answers_through_the_link_the_real_relay_delivered(
     assert save(browser, aid, 2, COMPLETE[2]).status_code == 302
     assert browser.get(section_url(aid, 0)).status_code == 404
     assert "notify_hours" in draft_of(assignment)
+
+
+def test_delegations_per_questionnaire_are_capped_so_a_link_cannot_send_mail_at_will(
+    vendor_client, aid, monkeypatch
+):
+    from vendorrisk.portal import delegation
+
+    monkeypatch.setattr(delegation, "MAX_DELEGATIONS", 2)
+    for n_ in range(2):
+        assert (
+            delegate(vendor_client, aid, [READINESS], email=f"p{n_}@acme.example").status_code
+            == 302
+        )
+        vendor_client.post(f"/portal/a/{aid}/delegates/{latest_delegation().id}/revoke", data={})
+    refused = delegate(vendor_client, aid, [READINESS], email="p9@acme.example")
+    assert refused.status_code == 400
+    assert "the most it can have" in refused.text
+    assert (
+        db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "p9@acme.example"))
+        is None
+    )

@@ -26,6 +26,11 @@ from vendorrisk.questionnaires.schema import Template
 from vendorrisk.vendors.models import Contact
 
 
+# Each delegation sends an e-mail to an address the vendor typed: a cap keeps a link from
+# becoming a way to send mail to anyone, many times.
+MAX_DELEGATIONS = 20
+
+
 class DelegationError(ValueError):
     """A refused delegation, with a message to show next to `field`."""
 
@@ -113,6 +118,11 @@ def delegate(
         raise DelegationError("Only the person the questionnaire was sent to can delegate.")
     if services.editable_questions(assignment.response) == set():
         raise DelegationError("This questionnaire is submitted: nothing is left to delegate.")
+    if len(delegations_of(assignment)) >= MAX_DELEGATIONS:
+        raise DelegationError(
+            f"This questionnaire has had {MAX_DELEGATIONS} delegations, the most it can have. "
+            "Ask the company that sent it to add a recipient instead."
+        )
     template = services.template_of(assignment)
     known = {s.id: s for s in template.sections}
     chosen = [sid for sid in dict.fromkeys(section_ids) if sid in known]
