@@ -128,6 +128,7 @@ def _sweep_rows(app, vendor, owner, assignment, recipient, vendor_client, aid):
         "version_id": assessment.campaign.template_version_id,
         "draft_id": create_empty("sweep-draft", "Sweep draft", "incident", owner).id,
         "deadline_id": 1,  # the post is refused for want of its token before any lookup
+        "delegation_id": 1,  # likewise
     }
     exceptions = {
         "accounts.reset_password": {
