@@ -25,7 +25,6 @@ from vendorrisk.portal.delegation_models import Delegation
 from vendorrisk.questionnaires.schema import Template
 from vendorrisk.vendors.models import Contact
 
-
 # Each delegation sends an e-mail to an address the vendor typed: a cap keeps a link from
 # becoming a way to send mail to anyone, many times.
 MAX_DELEGATIONS = 20
