@@ -2,7 +2,7 @@
 
 Declared in vendorrisk/portal/delegation_models.py. New tables only.
 
-Revision ID: 0020_delegation
+Revision ID: 0019_delegation
 Revises: 0018_template_drafts
 Create Date: 2026-12-07 01:45:00.000000
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0020_delegation'
+revision = '0019_delegation'
 down_revision = '0018_template_drafts'
 branch_labels = None
 depends_on = None
