@@ -25,11 +25,14 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import cssselect2
-import pygal
 import tinycss2
-from pygal.style import Style
+
+# pygal is imported by the functions that draw, so starting the app or a command does not load it.
+if TYPE_CHECKING:
+    from pygal.style import Style
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -77,6 +80,8 @@ Number = int | float
 
 
 def _style(colors: Sequence[str]) -> Style:
+    from pygal.style import Style
+
     return Style(
         background="#ffffff",
         plot_background="#ffffff",
@@ -148,6 +153,8 @@ def bar_chart(
 
     `scale_max` fixes the top of the axis (100 for scores), so charts side by side compare.
     """
+    import pygal
+
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
     chart = chart_class(
         **_config(width, height, PALETTE, show_legend=False, print_values_position="top")
@@ -186,6 +193,8 @@ def grouped_bar_chart(
     height: int = 300,
 ) -> str:
     """Draw several series side by side per label; each series has its own pattern."""
+    import pygal
+
     palette = tuple(colors or PALETTE)
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
     chart = chart_class(**_config(width, height, palette, print_values_position="top"))
@@ -210,6 +219,8 @@ def stacked_bar_chart(
     height: int = 300,
 ) -> str:
     """Draw one bar per label made of the series stacked; each segment shows its value."""
+    import pygal
+
     palette = tuple(colors or PALETTE)
     chart_class = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
     chart = chart_class(**_config(width, height, palette, print_values_position="center"))
@@ -239,6 +250,8 @@ def histogram(
     unit: str = "",
 ) -> str:
     """Draw counts over ranges given as (count, start, end), each count printed on its bar."""
+    import pygal
+
     chart = pygal.Histogram(
         **_config(width, height, (color,), show_legend=False, print_values_position="top")
     )

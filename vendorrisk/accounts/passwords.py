@@ -9,8 +9,13 @@ MIN_LENGTH = 8
 MAX_LENGTH = 128
 
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
+    # Made on first use: an argon2 hash costs every command and worker start otherwise.
+    return _hasher.hash("not-a-real-password-for-timing")
 
 
 @cache
@@ -28,7 +33,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password against its hash (constant work when there is no hash)."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

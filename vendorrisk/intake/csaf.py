@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT7, DRAFT202012
 
@@ -25,6 +24,11 @@ from vendorrisk.vendors.identifiers import Identifier, IdentifierError, parse_cp
 from vendorrisk.vendors.versions import RangeError, parse_range
 
 from .jsonfile import IntakeError, LoadedJson, Problem, json_path
+
+# jsonschema is imported where a document is checked, so starting the app does not load it.
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 MAX_SCHEMA_PROBLEMS = 20
 CVSS_SCHEMAS = (
@@ -60,6 +64,8 @@ def _schema_text(name: str) -> str:
 @cache
 def validator() -> Draft202012Validator:
     """Return the CSAF 2.0 validator, its CVSS schemas registered locally (no network)."""
+    from jsonschema import Draft202012Validator
+
     pairs = []
     for name, uri, spec in CVSS_SCHEMAS:
         contents = json.loads(_schema_text(name))
@@ -75,6 +81,8 @@ def validator() -> Draft202012Validator:
 
 
 def _reason(error: ValidationError) -> str:
+    from jsonschema.exceptions import best_match
+
     chosen = error
     if error.context:
         # Of a oneOf/anyOf, the branch that came closest (fewest errors) says what is wrong.

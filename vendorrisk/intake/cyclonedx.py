@@ -8,9 +8,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonValidator
-
 from vendorrisk.vendors.identifiers import Identifier, IdentifierError, parse_cpe, parse_purl
 
 from .jsonfile import IntakeError, LoadedJson, Problem, json_path
@@ -32,6 +29,9 @@ def _problem(loaded: LoadedJson, path: list, reason: str) -> IntakeError:
 
 def check_cyclonedx(loaded: LoadedJson) -> dict:
     """Check that a document is CycloneDX JSON valid against its spec version's schema."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonValidator
+
     data = loaded.data
     if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
         raise _problem(

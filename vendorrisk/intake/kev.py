@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -98,6 +97,8 @@ class KevReport:
 
 
 def _check(loaded: LoadedJson) -> dict:
+    from jsonschema import Draft202012Validator
+
     errors = sorted(
         Draft202012Validator(SCHEMA).iter_errors(loaded.data),
         key=lambda e: list(map(str, e.absolute_path)),

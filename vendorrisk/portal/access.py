@@ -7,6 +7,7 @@ revoked or re-issued link ends access at once.
 """
 
 import time
+from functools import cache
 from typing import Any
 
 from flask import abort, current_app, g, request
@@ -73,24 +74,29 @@ def held_recipients() -> list[Recipient]:
     return result
 
 
-# What every portal page reads about the recipient's assignment, in one query. The response's
-# evidence and revisions load lazily when the page reads them: one small query each, which costs
-# the ORM far less than a selectin load of the same rows.
-_PAGE_GRAPH = (
-    joinedload(Recipient.contact),
-    joinedload(Recipient.assignment).options(
-        joinedload(Assignment.vendor),
-        joinedload(Assignment.campaign).joinedload(Campaign.template_version),
-        joinedload(Assignment.response),
-    ),
-)
+@cache
+def _page_graph() -> tuple:
+    """What every portal page reads about the recipient's assignment, in one query.
+
+    The response's evidence and revisions load lazily when the page reads them: one small query
+    each, which costs the ORM far less than a selectin load of the same rows. Built on first use,
+    because building loader options configures every mapper (a cost no command should pay).
+    """
+    return (
+        joinedload(Recipient.contact),
+        joinedload(Recipient.assignment).options(
+            joinedload(Assignment.vendor),
+            joinedload(Assignment.campaign).joinedload(Campaign.template_version),
+            joinedload(Assignment.response),
+        ),
+    )
 
 
 def held_recipient(assignment_id: int) -> Recipient | None:
     """Return the recipient as whom this browser works on an assignment (None: no access)."""
     now = time.time()
     for rid, entry in _grants().items():
-        recipient = db.session.get(Recipient, int(rid), options=_PAGE_GRAPH)
+        recipient = db.session.get(Recipient, int(rid), options=_page_graph())
         if recipient is not None and recipient.assignment_id == assignment_id:
             if _valid(recipient, entry, now):
                 entry[1] = int(now)

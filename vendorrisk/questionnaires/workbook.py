@@ -17,19 +17,22 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, Protection
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
 from werkzeug.datastructures import MultiDict
 
 from .answers import Answer
 from .conditions import describe
 from .formfactory import field_names
 from .schema import Question, Template
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE); openpyxl itself
+# is imported by the functions that write or read a workbook, so importing this module is cheap.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 MAX_BYTES = 5 * 1024 * 1024  # the uploaded file
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all parts of the ZIP together, once inflated
@@ -133,6 +136,8 @@ def _cell_value(question: Question, answer: Answer | None) -> object:
 
 
 def _instructions(ws, template: Template, title: str) -> None:
+    from openpyxl.styles import Font
+
     lines = [
         title,
         "",
@@ -156,6 +161,8 @@ def _instructions(ws, template: Template, title: str) -> None:
 
 def _choice_lists(wb: Workbook, template: Template) -> dict[str, str]:
     """Write each choice question's labels in a hidden sheet; return its range by question."""
+    from openpyxl.utils import get_column_letter, quote_sheetname
+
     ws = wb.create_sheet(LISTS_SHEET)
     ranges: dict[str, str] = {}
     column = 0
@@ -173,6 +180,8 @@ def _choice_lists(wb: Workbook, template: Template) -> dict[str, str]:
 
 
 def _validation(q: Question, ranges: dict[str, str]) -> DataValidation | None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     if q.id in ranges:
         return DataValidation(type="list", formula1=ranges[q.id], allow_blank=True)
     if q.type == "date":
@@ -183,6 +192,10 @@ def _validation(q: Question, ranges: dict[str, str]) -> DataValidation | None:
 
 
 def _section_sheet(ws, section, number: int, template: Template, answers, ranges) -> None:
+    from openpyxl.styles import Alignment, Font, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     for col, header in enumerate(HEADERS, start=1):
         ws.cell(row=1, column=col, value=header).font = Font(bold=True)
     na = DataValidation(type="list", formula1=f'"{NA_MARK}"', allow_blank=True)
@@ -225,6 +238,8 @@ def _section_sheet(ws, section, number: int, template: Template, answers, ranges
 
 def build(template: Template, answers: dict[str, Answer], binding: Binding, title: str) -> bytes:
     """Return the workbook of a template version, pre-filled with `answers`."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     _instructions(wb.active, template, title)
     wb.active.title = INSTRUCTIONS_SHEET
@@ -339,6 +354,8 @@ def _answer_items(q: Question, value: object) -> tuple[list[str], str | None]:
 
 def _rows(ws, sheet_name: str, errors: list[str], budget: list[int]):
     """Yield (row number, cells) of a sheet, refusing formulas and sheets that are too long."""
+    from openpyxl.utils import get_column_letter
+
     for row_number, row in enumerate(ws.iter_rows(min_row=1, max_col=len(HEADERS)), start=1):
         if row_number > MAX_ROWS:
             raise WorkbookRefused(
@@ -387,6 +404,8 @@ def _binding(wb) -> Binding:
 
 def read(data: bytes, filename: str, template: Template) -> ReadWorkbook:
     """Read an uploaded workbook's binding and answer cells (call `check_container` first)."""
+    from openpyxl import load_workbook
+
     check_container(data, filename)
     try:
         wb = load_workbook(
@@ -424,6 +443,8 @@ def _read_row(template: Template, sheet: str, row: int, values: list, result: Re
     names = field_names(q.id)
 
     def ref(col: int) -> str:
+        from openpyxl.utils import get_column_letter
+
         return f"{sheet}!{get_column_letter(col)}{row} ({q.id})"
 
     items, problem = _answer_items(q, values[COL_ANSWER - 1])

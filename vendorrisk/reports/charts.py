@@ -10,9 +10,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 
-import pygal
-from pygal.style import Style
-
 from vendorrisk import charts as shared
 
 BAND_COLOURS = {"A": "#2e7d32", "B": "#1565c0", "C": "#e08a00", "D": "#c62828"}
@@ -41,6 +38,9 @@ def category_chart(
     categories: Sequence[tuple[str, float | None]], title: str = "Score per category"
 ) -> str:
     """Return a horizontal bar chart of category scores on a fixed 0-100 scale, as a data: URL."""
+    import pygal
+    from pygal.style import Style
+
     labels = [t if s is not None else f"{t} (not scored)" for t, s in categories]
     # The shared bar_chart scales its axis to the data; a score always reads against 100.
     chart = pygal.HorizontalBar(

@@ -13,10 +13,7 @@ on its job timeout, the render can run in-process with elapsed-time checks inste
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
-import mimetypes
 import multiprocessing
 import os
 import resource
@@ -26,10 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, unquote_to_bytes, urlsplit
-
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -69,76 +63,14 @@ class FetchRefused(ValueError):
     """A URL the report renderer will not load."""
 
 
-class SafeFetcher(URLFetcher):
-    """Load `data:` URLs and our own static files; refuse everything else; never redirect."""
+def __getattr__(name: str) -> Any:
+    # WeasyPrint is imported by the first render (or the render server), never by importing this
+    # module: the fetcher, a WeasyPrint class, lives in its own module.
+    if name == "SafeFetcher":
+        from vendorrisk.reports.fetcher import SafeFetcher
 
-    def __init__(self, static_dir: Path | str = STATIC_DIR):
-        super().__init__(
-            timeout=1,
-            allowed_protocols=("data", "file"),
-            allow_redirects=False,
-            fail_on_errors=False,
-        )
-        self.static_dir = Path(os.path.realpath(static_dir))
-        self.refused: list[str] = []
-
-    def fetch(self, url, headers=None):  # noqa: ARG002 - WeasyPrint's signature
-        """Return the resource for an allowed URL; raise FetchRefused for any other."""
-        try:
-            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-            if scheme == "data":
-                return self._data(url)
-            if scheme == "file":
-                return self._static(url)
-            raise FetchRefused(f"scheme {scheme or '(none)'} is not allowed")
-        except FetchRefused as exc:
-            self.refused.append(url[:200])
-            log.warning("report renderer refused %s: %s", url[:200], exc)
-            raise
-
-    def _data(self, url: str) -> URLFetcherResponse:
-        header, sep, payload = url[5:].partition(",")
-        if not sep:
-            raise FetchRefused("malformed data URL")
-        params = header.split(";")
-        mime = params[0].strip().lower() or "text/plain"
-        if len(payload) > MAX_DATA_URL_BYTES * 4 // 3 + 4:
-            raise FetchRefused("data URL too large")
-        try:
-            if "base64" in (p.strip().lower() for p in params[1:]):
-                body = base64.b64decode(unquote(payload), validate=False)
-            else:
-                body = unquote_to_bytes(payload)
-        except (binascii.Error, ValueError) as exc:
-            raise FetchRefused("undecodable data URL") from exc
-        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
-
-    def static_path(self, url: str) -> Path:
-        """Return the file a file: URL names if it is one of our static files, else refuse."""
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost") or parts.query:
-            raise FetchRefused("only local files without a query")
-        raw = parts.path
-        decoded = unquote(raw)
-        if ".." in raw.split("/") or ".." in decoded.replace("\\", "/").split("/"):
-            raise FetchRefused("'..' in the path")
-        path = Path(os.path.realpath(decoded))
-        if not path.is_relative_to(self.static_dir):
-            raise FetchRefused("outside the packaged static files")
-        if not path.is_file():
-            raise FetchRefused("no such static file")
-        return path
-
-    def _static(self, url: str) -> URLFetcherResponse:
-        path = self.static_path(url)
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if mime not in ALLOWED_TYPES:
-            raise FetchRefused(f"type {mime} is not loaded into reports")
-        if path.stat().st_size > MAX_STATIC_BYTES:
-            raise FetchRefused("static file too large")
-        return URLFetcherResponse(
-            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime}
-        )
+        return SafeFetcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -161,6 +93,10 @@ def render_inline(
     html: str, *, timeout: float, max_bytes: int, static_dir: str | Path = STATIC_DIR
 ) -> Rendered:
     """Render in this process, checking the clock between stages (no hard stop)."""
+    from weasyprint import HTML
+
+    from vendorrisk.reports.fetcher import SafeFetcher
+
     start = time.monotonic()
     fetcher = SafeFetcher(static_dir)
     document = HTML(
@@ -202,7 +138,9 @@ def _forkserver():
     with _context_lock:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload([__name__, "vendorrisk.reports._warm"])
+            ctx.set_forkserver_preload(
+                [__name__, "vendorrisk.reports.fetcher", "vendorrisk.reports._warm"]
+            )
             _context = ctx
         return _context
 

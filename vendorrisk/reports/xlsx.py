@@ -9,14 +9,12 @@ Times are real date-time cells in UTC, dates real date cells.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -33,11 +31,16 @@ from vendorrisk.review.queries import category_label
 from vendorrisk.scoring.result import round_display
 from vendorrisk.vendors.models import Vendor
 
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+
 MAX_CELL = 32767
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F3B57")
+HEADER_COLOUR, HEADER_BACKGROUND = "FFFFFF", "1F3B57"
+# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE), defined here so
+# a CSV export does not load openpyxl.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 @dataclass(frozen=True)
@@ -339,6 +342,8 @@ def _clean_text(value: str) -> str:
 
 
 def _cell(ws, value) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell  # loaded by workbook() already: a dictionary look-up
+
     if isinstance(value, datetime):
         cell = WriteOnlyCell(ws, value=value.astimezone(UTC).replace(tzinfo=None))
         cell.number_format = DATETIME_FORMAT
@@ -360,6 +365,12 @@ def _cell(ws, value) -> WriteOnlyCell:
 
 def workbook(sheets: list[Sheet]) -> bytes:
     """Write the sheets as one XLSX workbook and return its bytes."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    header_font = Font(bold=True, color=HEADER_COLOUR)
+    header_fill = PatternFill("solid", fgColor=HEADER_BACKGROUND)
     book = Workbook(write_only=True)
     for sheet in sheets:
         ws = book.create_sheet(sheet.name)
@@ -369,7 +380,7 @@ def workbook(sheets: list[Sheet]) -> bytes:
         header = []
         for column in sheet.columns:
             cell = WriteOnlyCell(ws, value=column.title)
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             header.append(cell)
         ws.append(header)

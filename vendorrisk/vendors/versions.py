@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-
-from univers.version_range import RANGE_CLASS_BY_SCHEMES, VersionRange
-from univers.versions import AllVersion, InvalidVersion, NoneVersion
+from typing import TYPE_CHECKING, Any
 
 from .matching import normalise_version
+
+# univers is imported on the first range read, so starting the app or a command does not load it.
+if TYPE_CHECKING:
+    from univers.version_range import VersionRange
 
 MAX_LENGTH = 1000
 
@@ -30,6 +32,8 @@ class Range:
     scheme: str
     declared_scheme: str
     parsed: VersionRange
+    # True for `vers:<scheme>/*` (every version), False for a range of no version, else None.
+    everything: bool | None = None
 
     @property
     def generic_fallback(self) -> bool:
@@ -37,8 +41,8 @@ class Range:
 
     def contains(self, version: str) -> bool | None:
         """Tell whether a version is in the range; None when the version cannot be compared."""
-        if self.parsed.version_class in (AllVersion, NoneVersion):
-            return self.parsed.version_class is AllVersion
+        if self.everything is not None:
+            return self.everything
         parsed = _version(self.parsed.version_class, version)
         if parsed is None:
             return None
@@ -49,8 +53,10 @@ class Range:
 
 
 @lru_cache(maxsize=65536)
-def _version(version_class, text: str):
+def _version(version_class: Any, text: str) -> Any:
     """Return a version of a scheme, or None if the scheme cannot read it (read once each)."""
+    from univers.versions import InvalidVersion
+
     try:
         return version_class(text)
     except (InvalidVersion, TypeError, ValueError):
@@ -60,6 +66,9 @@ def _version(version_class, text: str):
 @lru_cache(maxsize=4096)
 def parse_range(text: str) -> Range:
     """Parse a `vers:` range; raise RangeError with the reason if it cannot be compared."""
+    from univers.version_range import RANGE_CLASS_BY_SCHEMES, VersionRange
+    from univers.versions import AllVersion, InvalidVersion, NoneVersion
+
     text = (text or "").strip()
     if len(text) > MAX_LENGTH:
         raise RangeError(f"a version range is at most {MAX_LENGTH} characters")
@@ -74,11 +83,16 @@ def parse_range(text: str) -> Range:
         parsed = VersionRange.from_string(f"vers:{scheme}/{constraints}")
     except (InvalidVersion, ValueError, TypeError) as exc:
         raise RangeError(f"'{text}' cannot be compared: {exc}") from None
-    return Range(text, scheme, declared, parsed)
+    everything = None
+    if parsed.version_class in (AllVersion, NoneVersion):
+        everything = parsed.version_class is AllVersion
+    return Range(text, scheme, declared, parsed, everything)
 
 
 def same_version(a: str, b: str, scheme: str = "generic") -> bool:
     """Tell whether two versions are the same: equal in their scheme, or equal as text."""
+    from univers.version_range import RANGE_CLASS_BY_SCHEMES
+
     if normalise_version(a) == normalise_version(b):
         return True
     version_class = RANGE_CLASS_BY_SCHEMES.get(
