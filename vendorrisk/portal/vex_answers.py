@@ -16,6 +16,8 @@ revision, so the reviewer sees which submitted answers came from VEX.
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -77,21 +79,26 @@ def _same(row: VexAnswer, data: dict | None) -> bool:
     return filled == decode_answer(data).chosen_values()
 
 
-# What the notes show of a VEX document (its content, possibly megabytes, stays unread).
-_DOCUMENT = joinedload(VexAnswer.document).load_only(
-    VexDocument.id,
-    VexDocument.filename,
-    VexDocument.format,
-    VexDocument.sha256,
-    VexDocument.uploaded_at,
-)
+@cache
+def _document():
+    """What the notes show of a VEX document (its content, possibly megabytes, stays unread).
+
+    Built on first use: loader options configure every mapper, which no command should pay.
+    """
+    return joinedload(VexAnswer.document).load_only(
+        VexDocument.id,
+        VexDocument.filename,
+        VexDocument.format,
+        VexDocument.sha256,
+        VexDocument.uploaded_at,
+    )
 
 
 def _draft_rows(response: Response) -> dict[str, VexAnswer]:
     rows = db.session.scalars(
         select(VexAnswer)
         .where(VexAnswer.response_id == response.id, VexAnswer.revision_id.is_(None))
-        .options(_DOCUMENT)
+        .options(_document())
         .order_by(VexAnswer.id)
     )
     return {row.question_id: row for row in rows}
@@ -108,7 +115,7 @@ def revision_notes(revision: Revision) -> dict[str, VexAnswer]:
     rows = db.session.scalars(
         select(VexAnswer)
         .where(VexAnswer.revision_id == revision.id)
-        .options(_DOCUMENT)
+        .options(_document())
         .order_by(VexAnswer.id)
     )
     return {row.question_id: row for row in rows}
