@@ -15,7 +15,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import joinedload
 
 from vendorrisk.campaigns.models import Assignment, Campaign, Recipient
+from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
+from vendorrisk.portal.page_rows import section_rows
 
 COOKIE = "vr_portal"
 IDLE_SECONDS = 8 * 3600
@@ -113,6 +115,26 @@ def assignment_or_404(assignment_id: int) -> tuple[Assignment, Recipient]:
     if recipient is None:
         abort(404)
     return recipient.assignment, recipient
+
+
+def assignment_view_or_404(assignment_id: int):
+    """Like `assignment_or_404`, as plain-row views for a page that only reads (a section GET)."""
+    grants = _grants()
+    ids = [int(rid) for rid in grants if rid.isdigit()]
+    now = time.time()
+    moment = utcnow()
+    for recipient, assignment in section_rows(assignment_id, ids) if ids else ():
+        entry = grants[str(recipient.id)]
+        if (
+            recipient.usable(moment)
+            and entry[0] == recipient.nonce[:8]
+            and now - entry[1] <= IDLE_SECONDS
+        ):
+            entry[1] = int(now)
+            g.portal_dirty = True
+            g.portal_recipient = recipient
+            return assignment, recipient
+    abort(404)
 
 
 def has_expired_grant_for(assignment_id: int) -> bool:

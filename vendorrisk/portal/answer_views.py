@@ -10,6 +10,7 @@ from vendorrisk.portal import access, pages, services
 from vendorrisk.portal.blueprint import bp
 from vendorrisk.portal.drafts import draft_formdata, overlay
 from vendorrisk.portal.forms import SaveMetaForm
+from vendorrisk.portal.page_rows import load_evidence
 from vendorrisk.questionnaires.formview import layout_of, state_from_data
 
 
@@ -26,7 +27,9 @@ def questionnaire(assignment_id: int):
 @bp.route("/portal/a/<int:assignment_id>/s/<int:index>", methods=["GET"])
 def section(assignment_id: int, index: int):
     """Show one section with the saved draft."""
-    assignment, recipient = access.assignment_or_404(assignment_id)
+    # Read as plain rows, not ORM objects (see portal/page_rows.py): this page only reads.
+    assignment, recipient = access.assignment_view_or_404(assignment_id)
+    load_evidence(assignment.response)
     template = services.template_of(assignment)
     index = pages.section_index(template, index)
     answers = services.shown_answers(assignment.response)

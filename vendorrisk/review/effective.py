@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy.orm import defer
 
 from vendorrisk.accounts.models import User
 from vendorrisk.campaigns.models import Assignment, Campaign, Response, Revision
@@ -253,16 +254,21 @@ def for_revision(revision: Revision) -> EffectiveResult | None:
 def latest_revisions(assignments: Iterable[Assignment]) -> dict[int, Revision]:
     """Return each assignment's latest submitted revision, by assignment id, in one query."""
     ids = sorted({a.id for a in assignments})
-    latest: dict[int, Revision] = {}
+    newest = (
+        select(func.max(Revision.number))
+        .where(Revision.response_id == Response.id, Revision.submitted_at.is_not(None))
+        .correlate(Response)
+        .scalar_subquery()
+    )
+    # Only the latest revision of each, and without its answers (read if someone asks for them):
+    # a campaign's results never hold every vendor's answers in memory at once.
     rows = db.session.execute(
         select(Response.assignment_id, Revision)
         .join(Revision, Revision.response_id == Response.id)
-        .where(Response.assignment_id.in_(ids), Revision.submitted_at.is_not(None))
-        .order_by(Response.assignment_id, Revision.number)
+        .where(Response.assignment_id.in_(ids), Revision.number == newest)
+        .options(defer(Revision.answers), defer(Revision.evidence_index))
     )
-    for assignment_id, revision in rows:
-        latest[assignment_id] = revision
-    return latest
+    return {assignment_id: revision for assignment_id, revision in rows}
 
 
 def for_assignments(assignments: Iterable[Assignment]) -> dict[int, EffectiveResult]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.campaigns.models import (
@@ -18,6 +18,7 @@ from vendorrisk.campaigns.models import (
     ImpactAlert,
     Recipient,
     Response,
+    Revision,
 )
 from vendorrisk.campaigns.services import due_display
 from vendorrisk.core.timeutil import utcnow
@@ -37,6 +38,8 @@ from vendorrisk.review.queries import open_condition
 from vendorrisk.scoring.result import round_display
 
 Progress = Callable[[int, str], None]
+# Vendors whose effective results are held at once while the report's lines are written.
+RESULT_CHUNK = 100
 
 NOT_EXPOSED = "not_exposed"
 NOT_SCORED = "not_scored"
@@ -147,23 +150,37 @@ class CampaignReport:
 
 
 def _assignments(campaign: Campaign) -> list[Assignment]:
+    # The revisions are not loaded here: a line needs only how many were submitted, and the
+    # scores come from the effective-result service a chunk at a time (see `build`).
     return list(
         db.session.scalars(
             select(Assignment)
             .where(Assignment.campaign_id == campaign.id)
             .options(
                 selectinload(Assignment.vendor),
-                selectinload(Assignment.response).selectinload(Response.revisions),
                 selectinload(Assignment.recipients).selectinload(Recipient.last_message),
             )
         )
     )
 
 
-def _line(assignment: Assignment, result: EffectiveResult | None, now: datetime) -> VendorLine:
+def _submitted_counts(campaign: Campaign) -> dict[int, int]:
+    """Return how many revisions each assignment of the campaign submitted, in one query."""
+    return dict(
+        db.session.execute(
+            select(Response.assignment_id, func.count(Revision.id))
+            .join(Revision, Revision.response_id == Response.id)
+            .join(Assignment, Assignment.id == Response.assignment_id)
+            .where(Assignment.campaign_id == campaign.id, Revision.submitted_at.is_not(None))
+            .group_by(Response.assignment_id)
+        ).all()
+    )
+
+
+def _line(
+    assignment: Assignment, result: EffectiveResult | None, now: datetime, submitted: int
+) -> VendorLine:
     vendor = assignment.vendor
-    response = assignment.response
-    submitted = [r for r in response.revisions if r.submitted_at] if response else []
     line = VendorLine(
         assignment=assignment,
         name=vendor.name,
@@ -172,7 +189,7 @@ def _line(assignment: Assignment, result: EffectiveResult | None, now: datetime)
         response=RESPONSE_LABELS.get(assignment.response_state, assignment.response_state),
         review=DECISION_LABELS.get(assignment.review_state, "Not reviewed"),
         overdue=assignment.is_overdue(now),
-        revisions=len(submitted),
+        revisions=submitted,
         overall=None,
         band=None,
         overridden=False,
@@ -200,7 +217,7 @@ def build(
     version = campaign.template_version
     template = parsed_version(version)
     assignments = _assignments(campaign)
-    results = effective.for_assignments(assignments)
+    submitted_counts = _submitted_counts(campaign)
     ids = [a.id for a in assignments]
     open_findings = db.session.scalars(
         select(Finding)
@@ -209,10 +226,16 @@ def build(
         .order_by(Finding.id)
     ).all()
     lines = []
-    for index, assignment in enumerate(assignments):
-        if index % 25 == 0:
-            progress(10 + 25 * index // max(1, len(assignments)), "Scoring summary per vendor")
-        lines.append(_line(assignment, results.get(assignment.id), now))
+    # A chunk of vendors at a time: each chunk's revisions and effective results are dropped once
+    # its lines are written, so memory stays bounded whatever the size of the campaign.
+    for start in range(0, len(assignments), RESULT_CHUNK):
+        progress(10 + 25 * start // max(1, len(assignments)), "Scoring summary per vendor")
+        chunk = assignments[start : start + RESULT_CHUNK]
+        results = effective.for_assignments(chunk)
+        for assignment in chunk:
+            result = results.get(assignment.id)
+            lines.append(_line(assignment, result, now, submitted_counts.get(assignment.id, 0)))
+        del results
     by_assignment = {line.assignment.id: line for line in lines}
     for finding in open_findings:
         if finding.assignment_id in by_assignment:
