@@ -17,8 +17,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, Table, and_, bindparam, func, select
 
 from vendorrisk.campaigns.models import (
     SUBMITTED,
@@ -37,7 +36,8 @@ from vendorrisk.vendors.models import Contact, Vendor
 
 @cache
 def _content_query() -> Select:
-    return select(TemplateVersion.content).where(TemplateVersion.id == bindparam("version_id"))
+    version = _table(TemplateVersion).c
+    return select(version.content).where(version.id == bindparam("version_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,61 +132,64 @@ class RecipientView:
         return self.revoked_at is None and now < self.expires_at and self.erased_at is None
 
 
-def _latest_number():
-    return (
-        select(func.max(Revision.number))
-        .where(Revision.response_id == Response.id)
-        .correlate(Response)
-        .scalar_subquery()
-    )
+def _table(model: Any) -> Table:
+    return model.__table__
 
 
 @cache
 def _section_query() -> Select:
-    # Built once per process: building a statement costs more than running it.
-    latest = aliased(Revision, name="latest")  # an alias: the subquery's Revision correlates
+    # Built once per process, on the tables (not the ORM classes): building a statement and the
+    # ORM's handling of it cost more than running it.
+    recipient, contact, assignment = _table(Recipient), _table(Contact), _table(Assignment)
+    vendor, campaign, version = _table(Vendor), _table(Campaign), _table(TemplateVersion)
+    response, revision = _table(Response), _table(Revision)
+    latest = revision.alias("latest")
+    newest = (
+        select(func.max(revision.c.number))
+        .where(revision.c.response_id == response.c.id)
+        .correlate(response)
+        .scalar_subquery()
+    )
     return (
         select(
-            Recipient.id,
-            Recipient.nonce,
-            Recipient.expires_at,
-            Recipient.revoked_at,
-            Contact.erased_at,
-            Assignment.response_state,
-            Vendor.id.label("vendor_id"),
-            Vendor.name,
-            Campaign.id.label("campaign_id"),
-            Campaign.advisory_slug,
-            Campaign.reference_dates,
-            Campaign.due_date,
-            Campaign.timezone,
-            Campaign.due_at,
-            Campaign.template_version_id,
-            TemplateVersion.content_hash,
-            Response.id.label("response_id"),
-            Response.version,
-            Response.draft,
-            latest.id.label("revision_id"),
-            latest.number,
-            latest.reason,
-            latest.editable_questions,
-            latest.submitted_at,
+            recipient.c.id,
+            recipient.c.nonce,
+            recipient.c.expires_at,
+            recipient.c.revoked_at,
+            contact.c.erased_at,
+            assignment.c.response_state,
+            vendor.c.id.label("vendor_id"),
+            vendor.c.name,
+            campaign.c.id.label("campaign_id"),
+            campaign.c.advisory_slug,
+            campaign.c.reference_dates,
+            campaign.c.due_date,
+            campaign.c.timezone,
+            campaign.c.due_at,
+            campaign.c.template_version_id,
+            version.c.content_hash,
+            response.c.id.label("response_id"),
+            response.c.version,
+            response.c.draft,
+            latest.c.id.label("revision_id"),
+            latest.c.number,
+            latest.c.reason,
+            latest.c.editable_questions,
+            latest.c.submitted_at,
         )
-        .join(Contact, Contact.id == Recipient.contact_id)
-        .join(Assignment, Assignment.id == Recipient.assignment_id)
-        .join(Vendor, Vendor.id == Assignment.vendor_id)
-        .join(Campaign, Campaign.id == Assignment.campaign_id)
-        .join(TemplateVersion, TemplateVersion.id == Campaign.template_version_id)
-        .join(Response, Response.assignment_id == Assignment.id)
-        .outerjoin(
-            latest,
-            and_(latest.response_id == Response.id, latest.number == _latest_number()),
-        )
+        .select_from(recipient)
+        .join(contact, contact.c.id == recipient.c.contact_id)
+        .join(assignment, assignment.c.id == recipient.c.assignment_id)
+        .join(vendor, vendor.c.id == assignment.c.vendor_id)
+        .join(campaign, campaign.c.id == assignment.c.campaign_id)
+        .join(version, version.c.id == campaign.c.template_version_id)
+        .join(response, response.c.assignment_id == assignment.c.id)
+        .outerjoin(latest, and_(latest.c.response_id == response.c.id, latest.c.number == newest))
         .where(
-            Recipient.id.in_(bindparam("recipient_ids", expanding=True)),
-            Recipient.assignment_id == bindparam("assignment_id"),
+            recipient.c.id.in_(bindparam("recipient_ids", expanding=True)),
+            recipient.c.assignment_id == bindparam("assignment_id"),
         )
-        .order_by(Recipient.id)
+        .order_by(recipient.c.id)
     )
 
 
@@ -228,17 +231,18 @@ def section_rows(assignment_id: int, recipient_ids: list[int]) -> list[tuple]:
 
 @cache
 def _evidence_query() -> Select:
+    evidence = _table(Evidence).c
     return (
         select(
-            Evidence.id,
-            Evidence.question_id,
-            Evidence.filename,
-            Evidence.size,
-            Evidence.sha256,
-            Evidence.first_submitted_revision,
+            evidence.id,
+            evidence.question_id,
+            evidence.filename,
+            evidence.size,
+            evidence.sha256,
+            evidence.first_submitted_revision,
         )
-        .where(Evidence.response_id == bindparam("response_id"), Evidence.removed_at.is_(None))
-        .order_by(Evidence.id)
+        .where(evidence.response_id == bindparam("response_id"), evidence.removed_at.is_(None))
+        .order_by(evidence.id)
     )
 
 
