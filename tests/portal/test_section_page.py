@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import event
 
 from tests.portal.helpers import (
@@ -57,3 +59,26 @@ def test_a_date_answer_from_the_year_1_is_shown_again_with_a_message(
     assert "Enter a date between 01 January 1900 and 31 December 2199." in response.text
     assert 'value="0001-01-01"' in response.text  # what was typed stays in the field
     assert "rotated_on" not in draft_of(assignment)
+
+
+def test_the_section_page_reads_two_statements_and_never_the_template_content(
+    app, vendor_client, aid
+):
+    """A section GET reads its rows in two statements (the assignment with its recipient, then
+    the files attached) and, once the version is parsed, never the template's content again."""
+    vendor_client.get(section_url(aid, 0))  # parses the version once in this process
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.startswith("SELECT"):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert vendor_client.get(section_url(aid, 2)).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(statements) == 2
+    assert not any(re.search(r"template_versions\.content\b", s) for s in statements)
