@@ -133,8 +133,14 @@ def assignment_view_or_404(assignment_id: int):
             entry[1] = int(now)
             g.portal_dirty = True
             g.portal_recipient = recipient
+            g.portal_scoped = len(entry) > 2
             return assignment, recipient
     abort(404)
+
+
+def holds_scoped_grant() -> bool:
+    """Tell whether this browser holds any delegate's (scoped) grant, reading only the cookie."""
+    return any(len(entry) > 2 for entry in _grants().values())
 
 
 def has_expired_grant_for(assignment_id: int) -> bool:

@@ -22,8 +22,8 @@ _SECTION_ROUTES = frozenset({"portal.section", "portal.save_section"})
 def _keep_delegates_in_scope():
     args = request.view_args or {}
     assignment_id = args.get("assignment_id")
-    if assignment_id is None:
-        return None
+    if assignment_id is None or not access.holds_scoped_grant():
+        return None  # no delegate's grant: nothing to keep in scope, and no rows read for it
     recipient = access.held_recipient(assignment_id)
     if recipient is None or not g.portal_scoped:
         return None  # no access (the view answers as to anyone), or the whole questionnaire
