@@ -39,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.portal.views import bp as portal_bp
     from vendorrisk.questionnaires import cli as questionnaires_cli
     from vendorrisk.questionnaires.draft_views import bp as drafts_bp
+    from vendorrisk.questionnaires.importers import cli as importers_cli
+    from vendorrisk.questionnaires.importers.views import bp as imports_bp
     from vendorrisk.questionnaires.views import bp as questionnaires_bp
     from vendorrisk.reports.views import bp as reports_bp
     from vendorrisk.review import cli as review_cli
@@ -68,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(mail_bp)
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(drafts_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(products_bp)
     app.register_blueprint(campaigns_bp)
@@ -85,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     accounts_cli.init_app(app)
     mail_cli.init_app(app)
     questionnaires_cli.init_app(app)
+    importers_cli.init_app(app)
     vendors_cli.init_app(app)
     campaigns_cli.init_app(app)
     review_cli.init_app(app)

@@ -177,6 +177,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "drafts.download": MANAGERS,
     "drafts.preview": MANAGERS,
     "drafts.submit": MANAGERS,
+    # Importing a questionnaire (spreadsheet by mapping, CAIQ v4, VSAQ) makes a draft.
+    "imports.index": MANAGERS,
+    "imports.sheet": MANAGERS,
+    "imports.map_columns": MANAGERS,
+    "imports.vsaq": MANAGERS,
     # Advisory library: staff read; managers write, record exposure, track and ask again.
     # The Atom feed: signed in, or through a person's secret feed link (checked by the view;
     # it carries advisory text only, never vendor data).
