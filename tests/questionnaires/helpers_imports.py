@@ -24,7 +24,12 @@ CAIQ_HEADER = [
 ]
 # (question id, text, control id, domain title): invented wording in the CAIQ's shape.
 CAIQ_ROWS = [
-    ("A&A-01.1", "Is an audit policy written and reviewed every year?", "A&A-01", "Audit & Assurance"),
+    (
+        "A&A-01.1",
+        "Is an audit policy written and reviewed every year?",
+        "A&A-01",
+        "Audit & Assurance",
+    ),
     ("A&A-02.1", "Are independent audits run at least yearly?", "A&A-02", "Audit & Assurance"),
     ("IAM-01.1", "Is an access control policy in force?", "IAM-01", "Identity & Access Management"),
     ("IAM-02.1", "Are strong passwords enforced?", "IAM-02", "Identity & Access Management"),
@@ -57,9 +62,36 @@ def caiq_workbook(rows=CAIQ_ROWS, *, extra: list[list] | None = None, banner: bo
 
 SHEET_HEADER = ["Ref", "Area", "Question", "Kind", "Options", "Guidance", "Controls", "Points"]
 SHEET_ROWS = [
-    ["1.1", "Governance", "Do you keep a security policy?", "yes/no", "", "Attach it later.", "ISO A.5.1", "2"],
-    ["1.2", "", "How mature is your programme?", "choice", "Managed [100]; Defined [60]; Ad hoc [0]", "", "ISO A.5.2", "1"],
-    ["2.1", "Operations", "Which clouds do you use?", "multi", "aws = AWS; gcp = Google Cloud; Other", "", "", ""],
+    [
+        "1.1",
+        "Governance",
+        "Do you keep a security policy?",
+        "yes/no",
+        "",
+        "Attach it later.",
+        "ISO A.5.1",
+        "2",
+    ],
+    [
+        "1.2",
+        "",
+        "How mature is your programme?",
+        "choice",
+        "Managed [100]; Defined [60]; Ad hoc [0]",
+        "",
+        "ISO A.5.2",
+        "1",
+    ],
+    [
+        "2.1",
+        "Operations",
+        "Which clouds do you use?",
+        "multi",
+        "aws = AWS; gcp = Google Cloud; Other",
+        "",
+        "",
+        "",
+    ],
     ["2.2", "", "When was your last test?", "date", "", "", "", ""],
     ["2.3", "", "Anything else?", "long text", "", "", "", ""],
 ]
@@ -102,12 +134,42 @@ VSAQ = {
                     "id": "general_block",
                     "text": "General",
                     "items": [
-                        {"type": "line", "id": "company_name", "text": "Company name", "required": True},
-                        {"type": "yesno", "id": "has_program", "text": "Do you run a security programme?", "yes": "Yes, we do", "no": "No"},
-                        {"type": "tip", "id": "program_tip", "cond": "has_program/no", "warn": "yes", "severity": "high", "text": "A programme is expected."},
+                        {
+                            "type": "line",
+                            "id": "company_name",
+                            "text": "Company name",
+                            "required": True,
+                        },
+                        {
+                            "type": "yesno",
+                            "id": "has_program",
+                            "text": "Do you run a security programme?",
+                            "yes": "Yes, we do",
+                            "no": "No",
+                        },
+                        {
+                            "type": "tip",
+                            "id": "program_tip",
+                            "cond": "has_program/no",
+                            "warn": "yes",
+                            "severity": "high",
+                            "text": "A programme is expected.",
+                        },
                         {"type": "info", "text": "Which standards do you follow?"},
-                        {"type": "checkgroup", "id": "standards", "defaultChoice": True, "cond": "has_program/yes", "choices": [{"iso27001": "ISO 27001"}, {"soc2": "SOC 2"}]},
-                        {"type": "tip", "id": "soc2_why", "cond": "soc2 && !iso27001", "text": "ISO 27001 is preferred.", "why": "Why no ISO 27001?"},
+                        {
+                            "type": "checkgroup",
+                            "id": "standards",
+                            "defaultChoice": True,
+                            "cond": "has_program/yes",
+                            "choices": [{"iso27001": "ISO 27001"}, {"soc2": "SOC 2"}],
+                        },
+                        {
+                            "type": "tip",
+                            "id": "soc2_why",
+                            "cond": "soc2 && !iso27001",
+                            "text": "ISO 27001 is preferred.",
+                            "why": "Why no ISO 27001?",
+                        },
                         {"type": "spacer"},
                     ],
                 },
@@ -117,15 +179,33 @@ VSAQ = {
                     "text": "Hosting",
                     "cond": "has_program",
                     "items": [
-                        {"type": "radiogroup", "id": "hosting_kind", "text": "Where do you host?", "choices": [{"host_cloud": "Cloud"}, {"host_onprem": "On premises"}]},
+                        {
+                            "type": "radiogroup",
+                            "id": "hosting_kind",
+                            "text": "Where do you host?",
+                            "choices": [{"host_cloud": "Cloud"}, {"host_onprem": "On premises"}],
+                        },
                         {
                             "type": "block",
                             "text": "Cloud",
                             "cond": "host_cloud",
                             "items": [
-                                {"type": "box", "id": "cloud_details", "text": "Describe your cloud set-up."},
-                                {"type": "check", "id": "cloud_declaration", "text": "Our cloud provider is certified."},
-                                {"type": "upload", "id": "cloud_report", "text": "Attach the provider's report.", "cond": "cloud_declaration"},
+                                {
+                                    "type": "box",
+                                    "id": "cloud_details",
+                                    "text": "Describe your cloud set-up.",
+                                },
+                                {
+                                    "type": "check",
+                                    "id": "cloud_declaration",
+                                    "text": "Our cloud provider is certified.",
+                                },
+                                {
+                                    "type": "upload",
+                                    "id": "cloud_report",
+                                    "text": "Attach the provider's report.",
+                                    "cond": "cloud_declaration",
+                                },
                             ],
                         },
                     ],

@@ -7,7 +7,14 @@ from __future__ import annotations
 import io
 
 from helpers_app import audit_actions, count
-from helpers_imports import MAPPING_YAML, SHEET_HEADER, caiq_workbook, sheet_csv, vsaq_bytes, vsaq_with
+from helpers_imports import (
+    MAPPING_YAML,
+    SHEET_HEADER,
+    caiq_workbook,
+    sheet_csv,
+    vsaq_bytes,
+    vsaq_with,
+)
 from sqlalchemy import select
 
 from tests.conftest import make_user
@@ -55,11 +62,16 @@ def test_a_caiq_round_trip_draft_approval_campaign_and_vendor_answers(client, au
     assert audit_actions("template_draft.import")[-1].details["format"] == "caiq-v4"
     page = client.get(r.location).text
     lock = page.split('name="lock_version" value="')[1].split('"')[0]
-    r = client.post(f"/templates/drafts/{draft.id}/submit", data={"op": "submit", "lock_version": lock})
+    r = client.post(
+        f"/templates/drafts/{draft.id}/submit", data={"op": "submit", "lock_version": lock}
+    )
     assert r.status_code == 303
     version = db.session.get(TemplateVersion, _latest_draft().submitted_version_id)
     # The importer cannot approve their own import (four eyes).
-    assert client.post(f"/templates/versions/{version.id}/approve", data={}).status_code in (302, 403)
+    assert client.post(f"/templates/versions/{version.id}/approve", data={}).status_code in (
+        302,
+        403,
+    )
     db.session.refresh(version)
     assert version.status == "pending"
     auth.logout()
@@ -94,7 +106,9 @@ def test_a_caiq_round_trip_draft_approval_campaign_and_vendor_answers(client, au
 def test_a_refused_workbook_creates_nothing_and_says_which_cell(client, auth):
     auth.login("manager")
     rows = [("A&A-01.1", "Fine?", "A&A-01", "Audit"), ("A&A-01.1", "Twice?", "A&A-01", "Audit")]
-    r = _upload(client, "/templates/imports/sheet", caiq_workbook(rows), "caiq.xlsx", mapping="caiq-v4")
+    r = _upload(
+        client, "/templates/imports/sheet", caiq_workbook(rows), "caiq.xlsx", mapping="caiq-v4"
+    )
     assert r.status_code == 422
     assert "CAIQv4.0.3!A4" in r.text and "duplicate question id" in r.text
     assert count(TemplateDraft) == 0
@@ -148,9 +162,17 @@ def test_a_mapping_that_does_not_fit_is_shown_again_with_the_reason(client, auth
     rows = [["1", "A", "Pick?", "choice", "Good;;Bad", "", "", ""]]
     r = _upload(client, "/templates/imports/sheet", sheet_csv(rows), "bad.csv", mapping="__new__")
     token = r.text.split('name="upload" type="hidden" value="')[1].split('"')[0]
-    form = {"upload": token, "filename": "bad.csv", "header_row": "1", "col_id": "Ref",
-            "col_text": "Question", "col_type": "Kind", "col_choices": "Options",
-            "default_type": "yes_no", "save_as": "Never saved"}
+    form = {
+        "upload": token,
+        "filename": "bad.csv",
+        "header_row": "1",
+        "col_id": "Ref",
+        "col_text": "Question",
+        "col_type": "Kind",
+        "col_choices": "Options",
+        "default_type": "yes_no",
+        "save_as": "Never saved",
+    }
     r = client.post("/templates/imports/map", data=form)
     assert r.status_code == 422 and "bad.csv!E2" in r.text and "choice 2 is empty" in r.text
     assert count(TemplateDraft) == 0 and count(ImportMapping) == 0
@@ -195,8 +217,15 @@ def test_import_sheet_by_a_mapping_file_prints_the_draft(runner, tmp_path):
     (tmp_path / "sig.csv").write_bytes(sheet_csv())
     (tmp_path / "map.yaml").write_text(MAPPING_YAML)
     result = runner.invoke(
-        args=["questionnaires", "import-sheet", str(tmp_path / "sig.csv"),
-              "--map", str(tmp_path / "map.yaml"), "--by", user.email]
+        args=[
+            "questionnaires",
+            "import-sheet",
+            str(tmp_path / "sig.csv"),
+            "--map",
+            str(tmp_path / "map.yaml"),
+            "--by",
+            user.email,
+        ]
     )
     assert result.exit_code == 0, result.output
     draft = _latest_draft()
@@ -207,8 +236,15 @@ def test_import_sheet_can_write_yaml_instead(runner, tmp_path):
     (tmp_path / "caiq.xlsx").write_bytes(caiq_workbook())
     out = tmp_path / "caiq.yaml"
     result = runner.invoke(
-        args=["questionnaires", "import-sheet", str(tmp_path / "caiq.xlsx"),
-              "--mapping", "caiq-v4", "--yaml", str(out)]
+        args=[
+            "questionnaires",
+            "import-sheet",
+            str(tmp_path / "caiq.xlsx"),
+            "--mapping",
+            "caiq-v4",
+            "--yaml",
+            str(out),
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "CCM v4 IAM-02" in out.read_text() and count(TemplateDraft) == 0
@@ -219,8 +255,15 @@ def test_import_sheet_errors_name_file_cell_and_reason_and_exit_1(runner, tmp_pa
     (tmp_path / "bad.csv").write_bytes(sheet_csv(rows))
     (tmp_path / "map.yaml").write_text(MAPPING_YAML)
     result = runner.invoke(
-        args=["questionnaires", "import-sheet", str(tmp_path / "bad.csv"),
-              "--map", str(tmp_path / "map.yaml"), "--yaml", "-"]
+        args=[
+            "questionnaires",
+            "import-sheet",
+            str(tmp_path / "bad.csv"),
+            "--map",
+            str(tmp_path / "map.yaml"),
+            "--yaml",
+            "-",
+        ]
     )
     assert result.exit_code == 1
     assert "bad.csv: bad.csv!C2: the question text is empty" in result.output
@@ -231,8 +274,15 @@ def test_import_sheet_refuses_a_bad_mapping_file_with_its_line(runner, tmp_path)
     (tmp_path / "sig.csv").write_bytes(sheet_csv())
     (tmp_path / "map.yaml").write_text(MAPPING_YAML.replace("  weight: Points", "  weihgt: Points"))
     result = runner.invoke(
-        args=["questionnaires", "import-sheet", str(tmp_path / "sig.csv"),
-              "--map", str(tmp_path / "map.yaml"), "--yaml", "-"]
+        args=[
+            "questionnaires",
+            "import-sheet",
+            str(tmp_path / "sig.csv"),
+            "--map",
+            str(tmp_path / "map.yaml"),
+            "--yaml",
+            "-",
+        ]
     )
     assert result.exit_code == 1 and "map.yaml:9: columns.weihgt: unknown key" in result.output
 
@@ -248,8 +298,15 @@ def test_import_sheet_needs_exactly_one_mapping_and_someone_to_own_the_draft(run
     reader = make_user("compliance")
     (tmp_path / "caiq.xlsx").write_bytes(caiq_workbook())
     refused = runner.invoke(
-        args=["questionnaires", "import-sheet", str(tmp_path / "caiq.xlsx"), "--mapping",
-              "caiq-v4", "--by", reader.email]
+        args=[
+            "questionnaires",
+            "import-sheet",
+            str(tmp_path / "caiq.xlsx"),
+            "--mapping",
+            "caiq-v4",
+            "--by",
+            reader.email,
+        ]
     )
     assert refused.exit_code == 1 and "No active vendor manager" in refused.output
     assert count(TemplateDraft) == 0
@@ -263,14 +320,19 @@ def test_import_vsaq_prints_notes_and_the_draft(runner, tmp_path):
         args=["questionnaires", "import-vsaq", str(tmp_path / "v.json"), "--by", user.email]
     )
     assert result.exit_code == 0, result.output
-    assert "note: v.json: item q2: shown only to VSAQ's reviewers (or never); not imported" in result.output
+    assert (
+        "note: v.json: item q2: shown only to VSAQ's reviewers (or never); not imported"
+        in result.output
+    )
     assert "draft " in result.output and _latest_draft().valid
 
 
 def test_import_vsaq_refuses_a_cond_error_with_exit_1(runner, tmp_path):
     item = {"type": "line", "id": "q2", "text": "Second", "cond": "(q1"}
     (tmp_path / "v.json").write_bytes(vsaq_with(item))
-    result = runner.invoke(args=["questionnaires", "import-vsaq", str(tmp_path / "v.json"), "--yaml", "-"])
+    result = runner.invoke(
+        args=["questionnaires", "import-vsaq", str(tmp_path / "v.json"), "--yaml", "-"]
+    )
     assert result.exit_code == 1 and "v.json: item q2: cond syntax error" in result.output
 
 
@@ -283,7 +345,14 @@ def test_a_header_only_csv_is_refused(runner, tmp_path):
     (tmp_path / "empty.csv").write_bytes(",".join(SHEET_HEADER).encode() + b"\n")
     (tmp_path / "map.yaml").write_text(MAPPING_YAML)
     result = runner.invoke(
-        args=["questionnaires", "import-sheet", str(tmp_path / "empty.csv"),
-              "--map", str(tmp_path / "map.yaml"), "--yaml", "-"]
+        args=[
+            "questionnaires",
+            "import-sheet",
+            str(tmp_path / "empty.csv"),
+            "--map",
+            str(tmp_path / "map.yaml"),
+            "--yaml",
+            "-",
+        ]
     )
     assert result.exit_code == 1 and "no question rows below the header" in result.output

@@ -3,9 +3,12 @@ and every kind of bad input refused with its cell or item id."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
+import yaml
 from helpers_imports import (
     CAIQ_ROWS,
     MAPPING_YAML,
@@ -18,6 +21,7 @@ from helpers_imports import (
     vsaq_with,
     xlsx,
 )
+from openpyxl import load_workbook
 
 from vendorrisk.questionnaires.importers import caiq, jsjson, vsaqcond
 from vendorrisk.questionnaires.importers.common import ImportRefused
@@ -78,9 +82,6 @@ def test_a_workbook_without_the_caiq_header_is_refused():
 
 def test_merged_cells_among_the_questions_are_refused_with_their_range():
     data = caiq_workbook(extra=[["IAM-03.1", "Merged?"]])
-    from openpyxl import load_workbook
-    import io
-
     wb = load_workbook(io.BytesIO(data))
     wb.active.merge_cells("B4:C4")
     buffer = io.BytesIO()
@@ -131,7 +132,7 @@ def test_a_mapped_spreadsheet_becomes_the_template_it_describes(kind):
 
 
 def test_formulas_are_read_as_their_text_never_computed():
-    rows = [SHEET_HEADER, ["1", "A", "=CONCATENATE(\"Do you \",\"patch?\")", "", "", "", "", ""]]
+    rows = [SHEET_HEADER, ["1", "A", '=CONCATENATE("Do you ","patch?")', "", "", "", "", ""]]
     template = _parsed(import_sheet(xlsx(rows), "f.xlsx", MAPPING))
     assert template.question("q_1").text == '=CONCATENATE("Do you ","patch?")'
 
@@ -147,7 +148,9 @@ def test_a_mapping_naming_a_column_the_sheet_lacks_is_refused():
 def test_a_column_named_twice_is_refused():
     header = [*SHEET_HEADER[:-1], "Question"]
     problems = _refused(import_sheet, sheet_csv(header=header), "sig.csv", MAPPING)
-    assert any("the column 'Question' appears twice (sig.csv!C1 and sig.csv!H1)" in p for p in problems)
+    assert any(
+        "the column 'Question' appears twice (sig.csv!C1 and sig.csv!H1)" in p for p in problems
+    )
 
 
 def test_a_mapping_file_with_an_unknown_key_is_refused_with_its_line():
@@ -226,9 +229,6 @@ def test_files_that_cannot_be_read_are_refused_whole(name, data, reason):
 
 
 def test_a_workbook_with_macros_is_refused(tmp_path):
-    import zipfile
-    import io
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -266,7 +266,10 @@ def test_a_published_style_vsaq_file_is_read_comments_and_joined_strings_include
     assert standards.text == "Which standards do you follow?"
     assert [o.value for o in standards.options] == ["iso27001", "soc2", "none_of_the_above"]
     assert standards.options[-1].exclusive
-    assert (standards.show_if.question, tuple(standards.show_if.values)) == ("has_program", ("yes",))
+    assert (standards.show_if.question, tuple(standards.show_if.values)) == (
+        "has_program",
+        ("yes",),
+    )
     why = template.question("soc2_why")
     assert why.type == "long_text" and why.text == "Why no ISO 27001?"
     assert template.question("cloud_details").text == "Describe your cloud set-up."
@@ -276,8 +279,6 @@ def test_a_published_style_vsaq_file_is_read_comments_and_joined_strings_include
 
 def test_vsaq_conditions_become_show_if_with_their_blocks_conditions():
     text = import_vsaq(vsaq_bytes(), "webapp.json").yaml_text
-    import yaml
-
     data = yaml.safe_load(text)
     questions = {q["id"]: q for s in data["sections"] for q in s["questions"]}
     assert questions["standards"]["show_if"] == {"question": "has_program", "in": ["yes"]}
@@ -315,10 +316,14 @@ def test_vsaq_reads_and_and_or_left_to_right_as_vsaq_does():
 )
 def test_vsaq_cond_syntax_errors_are_refused_with_the_item_id(cond, reason):
     problems = _refused(
-        import_vsaq, vsaq_with({"type": "line", "id": "q2", "text": "Second", "cond": cond}), "v.json"
+        import_vsaq,
+        vsaq_with({"type": "line", "id": "q2", "text": "Second", "cond": cond}),
+        "v.json",
     )
     assert len(problems) == 1
-    assert problems[0].startswith("item q2: cond syntax error at character") and reason in problems[0]
+    assert (
+        problems[0].startswith("item q2: cond syntax error at character") and reason in problems[0]
+    )
 
 
 def test_a_cond_naming_no_item_is_refused():
@@ -356,9 +361,15 @@ def test_unsupported_vsaq_constructs_are_reported_by_item_id_never_dropped_silen
         ({"type": "slider", "id": "q2"}, "item q2: unknown item type 'slider'"),
         ({"type": "line", "text": "No id"}, "item #3 (line: 'No id'): a question needs an id"),
         ({"type": "line", "id": "q1", "text": "Again"}, "item q1: duplicate id 'q1'"),
-        ({"type": "radiogroup", "id": "q2", "text": "C?"}, "item q2: a group needs a list of choices"),
+        (
+            {"type": "radiogroup", "id": "q2", "text": "C?"},
+            "item q2: a group needs a list of choices",
+        ),
         ({"type": "line", "id": "q2"}, "item q2: the question has no text"),
-        ({"type": "radio", "id": "q2", "text": "Lone"}, "item q2: a radio outside a radiogroup cannot be imported"),
+        (
+            {"type": "radio", "id": "q2", "text": "Lone"},
+            "item q2: a radio outside a radiogroup cannot be imported",
+        ),
     ],
 )
 def test_bad_vsaq_items_are_refused_with_their_id(item, problem):
@@ -394,6 +405,17 @@ def test_the_fixture_holds_every_documented_item_type():
             walk(item.get("items", []))
 
     walk(VSAQ["questionnaire"])
-    assert {"block", "line", "box", "yesno", "check", "radiogroup", "checkgroup", "info", "tip",
-            "upload", "spacer"} <= kinds
+    assert {
+        "block",
+        "line",
+        "box",
+        "yesno",
+        "check",
+        "radiogroup",
+        "checkgroup",
+        "info",
+        "tip",
+        "upload",
+        "spacer",
+    } <= kinds
     assert json.loads(vsaq_bytes(published=False))

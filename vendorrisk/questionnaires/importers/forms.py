@@ -22,9 +22,7 @@ class SheetUploadForm(FlaskForm):
     )
     mapping = SelectField("Read it with", choices=[], validate_choice=False)
     sheet = StringField("Sheet", description="Leave empty for the first sheet.")
-    header_row = IntegerField(
-        "Header row", default=1, validators=[Optional(), NumberRange(1, 100)]
-    )
+    header_row = IntegerField("Header row", default=1, validators=[Optional(), NumberRange(1, 100)])
 
 
 class VsaqUploadForm(FlaskForm):

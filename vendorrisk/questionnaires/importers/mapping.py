@@ -96,7 +96,10 @@ def parse_mapping(source: str | bytes, filename: str) -> Mapping:
         loaded = load_yaml_text(decode_source(source))
     except YamlLoadError as exc:
         raise ImportRefused(
-            [Problem(f"{filename}:{p.line}" if p.line else filename, p.reason) for p in exc.problems]
+            [
+                Problem(f"{filename}:{p.line}" if p.line else filename, p.reason)
+                for p in exc.problems
+            ]
         ) from exc
     if not isinstance(loaded.data, dict):
         raise ImportRefused([Problem(filename, "a mapping is a YAML mapping with 'columns'")])
@@ -119,7 +122,9 @@ def parse_mapping(source: str | bytes, filename: str) -> Mapping:
 def _allowed(loc: tuple) -> list[str]:
     model: type[BaseModel] = Mapping
     for part in loc[:-1]:
-        annotation = model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
+        annotation = (
+            model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
+        )
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model = annotation
     return list(model.model_fields)

@@ -98,7 +98,9 @@ def convert_sheet(
     return import_sheet(data, filename, mapping)
 
 
-def create_draft(converted: Converted, data: bytes, filename: str, kind: str, user: User) -> Imported:
+def create_draft(
+    converted: Converted, data: bytes, filename: str, kind: str, user: User
+) -> Imported:
     """Create the draft of a converted file, with an audit entry naming the file's SHA-256."""
     draft = drafts.create_from_text(converted.yaml_text, user)
     audit.record(

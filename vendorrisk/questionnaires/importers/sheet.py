@@ -125,8 +125,11 @@ def parse_choices(text: str) -> tuple[list[dict[str, Any]], str | None]:
             return [], f"choice {number} is empty (two separators in a row)"
         match = _CHOICE.match(part)
         if match is None:
-            return [], f"choice {number} ({part[:40]!r}) does not parse: write `Label`, " \
-                "`value = Label` or add a score as `[100]`"
+            return (
+                [],
+                f"choice {number} ({part[:40]!r}) does not parse: write `Label`, "
+                "`value = Label` or add a score as `[100]`",
+            )
         label = match["label"].strip()
         if not label:
             return [], f"choice {number} ({part[:40]!r}) has no label"
@@ -174,7 +177,7 @@ def _question(row: Row, qid: str, mapping: Mapping, problems: list[Problem]):
     before = len(problems)
     if not text.text:
         problems.append(Problem(text.ref, "the question text is empty"))
-    kind = d.type
+    kind: str = d.type
     type_cell = row.get("type")
     if type_cell is not None and type_cell.text:
         found = TYPE_WORDS.get(normal(type_cell.text))
@@ -239,9 +242,7 @@ def _question(row: Row, qid: str, mapping: Mapping, problems: list[Problem]):
         question["remediation"] = DEFAULT_REMEDIATION
         if not controls:
             where = controls_cell.ref if controls_cell else text.ref
-            problems.append(
-                Problem(where, "a weighted question needs at least one control id")
-            )
+            problems.append(Problem(where, "a weighted question needs at least one control id"))
     if d.allow_na:
         question["allow_na"] = True
     return question if len(problems) == before else None
@@ -295,7 +296,12 @@ def convert_table(
         raise ImportRefused(problems)
     if not sections:
         raise ImportRefused(
-            [Problem(f"{table.name}!{table.header_row}", "there are no question rows below the header")]
+            [
+                Problem(
+                    f"{table.name}!{table.header_row}",
+                    "there are no question rows below the header",
+                )
+            ]
         )
     stem = PurePath(filename).stem
     info = mapping.template
@@ -308,7 +314,8 @@ def convert_table(
         data["description"] = info.description
     if weighted:
         data["categories"] = [
-            {"id": s["id"], "title": s["title"], "weight": 1} for s in sections.values()
+            {"id": s["id"], "title": s["title"], "weight": 1}
+            for s in sections.values()
             if s["id"] in weighted
         ]
     data["sections"] = list(sections.values())

@@ -198,7 +198,12 @@ class _Converter:
         if isinstance(target, _Choice):
             cond: vsaqcond.Condition = {"question": target.group.question_id, "in": [target.value]}
             return vsaqcond.negate(cond) if suffix == "/no" else cond
-        if target.question_id is None or target.kind not in ("yesno", "check", "radiogroup", "checkgroup"):
+        if target.question_id is None or target.kind not in (
+            "yesno",
+            "check",
+            "radiogroup",
+            "checkgroup",
+        ):
             raise vsaqcond.Unsupported(
                 f"'{name}' tests a {target.kind} item; show_if can only test choices"
             )
@@ -262,9 +267,15 @@ class _Converter:
                 {"value": "no", "label": "No"},
             ]
         elif item.kind in ("radiogroup", "checkgroup"):
-            labels = {cid: plain(text) for c in raw.get("choices") or [] if isinstance(c, dict) for cid, text in c.items()}
+            labels = {
+                cid: plain(text)
+                for c in raw.get("choices") or []
+                if isinstance(c, dict)
+                for cid, text in c.items()
+            }
             question["options"] = [
-                {"value": value, "label": labels.get(cid) or cid} for cid, value in item.options.items()
+                {"value": value, "label": labels.get(cid) or cid}
+                for cid, value in item.options.items()
             ]
             if raw.get("defaultChoice") in (True, "true", "yes"):
                 value = "none_of_the_above"
@@ -276,8 +287,11 @@ class _Converter:
                 question["options"].append(option)
             if raw.get("choicesConds"):
                 self.notes.append(
-                    Problem(item.where, "conditions on single choices (choicesConds) are not "
-                            "carried over: every choice is always offered")
+                    Problem(
+                        item.where,
+                        "conditions on single choices (choicesConds) are not "
+                        "carried over: every choice is always offered",
+                    )
                 )
         if kind in ("yes_no", "single_choice", "multi_choice"):
             question["weight"] = 0
@@ -328,7 +342,9 @@ class _Converter:
         last: dict[int, dict[str, Any]] = {}
         for item in self.items:
             if item.kind == "radio":
-                self.errors.append(Problem(item.where, "a radio outside a radiogroup cannot be imported"))
+                self.errors.append(
+                    Problem(item.where, "a radio outside a radiogroup cannot be imported")
+                )
                 continue
             if item.kind == "spacer":
                 continue
@@ -346,7 +362,11 @@ class _Converter:
                 self.errors.append(Problem(item.where, f"cond: {exc.args[0]}"))
                 continue
             if when is False:
-                self.notes.append(Problem(item.where, "never shown in VSAQ (its condition is false); not imported"))
+                self.notes.append(
+                    Problem(
+                        item.where, "never shown in VSAQ (its condition is false); not imported"
+                    )
+                )
                 continue
             bucket = sections[item.section]["questions"]
             if item.kind == "info":
@@ -363,7 +383,9 @@ class _Converter:
             if item.question_id is None:
                 continue
             question = (
-                self.tip_question(item) if item.kind == "tip" else self.question(item, intro.pop(item.section, []))
+                self.tip_question(item)
+                if item.kind == "tip"
+                else self.question(item, intro.pop(item.section, []))
             )
             if question is None:
                 continue
@@ -380,7 +402,10 @@ class _Converter:
                         Problem(meta["where"], "a block without questions is not imported")
                     )
                 continue
-            entry: dict[str, Any] = {"id": f"section_{n + 1}", "title": section["title"] or "Questions"}
+            entry: dict[str, Any] = {
+                "id": f"section_{n + 1}",
+                "title": section["title"] or "Questions",
+            }
             if leftover:
                 entry["description"] = " ".join(leftover)
             entry["questions"] = section["questions"]
