@@ -359,7 +359,6 @@ def test_unsupported_vsaq_constructs_are_reported_by_item_id_never_dropped_silen
     ("item", "problem"),
     [
         ({"type": "slider", "id": "q2"}, "item q2: unknown item type 'slider'"),
-        ({"type": "line", "text": "No id"}, "item #3 (line: 'No id'): a question needs an id"),
         ({"type": "line", "id": "q1", "text": "Again"}, "item q1: duplicate id 'q1'"),
         (
             {"type": "radiogroup", "id": "q2", "text": "C?"},
@@ -419,3 +418,15 @@ def test_the_fixture_holds_every_documented_item_type():
         "spacer",
     } <= kinds
     assert json.loads(vsaq_bytes(published=False))
+
+
+def test_items_without_an_id_get_a_stable_one_as_vsaq_gives_them_a_random_one():
+    group = {
+        "type": "checkgroup",
+        "text": "Standards?",
+        "choices": [{"std_1": "One"}, {"std_2": "Two"}],
+    }
+    line = {"type": "line", "text": "Anything else?"}
+    first = import_vsaq(vsaq_with(group), "v.json").yaml_text
+    assert "id: std_1_group" in first and first == import_vsaq(vsaq_with(group), "v.json").yaml_text
+    assert "id: item_2" in import_vsaq(vsaq_with(line), "v.json").yaml_text

@@ -12,7 +12,7 @@ from vendorrisk.questionnaires.validator import check_source
 MAX_LISTED = 200  # problems listed per import, then how many more
 _NOT_ID = re.compile(r"[^a-z0-9]+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-MAX_ID_LENGTH = 64
+MAX_ID_LENGTH = 100
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from .common import (
     ImportRefused,
     Problem,
     finish,
+    identifier,
     option_value,
     refuse,
 )
@@ -302,6 +303,16 @@ class _Converter:
             self.notes.append(Problem(item.where, "read-only in VSAQ; here the vendor answers it"))
         return question
 
+    def generated_id(self, item: _Item) -> str:
+        first = next(iter(item.options), None)
+        base = identifier(f"{first}_group" if first else f"item_{self.items.index(item) + 1}")
+        qid, n = base, 1
+        while qid in self.ids.places or qid in self.by_id:
+            n += 1
+            qid = f"{base}_{n}"
+        self.ids.reserve(qid, item.where)
+        return qid
+
     def tip_question(self, item: _Item) -> dict[str, Any]:
         raw = item.raw
         question: dict[str, Any] = {
@@ -331,7 +342,8 @@ class _Converter:
         for item in self.items:
             if item.kind in QUESTION_TYPES or (item.kind == "tip" and item.raw.get("why")):
                 if item.raw.get("id") is None:
-                    self.errors.append(Problem(item.where, "a question needs an id"))
+                    # VSAQ makes up a random id; ours is stable: the first choice's, or the place.
+                    item.question_id = self.generated_id(item)
                     continue
                 if not item.broken:
                     item.question_id = self.ids.claim(str(item.raw["id"]), item.where, self.errors)
