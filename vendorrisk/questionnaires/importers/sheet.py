@@ -17,7 +17,7 @@ from vendorrisk.questionnaires.schema import MAX_WEIGHT, OPTION_VALUE_RE
 
 from .common import Converted, IdRegistry, ImportRefused, Problem, finish, identifier, option_value
 from .common import slug as make_slug
-from .mapping import FIELDS, REQUIRED_FIELDS, Mapping
+from .mapping import REQUIRED_FIELDS, Mapping
 from .table import Table, column_index, normal, read_table
 
 CHOICE_TYPES = ("single_choice", "multi_choice")
@@ -320,11 +320,6 @@ def convert_table(
         ]
     data["sections"] = list(sections.values())
     return finish(data, ids.places, PurePath(filename).name)
-
-
-def fields_of(mapping: Mapping) -> tuple[str, ...]:
-    """Return the fields a mapping names, in the documented order."""
-    return tuple(f for f in FIELDS if getattr(mapping.columns, f))
 
 
 def import_sheet(
