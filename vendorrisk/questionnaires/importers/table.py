@@ -16,11 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter, range_boundaries
-
-from vendorrisk.questionnaires.workbook import WorkbookRefused, check_container
-
 from .common import ImportRefused, Problem, refuse
 
 MAX_CSV_BYTES = 5 * 1024 * 1024  # as the workbook's MAX_BYTES
@@ -41,7 +36,16 @@ class Table:
 
     def ref(self, column: int, row: int) -> str:
         """Return a cell's reference, e.g. `Questions!C7` (column is 0-based)."""
-        return f"{self.name}!{get_column_letter(column + 1)}{row}"
+        return f"{self.name}!{column_letter(column + 1)}{row}"
+
+
+def column_letter(number: int) -> str:
+    """Return a spreadsheet column's letters (1 -> A, 27 -> AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def normal(text: str) -> str:
@@ -125,6 +129,8 @@ def _table(name, raw_rows, merged, header_row, is_header) -> Table:
             if header_row is None
             else f"the sheet has no row {header_row} to read the column names from",
         )
+    if merged:
+        from openpyxl.utils import range_boundaries  # loaded only for a workbook
     for ref in merged:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
         if max_row is not None and max_row >= table.header_row:
@@ -165,6 +171,11 @@ def _csv_rows(data: bytes, filename: str) -> Iterable[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(data, filename, sheet, pick_sheet):
+    # openpyxl is loaded only when a workbook is read (commands start without it).
+    from openpyxl import load_workbook
+
+    from vendorrisk.questionnaires.workbook import WorkbookRefused, check_container
+
     name = PurePath(filename).name
     try:
         check_container(data, filename)
