@@ -3,8 +3,8 @@
 Declared in vendorrisk/questionnaires/importers/models.py (ImportMapping). A mapping is
 working configuration, not evidence: saving one again under its name replaces it.
 
-Revision ID: 0021_import_mappings
-Revises: 0018_template_drafts
+Revision ID: 0020_import_mappings
+Revises: 0019_delegation
 Create Date: 2026-12-07 01:50:00.000000
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_import_mappings'
-down_revision = '0018_template_drafts'
+revision = '0020_import_mappings'
+down_revision = '0019_delegation'
 branch_labels = None
 depends_on = None
 
