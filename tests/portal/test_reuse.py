@@ -226,7 +226,8 @@ def test_incident_specific_questions_are_never_pre_filled(first_round, vendor):
 
 def test_an_answer_that_no_longer_fits_is_not_offered(first_round, vendor):
     changed = BASELINE.replace(
-        "      - id: plan_reviewed\n        type: date", "      - id: plan_reviewed\n        type: text"
+        "      - id: plan_reviewed\n        type: date",
+        "      - id: plan_reviewed\n        type: text",
     )
     assert changed != BASELINE
     later = create_campaign(approved_version(changed), [vendor]).assignments[0]

@@ -104,3 +104,16 @@ def test_add_months_keeps_the_day_or_takes_the_months_last():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2026, 11, 15), 24) == date(2028, 11, 15)
+
+
+def test_the_schedule_is_read_from_the_environment_with_clear_errors():
+    import pytest
+
+    from vendorrisk.config import parse_schedule
+
+    assert parse_schedule("1:12:base-a, 3:36:base-b") == {1: (12, "base-a"), 3: (36, "base-b")}
+    assert parse_schedule("") == {}
+    with pytest.raises(RuntimeError, match="'1:twelve:base' is not tier:months:template-slug"):
+        parse_schedule("1:twelve:base")
+    with pytest.raises(RuntimeError, match="the tier is 1 to 4 and the months 1 to 120"):
+        parse_schedule("5:12:base")

@@ -314,9 +314,7 @@ class ReusedAnswer(db.Model):  # type: ignore[name-defined]
     """
 
     __tablename__ = "reused_answers"
-    __table_args__ = (
-        Index("ix_reused_answers_response_question", "response_id", "question_id"),
-    )
+    __table_args__ = (Index("ix_reused_answers_response_question", "response_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))

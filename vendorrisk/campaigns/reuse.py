@@ -215,9 +215,7 @@ def carried_evidence(response: Response) -> dict[str, list[Evidence]]:
     if not wanted:
         return {}
     result: dict[str, list[Evidence]] = {}
-    rows = db.session.scalars(
-        select(Evidence).where(Evidence.id.in_(wanted)).order_by(Evidence.id)
-    )
+    rows = db.session.scalars(select(Evidence).where(Evidence.id.in_(wanted)).order_by(Evidence.id))
     for evidence in rows:
         if evidence.first_submitted_revision is not None:  # only files on record travel
             result.setdefault(wanted[evidence.id], []).append(evidence)

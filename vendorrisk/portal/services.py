@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from vendorrisk.audit import services as audit
+from vendorrisk.campaigns import reuse
 from vendorrisk.campaigns.models import (
     IN_PROGRESS,
     NOT_STARTED,
@@ -21,7 +22,6 @@ from vendorrisk.campaigns.models import (
     Response,
     Revision,
 )
-from vendorrisk.campaigns import reuse
 from vendorrisk.campaigns.services import Submission, record_submission
 from vendorrisk.core import storage
 from vendorrisk.core.timeutil import utcnow

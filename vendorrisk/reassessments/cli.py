@@ -20,7 +20,9 @@ def _day(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--on") from exc
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--on"
+        ) from exc
 
 
 @reassessments_cli.command("due")

@@ -182,9 +182,7 @@ def send_due(today: date, actor: User) -> SendResult:
         version = items[0].schedule.version
         planned = {p.vendor.id: p for p in campaigns.plan([d.vendor.id for d in items])}
         ready = [d for d in items if not planned[d.vendor.id].problem]
-        result.skipped += [
-            (d, planned[d.vendor.id].problem or "") for d in items if d not in ready
-        ]
+        result.skipped += [(d, planned[d.vendor.id].problem or "") for d in items if d not in ready]
         if not ready:
             continue
         campaign = campaigns.create_campaign(
