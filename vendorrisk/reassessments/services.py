@@ -132,7 +132,7 @@ def upcoming(today: date, days: int = UPCOMING_DAYS, owned=None) -> list[Due]:
     if not tiers:
         return []
     template_ids = sorted({s.template.id for s in tiers.values()})
-    query = select(Vendor).where(Vendor.status != OFFBOARDED, Vendor.risk_tier.in_(tiers))
+    query = select(Vendor).where(Vendor.status != OFFBOARDED, Vendor.risk_tier.in_(list(tiers)))
     if owned is not None:
         query = query.where(owned(Vendor.owner_id))
     vendors = db.session.scalars(query.order_by(Vendor.name_key)).all()
