@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -182,7 +183,23 @@ def same(row: ReusedAnswer, data: Mapping | None) -> bool:
 
 
 def _draft_rows(response: Response) -> list[ReusedAnswer]:
-    return [row for row in response.reused_answers if row.revision_id is None]
+    rows = getattr(response, "reused_answers", None)
+    if rows is None:  # a page's light view of the response: read the rows once per request
+        rows = _rows_of(response.id)
+    return [row for row in rows if row.revision_id is None]
+
+
+def _rows_of(response_id: int) -> list[ReusedAnswer]:
+    memo = g.setdefault("reused_rows", {}) if has_request_context() else {}
+    if response_id not in memo:
+        memo[response_id] = list(
+            db.session.scalars(
+                select(ReusedAnswer)
+                .where(ReusedAnswer.response_id == response_id, ReusedAnswer.revision_id.is_(None))
+                .order_by(ReusedAnswer.id)
+            )
+        )
+    return memo[response_id]
 
 
 def pending(response: Response) -> dict[str, ReusedAnswer]:
