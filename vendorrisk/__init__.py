@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.questionnaires.importers import cli as importers_cli
     from vendorrisk.questionnaires.importers.views import bp as imports_bp
     from vendorrisk.questionnaires.views import bp as questionnaires_bp
+    from vendorrisk.reassessments import cli as reassessments_cli
     from vendorrisk.reports.views import bp as reports_bp
     from vendorrisk.review import cli as review_cli
     from vendorrisk.review.views import bp as review_bp
@@ -95,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     advisories_cli.init_app(app)
     intake_cli.init_app(app)
     clocks_cli.init_app(app)
+    reassessments_cli.init_app(app)
     demo.init_app(app)
     from vendorrisk.core import backup_cli
 

@@ -71,6 +71,35 @@ class Config:
     DISPLAY_TIMEZONE = "UTC"
     # Days a finding raised by scoring has to be fixed, by severity (its due date).
     FINDING_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
+    # Baseline reassessment per inherent tier: every so many months, with this template
+    # (docs/operations.md, "Reassessments"). A tier left out is not reassessed on a schedule.
+    REASSESSMENT_SCHEDULE: dict = {
+        1: (12, "incident-readiness-baseline"),
+        2: (24, "incident-readiness-baseline"),
+        3: (36, "incident-readiness-baseline"),
+    }
+    REASSESSMENT_ANSWER_DAYS = 30  # the due date of a reassessment, counted from when it is sent
+    REASSESSMENT_SENDER: str | None = None  # e-mail of the staff user the invitations come from
+
+
+def parse_schedule(text: str) -> dict[int, tuple[int, str]]:
+    """Read REASSESSMENT_SCHEDULE: `tier:months:template-slug` items separated by commas
+    (e.g. `1:12:incident-readiness-baseline,2:24:incident-readiness-baseline`); empty: none."""
+    schedule: dict[int, tuple[int, str]] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        parts = item.split(":")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
+            raise RuntimeError(
+                f"REASSESSMENT_SCHEDULE: {item!r} is not tier:months:template-slug "
+                "(e.g. 1:12:incident-readiness-baseline)"
+            )
+        tier, months = int(parts[0]), int(parts[1])
+        if tier not in (1, 2, 3, 4) or not 1 <= months <= 120:
+            raise RuntimeError(
+                f"REASSESSMENT_SCHEDULE: {item!r}: the tier is 1 to 4 and the months 1 to 120"
+            )
+        schedule[tier] = (months, parts[2])
+    return schedule
 
 
 def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
@@ -117,6 +146,9 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     cfg["MAIL_DEFAULT_SENDER"] = os.environ.get("MAIL_FROM", Config.MAIL_DEFAULT_SENDER)
     cfg["MAIL_REPLY_TO"] = os.environ.get("MAIL_REPLY_TO")
     cfg["MAIL_TIMEOUT"] = min(10, int(os.environ.get("MAIL_TIMEOUT", "10")))
+    if os.environ.get("REASSESSMENT_SCHEDULE") is not None:
+        cfg["REASSESSMENT_SCHEDULE"] = parse_schedule(os.environ["REASSESSMENT_SCHEDULE"])
+    cfg["REASSESSMENT_SENDER"] = os.environ.get("REASSESSMENT_SENDER") or None
     cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
     cfg.update(overrides)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

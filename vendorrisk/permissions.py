@@ -118,6 +118,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.section": PUBLIC,
     "portal.save_section": PUBLIC,
     "portal.remove_evidence": PUBLIC,
+    "portal.confirm_reused": PUBLIC,
     "portal.review": PUBLIC,
     "portal.receipt": PUBLIC,
     "portal.findings": PUBLIC,

@@ -61,11 +61,12 @@ def test_a_date_answer_from_the_year_1_is_shown_again_with_a_message(
     assert "rotated_on" not in draft_of(assignment)
 
 
-def test_the_section_page_reads_two_statements_and_never_the_template_content(
+def test_the_section_page_reads_three_statements_and_never_the_template_content(
     app, vendor_client, aid
 ):
-    """A section GET reads its rows in two statements (the assignment with its recipient, then
-    the files attached) and, once the version is parsed, never the template's content again."""
+    """A section GET reads its rows in three statements (the assignment with its recipient, the
+    files attached, and the earlier answers offered for reuse) and, once the version is parsed,
+    never the template's content again."""
     vendor_client.get(section_url(aid, 0))  # parses the version once in this process
     statements = []
 
@@ -80,5 +81,6 @@ def test_the_section_page_reads_two_statements_and_never_the_template_content(
         assert vendor_client.get(section_url(aid, 2)).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert len(statements) == 2
+    assert len(statements) == 3
+    assert sum("reused_answers" in s for s in statements) == 1
     assert not any(re.search(r"template_versions\.content\b", s) for s in statements)

@@ -331,3 +331,88 @@ def test_max_length_on_a_non_text_question_is_an_error():
 def test_max_length_above_the_cap_is_an_error():
     text = template(Q_B_TEXT + "        max_length: 20000  # <-\n")
     check(text, "max_length must be <= 10000 (got 20000)", "q_b")
+
+
+def _reuse_template(kind: str, questions: str) -> str:
+    return f"""\
+id: reuse-rules
+kind: {kind}
+title: Reuse rules
+categories:
+  - id: certificate_rotation
+    title: Rotation
+    weight: 1
+  - id: incident_readiness
+    title: Readiness
+    weight: 1
+sections:
+  - id: only
+    title: Only
+    questions:
+      - id: scored_one
+        type: yes_no
+        text: Scored?
+        category: certificate_rotation
+        options:
+          - {{value: "yes", label: "Yes", score: 100}}
+          - {{value: "no", label: "No", score: 0}}
+        remediation: Fix it.
+        frameworks: ["ISO/IEC 27001:2022 A.5.21"]
+      - id: scored_two
+        type: yes_no
+        text: Scored too?
+        category: incident_readiness
+        options:
+          - {{value: "yes", label: "Yes", score: 100}}
+          - {{value: "no", label: "No", score: 0}}
+        remediation: Fix it.
+        frameworks: ["ISO/IEC 27001:2022 A.5.24"]
+{questions}"""
+
+
+def test_a_reuse_key_on_a_question_that_is_not_reusable_is_refused():
+    from vendorrisk.questionnaires.validator import validate_text
+
+    text = _reuse_template(
+        "baseline",
+        "      - id: owner\n        type: text\n        text: Who?\n"
+        "        reuse_key: security_owner\n        reusable: false\n",
+    )
+    template, errors = validate_text(text, "t.yaml")
+    assert template is None
+    assert any("reusable: false cannot have a reuse_key" in str(e) for e in errors)
+
+
+def test_two_questions_sharing_a_match_key_are_refused():
+    from vendorrisk.questionnaires.validator import validate_text
+
+    text = _reuse_template(
+        "baseline",
+        "      - id: owner\n        type: text\n        text: Who?\n"
+        "        reuse_key: scored_one\n",
+    )
+    template, errors = validate_text(text, "t.yaml")
+    assert template is None
+    assert any("reuse_key 'scored_one' is also the reuse key of question" in str(e) for e in errors)
+
+
+def test_which_questions_may_be_reused_follows_the_template_kind():
+    from vendorrisk.questionnaires.validator import validate_text
+
+    extra = (
+        "      - id: owner\n        type: text\n        text: Who?\n"
+        "        reuse_key: security_owner\n"
+        "      - id: this_year\n        type: text\n        text: What changed?\n"
+        "        reusable: false\n"
+    )
+    baseline, errors = validate_text(_reuse_template("baseline", extra), "t.yaml")
+    assert baseline is not None, [str(e) for e in errors]
+    assert [q.id for q in baseline.questions() if q.reusable_in(baseline.kind)] == [
+        "scored_one",
+        "scored_two",
+        "owner",
+    ]
+    incident, errors = validate_text(_reuse_template("incident", extra), "t.yaml")
+    assert incident is not None, [str(e) for e in errors]
+    assert [q.id for q in incident.questions() if q.reusable_in(incident.kind)] == ["owner"]
+    assert incident.question("owner").match_key == "security_owner"

@@ -165,6 +165,9 @@ class Response(db.Model):  # type: ignore[name-defined]
     evidence: Mapped[list["Evidence"]] = relationship(
         back_populates="response", order_by="Evidence.id"
     )
+    reused_answers: Mapped[list["ReusedAnswer"]] = relationship(
+        back_populates="response", order_by="ReusedAnswer.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -297,3 +300,35 @@ class ImpactAlert(db.Model):  # type: ignore[name-defined]
 
     assignment = relationship("Assignment")
     vendor = relationship("Vendor")
+
+
+class ReusedAnswer(db.Model):  # type: ignore[name-defined]
+    """An earlier submitted answer offered again to the same vendor in a later questionnaire.
+
+    Rows without a revision describe the draft: an offer counts for nothing until the vendor
+    confirms it (`confirmed_at`), which writes it into the draft. At submission a copy is written
+    for the revision (only for the confirmed answers still as confirmed), so a reviewer can tell
+    which submitted answers were confirmed from an earlier round; those copies are never changed.
+    Evidence is carried by reference: `evidence_ids` name the stored files of the earlier answer,
+    which are neither copied nor changed.
+    """
+
+    __tablename__ = "reused_answers"
+    __table_args__ = (Index("ix_reused_answers_response_question", "response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    source_revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    source_question_id: Mapped[str] = mapped_column(String(64))
+    source_submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The earlier answer as the answer codec encodes it.
+    answer: Mapped[dict] = mapped_column(JSON)
+    evidence_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+
+    response: Mapped[Response] = relationship(back_populates="reused_answers")
+    source_revision = relationship("Revision", foreign_keys=[source_revision_id])

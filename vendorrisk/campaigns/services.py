@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.audit import services as audit
+from vendorrisk.campaigns import reuse
 from vendorrisk.campaigns.models import (
     SUBMITTED,
     SUBMITTED_LATE,
@@ -24,6 +25,7 @@ from vendorrisk.core.timeutil import utcnow, zone
 from vendorrisk.core.urls import external_url
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
+from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.scoring import ScoreResult
 from vendorrisk.vendors.models import Contact, Vendor
 from vendorrisk.vendors.services import campaign_recipients
@@ -115,11 +117,13 @@ def create_campaign(
     )
     db.session.add(campaign)
     db.session.flush()
+    parsed = parsed_version(template_version)
     for item in planned:
         assignment = Assignment(campaign=campaign, vendor_id=item.vendor.id)
         db.session.add(assignment)
         db.session.add(Response(assignment=assignment, draft={}))
         db.session.flush()
+        reuse.offer(assignment, parsed)  # the vendor's earlier answers, to confirm
         for contact in item.recipients:
             _add_recipient(assignment, contact, actor=None)
     audit.record(
@@ -406,8 +410,6 @@ class LaunchPlan:
 
 def launch_plan(version: "TemplateVersion", advisory=None) -> LaunchPlan:
     """Return the version's reference dates to freeze (the advisory's key dates first)."""
-    from vendorrisk.questionnaires.services import parsed_version
-
     parsed = parsed_version(version)
     references = default_reference_dates(parsed)
     labels = {ref.name: ref.label for ref in parsed.reference_dates}

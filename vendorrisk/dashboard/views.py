@@ -24,6 +24,7 @@ from vendorrisk.dashboard.forms import HandleAlertForm
 from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, portfolio
 from vendorrisk.extensions import db
 from vendorrisk.permissions import MANAGER
+from vendorrisk.reassessments import services as reassessments
 from vendorrisk.review.models import SEVERITIES
 from vendorrisk.vendors.risk import TIERS, tier_label
 
@@ -73,7 +74,16 @@ def render_dashboard():
         severities=SEVERITIES,
         now_utc=utcnow(),
         contract_dates=contract_services.upcoming_dates(today),
+        reassessments=_reassessments(today, scope),
     )
+
+
+def _reassessments(today: date, scope: queries.Scope) -> tuple[list, str | None]:
+    """The reassessments due in the coming 60 days in this scope, or why none can be listed."""
+    try:
+        return reassessments.upcoming(today, owned=scope.owned), None
+    except reassessments.ScheduleError as exc:
+        return [], str(exc)
 
 
 @bp.route("/")

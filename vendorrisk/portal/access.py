@@ -14,7 +14,7 @@ from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import joinedload
 
-from vendorrisk.campaigns.models import Assignment, Campaign, Recipient
+from vendorrisk.campaigns.models import Assignment, Campaign, Recipient, Response
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.portal.page_rows import section_rows
@@ -89,7 +89,8 @@ def _page_graph() -> tuple:
         joinedload(Recipient.assignment).options(
             joinedload(Assignment.vendor),
             joinedload(Assignment.campaign).joinedload(Campaign.template_version),
-            joinedload(Assignment.response),
+            # The earlier answers offered for reuse are read by every page (a few rows at most).
+            joinedload(Assignment.response).joinedload(Response.reused_answers),
         ),
     )
 

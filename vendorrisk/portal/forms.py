@@ -45,3 +45,10 @@ class WorkbookUploadForm(FlaskForm):
         "Your filled-in workbook (.xlsx)",
         validators=[FileRequired(message="Choose the workbook to upload.")],
     )
+
+
+class ReuseConfirmForm(FlaskForm):
+    """Which earlier answers to confirm: one question's, or every offer of a section."""
+
+    section = IntegerField(validators=[InputRequired()])
+    question = StringField(validators=[Optional(), Length(max=64)])

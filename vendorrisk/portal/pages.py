@@ -16,7 +16,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from vendorrisk.campaigns.models import Assignment
 from vendorrisk.campaigns.services import due_display
 from vendorrisk.extensions import db
-from vendorrisk.portal import access, delegation, services
+from vendorrisk.portal import access, delegation, reuse, services
 from vendorrisk.questionnaires.answers import encode_answer
 from vendorrisk.questionnaires.conditions import visible_sections as visible_sections_of
 from vendorrisk.questionnaires.formfactory import field_names, form_class
@@ -102,8 +102,10 @@ def section_page(
     files = services.live_evidence(response)
     removable = services.removable_evidence(files, editable)
     attached = get_template_attribute("portal/_attached.html", "attached")
+    offers = reuse.section_offers(assignment, template, index, progress.questions)
     state = state._replace(
-        attached={qid: attached(fs, removable) for qid, fs in files.items() if qid in section_ids}
+        attached={qid: attached(fs, removable) for qid, fs in files.items() if qid in section_ids},
+        notes=reuse.notes(assignment, template, index, offers),
     )
     round_ = review_round(assignment, template, editable)
     if editable == set():  # submitted and closed: every question shown locked, nothing to edit
@@ -136,6 +138,7 @@ def section_page(
         answered=answered,
         total=total,
         removable=sorted(removable),
+        offers=list(offers),
         editable=editable,
         version=response.version,
         conflict=conflict,

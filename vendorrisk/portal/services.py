@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from vendorrisk.audit import services as audit
+from vendorrisk.campaigns import reuse
 from vendorrisk.campaigns.models import (
     IN_PROGRESS,
     NOT_STARTED,
@@ -445,11 +446,14 @@ def discard_uncommitted_files(stored_names: list[str]) -> None:
 
 
 def live_evidence(response: Response) -> dict[str, list[Evidence]]:
-    """Return the files attached per question (removed ones left out)."""
+    """Return the files attached per question (removed ones left out), with the earlier files
+    that confirmed answers carry over from an earlier round (stored once, never copied)."""
     result: dict[str, list[Evidence]] = {}
     for evidence in response.evidence:
         if evidence.removed_at is None:
             result.setdefault(evidence.question_id, []).append(evidence)
+    for qid, carried in reuse.carried_evidence(response).items():
+        result.setdefault(qid, []).extend(carried)
     return result
 
 
@@ -582,6 +586,7 @@ def submit(
     db.session.flush()
     vex_answers.freeze(response, revision, encoded)
     attribution.freeze(revision, encoded)
+    reuse.freeze(response, revision, encoded)
     details: dict[str, object] = {
         "assignment": assignment.id,
         "number": revision.number,

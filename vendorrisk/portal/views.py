@@ -9,6 +9,7 @@ from vendorrisk.portal import (  # noqa: F401  (importing registers the routes)
     finding_views,
     intake_views,
     link_views,
+    reuse_views,
     submit_views,
     workbook_views,
 )

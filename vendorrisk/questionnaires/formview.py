@@ -104,6 +104,7 @@ class QuestionLayout:
             ),
             thumbprint=(values.get(n.thumbprint) or ("",))[0],
             thumbprint_errors=thumbprint_errors,
+            note=state.notes.get(self.question.id, _NOTHING),
         )
 
 
@@ -123,6 +124,7 @@ class QuestionView(NamedTuple):
     has_error: bool
     thumbprint: str = ""
     thumbprint_errors: Sequence[str] = ()
+    note: Markup = Markup("")  # a note the page shows under the heading (an answer to reuse)
 
     def checked(self, value: str) -> Markup:
         """Return the ` checked` attribute of the option `value`, if it is chosen."""
@@ -166,6 +168,7 @@ class _Skeleton:
     na_checked = property(lambda self: self._mark("na_checked"))
     comment_open = property(lambda self: self._mark("comment_open"))
     attached = property(lambda self: self._mark("attached"))
+    note = property(lambda self: self._mark("note"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,7 @@ class FormState(NamedTuple):
     values: Mapping[str, Sequence[str]]
     errors: Mapping[str, Sequence[str]]
     attached: Mapping[str, Markup] = MappingProxyType({})
+    notes: Mapping[str, Markup] = MappingProxyType({})
 
 
 def _show_if(item: Question | Section) -> Markup | None:

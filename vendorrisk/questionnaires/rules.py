@@ -310,6 +310,12 @@ def _question_problems(
             yield Problem(
                 base + ("allow_na",), "allow_na is not allowed on a critical question", q.id
             )
+    if q.reuse_key is not None and not q.reusable:
+        yield Problem(
+            base + ("reuse_key",),
+            "a question with reusable: false cannot have a reuse_key (remove one of them)",
+            q.id,
+        )
     if "max_length" in q.model_fields_set and q.type not in TEXT_TYPES:
         yield Problem(
             base + ("max_length",),
@@ -449,6 +455,27 @@ def check_template(template: Template) -> list[Problem]:
         for qi, question in enumerate(section.questions):
             base: YamlPath = ("sections", si, "questions", qi)
             problems.extend(_question_problems(template, question, base, categories, references))
+    problems.extend(_reuse_key_problems(template))
     problems.extend(_show_if_problems(template))
     problems.extend(outcome_problems(template))
     return problems
+
+
+def _reuse_key_problems(t: Template) -> Iterator[Problem]:
+    """Two reusable questions sharing a match key would both take one earlier answer."""
+    holders: dict[str, list[str]] = {}
+    for q in t.questions():
+        if q.reusable_in(t.kind):
+            holders.setdefault(q.match_key, []).append(q.id)
+    for si, section in enumerate(t.sections):
+        for qi, q in enumerate(section.questions):
+            if q.reuse_key is None or not q.reusable_in(t.kind):
+                continue
+            others = [qid for qid in holders[q.reuse_key] if qid != q.id]
+            if others:
+                yield Problem(
+                    ("sections", si, "questions", qi, "reuse_key"),
+                    f"reuse_key '{q.reuse_key}' is also the reuse key of question "
+                    f"'{others[0]}'; each earlier answer may be offered to one question only",
+                    q.id,
+                )

@@ -368,6 +368,11 @@ class Question(_Model):
     finding_title: Annotated[NonEmptyText, Field(max_length=FINDING_TITLE_MAX)] | None = None
     frameworks: tuple[NonEmptyText, ...] = ()
     max_length: int = Field(MAX_TEXT_LENGTH, ge=1, le=MAX_TEXT_LENGTH)
+    # Answer reuse (docs/questionnaire-format.md, "Answers reused from earlier rounds"): a
+    # question with a `reuse_key` is pre-filled from the vendor's latest submitted answer to any
+    # question with the same key; in a baseline template a question without one matches by id.
+    reuse_key: Identifier | None = None
+    reusable: bool = True
 
     @model_validator(mode="before")
     @classmethod
@@ -419,6 +424,21 @@ class Question(_Model):
     def bears_on_exposure(self) -> bool:
         """Whether an answer to this question can rule exposure in or out."""
         return any(o.not_exposed or o.exposed for o in self.options)
+
+    @property
+    def match_key(self) -> str:
+        """Return what an earlier answer must share to be offered again: reuse_key, else id."""
+        return self.reuse_key or self.id
+
+    def reusable_in(self, kind: str) -> bool:
+        """Whether an earlier answer may be offered for this question in a template of `kind`.
+
+        Never when `reusable: false`; in an incident template only with a `reuse_key`, so a
+        question about one breach is never answered from another.
+        """
+        if not self.reusable:
+            return False
+        return kind == "baseline" or self.reuse_key is not None
 
     def possible_scores(self) -> tuple[float, ...]:
         """Return every score (0..100) an answer to this question can earn."""

@@ -1,0 +1,1 @@
+"""Baseline reassessments sent on a schedule per inherent risk tier (docs/operations.md)."""

@@ -1,0 +1,66 @@
+"""`flask reassessments due|send`: baseline reassessments per tier (cron-able, idempotent)."""
+
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from vendorrisk.extensions import db
+from vendorrisk.reassessments import services
+
+reassessments_cli = AppGroup(
+    "reassessments", help="Baseline reassessments on the schedule of each inherent tier."
+)
+
+
+def _day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--on"
+        ) from exc
+
+
+@reassessments_cli.command("due")
+@click.option("--days", default=services.UPCOMING_DAYS, show_default=True, type=click.IntRange(0))
+@click.option("--on", "on", help="Count from this day instead of today (YYYY-MM-DD).")
+def due(days: int, on: str | None) -> None:
+    """List the reassessments due now or within DAYS, not yet sent."""
+    try:
+        items = services.upcoming(_day(on), days=days)
+    except services.ScheduleError as exc:
+        raise click.ClickException(f"REASSESSMENT_SCHEDULE: {exc}") from exc
+    for item in items:
+        click.echo(
+            f"{item.due_on.isoformat()}  tier {item.schedule.tier}  {item.vendor.name}  "
+            f"({item.schedule.template.slug}; last {item.last_on or 'never'})"
+        )
+    click.echo(f"{len(items)} reassessments due by {days} days from now")
+
+
+@reassessments_cli.command("send")
+@click.option("--sender", help="E-mail of the staff user the invitations come from.")
+@click.option("--on", "on", help="Send what is due on this day instead of today (YYYY-MM-DD).")
+def send(sender: str | None, on: str | None) -> None:
+    """Send the reassessments that are due; running it again creates nothing twice."""
+    try:
+        actor = services.sender(sender)
+        result = services.send_due(_day(on), actor)
+    except services.ScheduleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    for item, reason in result.skipped:
+        click.echo(f"not sent to {item.vendor.name}: {reason}", err=True)
+    click.echo(
+        f"sent {len(result.sent)} reassessments in {len(result.campaigns)} campaigns "
+        "(invitations are in the outbox)"
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the command group."""
+    app.cli.add_command(reassessments_cli)

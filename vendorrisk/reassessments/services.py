@@ -1,0 +1,227 @@
+"""When each vendor is due for its baseline reassessment, and sending the ones that are due.
+
+The schedule (`REASSESSMENT_SCHEDULE`) gives each inherent tier a cadence in months and a
+baseline template. A vendor of a scheduled tier falls due `months` after it last submitted that
+template; one that never did is due from the day it was added. A vendor with an assignment of
+that template still open (not submitted) is not due again: it is being asked already. That
+rule, with the unique record of each send, is what makes sending idempotent.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from vendorrisk.accounts.models import User
+from vendorrisk.audit import services as audit
+from vendorrisk.campaigns import services as campaigns
+from vendorrisk.campaigns.models import SUBMITTED, SUBMITTED_LATE, Assignment, Campaign
+from vendorrisk.extensions import db
+from vendorrisk.questionnaires.models import APPROVED, Template, TemplateVersion
+from vendorrisk.questionnaires.services import parsed_version
+from vendorrisk.reassessments.models import ReassessmentSend
+from vendorrisk.vendors.models import OFFBOARDED, Vendor
+
+UPCOMING_DAYS = 60
+
+
+class ScheduleError(ValueError):
+    """The configured schedule cannot be used, with the reason."""
+
+
+@dataclass(frozen=True)
+class TierSchedule:
+    """How often one tier is reassessed, and with which baseline template."""
+
+    tier: int
+    months: int
+    template: Template
+    version: TemplateVersion  # the latest approved version: the one sent
+
+
+@dataclass(frozen=True)
+class Due:
+    """One vendor's next baseline reassessment."""
+
+    vendor: Vendor
+    schedule: TierSchedule
+    due_on: date
+    last_on: date | None  # when it last submitted the template (None: never)
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day `months` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def schedule() -> dict[int, TierSchedule]:
+    """Return the configured schedule per tier, each with its template (one query)."""
+    configured = current_app.config.get("REASSESSMENT_SCHEDULE") or {}
+    slugs = {slug for _, slug in configured.values()}
+    if not slugs:
+        return {}
+    templates = {
+        t.slug: t for t in db.session.scalars(select(Template).where(Template.slug.in_(slugs)))
+    }
+    latest = _latest_versions([t.id for t in templates.values()])
+    result = {}
+    for tier, (months, slug) in sorted(configured.items()):
+        template = templates.get(slug)
+        if template is None or template.archived_at is not None:
+            raise ScheduleError(f"tier {tier}: there is no template '{slug}' in use")
+        if template.kind != "baseline":
+            raise ScheduleError(f"tier {tier}: '{slug}' is an incident template, not a baseline")
+        if template.id not in latest:
+            raise ScheduleError(f"tier {tier}: '{slug}' has no approved version")
+        result[int(tier)] = TierSchedule(int(tier), int(months), template, latest[template.id])
+    return result
+
+
+def _latest_versions(template_ids: list[int]) -> dict[int, TemplateVersion]:
+    rows = db.session.scalars(
+        select(TemplateVersion)
+        .where(TemplateVersion.template_id.in_(template_ids), TemplateVersion.status == APPROVED)
+        .order_by(TemplateVersion.number)
+    )
+    return {v.template_id: v for v in rows}  # the highest number wins
+
+
+def _last_submitted(template_ids: list[int]) -> dict[tuple[int, int], date]:
+    """Return when each vendor last submitted each template (one query)."""
+    rows = db.session.execute(
+        select(Assignment.vendor_id, TemplateVersion.template_id, func.max(Assignment.submitted_at))
+        .join(Campaign, Assignment.campaign_id == Campaign.id)
+        .join(TemplateVersion, Campaign.template_version_id == TemplateVersion.id)
+        .where(
+            TemplateVersion.template_id.in_(template_ids),
+            Assignment.response_state.in_((SUBMITTED, SUBMITTED_LATE)),
+        )
+        .group_by(Assignment.vendor_id, TemplateVersion.template_id)
+    )
+    return {(vendor_id, tid): at.date() for vendor_id, tid, at in rows if at is not None}
+
+
+def _open(template_ids: list[int]) -> set[tuple[int, int]]:
+    """Return the (vendor, template) pairs with an assignment not yet submitted (one query)."""
+    rows = db.session.execute(
+        select(Assignment.vendor_id, TemplateVersion.template_id)
+        .join(Campaign, Assignment.campaign_id == Campaign.id)
+        .join(TemplateVersion, Campaign.template_version_id == TemplateVersion.id)
+        .where(
+            TemplateVersion.template_id.in_(template_ids),
+            Assignment.response_state.not_in((SUBMITTED, SUBMITTED_LATE)),
+        )
+        .distinct()
+    )
+    return {(vendor_id, tid) for vendor_id, tid in rows}
+
+
+def upcoming(today: date, days: int = UPCOMING_DAYS, owned=None) -> list[Due]:
+    """Return the reassessments falling due by `today + days` and not yet sent, soonest first.
+
+    Overdue ones (due before today) are included. `owned` limits the vendors (a SQL condition
+    on Vendor.owner_id, as the dashboard's scope gives). A fixed number of queries.
+    """
+    tiers = schedule()
+    if not tiers:
+        return []
+    template_ids = sorted({s.template.id for s in tiers.values()})
+    query = select(Vendor).where(Vendor.status != OFFBOARDED, Vendor.risk_tier.in_(list(tiers)))
+    if owned is not None:
+        query = query.where(owned(Vendor.owner_id))
+    vendors = db.session.scalars(query.order_by(Vendor.name_key)).all()
+    last, busy = _last_submitted(template_ids), _open(template_ids)
+    end, result = today + timedelta(days=days), []
+    for vendor in vendors:
+        plan = tiers[vendor.risk_tier]
+        key = (vendor.id, plan.template.id)
+        if key in busy:
+            continue
+        last_on = last.get(key)
+        due_on = add_months(last_on, plan.months) if last_on else vendor.created_at.date()
+        if due_on <= end:
+            result.append(Due(vendor, plan, due_on, last_on))
+    return sorted(result, key=lambda d: (d.due_on, d.vendor.name_key))
+
+
+@dataclass
+class SendResult:
+    """What a run sent: the campaigns made, the vendors asked, and who could not be."""
+
+    campaigns: list[Campaign] = field(default_factory=list)
+    sent: list[Due] = field(default_factory=list)
+    skipped: list[tuple[Due, str]] = field(default_factory=list)
+
+
+def sender(email: str | None) -> User:
+    """Return the active staff user reassessment invitations are sent as."""
+    address = (email or current_app.config.get("REASSESSMENT_SENDER") or "").strip().lower()
+    if not address:
+        raise ScheduleError("say who sends the invitations: --sender or REASSESSMENT_SENDER")
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    if user is None or not user.active or user.role not in ("manager", "admin"):
+        raise ScheduleError(f"{address} is not an active vendor manager or admin")
+    return user
+
+
+def send_due(today: date, actor: User) -> SendResult:
+    """Create one campaign per template for the vendors due by today, with their earlier
+    answers offered and the invitations queued in the outbox. Flushes, never commits."""
+    result = SendResult()
+    due = upcoming(today, days=0)
+    by_template: dict[int, list[Due]] = {}
+    for item in due:
+        by_template.setdefault(item.schedule.template.id, []).append(item)
+    for items in by_template.values():
+        version = items[0].schedule.version
+        planned = {p.vendor.id: p for p in campaigns.plan([d.vendor.id for d in items])}
+        ready = [d for d in items if not planned[d.vendor.id].problem]
+        result.skipped += [(d, planned[d.vendor.id].problem or "") for d in items if d not in ready]
+        if not ready:
+            continue
+        campaign = campaigns.create_campaign(
+            name=f"Reassessment: {version.template.title}, {today:%d %B %Y}",
+            template_version=version,
+            vendor_ids=[d.vendor.id for d in ready],
+            due_date=today + timedelta(days=current_app.config["REASSESSMENT_ANSWER_DAYS"]),
+            tz_name=current_app.config.get("DISPLAY_TIMEZONE", "UTC"),
+            message=(
+                "This is the periodic review of your security baseline. Where a question is "
+                "the same as in your last review, your earlier answer is filled in for you to "
+                "confirm or change."
+            ),
+            reference_dates=campaigns.default_reference_dates(parsed_version(version)),
+            actor=actor,
+        )
+        by_vendor = {a.vendor_id: a for a in campaign.assignments}
+        for item in ready:
+            db.session.add(
+                ReassessmentSend(
+                    vendor_id=item.vendor.id,
+                    template_id=item.schedule.template.id,
+                    tier=item.schedule.tier,
+                    due_on=item.due_on,
+                    assignment_id=by_vendor[item.vendor.id].id,
+                )
+            )
+        db.session.flush()
+        audit.record(
+            "reassessment.sent",
+            "campaign",
+            campaign.id,
+            actor_type="system",
+            details={
+                "vendors": [d.vendor.id for d in ready],
+                "template": version.template_id,
+                "sender": actor.id,
+            },
+        )
+        result.campaigns.append(campaign)
+        result.sent += ready
+    return result
