@@ -10,6 +10,7 @@ from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import Assignment, Evidence
 from vendorrisk.core import storage
+from vendorrisk.core.blobs import StorageError
 from vendorrisk.core.pagination import window
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.services import parsed_version
@@ -189,16 +190,28 @@ def add_finding(assignment_id: int):
 def evidence(evidence_id: int):
     item = db.session.get(Evidence, evidence_id) or abort(404)
     try:
-        path = storage.path_of(item.stored_name)
+        blob = storage.open_stored(item.stored_name)
     except FileNotFoundError:
         abort(404)
-    if not path.exists():
-        abort(404)
-    audit.record("evidence.downloaded", "evidence", item.id)
-    db.session.commit()
-    return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename, max_age=0
+    except StorageError:
+        abort(503)
+    try:
+        audit.record("evidence.downloaded", "evidence", item.id)
+        db.session.commit()
+    except BaseException:
+        blob.close()
+        raise
+    # Streamed from wherever the file is kept, a chunk at a time.
+    response = send_file(
+        blob.stream,
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+        etag=False,
     )
+    response.content_length = blob.size
+    return response
 
 
 # --- findings ---------------------------------------------------------------------------------
