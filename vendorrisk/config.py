@@ -138,14 +138,11 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     cfg["S3_REGION"] = os.environ.get("S3_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
     if os.environ.get("REDIS_KEY_PREFIX"):
         cfg["REDIS_KEY_PREFIX"] = os.environ["REDIS_KEY_PREFIX"]
-    for name in (
-        "OUTBOX_LEASE_SECONDS",
-        "REPORT_LEASE_SECONDS",
-        "REPORT_RECOVER_SECONDS",
-        "SCHEDULER_TICK_SECONDS",
-    ):
+    for name in ("OUTBOX_LEASE_SECONDS", "REPORT_LEASE_SECONDS", "REPORT_RECOVER_SECONDS"):
         if os.environ.get(name):
             cfg[name] = int(os.environ[name])
+    if os.environ.get("SCHEDULER_TICK_SECONDS"):
+        cfg["SCHEDULER_TICK_SECONDS"] = float(os.environ["SCHEDULER_TICK_SECONDS"])
     cfg.update(overrides)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
