@@ -134,8 +134,7 @@ def test_evidence_uploaded_on_one_host_downloads_on_the_other(cluster, world):
     assert download.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def _ask_for_report(cluster, world, host) -> int:
-    manager = _manager(cluster, world, host)
+def _ask_for_report(cluster, world, host, manager) -> int:
     vid = world["vendor_id"]
     answer = post_form(
         manager, host.url, f"/reports/vendors/{vid}", f"/reports/vendors/{vid}/pdf", {}
@@ -153,8 +152,8 @@ def _job(cluster, job_id: int) -> ReportJob:
     return _read(cluster, load)
 
 
-def _download_on_b(cluster, world, job: ReportJob) -> bytes:
-    manager = _manager(cluster, world, cluster.host_b)
+def _download_on_b(cluster, manager, job: ReportJob) -> bytes:
+    """Download on host B with a session signed in on host A (sessions are shared)."""
     answer = manager.get(f"{cluster.host_b.url}/reports/jobs/{job.id}/download", timeout=60)
     assert answer.status_code == 200, answer.text[:300]
     assert answer.content.startswith(b"%PDF")
@@ -179,7 +178,8 @@ def test_a_report_asked_for_on_one_host_is_built_by_a_worker_and_served_by_the_o
 ):
     worker = cluster.worker(cluster.env_b, "worker-report")
     try:
-        job_id = _ask_for_report(cluster, world, cluster.host_a)
+        manager = _manager(cluster, world, cluster.host_a)
+        job_id = _ask_for_report(cluster, world, cluster.host_a, manager)
         done = wait_for(
             lambda: (job := _job(cluster, job_id)).state == DONE and job,
             BUILD_BOUND,
@@ -189,7 +189,7 @@ def test_a_report_asked_for_on_one_host_is_built_by_a_worker_and_served_by_the_o
         worker.stop()
     assert done.attempts == 1
     assert f"{job_id:06d}" in done.file_name and done.file_name in cluster.keys("reports")
-    _download_on_b(cluster, world, done)
+    _download_on_b(cluster, manager, done)
     assert _built_entries(cluster, job_id) == 1
 
 
@@ -200,7 +200,8 @@ def test_a_worker_killed_mid_report_leaves_it_to_another_and_it_is_built_once(cl
         {**cluster.env_a, "STALL_PID_FILE": str(pid_file)},
         "worker-killed",
     )
-    job_id = _ask_for_report(cluster, world, cluster.host_a)
+    manager = _manager(cluster, world, cluster.host_a)
+    job_id = _ask_for_report(cluster, world, cluster.host_a, manager)
     wait_for(
         lambda: (
             (job := _job(cluster, job_id)).state == RUNNING and job.stage == "Laying out the pages"
@@ -229,7 +230,7 @@ def test_a_worker_killed_mid_report_leaves_it_to_another_and_it_is_built_once(cl
     assert [k for k in cluster.keys("reports") if k.startswith(f"{job_id:06d}-")] == [
         done.file_name
     ]
-    _download_on_b(cluster, world, done)
+    _download_on_b(cluster, manager, done)
 
 
 def test_two_outbox_senders_deliver_a_thousand_mails_once_each(cluster):
