@@ -97,7 +97,8 @@ def test_a_vendor_saves_on_one_host_and_continues_on_the_other(cluster, world):
         return response.draft
 
     stored = _read(cluster, draft)
-    assert "Finished on host B" in str(stored) and "4" in str(stored)
+    assert stored["notes"]["value"] == "Finished on host B"
+    assert stored["notify_hours"]["value"] == {"decimal": "4"}
 
 
 def test_evidence_uploaded_on_one_host_downloads_on_the_other(cluster, world):
