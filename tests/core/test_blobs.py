@@ -94,3 +94,17 @@ def test_an_unreachable_store_refuses_the_upload_with_a_message(app, db_session,
                 storage.save(io.BytesIO(PDF), "a.pdf", max_bytes=1024)
     finally:
         app.extensions.pop("blob_store", None)
+
+
+def test_a_vendor_import_file_waits_for_its_confirmation_in_the_bucket(app, db_session, s3):
+    """Preview on one host, confirm on another: the kept file is in the shared store."""
+    from vendorrisk.vendors import importer
+
+    with app.test_request_context():
+        name = importer.store_upload(b"record_type,vendor\n")
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+        assert keys == [f"tenant/imports/{name}.csv"]
+        assert importer.load_upload(name) == b"record_type,vendor\n"
+        importer.discard_upload(name)
+        assert importer.load_upload(name) is None
+        assert importer.load_upload("../uploads/x") is None

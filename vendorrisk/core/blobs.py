@@ -1,6 +1,7 @@
 """Where stored files live: a local folder (the default) or S3-compatible object storage.
 
-Two areas hold files: "uploads" (evidence) and "reports" (generated PDFs). Within an area a
+Three areas hold files: "uploads" (evidence), "reports" (generated PDFs) and "imports" (a vendor
+import file kept between its preview and its confirmation, which may reach another host). Within an area a
 file has a name the app chose (random hex, never a name a user gave). `STORAGE_URL` picks the
 backend: unset or `file:` keeps files under the instance folder (or UPLOAD_FOLDER /
 REPORT_FOLDER) as before; `s3://bucket/prefix` keeps them in a bucket as `prefix/area/name`,
@@ -24,7 +25,9 @@ from flask import current_app
 CHUNK = 256 * 1024
 UPLOADS = "uploads"
 REPORTS = "reports"
-AREAS = (UPLOADS, REPORTS)
+IMPORTS = "imports"  # a vendor import file between its preview and its confirmation
+AREAS = (UPLOADS, REPORTS, IMPORTS)
+_FOLDER_SETTING = {UPLOADS: "UPLOAD_FOLDER", REPORTS: "REPORT_FOLDER"}
 
 
 class StorageError(OSError):
@@ -69,7 +72,8 @@ class LocalStore:
     def folder(self, area: str) -> Path:
         _check_area(area)
         config = current_app.config
-        configured = config.get("UPLOAD_FOLDER" if area == UPLOADS else "REPORT_FOLDER")
+        setting = _FOLDER_SETTING.get(area)
+        configured = config.get(setting) if setting else None
         folder = Path(configured) if configured else Path(current_app.instance_path) / area
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         return folder
