@@ -55,9 +55,14 @@ def queue_name(app: Flask, kind: str) -> str:
 
 
 def redis_connection(app: Flask):
+    """Return the app's Redis client (one pool per app and URL; redis-py renews it after a fork)."""
     from redis import Redis
 
-    return Redis.from_url(app.config["REDIS_URL"])
+    url = app.config["REDIS_URL"]
+    cache = app.extensions.setdefault("task_redis", {})
+    if url not in cache:
+        cache[url] = Redis.from_url(url)
+    return cache[url]
 
 
 def enqueue(name: str, *args: Any, kind: str = "tasks", **options: Any) -> bool:
