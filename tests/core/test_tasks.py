@@ -67,3 +67,25 @@ def test_two_schedulers_queue_each_periodic_task_once_per_period(redis_app):
     assert sorted(job.args[0] for job in queue.jobs) == sorted(first)
     later = tasks.schedule_due(app, connection, now + 61)  # the next minute: the minutely ones
     assert "outbox.send" in later and "findings.reopen_expired" not in later
+
+
+def test_a_worker_without_redis_says_why_and_exits_non_zero(app, runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "REDIS_URL is not set" in result.output
+
+
+def test_a_burst_worker_runs_queued_work_and_stops(redis_app, monkeypatch):
+    """`flask worker --burst` takes a queued outbox run and ends once the queues are empty."""
+    from rq import Queue
+
+    app, connection, _ = redis_app
+    monkeypatch.setattr(tasks, "_worker_app", None)  # the worker sets it; later tests need None
+    with app.app_context():
+        assert tasks.enqueue("reports.recover")
+    queue = Queue(tasks.queue_name(app, "tasks"), connection=connection)
+    assert queue.count == 1
+    result = app.test_cli_runner().invoke(args=["worker", "--burst", "--no-scheduler"])
+    assert result.exit_code == 0, result.output
+    assert queue.count == 0
+    assert len(queue.finished_job_registry) == 1

@@ -2,11 +2,13 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from vendorrisk.core import tasks
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
 @click.option(
     "--no-scheduler", is_flag=True, help="Do not queue the periodic work (outbox, reminders...)."
