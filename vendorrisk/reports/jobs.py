@@ -162,8 +162,7 @@ def open_report(file_name: str | None) -> blobs.Blob:
 
 def file_name_for(job_id: int, document_id: str) -> str:
     """The one name a job's file has, whichever attempt builds it (a retry replaces, never adds)."""
-    key = current_app.config["SECRET_KEY"]
-    digest = hashlib.sha256(f"{key}:{document_id}".encode()).hexdigest()[:20]
+    digest = hashlib.sha256(document_id.encode()).hexdigest()[:20]
     return f"{job_id:06d}-{digest}.pdf"
 
 
