@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 
 from vendorrisk.core import blobs
 
@@ -213,6 +213,36 @@ def path_of(stored_name: str) -> Path:
 def open_stored(stored_name: str) -> blobs.Blob:
     """Open a stored evidence file for streaming; FileNotFoundError if there is none."""
     return blobs.store().open(blobs.UPLOADS, _checked(stored_name))
+
+
+def send_stored(
+    stored_name: str, *, mimetype: str, download_name: str, record: Callable[[], None]
+) -> Response:
+    """Stream a stored file as a download (404 when it is gone, 503 when the store is down).
+
+    `record` runs (the audit entry and its commit) once the file is known to be there.
+    """
+    try:
+        blob = open_stored(stored_name)
+    except FileNotFoundError:
+        abort(404)
+    except blobs.StorageError:
+        abort(503)
+    try:
+        record()
+    except BaseException:
+        blob.close()
+        raise
+    response = send_file(
+        blob.stream,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=download_name,
+        max_age=0,
+        etag=False,
+    )
+    response.content_length = blob.size
+    return response
 
 
 def remove(stored_name: str) -> None:

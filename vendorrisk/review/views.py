@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,7 +10,6 @@ from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import Assignment, Evidence
 from vendorrisk.core import storage
-from vendorrisk.core.blobs import StorageError
 from vendorrisk.core.pagination import window
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.services import parsed_version
@@ -189,29 +188,18 @@ def add_finding(assignment_id: int):
 @bp.route("/review/evidence/<int:evidence_id>")
 def evidence(evidence_id: int):
     item = db.session.get(Evidence, evidence_id) or abort(404)
-    try:
-        blob = storage.open_stored(item.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    except StorageError:
-        abort(503)
-    try:
+
+    def record() -> None:
         audit.record("evidence.downloaded", "evidence", item.id)
         db.session.commit()
-    except BaseException:
-        blob.close()
-        raise
+
     # Streamed from wherever the file is kept, a chunk at a time.
-    response = send_file(
-        blob.stream,
+    return storage.send_stored(
+        item.stored_name,
         mimetype=item.content_type,
-        as_attachment=True,
         download_name=item.filename,
-        max_age=0,
-        etag=False,
+        record=record,
     )
-    response.content_length = blob.size
-    return response
 
 
 # --- findings ---------------------------------------------------------------------------------
