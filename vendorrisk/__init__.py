@@ -7,8 +7,9 @@ from flask import Flask, g
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; each subsystem registers itself here."""
-    app = Flask(__name__, instance_relative_config=True)
-    from vendorrisk.config import build_config
+    from vendorrisk.config import build_config, instance_path
+
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path())
 
     app.config.update(build_config(Path(app.instance_path), config))
 
@@ -101,6 +102,9 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.core import backup_cli
 
     backup_cli.init_app(app)
+    from vendorrisk.core import worker_cli
+
+    worker_cli.init_app(app)
 
     @app.after_request
     def _send_queued_mail(response):

@@ -67,6 +67,12 @@ class Config:
     OUTBOX_LEASE_SECONDS = 120
     OUTBOX_MAX_ATTEMPTS = 8
     REDIS_URL: str | None = None
+    TASK_QUEUE = "tasks"
+    SCHEDULER_TICK_SECONDS = 15  # how often each worker looks for periodic work that is due
+    REDIS_KEY_PREFIX = "vendorrisk"  # task queues and locks; differs per deployment sharing Redis
+    STORAGE_URL: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    S3_REGION: str | None = None
     EXTERNAL_BASE_URL = "http://127.0.0.1:5000"
     DISPLAY_TIMEZONE = "UTC"
     # Days a finding raised by scoring has to be fixed, by severity (its due date).
@@ -100,6 +106,14 @@ def parse_schedule(text: str) -> dict[int, tuple[int, str]]:
             )
         schedule[tier] = (months, parts[2])
     return schedule
+
+
+def instance_path() -> str | None:
+    """Return the instance folder named by VENDORRISK_INSTANCE_PATH (None: Flask's default).
+
+    Each host keeps its own instance folder; with several hosts nothing in it is shared.
+    """
+    return os.environ.get("VENDORRISK_INSTANCE_PATH") or None
 
 
 def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
@@ -150,6 +164,17 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
         cfg["REASSESSMENT_SCHEDULE"] = parse_schedule(os.environ["REASSESSMENT_SCHEDULE"])
     cfg["REASSESSMENT_SENDER"] = os.environ.get("REASSESSMENT_SENDER") or None
     cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
+    # Evidence and report files: a local folder (unset) or s3://bucket/prefix (see core/blobs).
+    cfg["STORAGE_URL"] = os.environ.get("STORAGE_URL") or None
+    cfg["S3_ENDPOINT_URL"] = os.environ.get("S3_ENDPOINT_URL") or None
+    cfg["S3_REGION"] = os.environ.get("S3_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+    if os.environ.get("REDIS_KEY_PREFIX"):
+        cfg["REDIS_KEY_PREFIX"] = os.environ["REDIS_KEY_PREFIX"]
+    for name in ("OUTBOX_LEASE_SECONDS", "REPORT_LEASE_SECONDS", "REPORT_RECOVER_SECONDS"):
+        if os.environ.get(name):
+            cfg[name] = int(os.environ[name])
+    if os.environ.get("SCHEDULER_TICK_SECONDS"):
+        cfg["SCHEDULER_TICK_SECONDS"] = float(os.environ["SCHEDULER_TICK_SECONDS"])
     cfg.update(overrides)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}

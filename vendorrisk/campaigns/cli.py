@@ -5,6 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from vendorrisk.campaigns import reminders
+from vendorrisk.core import tasks
 from vendorrisk.extensions import db
 
 reminders_cli = AppGroup("reminders", help="Reminders before due dates and when overdue.")
@@ -13,9 +14,14 @@ reminders_cli = AppGroup("reminders", help="Reminders before due dates and when 
 @reminders_cli.command("send")
 def send() -> None:
     """Queue the reminders that are due now; running it again sends nothing twice."""
+    count = _send_reminders()
+    click.echo(f"reminded {count} assignments (messages are in the outbox)")
+
+
+def _send_reminders() -> int:
     count = reminders.send_reminders()
     db.session.commit()
-    click.echo(f"reminded {count} assignments (messages are in the outbox)")
+    return count
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +32,7 @@ def init_app(app: Flask) -> None:
     from vendorrisk.mail import services as outbox
 
     app.cli.add_command(reminders_cli)
+    tasks.register("reminders.send", _send_reminders, every=3600)
     # After the demo vendors (registered by vendors.cli, which create_app initialises first).
     if load_demo_assessments not in demo_registry.DEMO_LOADERS:
         demo_registry.DEMO_LOADERS.append(load_demo_assessments)

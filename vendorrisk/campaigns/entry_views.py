@@ -1,6 +1,6 @@
 """Staff entering a workbook received from a vendor: upload, check by cell, attest, submit."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -122,18 +122,14 @@ def submit(assignment_id: int):
 def file(entry_id: int):
     """Download a workbook staff received and entered (kept as evidence; the download is audited)."""
     entry = db.session.get(StaffEntry, entry_id) or abort(404)
-    try:
-        path = storage.path_of(entry.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
-        abort(404)
-    audit.record("staff_entry.downloaded", "staff_entry", entry.id)
-    db.session.commit()
-    return send_file(
-        path,
+
+    def record() -> None:
+        audit.record("staff_entry.downloaded", "staff_entry", entry.id)
+        db.session.commit()
+
+    return storage.send_stored(
+        entry.stored_name,
         mimetype=storage.ALLOWED[".xlsx"][0],
-        as_attachment=True,
         download_name=entry.filename,
-        max_age=0,
+        record=record,
     )

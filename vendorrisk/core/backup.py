@@ -35,7 +35,7 @@ from flask import Flask
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Connection
 
-from vendorrisk.core import storage
+from vendorrisk.core import blobs, storage
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 
@@ -207,13 +207,14 @@ def _snapshot_postgres(app: Flask, staging: Path) -> tuple[dict[str, int], str |
 
 
 def _copy_uploads(staging: Path) -> None:
-    source = storage.upload_dir()
+    store = blobs.store()
     target = staging / UPLOADS
     target.mkdir()
-    for path in sorted(source.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
-            continue  # in-progress uploads are dot files
-        shutil.copy2(path, target / path.name)
+    for name in store.names(blobs.UPLOADS):  # in-progress uploads are never listed
+        blob = store.open(blobs.UPLOADS, name)
+        with (target / name).open("wb") as out:
+            for chunk in blob.chunks():
+                out.write(chunk)
 
 
 def _hash_tree(staging: Path) -> dict[str, str]:
@@ -374,7 +375,8 @@ def restore_backup(
                 "pg_restore",
             )
         echo("restored the database")
-        folder = storage.upload_dir()
+        store = blobs.store()
+        folder = store.staging_dir(blobs.UPLOADS)
         count = 0
         for name in sorted(manifest["files"]):
             path = _safe_name(name)
@@ -383,7 +385,8 @@ def restore_backup(
             fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".restore-")
             os.close(fd)
             shutil.copyfile(root / path, tmp_name)
-            os.replace(tmp_name, folder / path.name)
+            store.put_file(blobs.UPLOADS, path.name, Path(tmp_name))
             count += 1
-        echo(f"restored {count} evidence file(s) into {folder}")
+        where = storage.upload_dir() if blobs.is_local() else "object storage"
+        echo(f"restored {count} evidence file(s) into {where}")
     return RestoreReport(backend, manifest.get("alembic_revision"), manifest["tables"], count)

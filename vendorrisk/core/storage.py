@@ -1,10 +1,12 @@
 """Evidence files: checked by extension and magic bytes, scanned, written atomically.
 
-Files live under instance/uploads/ (outside static) with random names; the original name is
-kept only as data. The interface (save / open / remove) is what an object store would implement.
+Files get random names; the original name is kept only as data. Where they live (a local
+folder, by default instance/uploads/, or an S3-compatible bucket) is `vendorrisk.core.blobs`'s
+business: a file is checked in a local temporary file first and handed over only once accepted.
 """
 
 import hashlib
+import logging
 import os
 import secrets
 import shlex
@@ -15,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
+
+from vendorrisk.core import blobs
 
 CHUNK = 1024 * 1024
+log = logging.getLogger(__name__)
 
 # Extension -> (MIME type, predicate on the first bytes of the file).
 _ZIP = b"PK\x03\x04"
@@ -84,11 +89,8 @@ class StoredFile:
 
 
 def upload_dir() -> Path:
-    """Return the folder evidence files are stored in (created if needed)."""
-    configured = current_app.config.get("UPLOAD_FOLDER")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """Return the local folder evidence files are stored in (created if needed)."""
+    return blobs.LocalStore().folder(blobs.UPLOADS)
 
 
 def clean_filename(name: str) -> str:
@@ -158,7 +160,8 @@ def save(
         raise UploadRejected(f"This type of file is not accepted. Use one of: {allowed}.")
     else:
         content_type, looks_right = ALLOWED[ext]
-    folder = upload_dir()
+    store = blobs.store()
+    folder = store.staging_dir(blobs.UPLOADS)
     digest = hashlib.sha256()
     size = 0
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
@@ -184,13 +187,8 @@ def save(
             _check_docx_xlsx(tmp, ext)
         _scan(tmp)
         stored_name = secrets.token_hex(20)
-        os.replace(tmp, folder / stored_name)
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError as exc:  # disk full, permissions: the person gets a message, not a 500
+        store.put_file(blobs.UPLOADS, stored_name, tmp)
+    except OSError as exc:  # disk full, store down: the person gets a message, not a 500
         tmp.unlink(missing_ok=True)
         raise UploadRejected(
             "The file could not be stored right now. Nothing you saved is lost; try again later."
@@ -201,13 +199,59 @@ def save(
     return StoredFile(stored_name, size, digest.hexdigest(), content_type)
 
 
-def path_of(stored_name: str) -> Path:
-    """Return the path of a stored file (names are random hex; anything else is refused)."""
+def _checked(stored_name: str) -> str:
     if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
         raise FileNotFoundError(stored_name)
-    return upload_dir() / stored_name
+    return stored_name
+
+
+def path_of(stored_name: str) -> Path:
+    """Return the local path of a stored file (names are random hex; anything else is refused)."""
+    return upload_dir() / _checked(stored_name)
+
+
+def open_stored(stored_name: str) -> blobs.Blob:
+    """Open a stored evidence file for streaming; FileNotFoundError if there is none."""
+    return blobs.store().open(blobs.UPLOADS, _checked(stored_name))
+
+
+def send_stored(
+    stored_name: str, *, mimetype: str, download_name: str, record: Callable[[], None]
+) -> Response:
+    """Stream a stored file as a download (404 when it is gone, 503 when the store is down).
+
+    `record` runs (the audit entry and its commit) once the file is known to be there.
+    """
+    try:
+        blob = open_stored(stored_name)
+    except FileNotFoundError:
+        abort(404)
+    except blobs.StorageError:
+        abort(503)
+    try:
+        record()
+    except BaseException:
+        blob.close()
+        raise
+    response = send_file(
+        blob.stream,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=download_name,
+        max_age=0,
+        etag=False,
+    )
+    response.content_length = blob.size
+    return response
 
 
 def remove(stored_name: str) -> None:
-    """Delete a stored file that no record needs any more."""
-    path_of(stored_name).unlink(missing_ok=True)
+    """Delete a stored file that no record needs any more.
+
+    Called after the change that freed it is committed: if the store cannot be reached the
+    file stays behind, unreferenced, and the person's change stands.
+    """
+    try:
+        blobs.store().delete(blobs.UPLOADS, _checked(stored_name))
+    except blobs.StorageError:
+        log.warning("could not delete stored file %s", stored_name, exc_info=True)

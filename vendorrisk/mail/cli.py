@@ -13,18 +13,13 @@ outbox_cli = AppGroup("outbox", help="Deliver and inspect the mail outbox.")
 @click.option("--limit", type=int, default=None, help="At most this many messages per batch.")
 def send(limit: int | None) -> None:
     """Send every due message; safe to run from several hosts at once."""
-    total = services.SendReport()
-    while True:
-        report = services.send_pending(limit)
-        total.claimed += report.claimed
-        total.sent += report.sent
-        total.retrying += report.retrying
-        total.failed += report.failed
-        if report.sent == 0 or report.retrying:
-            break
+    total = services.send_all(limit)
     click.echo(f"sent {total.sent}, waiting to retry {total.retrying}, failed {total.failed}")
 
 
 def init_app(app: Flask) -> None:
-    """Register the command group."""
+    """Register the command group and the outbox's background task (every minute)."""
+    from vendorrisk.core import tasks
+
     app.cli.add_command(outbox_cli)
+    tasks.register("outbox.send", services.send_all, every=60)

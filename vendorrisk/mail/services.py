@@ -299,10 +299,28 @@ def send_pending(limit: int | None = None) -> SendReport:
     return report
 
 
+def send_all(limit: int | None = None) -> SendReport:
+    """Send batches until nothing due is left (or the relay starts refusing)."""
+    total = SendReport()
+    while True:
+        report = send_pending(limit)
+        total.claimed += report.claimed
+        total.sent += report.sent
+        total.retrying += report.retrying
+        total.failed += report.failed
+        if report.sent == 0 or report.retrying:
+            return total
+
+
 def send_after_request(app) -> None:
-    """Deliver what a request queued, after its response has gone out."""
+    """Deliver what a request queued, after its response has gone out: on a worker when
+    there is a task queue (REDIS_URL), else here."""
+    from vendorrisk.core import tasks
+
     with app.app_context():
         try:
+            if tasks.enqueue("outbox.send"):
+                return
             send_pending()
         except Exception:  # the outbox keeps the rows; cron picks them up
             log.exception("outbox: sending after the request failed")

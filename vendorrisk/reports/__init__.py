@@ -19,13 +19,19 @@ DEFAULTS = {
     "REPORT_MAX_VENDORS": 2000,
     "REPORT_MAX_ASSESSMENTS": 40,
     "REPORT_QUEUE": "reports",
+    # A worker renews its lease on a job every third of this; a job whose lease ran out is
+    # built again (at most REPORT_MAX_ATTEMPTS builds), found every REPORT_RECOVER_SECONDS.
+    "REPORT_LEASE_SECONDS": 120,
+    "REPORT_MAX_ATTEMPTS": 3,
+    "REPORT_RECOVER_SECONDS": 60,
 }
 
 
 def init_app(app: Flask) -> None:
     """Set the report defaults and give templates the export-permission check."""
-    from vendorrisk.reports import access
+    from vendorrisk.reports import access, jobs
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    jobs.init_tasks()
     app.jinja_env.globals["may_export"] = access.may_export

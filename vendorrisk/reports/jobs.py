@@ -5,6 +5,11 @@ gather the record and write the HTML (one read transaction), render the PDF in a
 (progress is written now and then as the clock runs), then store the file and mark the job
 done. SQLite takes its write lock at BEGIN, so no transaction may stay open while WeasyPrint
 works.
+
+A worker claims a job by writing a lease (owner and expiry) and renews it from a heartbeat
+thread while it works. If the worker dies, the lease runs out and `recover` (queued by every
+`flask worker` now and then) queues the job again; only the lease holder may mark it built or
+failed, and the file's name is fixed per job, so a report is built once and never lost.
 """
 
 from __future__ import annotations
@@ -13,16 +18,19 @@ import hashlib
 import logging
 import os
 import re
-import secrets
+import tempfile
+import threading
 import time
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import update
+from sqlalchemy import and_, or_, select, update
 
 from vendorrisk.audit import services as audit
+from vendorrisk.core import blobs, tasks
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.permissions import ROLE_LABELS
@@ -107,70 +115,181 @@ def dispatch(job_id: int) -> Future | None:
         run(job_id)
         return None
     if how == "rq":
-        from redis import Redis
-        from redis.exceptions import RedisError
-        from rq import Queue
-
-        queue = Queue(
-            current_app.config["REPORT_QUEUE"],
-            connection=Redis.from_url(current_app.config["REDIS_URL"]),
-        )
-        try:
-            queue.enqueue(
-                rq_run,
-                job_id,
-                job_timeout=int(current_app.config["REPORT_RENDER_TIMEOUT"]) + 300,
-                result_ttl=3600,
-                failure_ttl=7 * 86400,
-            )
+        timeout = int(current_app.config["REPORT_RENDER_TIMEOUT"]) + 300
+        if tasks.enqueue(
+            "reports.build",
+            job_id,
+            kind="reports",
+            job_timeout=timeout,
+            result_ttl=3600,
+            failure_ttl=7 * 86400,
+        ):
             return None
-        except RedisError:
-            # The report was asked for and recorded: build it here rather than lose it.
-            log.warning(
-                "report queue unavailable; building job %s on a thread", job_id, exc_info=True
-            )
+        # The report was asked for and recorded: build it here rather than lose it.
+        log.warning("report queue unavailable; building job %s on a thread", job_id)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     return _executor(app).submit(_in_thread, app, job_id)
 
 
 def rq_run(job_id: int) -> None:
-    """Entry point of an RQ worker (`rq worker reports`): build one job in a fresh app."""
-    from vendorrisk import create_app
-
-    app = create_app()
-    with app.app_context():
-        run(job_id)
+    """Build one job in a fresh app (kept for jobs queued before `reports.build` existed)."""
+    tasks.run_task("reports.build", job_id)
 
 
 # --- files ----------------------------------------------------------------------------------
 
 
 def report_dir() -> Path:
-    """Return the folder report files are kept in (created, private to the app)."""
-    folder = Path(
-        current_app.config.get("REPORT_FOLDER") or Path(current_app.instance_path) / "reports"
-    )
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+    """Return the local folder report files are kept in (created, private to the app)."""
+    return blobs.LocalStore().folder(blobs.REPORTS)
+
+
+def _checked(file_name: str | None) -> str:
+    if not file_name or not _FILE_NAME.match(file_name):
+        raise FileNotFoundError(file_name)
+    return file_name
 
 
 def path_of(file_name: str | None) -> Path:
-    """Return the path of a stored report (our own names only; anything else is refused)."""
-    if not file_name or not _FILE_NAME.match(file_name):
-        raise FileNotFoundError(file_name)
-    return report_dir() / file_name
+    """Return the local path of a stored report (our own names only; anything else is refused)."""
+    return report_dir() / _checked(file_name)
 
 
-def _store(job_id: int, data: bytes) -> tuple[str, str]:
-    folder = report_dir()
-    name = f"{job_id:06d}-{secrets.token_hex(10)}.pdf"
-    tmp = folder / f".{name}.tmp"
-    with open(tmp, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, folder / name)
+def open_report(file_name: str | None) -> blobs.Blob:
+    """Open a stored report for streaming, wherever the store keeps it."""
+    return blobs.store().open(blobs.REPORTS, _checked(file_name))
+
+
+def file_name_for(job_id: int, document_id: str) -> str:
+    """The one name a job's file has, whichever attempt builds it (a retry replaces, never adds)."""
+    digest = hashlib.sha256(document_id.encode()).hexdigest()[:20]
+    return f"{job_id:06d}-{digest}.pdf"
+
+
+def _store(job_id: int, document_id: str, data: bytes) -> tuple[str, str]:
+    store = blobs.store()
+    name = file_name_for(job_id, document_id)
+    fd, tmp_name = tempfile.mkstemp(dir=store.staging_dir(blobs.REPORTS), prefix=f".{name}.")
+    tmp = Path(tmp_name)
+    try:
+        with open(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        store.put_file(blobs.REPORTS, name, tmp)
+    finally:
+        tmp.unlink(missing_ok=True)
     return name, hashlib.sha256(data).hexdigest()
+
+
+def verify(file_name: str | None, sha256: str | None) -> bool:
+    """Whether the stored file still has the digest recorded when it was built (streamed)."""
+    digest = hashlib.sha256()
+    for chunk in open_report(file_name).chunks():
+        digest.update(chunk)
+    return digest.hexdigest() == sha256
+
+
+# --- leases ---------------------------------------------------------------------------------
+
+
+def _lease_seconds() -> int:
+    return int(current_app.config["REPORT_LEASE_SECONDS"])
+
+
+def _claim(job_id: int, owner: str) -> bool:
+    """Take a queued job, or a running one whose worker stopped renewing its lease."""
+    now = utcnow()
+    result = db.session.execute(
+        update(ReportJob)
+        .where(
+            ReportJob.id == job_id,
+            or_(
+                ReportJob.state == QUEUED,
+                and_(ReportJob.state == RUNNING, ReportJob.lease_until < now),
+            ),
+            ReportJob.attempts < current_app.config["REPORT_MAX_ATTEMPTS"],
+        )
+        .values(
+            state=RUNNING,
+            lease_owner=owner,
+            lease_until=now + timedelta(seconds=_lease_seconds()),
+            attempts=ReportJob.attempts + 1,
+            started_at=now,
+            progress=2,
+            stage="Starting",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class _Heartbeat(threading.Thread):
+    """Renews a job's lease until stopped (its own connection; a missed beat is retried)."""
+
+    def __init__(self, app: Flask, job_id: int, owner: str):
+        super().__init__(name=f"report-lease-{job_id}", daemon=True)
+        self.app, self.job_id, self.owner = app, job_id, owner
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        with self.app.app_context():
+            seconds = _lease_seconds()
+            while not self.stopping.wait(max(0.5, seconds / 3)):
+                try:
+                    with db.engine.begin() as conn:
+                        conn.execute(
+                            update(ReportJob)
+                            .where(ReportJob.id == self.job_id, ReportJob.lease_owner == self.owner)
+                            .values(lease_until=utcnow() + timedelta(seconds=seconds))
+                        )
+                except Exception:  # the next beat tries again; the lease is generous
+                    log.warning("report job %s: lease not renewed", self.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(30)
+
+
+def _finish(job_id: int, owner: str, **values) -> bool:
+    """Record the outcome if this worker still holds the lease (in the caller's transaction)."""
+    result = db.session.execute(
+        update(ReportJob)
+        .where(ReportJob.id == job_id, ReportJob.state == RUNNING, ReportJob.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None, finished_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def recover() -> int:
+    """Queue again every running job whose worker died; fail those out of attempts."""
+    now = utcnow()
+    stale = db.session.scalars(
+        select(ReportJob).where(ReportJob.state == RUNNING, ReportJob.lease_until < now)
+    ).all()
+    requeued = []
+    for job in stale:
+        if job.attempts >= current_app.config["REPORT_MAX_ATTEMPTS"]:
+            job.state, job.stage, job.finished_at = FAILED, "Failed", now
+            job.lease_owner = job.lease_until = None
+            job.error = "The build was interrupted repeatedly. Ask for the report again."
+            audit.record(
+                "report.failed",
+                job.object_type,
+                job.object_id,
+                actor_type="system",
+                outcome="failure",
+                details={"job": job.id, "error": "interrupted"},
+            )
+        else:
+            job.stage = "Waiting for a worker (the last one stopped)"
+            requeued.append(job.id)
+    db.session.commit()
+    for job_id in requeued:
+        dispatch(job_id)
+    return len(requeued)
 
 
 # --- building -------------------------------------------------------------------------------
@@ -187,10 +306,10 @@ def _isolate() -> bool:
     return choice == "process"
 
 
-def _set_progress(job_id: int, percent: int, stage: str) -> None:
+def _set_progress(job_id: int, owner: str, percent: int, stage: str) -> None:
     db.session.execute(
         update(ReportJob)
-        .where(ReportJob.id == job_id, ReportJob.state == RUNNING)
+        .where(ReportJob.id == job_id, ReportJob.state == RUNNING, ReportJob.lease_owner == owner)
         .values(progress=percent, stage=stage)
     )
     db.session.commit()
@@ -223,12 +342,24 @@ def _html(job: ReportJob) -> tuple[str, str]:
 
 
 def run(job_id: int) -> ReportJob | None:
-    """Build one queued job to the end (done or failed); never raises for a report's failure."""
-    job = db.session.get_one(ReportJob, job_id)
-    if job is None or job.state != QUEUED:
-        return job
-    job.state, job.started_at, job.progress, job.stage = RUNNING, utcnow(), 2, "Starting"
-    db.session.commit()
+    """Build one job to the end (done or failed); never raises for a report's failure.
+
+    A job another worker holds (its lease alive), or one already finished, is left alone.
+    """
+    owner = uuid.uuid4().hex
+    if not _claim(job_id, owner):
+        return db.session.get(ReportJob, job_id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    heartbeat = _Heartbeat(app, job_id, owner)
+    heartbeat.start()
+    try:
+        return _build(job_id, owner)
+    finally:
+        heartbeat.stop()
+
+
+def _build(job_id: int, owner: str) -> ReportJob:
+    job = db.session.get_one(ReportJob, job_id, populate_existing=True)
     config = current_app.config
     try:
         html, download = _html(job)
@@ -241,7 +372,7 @@ def run(job_id: int) -> ReportJob | None:
         def tick() -> None:
             share = min(0.95, (time.monotonic() - started) / estimate)
             _set_progress(
-                job_id, BUILD_SHARE + int((95 - BUILD_SHARE) * share), "Laying out the pages"
+                job_id, owner, BUILD_SHARE + int((95 - BUILD_SHARE) * share), "Laying out the pages"
             )
 
         rendered = pdf.render(
@@ -252,28 +383,33 @@ def run(job_id: int) -> ReportJob | None:
             isolate=_isolate(),
             tick=tick,
         )
-        name, digest = _store(job_id, rendered.pdf)
+        name, digest = _store(job_id, job.document_id, rendered.pdf)
         job = db.session.get_one(ReportJob, job_id)
-        job.state, job.progress, job.stage = DONE, 100, "Ready"
-        job.file_name, job.size, job.sha256, job.pages = (
-            name,
-            len(rendered.pdf),
-            digest,
-            rendered.pages,
-        )
-        job.finished_at = utcnow()
-        audit.record(
-            "report.built",
-            job.object_type,
-            job.object_id,
-            actor_type="system",
-            details={
-                "job": job.id,
-                "sha256": digest,
-                "pages": rendered.pages,
-                "seconds": round(rendered.seconds, 2),
-            },
-        )
+        if _finish(
+            job_id,
+            owner,
+            state=DONE,
+            progress=100,
+            stage="Ready",
+            file_name=name,
+            size=len(rendered.pdf),
+            sha256=digest,
+            pages=rendered.pages,
+        ):
+            audit.record(
+                "report.built",
+                job.object_type,
+                job.object_id,
+                actor_type="system",
+                details={
+                    "job": job.id,
+                    "sha256": digest,
+                    "pages": rendered.pages,
+                    "seconds": round(rendered.seconds, 2),
+                },
+            )
+        else:  # another worker took the job over; its outcome stands
+            log.warning("report job %s: lease lost; leaving the job to its new worker", job_id)
         db.session.commit()
     except Exception as exc:  # a failed report is a job state, not a crash of the worker
         db.session.rollback()
@@ -284,27 +420,28 @@ def run(job_id: int) -> ReportJob | None:
             message = "The report could not be built because of an internal error."
             log.exception("report job %s failed", job_id)
         job = db.session.get_one(ReportJob, job_id)
-        job.state, job.stage, job.error, job.finished_at = FAILED, "Failed", message, utcnow()
-        audit.record(
-            "report.failed",
-            job.object_type,
-            job.object_id,
-            actor_type="system",
-            outcome="failure",
-            details={"job": job.id, "error": type(exc).__name__},
-        )
+        if _finish(job_id, owner, state=FAILED, stage="Failed", error=message):
+            audit.record(
+                "report.failed",
+                job.object_type,
+                job.object_id,
+                actor_type="system",
+                outcome="failure",
+                details={"job": job.id, "error": type(exc).__name__},
+            )
         db.session.commit()
-    return job
+    return db.session.get_one(ReportJob, job_id, populate_existing=True)
 
 
 def expire_stale(job: ReportJob) -> bool:
     """Mark a job failed when its worker must have died (it ran far past every limit)."""
-    if job.finished:
-        return False
+    if job.finished or (job.lease_until is not None and job.lease_until > utcnow()):
+        return False  # a worker is building it now
     limit = timedelta(seconds=2 * current_app.config["REPORT_RENDER_TIMEOUT"] + 900)
     if utcnow() - job.created_at < limit:
         return False
     job.state, job.stage, job.finished_at = FAILED, "Failed", utcnow()
+    job.lease_owner = job.lease_until = None
     job.error = "The build was interrupted (the worker stopped). Ask for the report again."
     audit.record(
         "report.failed",
@@ -315,3 +452,9 @@ def expire_stale(job: ReportJob) -> bool:
         details={"job": job.id, "error": "interrupted"},
     )
     return True
+
+
+def init_tasks() -> None:
+    """Register the report work with the task queue."""
+    tasks.register("reports.build", run)
+    tasks.register("reports.recover", recover, every=60, config_key="REPORT_RECOVER_SECONDS")

@@ -1,4 +1,4 @@
-"""Report jobs: a PDF someone asked for, built in the background, kept in instance/reports/."""
+"""Report jobs: a PDF someone asked for, built in the background, kept in the file store."""
 
 from datetime import datetime
 
@@ -42,12 +42,17 @@ class ReportJob(db.Model):  # type: ignore[name-defined]
     state: Mapped[str] = mapped_column(String(10), default=QUEUED, index=True)
     progress: Mapped[int] = mapped_column(default=0)  # 0..100
     stage: Mapped[str | None] = mapped_column(String(120))
-    # Relative to instance/reports/; never a path given by a user.
+    # The file's name in the store's "reports" area; never a path given by a user.
     file_name: Mapped[str | None] = mapped_column(String(120))
     size: Mapped[int | None] = mapped_column()
     sha256: Mapped[str | None] = mapped_column(String(64))
     pages: Mapped[int | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
+    # The worker building it holds a lease it renews while it works; an expired lease on a
+    # running job means the worker died, and the job is built again (attempts counts builds).
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

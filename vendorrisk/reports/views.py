@@ -1,12 +1,11 @@
 """Report pages: ask for a PDF, follow its build, download it; XLSX and CSV exports."""
 
-import hashlib
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from vendorrisk.audit import services as audit
+from vendorrisk.core.blobs import StorageError
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.permissions import MANAGER
@@ -190,11 +189,15 @@ def download(job_id: int):
         flash("This report is not ready.", "warning")
         return redirect(url_for(".job", job_id=job_id))
     try:
-        data = jobs.path_of(report_job.file_name).read_bytes()
+        # The stored file is hashed (streamed) before it is sent, so a file changed in the
+        # store is never served as the report; then it is streamed again to the client.
+        intact = jobs.verify(report_job.file_name, report_job.sha256)
+        blob = jobs.open_report(report_job.file_name) if intact else None
     except FileNotFoundError:
         abort(404)
-    # Hash what is sent, so a file changed on disk is never served as the report.
-    if hashlib.sha256(data).hexdigest() != report_job.sha256:
+    except StorageError:
+        abort(503)
+    if blob is None:
         audit.record(
             "export.report_tampered",
             report_job.object_type,
@@ -210,8 +213,13 @@ def download(job_id: int):
         report_job.object_id,
         details={"job": report_job.id, "sha256": report_job.sha256},
     )
-    db.session.commit()
+    try:
+        db.session.commit()
+    except BaseException:
+        blob.close()
+        raise
     name = (report_job.params or {}).get("download_name") or f"report-{report_job.id}.pdf"
-    response = _attachment(data, "application/pdf", name)
+    response = _attachment(blob.chunks(), "application/pdf", name)
+    response.content_length = blob.size
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -188,16 +188,17 @@ def add_finding(assignment_id: int):
 @bp.route("/review/evidence/<int:evidence_id>")
 def evidence(evidence_id: int):
     item = db.session.get(Evidence, evidence_id) or abort(404)
-    try:
-        path = storage.path_of(item.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
-        abort(404)
-    audit.record("evidence.downloaded", "evidence", item.id)
-    db.session.commit()
-    return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename, max_age=0
+
+    def record() -> None:
+        audit.record("evidence.downloaded", "evidence", item.id)
+        db.session.commit()
+
+    # Streamed from wherever the file is kept, a chunk at a time.
+    return storage.send_stored(
+        item.stored_name,
+        mimetype=item.content_type,
+        download_name=item.filename,
+        record=record,
     )
 
 

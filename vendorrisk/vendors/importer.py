@@ -9,17 +9,18 @@ import csv
 import io
 import re
 import secrets
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from vendorrisk.accounts.services import user_by_email
 from vendorrisk.audit import services as audit
+from vendorrisk.core import blobs
 from vendorrisk.core.fields import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
 from vendorrisk.extensions import db
 from vendorrisk.vendors import catalogue, services
@@ -215,21 +216,31 @@ def read(raw: bytes) -> list[tuple[int, dict[str, str]]]:
 # --- keeping the upload between preview and confirmation -------------------------------------
 
 
-def _upload_dir() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _discard_old(store: blobs.Store) -> None:
+    cutoff = time.time() - KEEP_UPLOADS_SECONDS
+    if isinstance(store, blobs.LocalStore):
+        for old in store.folder(blobs.IMPORTS).glob("*.csv"):
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        return
+    for stored in store.names(blobs.IMPORTS):  # names start with their time of creation
+        if _UPLOAD_NAME.fullmatch(stored.removesuffix(".csv")) and int(stored[:10], 16) < cutoff:
+            store.delete(blobs.IMPORTS, stored)
 
 
 def store_upload(raw: bytes) -> str:
-    """Keep an uploaded file under instance/imports with a random name; return the name."""
-    folder = _upload_dir()
-    cutoff = time.time() - KEEP_UPLOADS_SECONDS
-    for old in folder.glob("*.csv"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    name = secrets.token_hex(16)
-    (folder / f"{name}.csv").write_bytes(raw)
+    """Keep an uploaded file in the file store (instance/imports by default, or the bucket, so
+    that the confirmation may reach another host); return its name."""
+    store = blobs.store()
+    _discard_old(store)
+    name = f"{int(time.time()):010x}{secrets.token_hex(11)}"
+    fd, tmp = tempfile.mkstemp(dir=store.staging_dir(blobs.IMPORTS), prefix=".import-")
+    with open(fd, "wb") as out:
+        out.write(raw)
+    try:
+        store.put_file(blobs.IMPORTS, f"{name}.csv", Path(tmp))
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return name
 
 
@@ -237,14 +248,16 @@ def load_upload(name: str | None) -> bytes | None:
     """Return a kept upload's bytes, or None when it is gone or the name is not ours."""
     if not name or not _UPLOAD_NAME.fullmatch(name):
         return None
-    path = _upload_dir() / f"{name}.csv"
-    return path.read_bytes() if path.exists() else None
+    try:
+        return b"".join(blobs.store().open(blobs.IMPORTS, f"{name}.csv").chunks())
+    except FileNotFoundError:
+        return None
 
 
 def discard_upload(name: str | None) -> None:
     """Delete a kept upload."""
     if name and _UPLOAD_NAME.fullmatch(name):
-        (_upload_dir() / f"{name}.csv").unlink(missing_ok=True)
+        blobs.store().delete(blobs.IMPORTS, f"{name}.csv")
 
 
 # --- applying rows -------------------------------------------------------------------------

@@ -4,6 +4,8 @@ The reports' guarded getters apply their ownership rule (a vendor manager export
 they own and the campaigns they created); every export is audited as on the report pages.
 """
 
+from collections.abc import Iterator
+
 from flask import Response
 from flask_login import current_user
 
@@ -19,7 +21,7 @@ from vendorrisk.reports.models import DONE, VENDOR_PDF
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
+def _attachment(body: bytes | Iterator[bytes], mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -66,7 +68,7 @@ def vendors_report_pdf(vendor_id: int):
             title="The report could not be built",
         )
     job = built
-    data = jobs.path_of(job.file_name).read_bytes()
+    blob = jobs.open_report(job.file_name)  # streamed from the store, never read whole
     audit.record(
         "export.report_pdf",
         "vendor",
@@ -75,4 +77,6 @@ def vendors_report_pdf(vendor_id: int):
     )
     db.session.commit()
     name = (job.params or {}).get("download_name") or f"report-{job.id}.pdf"
-    return _attachment(data, "application/pdf", name)
+    response = _attachment(blob.chunks(), "application/pdf", name)
+    response.content_length = blob.size
+    return response
