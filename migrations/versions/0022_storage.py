@@ -6,7 +6,7 @@ worker, and only the holder of the lease may mark it built. Existing rows keep t
 (names in the local reports folder are keys in the store as they are).
 
 Revision ID: 0022_storage
-Revises: 0018_template_drafts
+Revises: 0021_reuse
 Create Date: 2026-12-07 01:45:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_storage'
-down_revision = '0018_template_drafts'
+down_revision = '0021_reuse'
 branch_labels = None
 depends_on = None
 

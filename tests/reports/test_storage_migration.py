@@ -34,7 +34,7 @@ def test_existing_report_rows_keep_working_across_0022(scratch_url, tmp_path):
     engine = create_engine(scratch_url)
     try:
         with app.app_context():
-            upgrade(revision="0018_template_drafts")
+            upgrade(revision="0021_reuse")
             with engine.begin() as conn:
                 conn.execute(
                     text(
@@ -68,7 +68,7 @@ def test_existing_report_rows_keep_working_across_0022(scratch_url, tmp_path):
             with app.test_request_context():
                 # The stored name is still a valid key of the store's reports area.
                 assert jobs.path_of(row.file_name).name == row.file_name
-            downgrade(revision="0018_template_drafts")
+            downgrade(revision="0021_reuse")
             columns = {c["name"] for c in inspect(engine).get_columns("report_jobs")}
             assert not {"attempts", "lease_owner", "lease_until"} & columns
             db.session.remove()
