@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.questionnaires.draft_views import bp as drafts_bp
     from vendorrisk.questionnaires.views import bp as questionnaires_bp
     from vendorrisk.reports.views import bp as reports_bp
+    from vendorrisk.reports import cli as reports_cli
     from vendorrisk.review import cli as review_cli
     from vendorrisk.review.views import bp as review_bp
     from vendorrisk.vendors import cli as vendors_cli
@@ -88,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     vendors_cli.init_app(app)
     campaigns_cli.init_app(app)
     review_cli.init_app(app)
+    reports_cli.init_app(app)
     advisories_cli.init_app(app)
     intake_cli.init_app(app)
     clocks_cli.init_app(app)

@@ -71,6 +71,12 @@ class Config:
     DISPLAY_TIMEZONE = "UTC"
     # Days a finding raised by scoring has to be fixed, by severity (its due date).
     FINDING_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
+    # PEM files of the key and certificate report PDFs are signed with (None: unsigned), the
+    # intermediate certificates if any, and the key's passphrase (from the environment only).
+    REPORT_SIGNING_KEY: str | None = None
+    REPORT_SIGNING_CERT: str | None = None
+    REPORT_SIGNING_CHAIN: str | None = None
+    REPORT_SIGNING_PASSPHRASE: str | None = None
 
 
 def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
@@ -118,6 +124,13 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     cfg["MAIL_REPLY_TO"] = os.environ.get("MAIL_REPLY_TO")
     cfg["MAIL_TIMEOUT"] = min(10, int(os.environ.get("MAIL_TIMEOUT", "10")))
     cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
+    for name in (
+        "REPORT_SIGNING_KEY",
+        "REPORT_SIGNING_CERT",
+        "REPORT_SIGNING_CHAIN",
+        "REPORT_SIGNING_PASSPHRASE",
+    ):
+        cfg[name] = os.environ.get(name) or None
     cfg.update(overrides)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}

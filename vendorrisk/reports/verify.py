@@ -85,7 +85,7 @@ def _embedded_files(reader) -> dict[str, bytes]:
 
 def _signature(reader, roots: list[x509.Certificate], verdict: Verdict) -> None:
     from asn1crypto import x509 as asn1_x509
-    from pyhanko.sign.general import KeyUsageConstraints
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
