@@ -40,8 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.questionnaires import cli as questionnaires_cli
     from vendorrisk.questionnaires.draft_views import bp as drafts_bp
     from vendorrisk.questionnaires.views import bp as questionnaires_bp
-    from vendorrisk.reports.views import bp as reports_bp
     from vendorrisk.reports import cli as reports_cli
+    from vendorrisk.reports.views import bp as reports_bp
     from vendorrisk.review import cli as review_cli
     from vendorrisk.review.views import bp as review_bp
     from vendorrisk.vendors import cli as vendors_cli

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pypdf import PdfReader
 
@@ -26,8 +26,11 @@ PASSPHRASE = "correct horse battery staple"
 
 
 def _key_and_certificate(folder, common_name="Fabrikam Compliance Records"):
-    """Write a throwaway signing key (encrypted PEM) and its self-signed certificate."""
-    key = ec.generate_private_key(ec.SECP256R1())
+    """Write a throwaway signing key (encrypted PEM) and its self-signed certificate.
+
+    RSA, as operations.md advises: pyHanko declares PDF 2.0 for an ECDSA signature (ISO 32002),
+    which a PDF/A-3 file (PDF 1.7) must not."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
@@ -140,6 +143,9 @@ def test_a_signed_report_verifies_and_any_changed_byte_fails(
     assert "Fabrikam Compliance Records" in pages_text(data)[0]  # the cover names the signer
     path = tmp_path / "signed.pdf"
     path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert re.search(r"^PDF version:\s+1\.7$", info.stdout, re.M), info.stdout  # still PDF/A-3
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M)
     result = _verify(runner, path, "--trust", str(signing_key))
     assert result.exit_code == 0, result.output
     assert "signature: intact" in result.output and "PDF/A-3a" in result.output

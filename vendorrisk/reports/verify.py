@@ -85,8 +85,8 @@ def _embedded_files(reader) -> dict[str, bytes]:
 
 def _signature(reader, roots: list[x509.Certificate], verdict: Verdict) -> None:
     from asn1crypto import x509 as asn1_x509
-    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -148,6 +148,10 @@ def _pdfa(reader, verdict: Verdict) -> None:
         )
     else:
         verdict.add(False, "archive: no PDF/A identification in the XMP metadata")
+    declared = str(reader.root.get("/Version", "")).lstrip("/")
+    if declared.startswith("2"):
+        # pyHanko declares PDF 2.0 for an ECDSA signature; PDF/A-3 is built on PDF 1.7.
+        verdict.add(False, f"archive: the catalog declares PDF {declared}; PDF/A-3 is PDF 1.7")
 
 
 def _record(files: dict[str, bytes], verdict: Verdict) -> None:
