@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from vendorrisk.campaigns.models import Assignment, Campaign, Revision
 from vendorrisk.extensions import db
@@ -205,6 +205,13 @@ def gather(assignments: Sequence[Assignment]) -> Record:
     """Gather the record of these assignments (vendor and campaign loaded) in fixed queries."""
     ids = [a.id for a in assignments]
     latest = effective.latest_revisions(assignments)
+    # The answers column is deferred on revisions: load it for all of them in one query.
+    db.session.scalars(
+        select(Revision)
+        .where(Revision.id.in_([r.id for r in latest.values()] or [-1]))
+        .options(undefer(Revision.answers))
+        .execution_options(populate_existing=True)
+    ).all()
     results = effective.for_revisions(latest.values())
     by_assignment: dict[int, list[Finding]] = {}
     for finding in db.session.scalars(
