@@ -11,7 +11,10 @@ the child process and storing the file. WeasyPrint in the web process itself is 
 either (its garbage collector walks the app's larger heap), which is one reason the app renders
 in a child forked from a small render server.
 
-    .venv/bin/python bench/report.py [--vendors 200] [--out DIR]
+The app's builds are PDF/A-3a with the record attached and, unless --unsigned, signed with a
+throwaway key (PAdES), as a firm with a signing key configured would have them.
+
+    .venv/bin/python bench/report.py [--vendors 200] [--out DIR] [--unsigned]
 
 Prints `name: value unit` lines.
 """
@@ -61,10 +64,45 @@ def _weasyprint_alone(html: str, path: Path) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def _signing_key(workdir: Path) -> dict:
+    """Write a throwaway RSA key and self-signed certificate; return the settings naming them."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bench Records")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = workdir / "key.pem", workdir / "cert.pem"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return {"REPORT_SIGNING_KEY": str(key_path), "REPORT_SIGNING_CERT": str(cert_path)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--vendors", type=int, default=200)
     parser.add_argument("--out", help="keep the PDFs in this folder")
+    parser.add_argument("--unsigned", action="store_true", help="build without a signing key")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="vr-bench-report-"))
     os.environ.pop("DATABASE_URL", None)
@@ -79,6 +117,7 @@ def main() -> None:
     from vendorrisk.reports.builders.common import Limits, Meta
     from vendorrisk.reports.models import CAMPAIGN_PDF, DONE, VENDOR_PDF
 
+    signing = {} if args.unsigned else _signing_key(workdir)
     app = create_app(
         test_config(
             f"sqlite:///{workdir / 'bench.db'}",
@@ -86,6 +125,7 @@ def main() -> None:
             REPORT_FOLDER=str(workdir / "reports"),
             REPORT_RUNNER="inline",
             REPORT_RENDER_ISOLATION="process",
+            **signing,
         )
     )
     with app.app_context():

@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.questionnaires.importers.views import bp as imports_bp
     from vendorrisk.questionnaires.views import bp as questionnaires_bp
     from vendorrisk.reassessments import cli as reassessments_cli
+    from vendorrisk.reports import cli as reports_cli
     from vendorrisk.reports.views import bp as reports_bp
     from vendorrisk.review import cli as review_cli
     from vendorrisk.review.views import bp as review_bp
@@ -94,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     vendors_cli.init_app(app)
     campaigns_cli.init_app(app)
     review_cli.init_app(app)
+    reports_cli.init_app(app)
     advisories_cli.init_app(app)
     intake_cli.init_app(app)
     clocks_cli.init_app(app)

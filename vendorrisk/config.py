@@ -86,6 +86,12 @@ class Config:
     }
     REASSESSMENT_ANSWER_DAYS = 30  # the due date of a reassessment, counted from when it is sent
     REASSESSMENT_SENDER: str | None = None  # e-mail of the staff user the invitations come from
+    # PEM files of the key and certificate report PDFs are signed with (None: unsigned), the
+    # intermediate certificates if any, and the key's passphrase (from the environment only).
+    REPORT_SIGNING_KEY: str | None = None
+    REPORT_SIGNING_CERT: str | None = None
+    REPORT_SIGNING_CHAIN: str | None = None
+    REPORT_SIGNING_PASSPHRASE: str | None = None
 
 
 def parse_schedule(text: str) -> dict[int, tuple[int, str]]:
@@ -175,6 +181,13 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
             cfg[name] = int(os.environ[name])
     if os.environ.get("SCHEDULER_TICK_SECONDS"):
         cfg["SCHEDULER_TICK_SECONDS"] = float(os.environ["SCHEDULER_TICK_SECONDS"])
+    for name in (
+        "REPORT_SIGNING_KEY",
+        "REPORT_SIGNING_CERT",
+        "REPORT_SIGNING_CHAIN",
+        "REPORT_SIGNING_PASSPHRASE",
+    ):
+        cfg[name] = os.environ.get(name) or None
     cfg.update(overrides)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}

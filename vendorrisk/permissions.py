@@ -240,6 +240,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "api.vendors_export_xlsx": READERS,
     "api.vendors_report_pdf": READERS,
     "api.campaigns_export_xlsx": READERS,
+    "api.campaigns_oscal": READERS,
+    "api.vendors_oscal": READERS,
 }
 
 # POST endpoints open to compliance officers that only ask for an export: they add a report job

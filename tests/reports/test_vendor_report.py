@@ -125,9 +125,16 @@ def test_a_report_file_changed_on_disk_is_not_served(client, auth, assessment):
     assert client.get(f"/reports/jobs/{job_id}/download").status_code == 409
 
 
-def test_the_pdf_has_a_title_and_no_attachments(client, auth, assessment):
+def test_the_pdf_has_a_title_and_no_attachments_but_its_record(client, auth, assessment):
+    """The only embedded files are the machine-readable record's JSON files."""
     auth.login("compliance")
     _, job_id = build(client, f"/reports/vendors/{assessment.vendor_id}/pdf")
     reader = PdfReader(io.BytesIO(download(client, job_id)))
     assert reader.metadata.title == f"Due-diligence report: {VENDOR_NAME}"
-    assert reader.attachments == {}
+    assert set(reader.attachments) == {
+        "answers.json",
+        "scores.json",
+        "findings.json",
+        "evidence.json",
+        "manifest.json",
+    }

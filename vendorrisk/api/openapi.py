@@ -596,6 +596,42 @@ def download(media_type: str, summary: str, param: str, extra: dict | None = Non
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OSCAL_DESCRIPTION = (
+    "An OSCAL 1.x `assessment-results` document (JSON), built and validated with "
+    "compliance-trestle's models: one result per assessment (the effective overall score, "
+    "band and verdict as props), an observation per submitted answer with its evidence files' "
+    "SHA-256 in back-matter resources, a finding per finding with its state, and a risk per "
+    "finding whose status follows it (risk accepted: `deviation-approved`, with who accepted "
+    "it, why and until when in the risk log). UUIDs are derived from our ids, so repeated "
+    "exports name the same things. See docs/api.md."
+)
+
+
+def oscal(summary: str, param: str, not_found: str) -> dict:
+    return {
+        "parameters": [id_param(param)],
+        "get": {
+            "summary": summary,
+            "description": OSCAL_DESCRIPTION,
+            "responses": {
+                "200": {
+                    "description": "The assessment results.",
+                    "content": {
+                        "application/oscal+json": {
+                            "schema": obj({"assessment-results": {"type": "object"}})
+                        }
+                    },
+                },
+                **AUTH_ERRORS,
+                "403": problem(
+                    "Your role may not export, or a vendor manager asked for a "
+                    "vendor they do not own or a campaign they did not create."
+                ),
+                "404": problem(not_found),
+            },
+        },
+    }
+
 
 PATHS: dict[str, Any] = {
     "/openapi.json": {
@@ -706,6 +742,16 @@ PATHS: dict[str, Any] = {
         {"503": problem("The report could not be built (time or size bound).")},
     ),
     "/campaigns/{campaign_id}/export.xlsx": download(XLSX, "A campaign's workbook.", "campaign_id"),
+    "/campaigns/{campaign_id}/oscal": oscal(
+        "A campaign's assessments as OSCAL assessment results.",
+        "campaign_id",
+        "No such campaign.",
+    ),
+    "/vendors/{vendor_id}/oscal": oscal(
+        "Every assessment of a vendor as OSCAL assessment results.",
+        "vendor_id",
+        "No such vendor, or it was never sent a questionnaire.",
+    ),
     "/findings": listing(
         "List findings, most severe first.",
         "FindingPage",

@@ -11,6 +11,7 @@ from flask import render_template
 from vendorrisk.campaigns.models import Campaign
 from vendorrisk.campaigns.services import due_display
 from vendorrisk.core.storage import human_size
+from vendorrisk.reports import record as records
 from vendorrisk.reports.builders import campaign as campaign_builder
 from vendorrisk.reports.builders import vendor as vendor_builder
 from vendorrisk.reports.builders.common import Limits, Meta, clip, utc
@@ -52,20 +53,62 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "report"
 
 
+def attachments(
+    record: records.Record, meta: Meta, kind: str, subject: dict
+) -> tuple[tuple[str, bytes, str], ...]:
+    """Return the record's JSON files and their manifest, noting the manifest hash in `meta`."""
+    files = record.files()
+    manifest = records.manifest(files, document_id=meta.document_id, kind=kind, subject=subject)
+    meta.record_sha256 = records.sha256(manifest)
+    meta.record_files = (*sorted(files), records.MANIFEST)
+    return (
+        *((name, body, records.FILES[name]) for name, body in sorted(files.items())),
+        (records.MANIFEST, manifest, "SHA-256 and size of each attached record file"),
+    )
+
+
+def vendor_report(
+    vendor: Vendor, meta: Meta, limits: Limits, progress=vendor_builder._no_progress
+) -> tuple[str, tuple[tuple[str, bytes, str], ...]]:
+    """Return the print HTML of a vendor's due-diligence report and its record to attach."""
+    report = vendor_builder.build(vendor, meta, limits, progress)
+    files = attachments(
+        records.gather([a.assignment for a in report.assessments]),
+        meta,
+        "vendor-due-diligence",
+        {"type": "vendor", "id": vendor.id, "name": vendor.name},
+    )
+    html = render_template("reports/pdf/vendor.html", r=report, meta=meta, **helpers(limits))
+    return html, files
+
+
+def campaign_report(
+    campaign: Campaign, meta: Meta, limits: Limits, progress=campaign_builder._no_progress
+) -> tuple[str, tuple[tuple[str, bytes, str], ...]]:
+    """Return the print HTML of a campaign's portfolio report and its record to attach."""
+    report = campaign_builder.build(campaign, meta, limits, progress)
+    files = attachments(
+        records.gather(report.assignments),
+        meta,
+        "campaign-portfolio",
+        {"type": "campaign", "id": campaign.id, "name": campaign.name},
+    )
+    html = render_template("reports/pdf/campaign.html", r=report, meta=meta, **helpers(limits))
+    return html, files
+
+
 def vendor_html(
     vendor: Vendor, meta: Meta, limits: Limits, progress=vendor_builder._no_progress
 ) -> str:
     """Return the print HTML of a vendor's due-diligence report."""
-    report = vendor_builder.build(vendor, meta, limits, progress)
-    return render_template("reports/pdf/vendor.html", r=report, meta=meta, **helpers(limits))
+    return vendor_report(vendor, meta, limits, progress)[0]
 
 
 def campaign_html(
     campaign: Campaign, meta: Meta, limits: Limits, progress=campaign_builder._no_progress
 ) -> str:
     """Return the print HTML of a campaign's portfolio report."""
-    report = campaign_builder.build(campaign, meta, limits, progress)
-    return render_template("reports/pdf/campaign.html", r=report, meta=meta, **helpers(limits))
+    return campaign_report(campaign, meta, limits, progress)[0]
 
 
 def download_name(kind_prefix: str, name: str, meta: Meta) -> str:

@@ -34,7 +34,7 @@ from vendorrisk.core import blobs, tasks
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.permissions import ROLE_LABELS
-from vendorrisk.reports import access, documents, pdf
+from vendorrisk.reports import access, documents, pdf, signing
 from vendorrisk.reports.builders.common import Limits, Meta, Period, new_document_id
 from vendorrisk.reports.models import (
     CAMPAIGN_PDF,
@@ -315,17 +315,29 @@ def _set_progress(job_id: int, owner: str, percent: int, stage: str) -> None:
     db.session.commit()
 
 
-def _html(job: ReportJob) -> tuple[str, str]:
+def _signing_key() -> signing.SigningKey | None:
+    try:
+        return signing.configured()
+    except signing.SigningError as exc:
+        raise pdf.ReportError(f"The report signing key is misconfigured: {exc}") from exc
+
+
+def _html(job: ReportJob, key: signing.SigningKey | None) -> tuple[str, str, tuple[pdf.File, ...]]:
     subject = access.subject_of(job)
     if subject is None:
         raise pdf.ReportError("The vendor or campaign of this report no longer exists.")
     user = job.requested_by
+    try:
+        signed_by = key.subject() if key is not None else None
+    except signing.SigningError as exc:
+        raise pdf.ReportError(f"The report signing key is misconfigured: {exc}") from exc
     meta = Meta(
         document_id=job.document_id,
         generated_at=job.started_at or utcnow(),
         generated_by=user.name,
         generated_role=ROLE_LABELS.get(user.role, user.role),
         period=Period.from_params(job.params or {}),
+        signed_by=signed_by,
     )
     limits = Limits.from_config()
 
@@ -333,12 +345,21 @@ def _html(job: ReportJob) -> tuple[str, str]:
         job.progress, job.stage = min(percent, BUILD_SHARE), stage
 
     if job.kind == VENDOR_PDF:
-        html = documents.vendor_html(subject, meta, limits, progress)
-        return html, documents.download_name("due-diligence", subject.name, meta)
+        html, files = documents.vendor_report(subject, meta, limits, progress)
+        return html, documents.download_name("due-diligence", subject.name, meta), files
     if job.kind == CAMPAIGN_PDF:
-        html = documents.campaign_html(subject, meta, limits, progress)
-        return html, documents.download_name("portfolio", subject.name, meta)
+        html, files = documents.campaign_report(subject, meta, limits, progress)
+        return html, documents.download_name("portfolio", subject.name, meta), files
     raise pdf.ReportError(f"Unknown kind of report: {job.kind}")
+
+
+def _sign(data: bytes, key: signing.SigningKey | None, document_id: str) -> bytes:
+    if key is None:
+        return data
+    try:
+        return signing.sign(data, key, reason=f"VendorRisk report {document_id}")
+    except signing.SigningError as exc:
+        raise pdf.ReportError(f"The report could not be signed: {exc}") from exc
 
 
 def run(job_id: int) -> ReportJob | None:
@@ -362,7 +383,9 @@ def _build(job_id: int, owner: str) -> ReportJob:
     job = db.session.get_one(ReportJob, job_id, populate_existing=True)
     config = current_app.config
     try:
-        html, download = _html(job)
+        key = _signing_key()
+        html, download, files = _html(job, key)
+        document_id = job.document_id  # read now: the row expires at the next commit
         estimate = max(2.0, len(html) / HTML_BYTES_PER_SECOND)
         job.progress, job.stage = BUILD_SHARE, "Laying out the pages"
         job.params = {**(job.params or {}), "download_name": download}
@@ -382,8 +405,11 @@ def _build(job_id: int, owner: str) -> ReportJob:
             max_html_bytes=config["REPORT_MAX_HTML_BYTES"],
             isolate=_isolate(),
             tick=tick,
+            archival=True,
+            attachments=files,
         )
-        name, digest = _store(job_id, job.document_id, rendered.pdf)
+        data = _sign(rendered.pdf, key, document_id)
+        name, digest = _store(job_id, document_id, data)
         job = db.session.get_one(ReportJob, job_id)
         if _finish(
             job_id,
@@ -392,7 +418,7 @@ def _build(job_id: int, owner: str) -> ReportJob:
             progress=100,
             stage="Ready",
             file_name=name,
-            size=len(rendered.pdf),
+            size=len(data),
             sha256=digest,
             pages=rendered.pages,
         ):
@@ -406,6 +432,7 @@ def _build(job_id: int, owner: str) -> ReportJob:
                     "sha256": digest,
                     "pages": rendered.pages,
                     "seconds": round(rendered.seconds, 2),
+                    "signed": key is not None,
                 },
             )
         else:  # another worker took the job over; its outcome stands

@@ -5,6 +5,10 @@ SECURITY.md item 20: the URL fetcher answers only `data:` URLs and files under
 refused. Vendor text reaches the HTML only through Jinja's escaping, so it never becomes an
 element, but the fetcher holds even if it did.
 
+Report PDFs are records kept for years: rendered as PDF/A-3a (archival, and tagged for
+accessibility: "a" is the accessible conformance level, with the logical structure screen
+readers follow) with the machine-readable record embedded as associated JSON files.
+
 Rendering is bounded in time and size: the HTML and the PDF have a size cap, and by default the
 render runs in a child process (forked from a server that has WeasyPrint loaded) that is killed
 when it runs past the time limit. Inside an RQ work horse, which is itself a process RQ kills
@@ -13,6 +17,7 @@ on its job timeout, the render can run in-process with elapsed-time checks inste
 
 from __future__ import annotations
 
+import io
 import logging
 import multiprocessing
 import os
@@ -45,6 +50,11 @@ ALLOWED_TYPES = frozenset(
 MAX_STATIC_BYTES = 5 * 1024 * 1024
 MAX_DATA_URL_BYTES = 5 * 1024 * 1024
 TICK_SECONDS = 1.0
+# PDF/A-3, conformance level A: archival, tagged, with associated files. WeasyPrint writes one
+# identification (PDF/A or PDF/UA, not both); the tag tree is the one it writes for PDF/UA-1.
+PDF_VARIANT = "pdf/a-3a"
+# An attachment: (file name, bytes, description).
+File = tuple[str, bytes, str]
 
 
 class ReportError(RuntimeError):
@@ -89,10 +99,38 @@ def base_url() -> str:
     return STATIC_DIR.as_uri() + "/"
 
 
+def _archival_options(files: tuple[File, ...], fetcher: Any) -> dict:
+    """Return WeasyPrint's options for a PDF/A-3a file with these associated files."""
+    from weasyprint import Attachment
+
+    return {
+        "pdf_variant": PDF_VARIANT,
+        "attachments": [
+            Attachment(
+                file_obj=io.BytesIO(body),
+                name=name,
+                description=description,
+                relationship="Data",
+                url_fetcher=fetcher,
+            )
+            for name, body, description in files
+        ],
+    }
+
+
 def render_inline(
-    html: str, *, timeout: float, max_bytes: int, static_dir: str | Path = STATIC_DIR
+    html: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    static_dir: str | Path = STATIC_DIR,
+    archival: bool = False,
+    attachments: tuple[File, ...] = (),
 ) -> Rendered:
-    """Render in this process, checking the clock between stages (no hard stop)."""
+    """Render in this process, checking the clock between stages (no hard stop).
+
+    `archival` makes a tagged PDF/A-3a file with `attachments` embedded as associated files.
+    """
     from weasyprint import HTML
 
     from vendorrisk.reports.fetcher import SafeFetcher
@@ -104,7 +142,8 @@ def render_inline(
     ).render()
     if time.monotonic() - start > timeout:
         raise RenderTimeout(f"the layout took longer than {timeout:.0f} s")
-    pdf = document.write_pdf()
+    options = _archival_options(attachments, fetcher) if archival else {}
+    pdf = document.write_pdf(**options)
     elapsed = time.monotonic() - start
     if elapsed > timeout:
         raise RenderTimeout(f"the render took longer than {timeout:.0f} s")
@@ -114,10 +153,25 @@ def render_inline(
     return Rendered(pdf, len(document.pages), elapsed, peak, tuple(fetcher.refused))
 
 
-def _child(conn, html: str, timeout: float, max_bytes: int, static_dir: str) -> None:
+def _child(
+    conn,
+    html: str,
+    timeout: float,
+    max_bytes: int,
+    static_dir: str,
+    archival: bool = False,
+    attachments: tuple[File, ...] = (),
+) -> None:
     """Run one render in a forked child and send the outcome back through the pipe."""
     try:
-        result = render_inline(html, timeout=timeout, max_bytes=max_bytes, static_dir=static_dir)
+        result = render_inline(
+            html,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            static_dir=static_dir,
+            archival=archival,
+            attachments=attachments,
+        )
     except ReportError as exc:
         conn.send(("refused", type(exc).__name__, str(exc)))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
@@ -146,7 +200,13 @@ def _forkserver():
 
 
 def render_isolated(
-    html: str, *, timeout: float, max_bytes: int, tick: Callable[[], None] | None = None
+    html: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    tick: Callable[[], None] | None = None,
+    archival: bool = False,
+    attachments: tuple[File, ...] = (),
 ) -> Rendered:
     """Render in a child process that is killed if it runs past `timeout` seconds.
 
@@ -156,7 +216,7 @@ def render_isolated(
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(
         target=_child,
-        args=(sender, html, timeout, max_bytes, str(STATIC_DIR)),
+        args=(sender, html, timeout, max_bytes, str(STATIC_DIR), archival, attachments),
         daemon=True,
         name="report-render",
     )
@@ -207,12 +267,23 @@ def render(
     max_html_bytes: int,
     isolate: bool = True,
     tick: Callable[[], None] | None = None,
+    archival: bool = False,
+    attachments: tuple[File, ...] = (),
 ) -> Rendered:
-    """Render report HTML to PDF within the time and size limits."""
+    """Render report HTML to PDF within the time and size limits (PDF/A-3a if `archival`)."""
     if len(html.encode("utf-8")) > max_html_bytes:
         raise ReportTooLarge(
             f"the report is too large to render ({max_html_bytes // (1024 * 1024)} MiB of HTML)"
         )
     if isolate and can_isolate():
-        return render_isolated(html, timeout=timeout, max_bytes=max_bytes, tick=tick)
-    return render_inline(html, timeout=timeout, max_bytes=max_bytes)
+        return render_isolated(
+            html,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            tick=tick,
+            archival=archival,
+            attachments=attachments,
+        )
+    return render_inline(
+        html, timeout=timeout, max_bytes=max_bytes, archival=archival, attachments=attachments
+    )

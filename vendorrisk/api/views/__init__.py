@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         exports,
         findings,
         meta,
+        oscal,
         vendors,
     )
     from vendorrisk.extensions import csrf

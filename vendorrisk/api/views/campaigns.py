@@ -23,6 +23,7 @@ from vendorrisk.campaigns.models import Assignment, Campaign
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires import services as questionnaires
 from vendorrisk.questionnaires.models import TemplateVersion
+from vendorrisk.reports import record
 from vendorrisk.review import effective
 from vendorrisk.vendors.models import Vendor
 
@@ -207,14 +208,4 @@ def assignments_result(assignment_id: int):
             kind="no-result",
             title="Not found",
         )
-    return jsonify(
-        {
-            "assignment_id": assignment.id,
-            "vendor_id": assignment.vendor_id,
-            "campaign_id": assignment.campaign_id,
-            "revision": revision.number,
-            "submitted_at": iso(revision.submitted_at),
-            "late": revision.late,
-            **result.to_json(),
-        }
-    )
+    return jsonify(record.result_json(assignment, revision, result))

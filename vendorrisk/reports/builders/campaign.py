@@ -143,6 +143,8 @@ class CampaignReport:
     period_text: str
     # (vendor, question text, item): each question asked about, with its replies round by round
     clarifications: list = field(default_factory=list)
+    # Every assignment of the campaign (the printed table may be cut; the record is not).
+    assignments: list[Assignment] = field(default_factory=list)
 
     @property
     def rate(self) -> int:
@@ -350,6 +352,7 @@ def build(
             (campaign.sent_at or campaign.created_at).date(), meta.generated_at
         ),
         clarifications=_clarifications(assignments, template),
+        assignments=assignments,
     )
 
 

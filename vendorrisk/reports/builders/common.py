@@ -92,6 +92,11 @@ class Meta:
     generated_by: str
     generated_role: str
     period: Period = field(default_factory=Period)
+    # The signer named on the cover (certificate subject); None: the report is not signed.
+    signed_by: str | None = None
+    # SHA-256 of the embedded record's manifest, and the JSON files attached beside it.
+    record_sha256: str | None = None
+    record_files: tuple[str, ...] = ()
 
 
 def new_document_id(now: datetime) -> str:

@@ -1,0 +1,224 @@
+"""Reports as records: tagged PDF/A-3 with the record attached, signed, and checked by the CLI.
+
+Read back as an auditor would: `pdfinfo` says the file is tagged, the XMP names PDF/A-3, the
+embedded scores equal the API's result for the same assignment, the signature holds, and one
+byte changed anywhere makes `flask reports verify` fail.
+"""
+
+import io
+import json
+import re
+import subprocess
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from pypdf import PdfReader
+
+from tests.api.conftest import Api
+from tests.reports.helpers import build, download, pages_text
+
+RECORD_FILES = {"answers.json", "scores.json", "findings.json", "evidence.json", "manifest.json"}
+PASSPHRASE = "correct horse battery staple"
+
+
+def _key_and_certificate(folder, common_name="Fabrikam Compliance Records"):
+    """Write a throwaway signing key (encrypted PEM) and its self-signed certificate.
+
+    RSA, as operations.md advises: pyHanko declares PDF 2.0 for an ECDSA signature (ISO 32002),
+    which a PDF/A-3 file (PDF 1.7) must not."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Fabrikam Bank"),
+        ]
+    )
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = folder / "signing-key.pem", folder / "signing-cert.pem"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(PASSPHRASE.encode()),
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+@pytest.fixture
+def signing_key(app, monkeypatch, tmp_path):
+    """The firm's signing key and certificate, configured as operations would."""
+    folder = tmp_path / "pki"
+    folder.mkdir()
+    key_path, cert_path = _key_and_certificate(folder)
+    monkeypatch.setitem(app.config, "REPORT_SIGNING_KEY", str(key_path))
+    monkeypatch.setitem(app.config, "REPORT_SIGNING_CERT", str(cert_path))
+    monkeypatch.setitem(app.config, "REPORT_SIGNING_PASSPHRASE", PASSPHRASE)
+    return cert_path
+
+
+def _vendor_pdf(client, auth, assessment) -> bytes:
+    auth.login("compliance")
+    _, job_id = build(client, f"/reports/vendors/{assessment.vendor_id}/pdf")
+    return download(client, job_id)
+
+
+def _verify(runner, path, *args):
+    return runner.invoke(args=["reports", "verify", str(path), *args])
+
+
+def test_pdfinfo_says_tagged_and_the_xmp_names_pdf_a_3(client, auth, assessment, tmp_path):
+    """The report is a tagged PDF with the PDF/A-3 (level A) identification in its XMP."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(_vendor_pdf(client, auth, assessment))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M), info.stdout
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert re.search(rb'pdfaid:part(="|>)3', xmp)
+    assert re.search(rb'pdfaid:conformance(="|>)A', xmp)
+    assert "/AF" in reader.trailer["/Root"]  # the record files are PDF/A-3 associated files
+
+
+def test_the_embedded_record_equals_the_api_result(client, auth, assessment):
+    """scores.json holds, for the assignment, exactly what /api/v1/assignments/<id>/result
+    answers; answers.json holds the revision's answers and attestation hash."""
+    pdf = _vendor_pdf(client, auth, assessment)
+    files = PdfReader(io.BytesIO(pdf)).attachments
+    assert set(files) == RECORD_FILES
+    scores = json.loads(files["scores.json"][0])
+    api = Api(client)
+    expected = api.get(f"/assignments/{assessment.id}/result", api.token("compliance")).get_json()
+    (embedded,) = [s for s in scores if s["assignment_id"] == assessment.id]
+    assert embedded == expected
+    revision = assessment.response.latest_submitted
+    (answers,) = json.loads(files["answers.json"][0])
+    assert answers["answers"] == revision.answers
+    assert answers["attestation_sha256"] == revision.attestation_hash
+    evidence = json.loads(files["evidence.json"][0])
+    assert {e["sha256"] for e in evidence} == {e["sha256"] for e in revision.evidence_index}
+    findings = json.loads(files["findings.json"][0])
+    accepted = [f for f in findings if f["state"] == "risk_accepted"]
+    assert accepted and accepted[0]["acceptance"]["reason"] == "Compensating control in place."
+    manifest = json.loads(files["manifest.json"][0])
+    assert manifest["document_id"] in pages_text(pdf)[0]
+
+
+def test_a_signed_report_verifies_and_any_changed_byte_fails(
+    client, auth, assessment, signing_key, runner, tmp_path
+):
+    """The signature covers the whole file: a byte changed anywhere (header, page content,
+    record, signature, its zero padding, trailer) makes `reports verify` fail."""
+    data = _vendor_pdf(client, auth, assessment)
+    assert "Fabrikam Compliance Records" in pages_text(data)[0]  # the cover names the signer
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert re.search(r"^PDF version:\s+1\.7$", info.stdout, re.M), info.stdout  # still PDF/A-3
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M)
+    result = _verify(runner, path, "--trust", str(signing_key))
+    assert result.exit_code == 0, result.output
+    assert "signature: intact" in result.output and "PDF/A-3a" in result.output
+    assert "attestation hashes recomputed" in result.output
+
+    contents = data.index(b"/Contents <") + len(b"/Contents <")
+    end = data.index(b">", contents)
+    positions = {
+        "header": 5,
+        "a third in": len(data) // 3,
+        "the middle": len(data) // 2,
+        "the signature": contents + 40,
+        "the signature's padding": end - 20,
+        "the trailer": len(data) - 8,
+    }
+    for where, at in positions.items():
+        changed = bytearray(data)
+        changed[at] ^= 0x01
+        tampered = tmp_path / f"tampered-{at}.pdf"
+        tampered.write_bytes(bytes(changed))
+        result = _verify(runner, tampered, "--trust", str(signing_key))
+        assert result.exit_code != 0, (where, result.output)
+        assert "NOT VERIFIED" in result.output, (where, result.output)
+
+
+def test_a_signature_by_an_untrusted_key_fails(
+    client, auth, assessment, signing_key, runner, tmp_path
+):
+    """A certificate that is not among the trust roots is named and refused."""
+    data = _vendor_pdf(client, auth, assessment)
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(data)
+    other_folder = tmp_path / "other"
+    other_folder.mkdir()
+    _, other_cert = _key_and_certificate(other_folder, "Someone Else")
+    client.application.config["REPORT_SIGNING_CERT"] = None  # a reader without our key
+    client.application.config["REPORT_SIGNING_KEY"] = None
+    result = _verify(runner, path, "--trust", str(other_cert))
+    assert result.exit_code != 0
+    assert "NOT trusted" in result.output
+
+
+def test_an_unsigned_report_says_so_on_its_cover_and_does_not_verify(
+    client, auth, assessment, runner, tmp_path
+):
+    """With no key configured the cover says "Not signed"; verify fails unless told to accept
+    an unsigned report, and still checks the record's hashes."""
+    data = _vendor_pdf(client, auth, assessment)
+    cover = pages_text(data)[0]
+    assert "Not signed." in cover and "No signing key is configured" in cover
+    path = tmp_path / "unsigned.pdf"
+    path.write_bytes(data)
+    result = _verify(runner, path)
+    assert result.exit_code == 1
+    assert "signature: none" in result.output
+    accepted = _verify(runner, path, "--allow-unsigned")
+    assert accepted.exit_code == 0, accepted.output
+    assert "scores.json matches its SHA-256" in accepted.output
+
+
+def test_the_campaign_report_is_a_record_too(
+    client, auth, assessment, signing_key, runner, tmp_path
+):
+    """The portfolio PDF is PDF/A-3 with every assignment's result embedded, and signed."""
+    auth.login("compliance")
+    _, job_id = build(client, f"/reports/campaigns/{assessment.campaign_id}/pdf")
+    data = download(client, job_id)
+    files = PdfReader(io.BytesIO(data)).attachments
+    assert set(files) == RECORD_FILES
+    api = Api(client)
+    expected = api.get(f"/assignments/{assessment.id}/result", api.token("compliance")).get_json()
+    assert json.loads(files["scores.json"][0]) == [expected]
+    path = tmp_path / "campaign.pdf"
+    path.write_bytes(data)
+    result = _verify(runner, path, "--trust", str(signing_key))
+    assert result.exit_code == 0, result.output
