@@ -132,3 +132,17 @@ def test_the_submitted_answer_carries_the_certificate_facts(vendor_client, aid, 
     assert answer.certificate is not None and answer.certificate.facts is not None
     assert answer.certificate.facts.sha256 == answer.certificate.thumbprint
     assert answer.certificate.facts.not_before.date() == D(2021, 1, 14)
+
+
+def test_the_vendor_sees_the_certificate_read_on_its_receipt(vendor_client, aid, assignment):
+    """What we read from the file is shown back to the vendor on its receipt, so it can check
+    it sent the right certificate; the verdict on it is not."""
+    cert = make_certificate(D(2021, 1, 14), D(2022, 1, 14), serial=0xC0FFEE)
+    assert attach(vendor_client, aid, "new.pem", pem(cert)).status_code == 302
+    answer_everything(vendor_client, aid, [COMPLETE[0], ROTATION, COMPLETE[2]])
+    assert submit(vendor_client, aid).status_code == 302
+    receipt = vendor_client.get(f"/portal/a/{aid}/receipt").text
+    assert 'id="certificate-rotated_on"' in receipt
+    assert "Certificate read from your file: CN=mail.example.test" in receipt
+    assert "serial c0ffee" in receipt and "Valid 2021-01-14" in receipt
+    assert "Check:" not in receipt
