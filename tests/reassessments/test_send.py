@@ -117,3 +117,22 @@ def test_the_schedule_is_read_from_the_environment_with_clear_errors():
         parse_schedule("1:twelve:base")
     with pytest.raises(RuntimeError, match="the tier is 1 to 4 and the months 1 to 120"):
         parse_schedule("5:12:base")
+
+
+def test_the_workers_daily_task_sends_as_the_configured_sender_and_only_then(
+    baseline, sender, app, monkeypatch
+):
+    """`flask worker` queues reassessments.send daily: with no REASSESSMENT_SENDER it sends
+    nothing; with one it sends what is due, once."""
+    from vendorrisk.core import tasks
+
+    assert any(p.task == "reassessments.send" and p.every == 86400 for p in tasks.PERIODIC)
+    due = vendor("Never Assessed Ltd", TIER_1)
+    monkeypatch.setitem(app.config, "REASSESSMENT_SENDER", None)
+    assert tasks.TASKS["reassessments.send"]() == 0
+    assert _count(ReassessmentSend) == 0
+    monkeypatch.setitem(app.config, "REASSESSMENT_SENDER", "sender@firm.example")
+    assert tasks.TASKS["reassessments.send"]() == 1
+    assert tasks.TASKS["reassessments.send"]() == 0
+    [send] = db.session.scalars(select(ReassessmentSend)).all()
+    assert send.vendor_id == due.id and send.assignment.campaign.created_by_id == sender.id

@@ -1,13 +1,17 @@
 """`flask reassessments due|send`: baseline reassessments per tier (cron-able, idempotent)."""
 
+import logging
 from datetime import date
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from vendorrisk.core import tasks
 from vendorrisk.extensions import db
 from vendorrisk.reassessments import services
+
+log = logging.getLogger(__name__)
 
 reassessments_cli = AppGroup(
     "reassessments", help="Baseline reassessments on the schedule of each inherent tier."
@@ -61,6 +65,20 @@ def send(sender: str | None, on: str | None) -> None:
     )
 
 
+def send_scheduled() -> int:
+    """The workers' daily task: send what is due, as REASSESSMENT_SENDER; without a sender
+    configured, nothing is sent (the cron line with --sender is the other way)."""
+    if not current_app.config.get("REASSESSMENT_SENDER"):
+        log.info("reassessments: REASSESSMENT_SENDER is not set; nothing sent")
+        return 0
+    result = services.send_due(date.today(), services.sender(None))
+    db.session.commit()
+    for item, reason in result.skipped:
+        log.warning("reassessment not sent to %s: %s", item.vendor.name, reason)
+    return len(result.sent)
+
+
 def init_app(app: Flask) -> None:
-    """Register the command group."""
+    """Register the command group and its daily background task."""
     app.cli.add_command(reassessments_cli)
+    tasks.register("reassessments.send", send_scheduled, every=86400)
