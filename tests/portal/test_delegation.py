@@ -284,3 +284,24 @@ def test_delegations_per_questionnaire_are_capped_so_a_link_cannot_send_mail_at_
         db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "p9@acme.example"))
         is None
     )
+
+
+def test_reminders_go_to_the_person_asked_never_to_a_colleague_given_sections(
+    vendor_client, aid, assignment, recipient
+):
+    """The person who delegated answers for the whole questionnaire and hears of its due date;
+    a colleague's link opens only their sections and gets no reminder, scheduled or bulk."""
+    from datetime import timedelta
+
+    from vendorrisk.campaigns import reminders
+
+    assert delegate(vendor_client, aid, [READINESS]).status_code == 302
+    due = assignment.campaign.due_at
+    assert reminders.send_reminders(now=due - timedelta(days=1) + timedelta(minutes=1)) == 1
+    sent = db.session.scalars(
+        select(OutboxMessage.recipient).where(OutboxMessage.template == "reminder")
+    ).all()
+    assert sent == [recipient.contact.email]
+    assert COLLEAGUE not in sent
+    chased = reminders.chased_recipients([assignment], due - timedelta(days=2))
+    assert [r.id for r in chased[assignment.id]] == [recipient.id]

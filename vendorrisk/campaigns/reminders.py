@@ -20,6 +20,27 @@ from vendorrisk.extensions import db
 OVERDUE = "overdue"
 
 
+def chased_recipients(assignments: list[Assignment], now: datetime) -> dict[int, list]:
+    """Return, per assignment, the recipients a reminder goes to: every usable link with an
+    address, except colleagues given sections by a delegation (the person who delegated is
+    the one answerable for the whole questionnaire, and hears of its due date)."""
+    from vendorrisk.portal.delegation_models import Delegation
+
+    delegates = set(
+        db.session.scalars(
+            select(Delegation.recipient_id).where(
+                Delegation.assignment_id.in_([a.id for a in assignments] or [-1])
+            )
+        )
+    )
+    return {
+        a.id: [
+            r for r in a.recipients if r.usable(now) and r.contact.email and r.id not in delegates
+        ]
+        for a in assignments
+    }
+
+
 def offsets() -> list[int]:
     """Return the configured reminder offsets in days before the due date, largest first."""
     return sorted(current_app.config.get("REMINDER_OFFSETS_DAYS", (7, 3, 1)), reverse=True)
@@ -66,6 +87,7 @@ def send_reminders(now: datetime | None = None) -> int:
         )
     ):
         done.setdefault((assignment_id, due_at), set()).add(key)
+    chased = chased_recipients(list(assignments), now)
     sent = 0
     for assignment in assignments:
         due_at = assignment.campaign.due_at
@@ -79,7 +101,7 @@ def send_reminders(now: datetime | None = None) -> int:
             )
         if due is None:
             continue
-        recipients = [r for r in assignment.recipients if r.usable(now) and r.contact.email]
+        recipients = chased[assignment.id]
         if not recipients:
             continue
         template = "overdue" if due == OVERDUE else "reminder"

@@ -29,6 +29,7 @@ from vendorrisk.campaigns.models import (
     Response,
     Revision,
 )
+from vendorrisk.campaigns.reminders import chased_recipients
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.reports import xlsx
@@ -441,12 +442,13 @@ def remind_now(campaign: Campaign, rows: list[Row], actor, now: datetime | None 
     link are left out (the reminder schedule is not changed).
     """
     now = now or utcnow()
+    chased = chased_recipients([r.assignment for r in rows if r.assignment is not None], now)
     reminded = 0
     for row in rows:
         assignment = row.assignment
         if assignment is None or assignment.is_submitted:
             continue
-        recipients = [r for r in assignment.recipients if r.usable(now) and r.contact.email]
+        recipients = chased[assignment.id]
         for recipient in recipients:
             services.queue_message(recipient, "overdue" if row.overdue else "reminder")
         if recipients:
