@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.conftest import make_user
 from tests.support.factories import make_vendor
 from vendorrisk.contracts import services
 from vendorrisk.contracts.models import Contract
@@ -133,3 +134,27 @@ def test_the_dashboard_lists_notice_and_renewal_dates_due_soon(client, auth, db_
     page = client.get("/dashboard/").text
     assert f"Last day to give notice {(today + timedelta(days=20)).isoformat()}" in page
     assert "Renews" not in page
+
+
+def test_the_dashboard_contract_card_follows_the_dashboards_scope(client, auth, db_session):
+    """A manager's own scope lists their vendors' dates only, and says so; "all vendors"
+    lists everyone's."""
+    today = date.today()
+    manager = auth.login("manager")
+    mine = make_vendor(name="Mine Renewals Ltd", owner=manager)
+    theirs = make_vendor(name="Theirs Renewals Ltd", owner=make_user("manager"))
+    for vendor, days in ((mine, 20), (theirs, 25)):
+        services.add_contract(
+            vendor,
+            {
+                **BASE,
+                "end_date_of_the_contractual_arrangement": "",
+                "notice_date": (today + timedelta(days=days)).isoformat(),
+            },
+        )
+    own = client.get("/dashboard/?scope=mine").text
+    assert "next 90 days (my vendors)" in own
+    assert "Mine Renewals Ltd" in own and "Theirs Renewals Ltd" not in own
+    everyone = client.get("/dashboard/?scope=all").text
+    assert "next 90 days (all vendors)" in everyone
+    assert "Mine Renewals Ltd" in everyone and "Theirs Renewals Ltd" in everyone

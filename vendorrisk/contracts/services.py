@@ -171,20 +171,21 @@ def import_csv(raw: bytes) -> ImportResult:
 
 
 def upcoming_dates(
-    today: date, days: int = 90, limit: int = 10
+    today: date, days: int = 90, limit: int = 10, owned=None
 ) -> list[tuple[date, str, Contract]]:
-    """Renewal and notice dates in the coming `days`, soonest first (one query)."""
+    """Renewal and notice dates in the coming `days`, soonest first (one query). `owned`
+    limits the vendors (a SQL condition on Vendor.owner_id, as the dashboard's scope gives)."""
     end = today + timedelta(days=days)
+    query = select(Contract).options(joinedload(Contract.vendor))
+    if owned is not None:
+        query = query.join(Vendor, Vendor.id == Contract.vendor_id).where(owned(Vendor.owner_id))
     rows = db.session.scalars(
-        select(Contract)
-        .options(joinedload(Contract.vendor))
-        .where(
+        query.where(
             or_(
                 Contract.renewal_date.between(today, end),
                 Contract.notice_date.between(today, end),
             )
-        )
-        .order_by(Contract.id)
+        ).order_by(Contract.id)
     ).all()
     dates = [
         (day, kind, c)

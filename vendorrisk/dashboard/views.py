@@ -73,7 +73,7 @@ def render_dashboard():
         tier_names={t: tier_label(t) for t in TIERS},
         severities=SEVERITIES,
         now_utc=utcnow(),
-        contract_dates=contract_services.upcoming_dates(today),
+        contract_dates=contract_services.upcoming_dates(today, owned=scope.owned),
         reassessments=_reassessments(today, scope),
     )
 
