@@ -222,3 +222,31 @@ def test_the_campaign_report_is_a_record_too(
     path.write_bytes(data)
     result = _verify(runner, path, "--trust", str(signing_key))
     assert result.exit_code == 0, result.output
+
+
+def test_signing_and_verifying_work_while_the_calling_threads_event_loop_runs(
+    app, signing_key, tmp_path
+):
+    """pyHanko runs its coroutines with asyncio.run; a report built in a thread that drives an
+    event loop (an async worker, a browser automation session) must still be signed and
+    checked, not fail with "asyncio.run() cannot be called from a running event loop"."""
+    import asyncio
+
+    from vendorrisk.reports import pdf, signing, verify
+
+    with app.app_context():
+        key = signing.configured()
+        assert key is not None
+        plain = pdf.render_inline(
+            "<p>Signed inside a running loop.</p>", timeout=60, max_bytes=10_000_000
+        ).pdf
+
+        async def inside_a_loop() -> tuple[bytes, bool]:
+            signed = signing.sign(plain, key, reason="test")
+            roots = verify.load_roots([signing_key])
+            verdict = verify.check(signed, roots)
+            return signed, any("signature" in line and ok for ok, line in verdict.lines)
+
+        signed, signature_ok = asyncio.run(inside_a_loop())
+    assert signed.startswith(b"%PDF") and len(signed) > len(plain)
+    assert signature_ok

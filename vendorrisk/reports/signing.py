@@ -9,9 +9,12 @@ when a report is signed or checked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from flask import current_app
@@ -58,6 +61,16 @@ def configured() -> SigningKey | None:
     )
 
 
+def off_loop(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run one of pyHanko's blocking calls in a thread of its own.
+
+    pyHanko's blocking API runs its coroutines with `asyncio.run`, which refuses to start in a
+    thread whose event loop is running (an async worker, or a caller that drives an event loop
+    from the same thread). A fresh thread has no loop, whatever the caller's."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyhanko") as pool:
+        return pool.submit(call, *args, **kwargs).result()
+
+
 def sign(pdf: bytes, key: SigningKey, *, reason: str) -> bytes:
     """Return the PDF with a PAdES signature over the whole file, added as an incremental update."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -84,7 +97,8 @@ def sign(pdf: bytes, key: SigningKey, *, reason: str) -> bytes:
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
     )
-    out = signers.sign_pdf(
+    out = off_loop(
+        signers.sign_pdf,
         writer,
         meta,
         signer=signer,

@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from vendorrisk.portal.services import attestation_hash
+from vendorrisk.reports import signing
 from vendorrisk.reports.record import FORMAT, MANIFEST, sha256
 
 _PDFA_PART = re.compile(rb"pdfaid:part(?:>|=\")\s*(\d)")
@@ -102,7 +103,8 @@ def _signature(reader, roots: list[x509.Certificate], verdict: Verdict) -> None:
         trust_roots=[asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in roots],
         allow_fetching=False,
     )
-    status = validate_pdf_signature(
+    status = signing.off_loop(
+        validate_pdf_signature,
         embedded,
         context,
         key_usage_settings=KeyUsageConstraints(key_usage={"digital_signature"}),
