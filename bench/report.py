@@ -66,35 +66,9 @@ def _weasyprint_alone(html: str, path: Path) -> float:
 
 def _signing_key(workdir: Path) -> dict:
     """Write a throwaway RSA key and self-signed certificate; return the settings naming them."""
-    from datetime import UTC, datetime, timedelta
+    from tests.support.certs import signing_pair
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bench Records")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    key_path, cert_path = workdir / "key.pem", workdir / "cert.pem"
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path, cert_path = signing_pair(workdir, "Bench Records")
     return {"REPORT_SIGNING_KEY": str(key_path), "REPORT_SIGNING_CERT": str(cert_path)}
 
 

@@ -9,70 +9,16 @@ import io
 import json
 import re
 import subprocess
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from pypdf import PdfReader
 
 from tests.api.conftest import Api
 from tests.reports.helpers import build, download, pages_text
+from tests.support.certs import signing_pair
 
 RECORD_FILES = {"answers.json", "scores.json", "findings.json", "evidence.json", "manifest.json"}
 PASSPHRASE = "correct horse battery staple"
-
-
-def _key_and_certificate(folder, common_name="Fabrikam Compliance Records"):
-    """Write a throwaway signing key (encrypted PEM) and its self-signed certificate.
-
-    RSA, as operations.md advises: pyHanko declares PDF 2.0 for an ECDSA signature (ISO 32002),
-    which a PDF/A-3 file (PDF 1.7) must not."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Fabrikam Bank"),
-        ]
-    )
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_path, cert_path = folder / "signing-key.pem", folder / "signing-cert.pem"
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(PASSPHRASE.encode()),
-        )
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key_path, cert_path
 
 
 @pytest.fixture
@@ -80,7 +26,7 @@ def signing_key(app, monkeypatch, tmp_path):
     """The firm's signing key and certificate, configured as operations would."""
     folder = tmp_path / "pki"
     folder.mkdir()
-    key_path, cert_path = _key_and_certificate(folder)
+    key_path, cert_path = signing_pair(folder, passphrase=PASSPHRASE)
     monkeypatch.setitem(app.config, "REPORT_SIGNING_KEY", str(key_path))
     monkeypatch.setitem(app.config, "REPORT_SIGNING_CERT", str(cert_path))
     monkeypatch.setitem(app.config, "REPORT_SIGNING_PASSPHRASE", PASSPHRASE)
@@ -180,7 +126,7 @@ def test_a_signature_by_an_untrusted_key_fails(
     path.write_bytes(data)
     other_folder = tmp_path / "other"
     other_folder.mkdir()
-    _, other_cert = _key_and_certificate(other_folder, "Someone Else")
+    _, other_cert = signing_pair(other_folder, "Someone Else")
     client.application.config["REPORT_SIGNING_CERT"] = None  # a reader without our key
     client.application.config["REPORT_SIGNING_KEY"] = None
     result = _verify(runner, path, "--trust", str(other_cert))

@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import pydantic
@@ -134,8 +134,3 @@ def paginate(query: Select, page: int, per_page: int, serialize: Callable[[Any],
         "per_page": per_page,
         "total": total or 0,
     }
-
-
-def iso(value: date | datetime | None) -> str | None:
-    """Return a date or time as ISO 8601 (None stays None)."""
-    return value.isoformat() if value is not None else None

@@ -18,16 +18,13 @@ from vendorrisk.audit.models import AuditEntry
 from vendorrisk.campaigns.models import Campaign, Evidence, Response, Revision
 from vendorrisk.clocks import regimes, services, vendor_clock
 from vendorrisk.clocks.models import FirmIncident
+from vendorrisk.core.timeutil import iso
 from vendorrisk.extensions import db
 from vendorrisk.reports import pdf
 from vendorrisk.review.models import Finding, ReviewDecision
 
 PDF_TIMEOUT = 60.0
 PDF_MAX_BYTES = 20 * 1024 * 1024
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _csv(header: list[str], rows: list[list]) -> bytes:
@@ -137,8 +134,8 @@ def gather(scope: Scope, now: datetime) -> dict:
             "id": c.id,
             "name": c.name,
             "advisory": c.advisory_slug,
-            "sent_at": _iso(c.sent_at),
-            "due_at": _iso(c.due_at),
+            "sent_at": iso(c.sent_at),
+            "due_at": iso(c.due_at),
         }
         for c in scope.campaigns
     ]
@@ -161,14 +158,14 @@ def gather(scope: Scope, now: datetime) -> dict:
         "kind": scope.kind,
         "header": header,
         "timeline": [
-            {"at": _iso(at), "event": e, "vendor": v, "detail": d} for at, e, v, d in timeline
+            {"at": iso(at), "event": e, "vendor": v, "detail": d} for at, e, v, d in timeline
         ],
         "answers": [
             {
                 "vendor": names[assignment_id],
                 "revision": r.number,
                 "kind": r.kind,
-                "submitted_at": _iso(r.submitted_at),
+                "submitted_at": iso(r.submitted_at),
                 "attested_by": r.attestation_name,
                 "attester_title": r.attestation_title,
                 "attestation_sha256": r.attestation_hash,
@@ -177,11 +174,11 @@ def gather(scope: Scope, now: datetime) -> dict:
             for assignment_id, r in revisions
         ],
         "evidence": [
-            [names[a], e.question_id, e.filename, e.size, e.sha256, _iso(e.uploaded_at)]
+            [names[a], e.question_id, e.filename, e.size, e.sha256, iso(e.uploaded_at)]
             for a, e in evidence
         ],
         "decisions": [
-            [names[d.assignment_id], d.label, d.note or "", _iso(d.decided_at)] for d in decisions
+            [names[d.assignment_id], d.label, d.note or "", iso(d.decided_at)] for d in decisions
         ],
         "findings": [
             [names[f.assignment_id or 0], f.id, f.source, f.severity, f.state, f.title]
@@ -192,12 +189,12 @@ def gather(scope: Scope, now: datetime) -> dict:
                 "vendor": names[i],
                 "contract": contract.contractual_arrangement_reference_number if contract else None,
                 "clause_hours": clock.clause_hours,
-                "clause_due": _iso(clock.clause_due),
+                "clause_due": iso(clock.clause_due),
                 "clause_breached": clock.clause_breached,
                 "milestones": [
                     {
                         "step": m.key,
-                        "at": _iso(m.at),
+                        "at": iso(m.at),
                         "within_clause": m.within_clause,
                         "within_due": m.within_due,
                     }
@@ -209,18 +206,18 @@ def gather(scope: Scope, now: datetime) -> dict:
         "regulatory_clocks": [
             {
                 "vendor": names[i.assignment_id],
-                "aware_at": _iso(i.aware_at),
-                "classified_at": _iso(i.classified_at),
+                "aware_at": iso(i.aware_at),
+                "classified_at": iso(i.classified_at),
                 "deadlines": [
                     {
                         "regime": d.regime,
                         "deadline": regimes.STAGES[d.stage].title,
                         "basis": regimes.STAGES[d.stage].basis,
-                        "due_at": _iso(d.due_at),
+                        "due_at": iso(d.due_at),
                         "state": d.state(now),
-                        "met_at": _iso(d.met_at),
+                        "met_at": iso(d.met_at),
                         "filing_reference": d.filing_reference,
-                        "regime_switched_off_at": _iso(d.switched_off_at),
+                        "regime_switched_off_at": iso(d.switched_off_at),
                     }
                     for d in i.deadlines
                 ],
@@ -229,7 +226,7 @@ def gather(scope: Scope, now: datetime) -> dict:
         ],
         "audit": [
             [
-                _iso(e.at),
+                iso(e.at),
                 e.actor_type,
                 e.actor_id,
                 e.action,

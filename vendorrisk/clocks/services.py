@@ -12,6 +12,7 @@ from vendorrisk.campaigns.models import Assignment
 from vendorrisk.clocks import regimes
 from vendorrisk.clocks.models import ClockSettings, FirmIncident, RegulatoryDeadline
 from vendorrisk.clocks.regimes import ClockError, Facts
+from vendorrisk.core.timeutil import iso
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
 
@@ -118,9 +119,9 @@ def record_awareness(
         db.session.add(incident)
     else:
         before = {
-            "aware_at": _iso(incident.aware_at),
-            "classified_at": _iso(incident.classified_at),
-            "incident_at": _iso(incident.incident_at),
+            "aware_at": iso(incident.aware_at),
+            "classified_at": iso(incident.classified_at),
+            "incident_at": iso(incident.incident_at),
         }
     incident.aware_at, incident.classified_at = given.aware_at, given.classified_at
     incident.incident_at, incident.note = given.incident_at, given.note or None
@@ -133,9 +134,9 @@ def record_awareness(
         incident.id,
         details={
             "assignment_id": assignment.id,
-            "aware_at": _iso(given.aware_at),
-            "classified_at": _iso(given.classified_at),
-            "incident_at": _iso(given.incident_at),
+            "aware_at": iso(given.aware_at),
+            "classified_at": iso(given.classified_at),
+            "incident_at": iso(given.incident_at),
             "before": before,
         },
     )
@@ -150,10 +151,6 @@ def _check_filings_after_awareness(incident: FirmIncident | None, aware_at: date
     for filed in _filed(incident).values():
         if filed < aware_at:
             raise ClockError("A deadline was already met before that awareness time.")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def set_owner(deadline: RegulatoryDeadline, owner: User | None) -> None:
@@ -190,7 +187,7 @@ def mark_met(
         "clocks.met",
         "regulatory_deadline",
         deadline.id,
-        details={"stage": deadline.stage, "met_at": _iso(met_at), "reference": reference},
+        details={"stage": deadline.stage, "met_at": iso(met_at), "reference": reference},
     )
 
 

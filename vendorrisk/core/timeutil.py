@@ -1,10 +1,15 @@
 """UTC time helpers and a column type that always hands back aware UTC datetimes."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+
+def iso(value: date | datetime | None) -> str | None:
+    """Return a date or time as ISO 8601 (None stays None), as JSON and exports carry it."""
+    return value.isoformat() if value is not None else None
 
 
 def utcnow() -> datetime:

@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -272,17 +272,7 @@ def recover() -> int:
     requeued = []
     for job in stale:
         if job.attempts >= current_app.config["REPORT_MAX_ATTEMPTS"]:
-            job.state, job.stage, job.finished_at = FAILED, "Failed", now
-            job.lease_owner = job.lease_until = None
-            job.error = "The build was interrupted repeatedly. Ask for the report again."
-            audit.record(
-                "report.failed",
-                job.object_type,
-                job.object_id,
-                actor_type="system",
-                outcome="failure",
-                details={"job": job.id, "error": "interrupted"},
-            )
+            _fail_interrupted(job, now, "The build was interrupted repeatedly.")
         else:
             job.stage = "Waiting for a worker (the last one stopped)"
             requeued.append(job.id)
@@ -467,9 +457,15 @@ def expire_stale(job: ReportJob) -> bool:
     limit = timedelta(seconds=2 * current_app.config["REPORT_RENDER_TIMEOUT"] + 900)
     if utcnow() - job.created_at < limit:
         return False
-    job.state, job.stage, job.finished_at = FAILED, "Failed", utcnow()
+    _fail_interrupted(job, utcnow(), "The build was interrupted (the worker stopped).")
+    return True
+
+
+def _fail_interrupted(job: ReportJob, now: datetime, why: str) -> None:
+    """Mark a job whose worker died failed (audited); the person asks for the report again."""
+    job.state, job.stage, job.finished_at = FAILED, "Failed", now
     job.lease_owner = job.lease_until = None
-    job.error = "The build was interrupted (the worker stopped). Ask for the report again."
+    job.error = f"{why} Ask for the report again."
     audit.record(
         "report.failed",
         job.object_type,
@@ -478,7 +474,6 @@ def expire_stale(job: ReportJob) -> bool:
         outcome="failure",
         details={"job": job.id, "error": "interrupted"},
     )
-    return True
 
 
 def init_tasks() -> None:

@@ -15,13 +15,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 
 from vendorrisk.campaigns.models import Assignment, Campaign, Revision
+from vendorrisk.core.timeutil import iso
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.review import effective
@@ -37,11 +37,6 @@ FILES = {
     "findings.json": "Findings with their state, remediation plan and risk acceptance",
     "evidence.json": "Evidence manifest: file names, sizes and SHA-256 values",
 }
-
-
-def iso(value: date | datetime | None) -> str | None:
-    """Return a date or time as ISO 8601 (None stays None)."""
-    return value.isoformat() if value is not None else None
 
 
 def result_json(assignment: Assignment, revision: Revision, result: EffectiveResult) -> dict:
@@ -61,22 +56,7 @@ def finding_json(finding: Finding) -> dict:
     """Return a finding with its state, plan, closure and risk acceptance, for the record."""
     accepted = finding.acceptance_by_id is not None and finding.state == "risk_accepted"
     return {
-        "id": finding.id,
-        "assignment_id": finding.assignment_id,
-        "vendor_id": finding.vendor_id,
-        "revision_id": finding.revision_id,
-        "question_id": finding.question_id,
-        "source": finding.source,
-        "title": finding.title,
-        "detail": finding.detail,
-        "category": finding.category,
-        "severity": finding.severity,
-        "state": finding.state,
-        "internal": finding.internal,
-        "remediation": finding.remediation,
-        "frameworks": list(finding.frameworks or []),
-        "created_at": iso(finding.created_at),
-        "due_date": iso(finding.due_date),
+        **finding.facts(),
         "plan": (
             {
                 "owner": finding.plan_owner,
@@ -86,7 +66,6 @@ def finding_json(finding: Finding) -> dict:
             if finding.plan_date or finding.plan_owner or finding.plan_text
             else None
         ),
-        "closed_at": iso(finding.closed_at),
         "closed_by": finding.closed_by.name if finding.closed_by else None,
         "acceptance": (
             {

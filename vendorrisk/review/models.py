@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from vendorrisk.core.timeutil import UTCDateTime, utcnow
+from vendorrisk.core.timeutil import UTCDateTime, iso, utcnow
 from vendorrisk.extensions import db
 
 # Review decisions.
@@ -114,6 +114,28 @@ class Finding(db.Model):  # type: ignore[name-defined]
     @property
     def is_open(self) -> bool:
         return self.state in (OPEN, PLANNED)
+
+    def facts(self) -> dict:
+        """The fields every JSON view of a finding carries (the API, the report's record)."""
+        return {
+            "id": self.id,
+            "vendor_id": self.vendor_id,
+            "assignment_id": self.assignment_id,
+            "revision_id": self.revision_id,
+            "question_id": self.question_id,
+            "source": self.source,
+            "title": self.title,
+            "detail": self.detail,
+            "category": self.category,
+            "severity": self.severity,
+            "state": self.state,
+            "internal": self.internal,
+            "remediation": self.remediation,
+            "frameworks": list(self.frameworks or []),
+            "due_date": iso(self.due_date),
+            "created_at": iso(self.created_at),
+            "closed_at": iso(self.closed_at),
+        }
 
     def is_overdue(self, today: date) -> bool:
         """Open past its due date (or past its planned date)."""

@@ -25,6 +25,7 @@ from vendorrisk.advisories.models import Advisory, Exposure
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.campaigns.models import Assignment, Campaign, Evidence, Response, Revision
 from vendorrisk.charts import bar_chart
+from vendorrisk.core.timeutil import iso
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
 from vendorrisk.reports.models import DONE, VENDOR_PDF, ReportJob
@@ -64,10 +65,10 @@ class Assessment:
             "assignment_id": self.assignment.id,
             "campaign": {"id": self.campaign.id, "name": self.campaign.name},
             "template": self.template_label,
-            "sent_at": _iso(self.campaign.sent_at),
-            "due_at": _iso(self.campaign.due_at),
+            "sent_at": iso(self.campaign.sent_at),
+            "due_at": iso(self.campaign.due_at),
             "response_state": self.assignment.response_state,
-            "submitted_at": _iso(self.revision.submitted_at if self.revision else None),
+            "submitted_at": iso(self.revision.submitted_at if self.revision else None),
             "revision": self.revision.number if self.revision else None,
             "overall": number(eff.overall) if eff else None,
             "band": eff.band if eff else None,
@@ -77,7 +78,7 @@ class Assessment:
             "categories": {c.id: number(c.score) for c in eff.result.categories} if eff else {},
             "decision": self.decision.decision if self.decision else None,
             "reviewer": self.decision.reviewer.name if self.decision else None,
-            "decided_at": _iso(self.decision.decided_at if self.decision else None),
+            "decided_at": iso(self.decision.decided_at if self.decision else None),
             "open_findings": self.open_findings,
         }
 
@@ -202,7 +203,7 @@ class VendorRecord:
                     "size": e.size,
                     "question_id": e.question_id,
                     "assignment_id": e.response.assignment_id,
-                    "uploaded_at": _iso(e.uploaded_at),
+                    "uploaded_at": iso(e.uploaded_at),
                 }
                 for e in self.evidence
             ],
@@ -212,7 +213,7 @@ class VendorRecord:
                     "category": s.category,
                     "title": s.title,
                     "points": [
-                        {"submitted_at": _iso(at), "campaign": name, "score": score}
+                        {"submitted_at": iso(at), "campaign": name, "score": score}
                         for at, name, score in s.points
                     ],
                 }
@@ -220,7 +221,7 @@ class VendorRecord:
             ],
             "activity": [
                 {
-                    "at": _iso(e.at),
+                    "at": iso(e.at),
                     "action": e.action,
                     "who": e.who,
                     "object_type": e.object_type,
@@ -229,10 +230,6 @@ class VendorRecord:
                 for e in self.timeline
             ],
         }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -246,8 +243,8 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "internal": f.internal,
         "assignment_id": f.assignment_id,
         "due_date": f.due_date.isoformat() if f.due_date else None,
-        "created_at": _iso(f.created_at),
-        "closed_at": _iso(f.closed_at),
+        "created_at": iso(f.created_at),
+        "closed_at": iso(f.closed_at),
     }
 
 
@@ -257,7 +254,7 @@ def _report_json(job: ReportJob | None) -> dict[str, Any] | None:
     return {
         "job_id": job.id,
         "document_id": job.document_id,
-        "finished_at": _iso(job.finished_at),
+        "finished_at": iso(job.finished_at),
         "pages": job.pages,
         "size": job.size,
         "sha256": job.sha256,

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from vendorrisk.advisories import exposure, services
 from vendorrisk.advisories.models import Advisory
 from vendorrisk.api.blueprint import bp
-from vendorrisk.api.common import check, iso, page_args, paginate
+from vendorrisk.api.common import check, page_args, paginate
+from vendorrisk.core.timeutil import iso
 
 
 def advisory_summary(advisory: Advisory) -> dict:

@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from vendorrisk.advisories import services as advisories
 from vendorrisk.api.blueprint import bp
-from vendorrisk.api.common import Body, Day, Id, iso, parse_body
+from vendorrisk.api.common import Body, Day, Id, parse_body
 from vendorrisk.api.errors import ApiProblem, validation_error
 from vendorrisk.api.models import IdempotencyKey
 from vendorrisk.campaigns import services as campaigns
 from vendorrisk.campaigns.models import Assignment, Campaign
+from vendorrisk.core.timeutil import iso
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires import services as questionnaires
 from vendorrisk.questionnaires.models import TemplateVersion

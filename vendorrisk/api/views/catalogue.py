@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.api.blueprint import bp
-from vendorrisk.api.common import check, iso, page_args, paginate
+from vendorrisk.api.common import check, page_args, paginate
+from vendorrisk.core.timeutil import iso
 from vendorrisk.questionnaires import services as questionnaires
 from vendorrisk.questionnaires.models import Template
 from vendorrisk.vendors.models import Product

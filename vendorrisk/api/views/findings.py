@@ -9,11 +9,10 @@ from vendorrisk.api.common import (
     check,
     choice_arg,
     int_arg,
-    iso,
     page_args,
     paginate,
 )
-from vendorrisk.core.timeutil import utcnow
+from vendorrisk.core.timeutil import iso, utcnow
 from vendorrisk.review import queries
 from vendorrisk.review.models import FINDING_STATE_LABELS, SEVERITIES, Finding
 
@@ -23,26 +22,10 @@ STATES = tuple(FINDING_STATE_LABELS)
 def finding_json(finding: Finding) -> dict:
     """Return a finding as staff see it."""
     return {
-        "id": finding.id,
-        "vendor_id": finding.vendor_id,
+        **finding.facts(),
         "vendor": finding.vendor.name,
-        "assignment_id": finding.assignment_id,
-        "revision_id": finding.revision_id,
-        "question_id": finding.question_id,
-        "source": finding.source,
-        "title": finding.title,
-        "detail": finding.detail,
-        "category": finding.category,
-        "severity": finding.severity,
-        "state": finding.state,
-        "internal": finding.internal,
-        "remediation": finding.remediation,
-        "frameworks": list(finding.frameworks or []),
-        "due_date": iso(finding.due_date),
         "plan_date": iso(finding.plan_date),
         "acceptance_expires_on": iso(finding.acceptance_expires_on),
-        "created_at": iso(finding.created_at),
-        "closed_at": iso(finding.closed_at),
     }
 
 

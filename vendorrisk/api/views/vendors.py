@@ -5,8 +5,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.api.blueprint import bp
-from vendorrisk.api.common import Body, Day, Id, check, iso, page_args, paginate, parse_body
+from vendorrisk.api.common import Body, Day, Id, check, page_args, paginate, parse_body
 from vendorrisk.api.errors import validation_error
+from vendorrisk.core.timeutil import iso
 from vendorrisk.extensions import db
 from vendorrisk.vendors import services
 from vendorrisk.vendors.models import ProductUse, Vendor
