@@ -73,16 +73,45 @@ def _close_made_apps():
 
 
 class SilentRelay:
-    """A TCP server that accepts connections and never says a word (a hung SMTP relay)."""
+    """A TCP server that accepts connections and never says a word (a hung SMTP relay).
+
+    `connected` is set once a client is in; `hang_up()` closes the held connections, the only
+    way, short of the client's own timeout, that a client waiting on this relay gets an
+    answer."""
 
     def __init__(self):
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
+        self.connected = threading.Event()
+        self.held: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with self._lock:
+                self.held.append(conn)
+            self.connected.set()
+
+    def hang_up(self) -> None:
+        with self._lock:
+            held, self.held = self.held, []
+        for conn in held:
+            conn.close()
 
     def close(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        except OSError:
+            pass
         self.sock.close()
+        self.hang_up()
 
 
 @pytest.fixture
