@@ -12,10 +12,13 @@ Each page is requested through the Flask test client, signed in as a vendor mana
                                         [--pg postgresql://postgres@127.0.0.1:5432/test]
 
 Prints `name p95 backend: 123 ms` and `name queries backend: 14 queries` lines. The target is a
-p95 under 200 ms. The dashboard keeps a snapshot of residual risk and scores and, after a
-change, recomputes only the vendors concerned (`dashboard after a change`: a finding closed
-through the review service before each request); `dashboard cold` is the first page of a
-fresh process (the snapshot computed from scratch).
+p95 under 200 ms, the first request of a fresh process included (each page is first requested
+from a new app, printed as `name first request of a fresh process`, and that sample counts in
+its p95). Residual risk and scores are stored in the database (portfolio_vendors), built once
+after the data is generated as `flask dashboard refresh` does (`dashboard refresh`); after a
+change only the vendors concerned are computed again (`dashboard after a change`: a finding
+closed through the review service before each request). `campaign table` is the page of the
+campaign with the most assignments.
 """
 
 from __future__ import annotations
@@ -132,22 +135,36 @@ def measure(backend: str, url: str, vendors: int, assignments: int, runs: int) -
     app = create_app(_config(url))
     _seed(app, vendors, assignments)
     client = app.test_client()
-    signed = client.post("/login", data={"email": "owner0@bench.example", "password": PASSWORD})
-    assert signed.status_code == 302, signed.status_code
+    _sign_in(client)
     with app.app_context():
         engine = db.engine
     ok = True
 
-    assert client.get("/").status_code == 200  # templates compiled, connections open
-    # The first page after a change rebuilds the snapshot: time it a few times.
-    cold = []
-    for _ in range(5):
-        with app.app_context():
-            snapshot.forget()
+    # The stored portfolio state is built once after the data arrives, as a deployment does
+    # with `flask dashboard refresh` (and the workers every SNAPSHOT_MAX_AGE seconds).
+    with app.app_context():
         started = time.perf_counter()
-        assert client.get("/").status_code == 200
-        cold.append((time.perf_counter() - started) * 1000)
-    print(f"dashboard cold {backend}: {sorted(cold)[2]:.0f} ms (median of 5)", flush=True)
+        snapshot.refresh()
+        print(
+            f"dashboard refresh (every vendor) {backend}: {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+    campaign = _biggest_campaign(app)
+    pages = (*PAGES, ("campaign table", f"/campaigns/{campaign}"))
+    # The first request of a fresh process: a new app (no compiled templates, no pooled
+    # connection, nothing remembered), signed in, then one page timed.
+    fresh: dict[str, float] = {}
+    for name, path in pages:
+        other = create_app(_config(url))
+        other_client = other.test_client()
+        _sign_in(other_client)
+        started = time.perf_counter()
+        assert other_client.get(path).status_code == 200, path
+        fresh[name] = (time.perf_counter() - started) * 1000
+        print(f"{name} first request of a fresh process {backend}: {fresh[name]:.0f} ms")
+        with other.app_context():
+            db.engine.dispose()
+    assert client.get("/").status_code == 200  # templates compiled, connections open
 
     # The usual case after a change: a reviewer closes a finding, then opens the dashboard;
     # only that vendor is computed again.
@@ -167,9 +184,9 @@ def measure(backend: str, url: str, vendors: int, assignments: int, runs: int) -
         flush=True,
     )
 
-    for name, path in PAGES:
-        client.get(path)  # warm: templates compiled, snapshot built
-        samples, queries = [], set()
+    for name, path in pages:
+        client.get(path)  # warm: templates compiled
+        samples, queries = [fresh[name]], set()
         for _ in range(runs):
             with _counting(engine) as seen:
                 started = time.perf_counter()
@@ -185,6 +202,26 @@ def measure(backend: str, url: str, vendors: int, assignments: int, runs: int) -
     with app.app_context():
         db.engine.dispose()
     return ok
+
+
+def _sign_in(client) -> None:
+    signed = client.post("/login", data={"email": "owner0@bench.example", "password": PASSWORD})
+    assert signed.status_code == 302, signed.status_code
+
+
+def _biggest_campaign(app) -> int:
+    from sqlalchemy import func, select
+
+    from vendorrisk.campaigns.models import Assignment
+    from vendorrisk.extensions import db
+
+    with app.app_context():
+        return db.session.execute(
+            select(Assignment.campaign_id)
+            .group_by(Assignment.campaign_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
 
 
 def _close_one_finding(app) -> None:

@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.contracts.views import bp as contracts_bp
     from vendorrisk.core import database, errors, http, security
     from vendorrisk.core.views import bp as core_bp
+    from vendorrisk.dashboard import cli as dashboard_cli
     from vendorrisk.dashboard.views import bp as dashboard_bp
     from vendorrisk.extensions import bootstrap, csrf, limiter, mail, migrate
     from vendorrisk.extensions import db as _db
@@ -100,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     intake_cli.init_app(app)
     clocks_cli.init_app(app)
     reassessments_cli.init_app(app)
+    dashboard_cli.init_app(app)
     demo.init_app(app)
     from vendorrisk.core import backup_cli
 

@@ -100,11 +100,14 @@ def test_query_counts_are_the_same_at_10_and_at_500_vendors(app, db_session, sig
     bulk.build(490, 1470, owners=[manager], actor=actor, versions=versions, seed=2, campaigns=3)
     large = measure()
     assert large == small
-    # The most expensive pages: the dashboard just after a change (the fingerprint, the vendors
-    # concerned computed again, then every card, the contract dates and the reassessments due
-    # among them) and the vendor page, which carries the whole record (assessments, effective
-    # results, decisions, findings, exposure, evidence, report, activity).
-    assert max(small.values()) <= 32, small
+    # The most expensive pages: the vendor page, which carries the whole record (assessments,
+    # effective results, decisions, findings, exposure, evidence, report, activity), and the
+    # dashboard itself (every card, the contract dates and the reassessments due).
+    assert max(v for k, v in small.items() if k != "after a change") <= 32, small
+    # Just after a change the dashboard first brings the stored state up to date: the mark
+    # locked, the fingerprint read again, the rows behind it, the vendors concerned computed
+    # again (eight queries), their rows replaced, the mark written; a fixed number of steps.
+    assert small["after a change"] - small["/?scope=all cold=False"] <= 20, small
     # And the big campaign really is big: its page shows about 480 assignments.
     biggest = db.session.get(Campaign, _biggest_campaign())
     assert len(biggest.assignments) > 400

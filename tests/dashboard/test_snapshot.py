@@ -1,7 +1,9 @@
-"""The snapshot behind residual risk, scores and stale assessments: right, and never stale.
+"""The stored portfolio state behind residual risk, scores and stale assessments: right, and
+never stale.
 
-It is computed once and kept while its inputs stay the same; every change made through the
-services (an answer, a decision, a finding's step, a vendor's tier) shows on the next page.
+It is computed once, kept in the database while its inputs stay the same, and every change made
+through the services (an answer, a decision, a finding's step, a vendor's tier) shows on the
+next page, with only the vendors concerned computed again.
 """
 
 from collections import Counter
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from tests.dashboard.helpers import answers, decide, number_links, submit
 from tests.support.factories import create_campaign, make_vendor
 from vendorrisk.dashboard import snapshot
+from vendorrisk.dashboard.models import PortfolioMark
 from vendorrisk.extensions import db
 from vendorrisk.review import queries
 from vendorrisk.review import services as review
@@ -28,12 +31,16 @@ def _residual(client) -> list[int]:
     ]
 
 
-def test_the_snapshot_agrees_with_residual_for_vendor_by_vendor(app, portfolio):
+def _stored_fingerprint() -> snapshot.Fingerprint | None:
+    return snapshot.Fingerprint.decode(db.session.get(PortfolioMark, snapshot.MARK_ID).fingerprint)
+
+
+def test_the_stored_state_agrees_with_residual_for_vendor_by_vendor(app, portfolio):
     with app.app_context():
-        built = snapshot.portfolio()
+        snapshot.portfolio()
         current = db.session.scalars(select(Vendor).where(Vendor.status != "offboarded")).all()
         expected = residual_for(list(current))
-        assert {i: s.residual for i, s in built.vendors.items()} == {
+        assert {i: s.residual for i, s in snapshot.stored_states().items()} == {
             i: r.tier for i, r in expected.items()
         }
 
@@ -48,12 +55,14 @@ def test_residual_risk_read_in_slices_is_the_same(app, portfolio, monkeypatch):
         assert len(whole) == len(current) > 2
 
 
-def test_a_second_page_reuses_the_snapshot_and_a_change_recomputes_it(app, portfolio, signed_in):
+def test_a_second_page_reuses_the_stored_state_and_a_change_recomputes_it(
+    app, portfolio, signed_in
+):
     client = signed_in("compliance")
     assert _residual(client) == [1, 2, 1, 0]
     with app.app_context():
         first = snapshot.portfolio()
-        assert snapshot.portfolio() is first  # nothing changed: the same object
+        assert snapshot.portfolio().version == first.version  # nothing changed: nothing written
     # Print's critical finding is closed: print goes back from tier 3 to its inherent 4.
     review.close_finding(portfolio.critical, portfolio.reviewer, "Plan seen and tested.")
     db.session.flush()
@@ -100,24 +109,30 @@ def test_a_new_day_recomputes_even_if_nothing_else_changed(app, portfolio):
     with app.app_context():
         today = snapshot.portfolio(date.today())
         later = snapshot.portfolio(date.today() + timedelta(days=400))
-        assert later is not today
+        assert later.version != today.version
         # 400 days on, the baselines accepted today are stale: no vendor is lowered any more.
-        assert sum(later.is_stale(s) for s in later.vendors.values()) == 4
-        payroll = later.vendors[portfolio.vendors.payroll.id]
+        states = snapshot.stored_states()
+        assert sum(later.is_stale(s) for s in states.values()) == 4
+        payroll = states[portfolio.vendors.payroll.id]
         assert payroll.residual == payroll.inherent == 1
+        # Only what the date can turn was computed again, and it equals a full computation.
+        assert later.built_at == today.built_at
+        assert states == snapshot.compute(later.today)
 
 
 def test_scores_come_from_each_vendors_latest_submitted_answers(app, portfolio, incident_version):
     payroll = portfolio.vendors.payroll
     with app.app_context():
-        assert snapshot.portfolio().vendors[payroll.id].scores == {
+        snapshot.portfolio()
+        assert snapshot.stored_states()[payroll.id].scores == {
             "certificate_rotation": 85.7,
             "incident_readiness": 100.0,
         }
     later = create_campaign(incident_version, [payroll], name="Follow-up")
     submit(later.assignments[0], answers(100))  # notification in 100 h: readiness 0
     with app.app_context():
-        assert snapshot.portfolio().vendors[payroll.id].scores == {"incident_readiness": 0.0}
+        snapshot.portfolio()
+        assert snapshot.stored_states()[payroll.id].scores == {"incident_readiness": 0.0}
 
 
 def test_the_vendor_list_filter_by_residual_tier_matches_the_counts(portfolio, signed_in):
@@ -139,6 +154,7 @@ def test_an_update_recomputes_only_the_vendors_concerned_and_equals_a_full_rebui
     v = portfolio.vendors
     with app.app_context():
         before = snapshot.portfolio()
+        previous = _stored_fingerprint()
     review.close_finding(portfolio.critical, portfolio.reviewer, "Verified.")
     cloud = portfolio.assignment(portfolio.baseline, v.cloud)
     submit(cloud, answers(12, rotated=True))
@@ -146,12 +162,12 @@ def test_an_update_recomputes_only_the_vendors_concerned_and_equals_a_full_rebui
     vendors.update_vendor(v.mail, {"criticality": "low", "data_access": "none"})
     db.session.flush()
     with app.app_context():
-        changed = snapshot.changed_vendors(before.fingerprint, snapshot.fingerprint())
+        changed = snapshot.changed_vendors(previous, snapshot.fingerprint())
         assert changed == {v.print.id, v.cloud.id, v.mail.id}
         updated = snapshot.portfolio()
-        assert updated is not before and updated.built_at == before.built_at  # an update
-        full = snapshot.build(updated.today, updated.stale_days)
-        assert updated.vendors == full.vendors
+        assert updated.version != before.version
+        assert updated.built_at == before.built_at  # an update, not a rebuild
+        assert snapshot.stored_states() == snapshot.compute(updated.today)
 
 
 def test_rows_the_fingerprint_cannot_account_for_force_a_full_rebuild(app, portfolio):

@@ -17,13 +17,14 @@ def _shown(result, category: str) -> float:
 
 
 def test_an_override_changes_the_dashboard_scores_at_once(app, incident_version, reviewer):
-    """The snapshot keys scores by the overrides in force, and overrides move its fingerprint."""
+    """Overrides move the stored state's fingerprint, and the scores stored are effective."""
     vendor = make_vendor()
     campaign = create_campaign(incident_version, [vendor], due_date=date(2030, 1, 31))
     assignment = campaign.assignments[0]
     revision = submit_answers(assignment, WEAK_ANSWERS)
     with app.app_context():
-        before = snapshot.portfolio().vendors[vendor.id].scores
+        snapshot.portfolio()
+        before = snapshot.stored_states()[vendor.id].scores
     computed = effective.for_assignment(assignment)
     assert computed is not None
     assert before["certificate_rotation"] == _shown(computed, "certificate_rotation")
@@ -33,8 +34,8 @@ def test_an_override_changes_the_dashboard_scores_at_once(app, incident_version,
     assert after_override is not None
     with app.app_context():
         updated = snapshot.portfolio()
-        after = updated.vendors[vendor.id].scores
+        after = snapshot.stored_states()[vendor.id].scores
         assert after["certificate_rotation"] == _shown(after_override, "certificate_rotation")
         assert after["certificate_rotation"] > before["certificate_rotation"]
-        full = snapshot.build(updated.today, updated.stale_days)
-        assert full.vendors[vendor.id] == updated.vendors[vendor.id]
+        full = snapshot.compute(updated.today)
+        assert full[vendor.id] == snapshot.stored_states()[vendor.id]

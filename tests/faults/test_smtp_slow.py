@@ -53,9 +53,7 @@ def _sending(app) -> tuple[threading.Thread, dict]:
     return sender, result
 
 
-def test_vendors_keep_saving_while_the_sender_waits_on_a_stalled_relay(
-    scratch_url, silent_relay
-):
+def test_vendors_keep_saving_while_the_sender_waits_on_a_stalled_relay(scratch_url, silent_relay):
     app = migrated_app(scratch_url, MAIL_PORT=silent_relay.port, MAIL_TIMEOUT=PATIENT)
     vendor, aid, _ = _started_campaign(app)
 

@@ -1,4 +1,5 @@
-"""Indexes the dashboard's queries need on other domains' tables (migration 0008).
+"""The stored portfolio state (migration 0023), and the indexes the dashboard's queries need
+on other domains' tables (migration 0008).
 
 Declared here, beside the queries that use them, so each one says why it exists; importing
 this module attaches them to the tables' metadata, so the models still match the migrations.
@@ -6,9 +7,14 @@ Most are covering indexes: the counts read the index alone, never the table rows
 revisions rows are wide, and revisions carry the score JSON).
 """
 
-from sqlalchemy import Index
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from vendorrisk.campaigns.models import Assignment, Campaign, ImpactAlert, Revision
+from vendorrisk.core.timeutil import UTCDateTime
+from vendorrisk.extensions import db
 from vendorrisk.review.models import Finding
 from vendorrisk.vendors.models import Vendor
 
@@ -49,3 +55,42 @@ INDEXES = (
     Index("ix_revisions_submitted_at", Revision.submitted_at),
     Index("ix_vendors_updated_at", Vendor.updated_at),
 )
+
+
+class PortfolioVendor(db.Model):  # type: ignore[name-defined]
+    """One current vendor's residual risk, latest core scores and last accepted baseline, as
+    of the day and data named by the portfolio mark (see snapshot.py). Derived data: any row
+    can be computed again from the record, and `flask dashboard refresh` rebuilds them all."""
+
+    __tablename__ = "portfolio_vendors"
+    __table_args__ = (
+        Index("ix_portfolio_vendors_owner_residual", "owner_id", "residual"),
+        Index("ix_portfolio_vendors_owner_stale", "owner_id", "inherent", "last_baseline"),
+        Index("ix_portfolio_vendors_residual", "residual"),
+    )
+
+    vendor_id: Mapped[int] = mapped_column(
+        ForeignKey("vendors.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    inherent: Mapped[int] = mapped_column(Integer)
+    residual: Mapped[int] = mapped_column(Integer)
+    last_baseline: Mapped[date | None] = mapped_column(Date)
+    certificate_rotation: Mapped[float | None] = mapped_column(Float)
+    incident_readiness: Mapped[float | None] = mapped_column(Float)
+
+
+class PortfolioMark(db.Model):  # type: ignore[name-defined]
+    """The single row saying what the stored portfolio state was computed from: the
+    fingerprint of the data, the day and the staleness age, and a version that changes with
+    every write (a page keeps figures it aggregated only while the version holds)."""
+
+    __tablename__ = "portfolio_marks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    fingerprint: Mapped[str | None] = mapped_column(Text)
+    day: Mapped[date | None] = mapped_column(Date)
+    stale_days: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[str] = mapped_column(String(32), default="")
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

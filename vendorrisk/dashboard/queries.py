@@ -1,7 +1,7 @@
 """What the dashboard shows, read in a fixed number of queries whatever the portfolio's size.
 
 Counts are aggregated in SQL (GROUP BY, window functions); lists are limited; residual risk,
-scores and assessment dates come from the snapshot (see snapshot.py). Each number carries the
+scores and assessment dates come from the stored portfolio state (see snapshot.py). Each number carries the
 query-string arguments of the list that shows the same rows, so the page can link to it.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, select, true
+from sqlalchemy import Select, case, false, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.campaigns.models import (
@@ -24,7 +24,8 @@ from vendorrisk.campaigns.models import (
     Response,
     Revision,
 )
-from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, Snapshot, VendorState, portfolio
+from vendorrisk.dashboard.models import PortfolioVendor
+from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, SCORE_COLUMNS, Portfolio, memo, portfolio
 from vendorrisk.extensions import db
 from vendorrisk.review.models import OPEN, PLANNED, RISK_ACCEPTED, SEVERITIES, Finding
 from vendorrisk.review.queries import expiring_condition, open_condition, overdue_condition
@@ -241,7 +242,7 @@ def unhandled_alerts(scope: Scope) -> tuple[list[ImpactAlert], int]:
     return [row[0] for row in rows], (rows[0].n if rows else 0)
 
 
-# --- residual risk, stale assessments, scores (from the snapshot) -------------------------------
+# --- residual risk, stale assessments, scores (from the stored portfolio state) ---------------
 
 
 @dataclass
@@ -256,22 +257,14 @@ class TierCounts:
         return sum(self.residual.values())
 
 
-def tier_counts(vendors: dict[int, VendorState]) -> TierCounts:
-    """Count vendors by tier, before and after their assessments and findings."""
-    inherent = Counter(v.inherent for v in vendors.values())
-    residual = Counter(v.residual for v in vendors.values())
-    return TierCounts(
-        {t: inherent.get(t, 0) for t in TIERS}, {t: residual.get(t, 0) for t in TIERS}
+def score_band_sql(column):
+    """The range (SCORE_BANDS: A to D) a 0-100 score column falls in, as SQL (null stays
+    null). The one place scores are put in ranges: charts, counts and list filters."""
+    return case(
+        *((column >= low, band) for band, _, low, _ in reversed(SCORE_BANDS[1:])),
+        (column.is_not(None), SCORE_BANDS[0][0]),
+        else_=None,
     )
-
-
-def score_band(score: float) -> str:
-    """Return the range (A to D) a 0-100 category score falls in."""
-    if score >= 85:
-        return "A"
-    if score >= 70:
-        return "B"
-    return "C" if score >= 50 else "D"
 
 
 @dataclass
@@ -284,37 +277,31 @@ class ScoreDistribution:
     scored: int
 
 
-def score_distribution(vendors: dict[int, VendorState], category: str) -> ScoreDistribution:
-    """Group vendors' latest score in a category by tier and score range."""
-    counts = {t: {band: 0 for band, *_ in SCORE_BANDS} for t in TIERS}
-    scored = 0
-    for state in vendors.values():
-        score = state.scores.get(category)
-        if score is None or state.inherent not in counts:
-            continue
-        counts[state.inherent][score_band(score)] += 1
-        scored += 1
-    return ScoreDistribution(category, CATEGORY_TITLES.get(category, category), counts, scored)
+def _stored(owner_id: int | None):
+    """SQL condition limiting stored vendor states to one owner's (None: everyone's)."""
+    return PortfolioVendor.owner_id == owner_id if owner_id is not None else true()
 
 
 def matching_ids(
-    snapshot: Snapshot,
+    snapshot: Portfolio,
     *,
     residual: int | None = None,
     score_category: str | None = None,
     score_band_id: str | None = None,
-) -> set[int]:
-    """Return the current vendors with a residual tier and/or a score range (list filters)."""
-    ids = set()
-    for vendor_id, state in snapshot.vendors.items():
-        if residual is not None and state.residual != residual:
-            continue
-        if score_category:
-            score = state.scores.get(score_category)
-            if score is None or (score_band_id and score_band(score) != score_band_id):
-                continue
-        ids.add(vendor_id)
-    return ids
+) -> Select:
+    """Return SQL selecting the current vendors with a residual tier and/or a score range (the
+    vendor list's filters), from the stored state `snapshot` names."""
+    query = select(PortfolioVendor.vendor_id)
+    if residual is not None:
+        query = query.where(PortfolioVendor.residual == residual)
+    if score_category in SCORE_COLUMNS:
+        column = SCORE_COLUMNS[score_category]
+        query = query.where(column.is_not(None))
+        if score_band_id:
+            query = query.where(score_band_sql(column) == score_band_id)
+    elif score_category:
+        query = query.where(false())
+    return query
 
 
 @dataclass
@@ -328,56 +315,114 @@ class StaleVendors:
 
 @dataclass(frozen=True)
 class ScopeSummary:
-    """The snapshot's aggregates for one scope: computed once per snapshot and scope."""
+    """The stored state's aggregates for one scope, read in two queries."""
 
     vendor_count: int
     tiers: TierCounts
     scores: tuple[ScoreDistribution, ...]
-    stale_ids: tuple[int, ...]  # most urgent first: highest tier, oldest assessment
+    stale_count: int
     never: int
+    # The most urgent stale vendors (highest tier, oldest assessment): (vendor id, last date).
+    stale_first: tuple[tuple[int, date | None], ...]
 
 
-def scope_summary(snapshot: Snapshot, owner_id: int | None) -> ScopeSummary:
-    """Aggregate the snapshot for one scope, remembering the result in the snapshot."""
-    summary = snapshot.summaries.get(owner_id)
-    if summary is None:
-        vendors = snapshot.in_scope(owner_id)
-        stale = sorted(
-            ((i, s) for i, s in vendors.items() if snapshot.is_stale(s)),
-            key=lambda item: (item[1].inherent, item[1].last_baseline or date.min, item[0]),
+def scope_summary(snapshot: Portfolio, owner_id: int | None) -> ScopeSummary:
+    """Aggregate the stored state for one scope (once per process and version of the state)."""
+    return memo(snapshot, ("summary", owner_id), lambda: _summary(snapshot, owner_id))
+
+
+def _summary(snapshot: Portfolio, owner_id: int | None) -> ScopeSummary:
+    stale = snapshot.stale_condition()
+    flags = (
+        select(
+            PortfolioVendor.inherent.label("inherent"),
+            PortfolioVendor.residual.label("residual"),
+            *(score_band_sql(SCORE_COLUMNS[c]).label(c) for c in CORE_CATEGORIES),
+            case((stale, 1), else_=0).label("stale"),
+            case((PortfolioVendor.last_baseline.is_(None), 1), else_=0).label("never"),
         )
-        summary = ScopeSummary(
-            vendor_count=len(vendors),
-            tiers=tier_counts(vendors),
-            scores=tuple(score_distribution(vendors, c) for c in CORE_CATEGORIES),
-            stale_ids=tuple(i for i, _ in stale),
-            never=sum(1 for _, s in stale if s.last_baseline is None),
+        .where(_stored(owner_id))
+        .subquery()
+    )
+    grouped = db.session.execute(select(*flags.c, func.count()).group_by(*flags.c)).all()
+    inherent: Counter = Counter()
+    residual: Counter = Counter()
+    scores = {c: {t: {band: 0 for band, *_ in SCORE_BANDS} for t in TIERS} for c in CORE_CATEGORIES}
+    scored: Counter = Counter()
+    stale_count = never = total = 0
+    for row in grouped:
+        tier, after, *banded, is_stale, is_never, count = row
+        total += count
+        inherent[tier] += count
+        residual[after] += count
+        for category, band in zip(CORE_CATEGORIES, banded, strict=True):
+            if band is not None and tier in scores[category]:
+                scores[category][tier][band] += count
+                scored[category] += count
+        stale_count += count * is_stale
+        never += count * is_never
+    first = db.session.execute(
+        select(PortfolioVendor.vendor_id, PortfolioVendor.last_baseline)
+        .where(_stored(owner_id), stale)
+        .order_by(
+            PortfolioVendor.inherent,
+            case((PortfolioVendor.last_baseline.is_(None), 0), else_=1),
+            PortfolioVendor.last_baseline,
+            PortfolioVendor.vendor_id,
         )
-        snapshot.summaries[owner_id] = summary
-    return summary
+        .limit(LIST_LIMIT)
+    ).all()
+    return ScopeSummary(
+        vendor_count=total,
+        tiers=TierCounts(
+            {t: inherent.get(t, 0) for t in TIERS}, {t: residual.get(t, 0) for t in TIERS}
+        ),
+        scores=tuple(
+            ScoreDistribution(c, CATEGORY_TITLES.get(c, c), scores[c], scored[c])
+            for c in CORE_CATEGORIES
+        ),
+        stale_count=stale_count,
+        never=never,
+        stale_first=tuple((vendor_id, last) for vendor_id, last in first),
+    )
 
 
-def scope_findings(snapshot: Snapshot, scope: Scope) -> FindingCounts:
-    """Finding counts for a scope, kept with the snapshot.
+def vendor_counts(snapshot: Portfolio, owner_id: int) -> tuple[int, int]:
+    """Return (one owner's current vendors, everyone's), in one query."""
 
-    The snapshot's fingerprint moves with every finding raised and every step of one (each
-    appends a finding event), and it is recomputed each day, so the counts stay right.
+    def count() -> tuple[int, int]:
+        mine, everyone = db.session.execute(
+            select(
+                func.coalesce(
+                    func.sum(case((PortfolioVendor.owner_id == owner_id, 1), else_=0)), 0
+                ),
+                func.count(),
+            )
+        ).one()
+        return int(mine), int(everyone)
+
+    return memo(snapshot, ("counts", owner_id), count)
+
+
+def scope_findings(snapshot: Portfolio, scope: Scope) -> FindingCounts:
+    """Finding counts for a scope, kept with the version of the stored state.
+
+    The state's fingerprint moves with every finding raised and every step of one (each
+    appends a finding event), and it is brought to each new day, so the counts stay right.
     """
-    key = ("findings", scope.owner_id)
-    counts = snapshot.summaries.get(key)
-    if counts is None:
-        counts = snapshot.summaries[key] = finding_counts(scope, snapshot.today)
-    return counts
+    return memo(
+        snapshot, ("findings", scope.owner_id), lambda: finding_counts(scope, snapshot.today)
+    )
 
 
-def stale_vendors(snapshot: Snapshot, summary: ScopeSummary) -> StaleVendors:
+def stale_vendors(summary: ScopeSummary) -> StaleVendors:
     """Count stale vendors and load the few most urgent by name (one query)."""
-    first_ids = list(summary.stale_ids[:LIST_LIMIT])
-    by_id = {v.id: v for v in db.session.scalars(select(Vendor).where(Vendor.id.in_(first_ids)))}
+    ids = [vendor_id for vendor_id, _ in summary.stale_first]
+    by_id = {v.id: v for v in db.session.scalars(select(Vendor).where(Vendor.id.in_(ids)))}
     return StaleVendors(
-        count=len(summary.stale_ids),
+        count=summary.stale_count,
         never=summary.never,
-        first=[(by_id[i], snapshot.vendors[i].last_baseline) for i in first_ids if i in by_id],
+        first=[(by_id[i], last) for i, last in summary.stale_first if i in by_id],
     )
 
 
@@ -516,7 +561,7 @@ def overdue_first(scope: Scope, now: datetime) -> list[Assignment]:
 
 
 def dashboard(
-    scope: Scope, today: date, now: datetime, snapshot: Snapshot | None = None
+    scope: Scope, today: date, now: datetime, snapshot: Portfolio | None = None
 ) -> Dashboard:
     """Gather the page: a fixed number of queries, whatever the number of vendors."""
     snapshot = snapshot or portfolio(today)
@@ -539,7 +584,7 @@ def dashboard(
         expiring_count=expiring_count,
         alerts=alerts,
         alert_count=alert_count,
-        stale=stale_vendors(snapshot, summary),
+        stale=stale_vendors(summary),
         scores=list(summary.scores),
         advisories=advisories,
         advisories_available=available,

@@ -1,52 +1,77 @@
-"""The portfolio snapshot: residual risk, score and assessment date of every current vendor.
+"""The portfolio state: residual risk, scores and assessment date of every current vendor,
+kept in the database (portfolio_vendors, one row per vendor) so that no request and no new
+worker process computes the whole portfolio.
 
 Residual risk is a rule in Python (review/residual.py) over each vendor's assessments and open
-findings, so counting vendors by residual tier means evaluating every vendor: seconds for
-10,000 vendors. The snapshot does that once and keeps the result in the app.
+findings: evaluating it for 100,000 vendors takes seconds. It is evaluated when something it
+depends on changes, for the vendors concerned, and stored; pages aggregate the stored rows in
+SQL (counts by tier, score ranges, stale assessments), which costs the same in a fresh process
+as in a warm one.
 
-Every request first reads, in one query served by indexes, a *fingerprint* of the inputs: the
-row count and newest id or time of vendors, submitted revisions, review decisions, findings and
-finding events (findings change state only through services that append an event). When the
-fingerprint moved, the rows newer than the previous one name the vendors concerned, and only
-those vendors are computed again; the row counts prove that nothing was missed (a row
-committed out of order or deleted makes them disagree, and then everything is recomputed). A
-new day (assessments go stale, acceptances expire by date), another ASSESSMENT_STALE_DAYS or
-an age past SNAPSHOT_MAX_AGE (a bound on what a change made outside the services could hide)
-also recompute everything.
+What the stored rows were computed from is the single row of portfolio_marks: a *fingerprint*
+of the inputs (the row count and newest id or time of vendors, submitted revisions, review
+decisions, findings, finding events and score overrides; findings change state only through
+services that append an event), the day and the staleness age. Every request reads the
+fingerprint in one query, served by indexes. When it moved, the rows newer than the stored one
+name the vendors concerned and only those are computed again, under a lock on the mark row so
+hosts do not write at once; the row counts prove that nothing was missed. A new day changes
+residual risk only where a baseline assessment turns stale or a risk acceptance runs out, and
+those vendors are found from the stored dates and the findings. Rows the fingerprint cannot
+account for (a row deleted, or committed late with an older id) call for a full rebuild: a
+worker does it when one is configured (REDIS_URL), else the request. The periodic task
+`dashboard.refresh` (and `flask dashboard refresh`) rebuilds everything every
+SNAPSHOT_MAX_AGE seconds, a bound on what a change made outside the services could hide;
+without a worker, a request finding the state older than that rebuilds it.
 
 Score categories are the effective ones (reviewer overrides applied) of the latest submitted
-revision of each vendor. Submitted revisions never change, so their category scores are
-remembered (by id, attestation hash and the newest override in force) and only new revisions'
-JSON is read, with a path expression, never the whole score; a revision with overrides in force
-goes through the effective-result service (review/effective.py) instead. Overrides are part of
-the fingerprint, so a reviewer's override shows on the next page.
+revision of each vendor: a revision's JSON is read with a path expression, never the whole
+score; a revision with overrides in force goes through the effective-result service
+(review/effective.py).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
-import time
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
-from typing import NamedTuple, TypeGuard
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, func, literal, select, true, union_all
+from sqlalchemy import Select, delete, func, insert, literal, or_, select, true, union_all
 
 from vendorrisk.campaigns.models import Assignment, Response, Revision
-from vendorrisk.dashboard import models  # noqa: F401 - attaches the indexes to the metadata
+from vendorrisk.core import tasks
+from vendorrisk.core.timeutil import utcnow
+from vendorrisk.dashboard.models import PortfolioMark, PortfolioVendor
 from vendorrisk.extensions import db
 from vendorrisk.review import effective
-from vendorrisk.review.models import Finding, FindingEvent, ReviewDecision, ScoreOverride
-from vendorrisk.review.queries import accepted_baselines, residual_for
+from vendorrisk.review.models import (
+    RISK_ACCEPTED,
+    Finding,
+    FindingEvent,
+    ReviewDecision,
+    ScoreOverride,
+)
+from vendorrisk.review.queries import ID_BATCH, accepted_baselines, residual_for
 from vendorrisk.scoring.result import round_display
 from vendorrisk.vendors.models import OFFBOARDED, Vendor
 
+log = logging.getLogger(__name__)
+
 CORE_CATEGORIES = ("certificate_rotation", "incident_readiness")
+SCORE_COLUMNS = {
+    "certificate_rotation": PortfolioVendor.certificate_rotation,
+    "incident_readiness": PortfolioVendor.incident_readiness,
+}
 SNAPSHOT_MAX_AGE = 1800  # seconds
 # Past this share of the portfolio, recomputing everything is as quick as a partial update.
 PARTIAL_LIMIT = 0.2
+MARK_ID = 1
 _EXTENSION = "vendorrisk.dashboard.snapshot"
+_DATETIMES = (1, 3)  # the fingerprint's positions holding a time, the others hold numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +86,7 @@ class VendorState:
 
 
 class Fingerprint(NamedTuple):
-    """Counts and newest markers of the tables the snapshot is computed from."""
+    """Counts and newest markers of the tables the portfolio state is computed from."""
 
     vendors: int
     vendor_changed: datetime | None
@@ -75,141 +100,303 @@ class Fingerprint(NamedTuple):
     event_last: int | None
     overrides: int = 0
     override_last: int | None = None
+    vendor_last: int | None = None  # newest vendor id: new vendors are counted, not timed
+
+    def encode(self) -> str:
+        return json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in self])
+
+    @classmethod
+    def decode(cls, text: str | None) -> Fingerprint | None:
+        if not text:
+            return None
+        values = json.loads(text)
+        for i in _DATETIMES:
+            if values[i] is not None:
+                values[i] = datetime.fromisoformat(values[i])
+        return cls._make(values)
 
 
-@dataclass
-class Snapshot:
-    """Every current vendor's state, as of one fingerprint of the data and one day."""
+@dataclass(frozen=True)
+class Portfolio:
+    """The stored state as of one version: the day it holds for and the staleness age."""
 
     today: date
     stale_days: int
-    vendors: dict[int, VendorState]
-    fingerprint: Fingerprint | None = None
-    built_at: float = field(default_factory=time.monotonic)
-    # Aggregates per scope (owner id, or None for everyone), computed on first use.
-    summaries: dict = field(default_factory=dict)
+    version: str
+    built_at: datetime | None
 
-    def in_scope(self, owner_id: int | None) -> dict[int, VendorState]:
-        """Return the vendors one owner is responsible for, or all of them (None)."""
-        if owner_id is None:
-            return self.vendors
-        return {i: v for i, v in self.vendors.items() if v.owner_id == owner_id}
+    @property
+    def stale_before(self) -> date:
+        """A baseline accepted before this day is stale."""
+        return self.today - timedelta(days=self.stale_days)
+
+    def stale_condition(self):
+        """SQL condition for a stored vendor without an accepted baseline young enough."""
+        return or_(
+            PortfolioVendor.last_baseline.is_(None),
+            PortfolioVendor.last_baseline < self.stale_before,
+        )
 
     def is_stale(self, state: VendorState) -> bool:
         """Tell whether a vendor has no accepted baseline assessment young enough."""
-        return state.last_baseline is None or (
-            (self.today - state.last_baseline).days > self.stale_days
-        )
+        return state.last_baseline is None or state.last_baseline < self.stale_before
 
 
-class _Store:
-    """Per-app memory: the latest snapshot and category scores by revision."""
+class _Memo:
+    """Per-process figures aggregated from one version of the stored state."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.snapshot: Snapshot | None = None
-        # (revision id, attestation hash, newest override in force) -> core category scores
-        self.categories: dict[tuple[int, str | None, int | None], dict[str, float]] = {}
+        self.version: tuple | None = None
+        self.values: dict = {}
 
 
-def _store() -> _Store:
+def memo(portfolio: Portfolio, key, compute):
+    """Return what `compute()` gives for `key` on this version of the state, computing it once
+    per process and version (another version, or another day, starts afresh)."""
     store = current_app.extensions.get(_EXTENSION)
     if store is None:
-        store = current_app.extensions.setdefault(_EXTENSION, _Store())
-    return store
+        store = current_app.extensions.setdefault(_EXTENSION, _Memo())
+    tag = (portfolio.version, portfolio.today, portfolio.stale_days)
+    with store.lock:
+        if store.version != tag:
+            store.version, store.values = tag, {}
+        if key in store.values:
+            return store.values[key]
+    value = compute()
+    with store.lock:
+        if store.version == tag:
+            store.values[key] = value
+    return value
 
 
 def forget() -> None:
-    """Drop the remembered snapshot and scores (tests, and after bulk changes)."""
+    """Drop the figures this process aggregated (tests, and after a restore)."""
     current_app.extensions.pop(_EXTENSION, None)
+
+
+def _fingerprint_columns() -> list:
+    def scalar(column):
+        return select(column).scalar_subquery()
+
+    return [
+        scalar(func.count(Vendor.id)),
+        scalar(func.max(Vendor.updated_at)),
+        scalar(func.count(Revision.submitted_at)),
+        scalar(func.max(Revision.submitted_at)),
+        scalar(func.count(ReviewDecision.id)),
+        scalar(func.max(ReviewDecision.id)),
+        scalar(func.count(Finding.id)),
+        scalar(func.max(Finding.id)),
+        scalar(func.count(FindingEvent.id)),
+        scalar(func.max(FindingEvent.id)),
+        scalar(func.count(ScoreOverride.id)),
+        scalar(func.max(ScoreOverride.id)),
+        scalar(func.max(Vendor.id)),
+    ]
 
 
 def fingerprint() -> Fingerprint:
     """Read, in one query, what changes whenever an input of residual risk or scores does."""
-
-    def scalar(column):
-        return select(column).scalar_subquery()
-
-    row = db.session.execute(
-        select(
-            scalar(func.count(Vendor.id)),
-            scalar(func.max(Vendor.updated_at)),
-            scalar(func.count(Revision.submitted_at)),
-            scalar(func.max(Revision.submitted_at)),
-            scalar(func.count(ReviewDecision.id)),
-            scalar(func.max(ReviewDecision.id)),
-            scalar(func.count(Finding.id)),
-            scalar(func.max(Finding.id)),
-            scalar(func.count(FindingEvent.id)),
-            scalar(func.max(FindingEvent.id)),
-            scalar(func.count(ScoreOverride.id)),
-            scalar(func.max(ScoreOverride.id)),
-        )
-    ).one()
-    return Fingerprint._make(row)
+    return Fingerprint._make(db.session.execute(select(*_fingerprint_columns())).one())
 
 
-def portfolio(today: date | None = None) -> Snapshot:
-    """Return the current snapshot, bringing it up to date with what changed since."""
+def portfolio(today: date | None = None) -> Portfolio:
+    """Return the stored state, first bringing it up to date with what changed since."""
     today = today or date.today()
     stale_days = int(current_app.config.get("ASSESSMENT_STALE_DAYS", 365))
-    store = _store()
+    # The mark and the fingerprint in one query: the whole cost of a page when nothing changed.
+    row = db.session.execute(
+        select(PortfolioMark, *_fingerprint_columns()).where(PortfolioMark.id == MARK_ID)
+    ).one_or_none()
+    if row is not None:
+        mark, current = row[0], Fingerprint._make(row[1:])
+        if _usable(mark, current, today, stale_days):
+            return _portfolio(mark, today)
+    return _bring_up_to_date(today, stale_days)
+
+
+def refresh(today: date | None = None) -> Portfolio:
+    """Compute every current vendor's state again and store it (the periodic task, the
+    `flask dashboard refresh` command, and after a restore)."""
+    today = today or date.today()
+    stale_days = int(current_app.config.get("ASSESSMENT_STALE_DAYS", 365))
+    mark = _locked_mark()
     current = fingerprint()
-    snapshot = store.snapshot
-    if _usable(snapshot, current, today, stale_days):
-        return snapshot
-    with store.lock:
-        again = store.snapshot
-        if again is not snapshot and _usable(again, current, today, stale_days):
-            return again  # another request brought it up to date while this one waited
-        snapshot = None
-        if (
-            again is not None
-            and again.today == today
-            and again.stale_days == stale_days
-            and time.monotonic() - again.built_at < SNAPSHOT_MAX_AGE
-        ):
-            snapshot = _updated(again, current, store)
-        if snapshot is None:
-            snapshot = build(today, stale_days, store)
-        snapshot.fingerprint = current
-        store.snapshot = snapshot
-    return snapshot
+    _rebuild(today)
+    return _store_mark(mark, current, today, stale_days, full=True)
 
 
-def _usable(
-    snapshot: Snapshot | None, current: Fingerprint, today: date, stale_days: int
-) -> TypeGuard[Snapshot]:
-    return (
-        snapshot is not None
-        and snapshot.fingerprint == current
-        and snapshot.today == today
-        and snapshot.stale_days == stale_days
-        and time.monotonic() - snapshot.built_at < SNAPSHOT_MAX_AGE
+def _portfolio(mark: PortfolioMark, today: date) -> Portfolio:
+    return Portfolio(
+        today=today,
+        stale_days=int(mark.stale_days or 0),
+        version=mark.version,
+        built_at=mark.built_at,
     )
 
 
-def build(today: date, stale_days: int, store: _Store | None = None) -> Snapshot:
-    """Compute every current vendor's state in a fixed number of queries (eight)."""
-    store = store or _Store()
-    vendors, used = _states(today, store, None)
-    for key in store.categories.keys() - used:
-        del store.categories[key]  # revisions no vendor's latest any more
-    return Snapshot(today=today, stale_days=stale_days, vendors=vendors)
+def _usable(mark: PortfolioMark, current: Fingerprint, today: date, stale_days: int) -> bool:
+    return bool(
+        mark.version
+        and mark.fingerprint == current.encode()
+        and mark.day == today
+        and mark.stale_days == stale_days
+        and not _too_old(mark)
+    )
 
 
-def _updated(old: Snapshot, current: Fingerprint, store: _Store) -> Snapshot | None:
-    """Recompute only the vendors whose inputs changed, or None if that cannot be trusted."""
-    previous = old.fingerprint
-    if previous is None:
+def _too_old(mark: PortfolioMark) -> bool:
+    """Past SNAPSHOT_MAX_AGE since the last full build, when no worker refreshes it."""
+    if current_app.config.get("REDIS_URL"):
+        return False  # the workers' periodic `dashboard.refresh` bounds the age
+    return mark.built_at is None or utcnow() - mark.built_at >= timedelta(seconds=SNAPSHOT_MAX_AGE)
+
+
+def _locked_mark() -> PortfolioMark:
+    """Read the mark row locked for this transaction (PostgreSQL: other hosts wait)."""
+    mark = db.session.execute(
+        select(PortfolioMark)
+        .where(PortfolioMark.id == MARK_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if mark is None:  # the migration makes it; a database restored without it gets it back
+        mark = PortfolioMark(id=MARK_ID, version="")
+        db.session.add(mark)
+    return mark
+
+
+def _bring_up_to_date(today: date, stale_days: int) -> Portfolio:
+    mark = _locked_mark()
+    current = fingerprint()
+    if _usable(mark, current, today, stale_days):  # another request did it meanwhile
+        portfolio = _portfolio(mark, today)
+        db.session.commit()
+        return portfolio
+    placed = _placed(mark, current, today, stale_days)
+    if placed is not None:
+        vendors, complete = placed
+        if complete:
+            _recompute(today, vendors)
+            return _store_mark(mark, current, today, stale_days, full=False)
+        if mark.built_at is not None and tasks.enqueue("dashboard.refresh"):
+            # Something the fingerprint cannot place changed: a worker rebuilds everything,
+            # and meanwhile the pages show the vendors it could place brought up to date.
+            log.info("portfolio: a change could not be placed; a full rebuild is queued")
+            _recompute(today, vendors)
+            return _store_mark(mark, current, today, stale_days, full=False)
+    _rebuild(today)
+    return _store_mark(mark, current, today, stale_days, full=True)
+
+
+def _placed(
+    mark: PortfolioMark, current: Fingerprint, today: date, stale_days: int
+) -> tuple[list[int], bool] | None:
+    """The vendors to compute again since the stored state, and whether they account for
+    every change; None when a full rebuild is the only way (no state yet, another staleness
+    age, or so many vendors that recomputing all of them is as quick)."""
+    previous = Fingerprint.decode(mark.fingerprint)
+    if not mark.version or previous is None or mark.stale_days != stale_days or _too_old(mark):
         return None
-    changed = changed_vendors(previous, current)
-    if changed is None or len(changed) > max(50, PARTIAL_LIMIT * len(old.vendors)):
+    vendors, complete = _changes(previous, current)
+    if mark.day is None:
         return None
-    vendors = {i: s for i, s in old.vendors.items() if i not in changed}
-    if changed:
-        vendors.update(_states(old.today, store, sorted(changed))[0])
-    return replace(old, vendors=vendors, summaries={})
+    if mark.day != today:
+        vendors |= _turned_by_date(mark.day, today, stale_days)
+    if len(vendors) > max(50, PARTIAL_LIMIT * current.vendors):
+        return None
+    return sorted(vendors), complete
+
+
+def _store_mark(
+    mark: PortfolioMark, current: Fingerprint, today: date, stale_days: int, *, full: bool
+) -> Portfolio:
+    now = utcnow()
+    mark.fingerprint = current.encode()
+    mark.day = today
+    mark.stale_days = stale_days
+    mark.version = uuid.uuid4().hex
+    mark.updated_at = now
+    if full:
+        mark.built_at = now
+    portfolio = _portfolio(mark, today)
+    db.session.commit()
+    return portfolio
+
+
+def _rebuild(today: date) -> None:
+    """Replace every stored row with freshly computed states (in slices of vendors)."""
+    ids = list(
+        db.session.scalars(select(Vendor.id).where(Vendor.status != OFFBOARDED).order_by(Vendor.id))
+    )
+    db.session.execute(delete(PortfolioVendor))
+    for start in range(0, len(ids), ID_BATCH):
+        _insert(compute(today, ids[start : start + ID_BATCH]))
+
+
+def _recompute(today: date, vendor_ids: list[int]) -> None:
+    """Compute some vendors again: offboarded or deleted ones leave the stored state."""
+    for start in range(0, len(vendor_ids), ID_BATCH):
+        chunk = vendor_ids[start : start + ID_BATCH]
+        db.session.execute(delete(PortfolioVendor).where(PortfolioVendor.vendor_id.in_(chunk)))
+        _insert(compute(today, chunk))
+
+
+def _insert(states: dict[int, VendorState]) -> None:
+    if not states:
+        return
+    db.session.execute(
+        insert(PortfolioVendor),
+        [
+            {
+                "vendor_id": vendor_id,
+                "owner_id": state.owner_id,
+                "inherent": state.inherent,
+                "residual": state.residual,
+                "last_baseline": state.last_baseline,
+                **{c: state.scores.get(c) for c in CORE_CATEGORIES},
+            }
+            for vendor_id, state in states.items()
+        ],
+    )
+
+
+def stored_states(vendor_ids: list[int] | None = None) -> dict[int, VendorState]:
+    """Read stored vendor states back (all, or some vendors)."""
+    query = select(PortfolioVendor)
+    if vendor_ids is not None:
+        query = query.where(PortfolioVendor.vendor_id.in_(vendor_ids))
+    return {
+        row.vendor_id: VendorState(
+            owner_id=row.owner_id,
+            inherent=row.inherent,
+            residual=row.residual,
+            last_baseline=row.last_baseline,
+            scores={c: getattr(row, c) for c in CORE_CATEGORIES if getattr(row, c) is not None},
+        )
+        for row in db.session.scalars(query)
+    }
+
+
+def stored_count() -> int:
+    """Return how many vendor states are stored."""
+    return db.session.scalar(select(func.count()).select_from(PortfolioVendor)) or 0
+
+
+def _turned_by_date(before: date, today: date, stale_days: int) -> set[int]:
+    """Vendors whose residual risk may differ between two days though no row changed: a
+    baseline that turned stale (or fresh, going back), a risk acceptance that ran out."""
+    first, last = min(before, today), max(before, today)
+    window = timedelta(days=stale_days)
+    baselines = select(PortfolioVendor.vendor_id).where(
+        PortfolioVendor.last_baseline.between(first - window - timedelta(days=1), last - window)
+    )
+    acceptances = select(Finding.vendor_id).where(
+        Finding.state == RISK_ACCEPTED,
+        Finding.acceptance_expires_on.between(first - timedelta(days=1), last),
+    )
+    return set(db.session.scalars(union_all(baselines, acceptances)))
 
 
 def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | None:
@@ -218,6 +405,13 @@ def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | N
     None when the rows found do not account for the change in row counts (a row was deleted
     or committed with an older id or time than one already seen): recompute everything then.
     """
+    vendors, complete = _changes(previous, current)
+    return vendors if complete else None
+
+
+def _changes(previous: Fingerprint, current: Fingerprint) -> tuple[set[int], bool]:
+    """The vendors concerned by rows newer than the previous fingerprint, and whether they
+    account for every change in the row counts."""
 
     def newer(column, last):
         return column > last if last is not None else true()
@@ -226,6 +420,7 @@ def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | N
         select(literal("vendor"), Vendor.id).where(
             newer(Vendor.updated_at, previous.vendor_changed)
         ),
+        select(literal("new vendor"), Vendor.id).where(newer(Vendor.id, previous.vendor_last)),
         select(literal("revision"), Assignment.vendor_id)
         .join(Response, Response.assignment_id == Assignment.id)
         .join(Revision, Revision.response_id == Response.id)
@@ -254,24 +449,19 @@ def changed_vendors(previous: Fingerprint, current: Fingerprint) -> set[int] | N
         found[source] = found.get(source, 0) + 1
         vendors.add(vendor_id)
     expected = {
+        "new vendor": current.vendors - previous.vendors,
         "revision": current.submitted - previous.submitted,
         "decision": current.decisions - previous.decisions,
         "finding": current.findings - previous.findings,
         "event": current.events - previous.events,
         "override": current.overrides - previous.overrides,
     }
-    if any(found.get(source, 0) != count for source, count in expected.items()):
-        return None
-    if current.vendors < previous.vendors:
-        return None
-    return vendors
+    complete = all(found.get(source, 0) == count for source, count in expected.items())
+    return vendors, complete
 
 
-def _states(
-    today: date, store: _Store, vendor_ids: list[int] | None
-) -> tuple[dict[int, VendorState], set]:
-    """Compute the state of current vendors (all, or some) in eight queries; also return the
-    remembered score keys they use."""
+def compute(today: date, vendor_ids: list[int] | None = None) -> dict[int, VendorState]:
+    """Compute the state of current vendors (all, or some) in a fixed number of queries."""
     query = select(Vendor.id, Vendor.risk_tier, Vendor.owner_id).where(Vendor.status != OFFBOARDED)
     if vendor_ids is not None:
         query = query.where(Vendor.id.in_(vendor_ids))
@@ -282,7 +472,7 @@ def _states(
         vendor_id: _as_date(decided_at)
         for vendor_id, decided_at in db.session.execute(accepted_baselines(vendor_ids))
     }
-    scores, used = _latest_scores(store, vendor_ids)
+    scores = _latest_scores(vendor_ids)
     return {
         row.id: VendorState(
             owner_id=row.owner_id,
@@ -292,7 +482,7 @@ def _states(
             scores=scores.get(row.id, {}),
         )
         for row in rows
-    }, used
+    }
 
 
 def _as_date(value: datetime | None) -> date | None:
@@ -329,41 +519,29 @@ def latest_revisions(vendor_ids: list[int] | None = None) -> Select:
     )
 
 
-def _latest_scores(
-    store: _Store, vendor_ids: list[int] | None
-) -> tuple[dict[int, dict[str, float]], set]:
-    # Keyed by id and attestation hash (an id alone could be reused after a rollback) and by
-    # the newest override in force (an override changes the figures a person sees).
+def _latest_scores(vendor_ids: list[int] | None) -> dict[int, dict[str, float]]:
     rows = latest_revisions(vendor_ids).subquery()
-    keys = {
-        vendor_id: (revision_id, digest, mark)
-        for vendor_id, revision_id, digest, mark in db.session.execute(
+    latest = {
+        vendor_id: (revision_id, mark)
+        for vendor_id, revision_id, mark in db.session.execute(
             select(
-                rows.c.vendor_id,
-                rows.c.revision_id,
-                rows.c.attestation_hash,
-                effective.override_mark(rows.c.revision_id),
+                rows.c.vendor_id, rows.c.revision_id, effective.override_mark(rows.c.revision_id)
             )
         )
     }
-    wanted = set(keys.values())
-    missing = wanted - store.categories.keys()
-    plain = sorted(r for r, _, mark in missing if mark is None)
+    plain = sorted(r for r, mark in latest.values() if mark is None)
+    by_revision: dict[int, dict[str, float]] = {}
     # One query whatever the number (an empty list still runs, so the count stays fixed).
-    for revision_id, digest, categories in db.session.execute(
-        select(Revision.id, Revision.attestation_hash, Revision.score["categories"]).where(
-            Revision.id.in_(plain)
-        )
+    for revision_id, categories in db.session.execute(
+        select(Revision.id, Revision.score["categories"]).where(Revision.id.in_(plain))
     ):
-        store.categories[(revision_id, digest, None)] = _core_scores(categories)
-    overridden = effective.overridden_results(r for r, _, mark in missing if mark is not None)
-    for revision_id, digest, mark in missing:
-        if mark is not None and revision_id in overridden:
-            store.categories[(revision_id, digest, mark)] = _core_scores(
-                {"id": c.id, "score_display": round_display(c.score)}
-                for c in overridden[revision_id].result.categories
-            )
-    return {vendor_id: store.categories.get(key, {}) for vendor_id, key in keys.items()}, wanted
+        by_revision[revision_id] = _core_scores(categories)
+    overridden = effective.overridden_results(r for r, mark in latest.values() if mark is not None)
+    for revision_id, found in overridden.items():
+        by_revision[revision_id] = _core_scores(
+            {"id": c.id, "score_display": round_display(c.score)} for c in found.result.categories
+        )
+    return {vendor_id: by_revision.get(r, {}) for vendor_id, (r, _) in latest.items()}
 
 
 def _core_scores(categories) -> dict[str, float]:

@@ -46,7 +46,7 @@ def current_scope(snapshot=None) -> tuple[queries.Scope, str | None, list[str]]:
         return queries.Scope(), None, []
     if wanted == queries.MINE or (wanted is None and current_user.role == MANAGER):
         if wanted is None and snapshot is not None:
-            if not snapshot.in_scope(current_user.id):
+            if not queries.vendor_counts(snapshot, current_user.id)[0]:
                 return queries.Scope(), scope_rules.OWNS_NONE, []
             elsewhere = scope_rules.campaigns_beyond_own(current_user.id)
             if elsewhere:
@@ -61,14 +61,15 @@ def render_dashboard():
     snapshot = portfolio(today)
     scope, fell_back, elsewhere = current_scope(snapshot)
     page = queries.dashboard(scope, today, utcnow(), snapshot)
+    mine_count, all_count = queries.vendor_counts(snapshot, current_user.id)
     return render_template(
         "dashboard/index.html",
         d=page,
         fell_back=fell_back,
         elsewhere=elsewhere,
         form=HandleAlertForm(),
-        mine_count=len(snapshot.in_scope(current_user.id)),
-        all_count=len(snapshot.vendors),
+        mine_count=mine_count,
+        all_count=all_count,
         score_bands=queries.SCORE_BANDS,
         tier_names={t: tier_label(t) for t in TIERS},
         severities=SEVERITIES,

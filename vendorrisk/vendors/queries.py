@@ -45,19 +45,24 @@ def _sort_columns(key: str) -> list[Any]:
     return columns[key]
 
 
-def _among(ids: set[int]):
-    """Vendor.id in a set of ids; on PostgreSQL as one array parameter (thousands of bound
-    values in an IN list cost more to plan there than the query itself)."""
+def _among(ids: set[int] | Select):
+    """Vendor.id in a set of ids (or a query selecting them); on PostgreSQL a set goes as one
+    array parameter (thousands of bound values in an IN list cost more to plan there than the
+    query itself)."""
+    if isinstance(ids, Select):
+        return Vendor.id.in_(ids)
     if db.session.get_bind().dialect.name == "postgresql":
         return Vendor.id == any_(literal(sorted(ids), type_=ARRAY(Integer)))
     return Vendor.id.in_(sorted(ids))
 
 
-def vendor_list(filters: dict, sort: str = "name", only_ids: set[int] | None = None) -> Select:
+def vendor_list(
+    filters: dict, sort: str = "name", only_ids: set[int] | Select | None = None
+) -> Select:
     """Return the query behind the vendor list, with everything it shows loaded eagerly.
 
-    `only_ids` narrows it to vendors chosen by a rule SQL cannot express (residual tier or
-    score range, from the dashboard's snapshot).
+    `only_ids` narrows it to chosen vendors: a set of ids, or a query selecting them (residual
+    tier or score range, from the dashboard's stored portfolio state).
     """
     query = select(Vendor).options(
         joinedload(Vendor.owner),

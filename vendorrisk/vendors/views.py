@@ -11,7 +11,7 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
@@ -81,9 +81,9 @@ def _filters(form: VendorFilterForm) -> dict:
     return form.data if form.validate() else {}
 
 
-def _chosen_ids(filters: dict) -> set[int] | None:
-    """Vendors picked by residual tier or score range (rules in Python, read from the
-    dashboard's snapshot), or None when neither filter is set."""
+def _chosen_ids(filters: dict) -> Select | None:
+    """Vendors picked by residual tier or score range (rules in Python, stored by the
+    dashboard's portfolio state), or None when neither filter is set."""
     residual, category = filters.get("residual"), filters.get("score_category")
     if not residual and not category:
         return None
