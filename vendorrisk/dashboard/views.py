@@ -31,6 +31,7 @@ from vendorrisk.vendors.risk import TIERS, tier_label
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 PER_PAGE = 50
+DUE_LIMIT = 20  # reassessments listed on the card; the CLI lists them all
 CHARTS = ("residual", "findings", *(f"scores-{c}" for c in CORE_CATEGORIES))
 
 
@@ -79,12 +80,14 @@ def render_dashboard():
     )
 
 
-def _reassessments(today: date, scope: queries.Scope) -> tuple[list, str | None]:
-    """The reassessments due in the coming 60 days in this scope, or why none can be listed."""
+def _reassessments(today: date, scope: queries.Scope) -> tuple[list, int, str | None]:
+    """The first reassessments due in the coming 60 days in this scope, how many there are,
+    or why none can be listed."""
     try:
-        return reassessments.upcoming(today, owned=scope.owned), None
+        items, count = reassessments.upcoming_first(today, owned=scope.owned, limit=DUE_LIMIT)
     except reassessments.ScheduleError as exc:
-        return [], str(exc)
+        return [], 0, str(exc)
+    return items, count, None
 
 
 @bp.route("/")

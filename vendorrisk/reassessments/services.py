@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Date, Select, and_, case, func, literal, literal_column, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns import services as campaigns
 from vendorrisk.campaigns.models import SUBMITTED, SUBMITTED_LATE, Assignment, Campaign
+from vendorrisk.core.sqldates import add_months as add_months_sql
+from vendorrisk.core.sqldates import utc_day
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import APPROVED, Template, TemplateVersion
 from vendorrisk.questionnaires.services import parsed_version
@@ -27,6 +30,7 @@ from vendorrisk.reassessments.models import ReassessmentSend
 from vendorrisk.vendors.models import OFFBOARDED, Vendor
 
 UPCOMING_DAYS = 60
+SUBMITTED_STATES = (SUBMITTED, SUBMITTED_LATE)
 
 
 class ScheduleError(ValueError):
@@ -92,62 +96,102 @@ def _latest_versions(template_ids: list[int]) -> dict[int, TemplateVersion]:
     return {v.template_id: v for v in rows}  # the highest number wins
 
 
-def _last_submitted(template_ids: list[int]) -> dict[tuple[int, int], date]:
-    """Return when each vendor last submitted each template (one query)."""
-    rows = db.session.execute(
-        select(Assignment.vendor_id, TemplateVersion.template_id, func.max(Assignment.submitted_at))
+def _due_query(tiers: dict[int, TierSchedule], end: date, owned=None) -> Select:
+    """SQL for the scheduled vendors due by `end`: (Vendor, last submitted day, due day),
+    soonest first. The rule of the module docstring, evaluated by the database, so a page can
+    count and list the first few without reading every vendor."""
+
+    def per_tier(values: dict[int, int]):
+        # Literal numbers, not bound parameters: add_months renders its arguments twice.
+        return case(
+            *(
+                (Vendor.risk_tier == literal_column(str(t)), literal_column(str(v)))
+                for t, v in values.items()
+            ),
+        )
+
+    template_of = per_tier({t: s.template.id for t, s in tiers.items()})
+    months_of = per_tier({t: s.months for t, s in tiers.items()})
+    template_ids = sorted({s.template.id for s in tiers.values()})
+    submitted = (
+        select(
+            Assignment.vendor_id.label("vendor_id"),
+            TemplateVersion.template_id.label("template_id"),
+            func.max(Assignment.submitted_at).label("last_at"),
+        )
         .join(Campaign, Assignment.campaign_id == Campaign.id)
         .join(TemplateVersion, Campaign.template_version_id == TemplateVersion.id)
         .where(
             TemplateVersion.template_id.in_(template_ids),
-            Assignment.response_state.in_((SUBMITTED, SUBMITTED_LATE)),
+            Assignment.response_state.in_(SUBMITTED_STATES),
         )
         .group_by(Assignment.vendor_id, TemplateVersion.template_id)
+        .subquery()
     )
-    return {(vendor_id, tid): at.date() for vendor_id, tid, at in rows if at is not None}
-
-
-def _open(template_ids: list[int]) -> set[tuple[int, int]]:
-    """Return the (vendor, template) pairs with an assignment not yet submitted (one query)."""
-    rows = db.session.execute(
-        select(Assignment.vendor_id, TemplateVersion.template_id)
-        .join(Campaign, Assignment.campaign_id == Campaign.id)
+    asked = aliased(Assignment)
+    being_asked = (
+        select(literal(1))
+        .select_from(asked)
+        .join(Campaign, asked.campaign_id == Campaign.id)
         .join(TemplateVersion, Campaign.template_version_id == TemplateVersion.id)
         .where(
-            TemplateVersion.template_id.in_(template_ids),
-            Assignment.response_state.not_in((SUBMITTED, SUBMITTED_LATE)),
+            asked.vendor_id == Vendor.id,
+            TemplateVersion.template_id == template_of,
+            asked.response_state.not_in(SUBMITTED_STATES),
         )
-        .distinct()
+        .exists()
     )
-    return {(vendor_id, tid) for vendor_id, tid in rows}
+    last_on = utc_day(submitted.c.last_at)
+    due_on = type_coerce(
+        case(
+            (submitted.c.last_at.is_(None), utc_day(Vendor.created_at)),
+            else_=add_months_sql(last_on, months_of),
+        ),
+        Date(),
+    )
+    query = (
+        select(Vendor, last_on.label("last_on"), due_on.label("due_on"))
+        .outerjoin(
+            submitted,
+            and_(submitted.c.vendor_id == Vendor.id, submitted.c.template_id == template_of),
+        )
+        .where(
+            Vendor.status != OFFBOARDED,
+            Vendor.risk_tier.in_(sorted(tiers)),
+            ~being_asked,
+            due_on <= end,
+        )
+        .order_by(due_on, Vendor.name_key, Vendor.id)
+    )
+    if owned is not None:
+        query = query.where(owned(Vendor.owner_id))
+    return query
 
 
 def upcoming(today: date, days: int = UPCOMING_DAYS, owned=None) -> list[Due]:
     """Return the reassessments falling due by `today + days` and not yet sent, soonest first.
 
     Overdue ones (due before today) are included. `owned` limits the vendors (a SQL condition
-    on Vendor.owner_id, as the dashboard's scope gives). A fixed number of queries.
+    on Vendor.owner_id, as the dashboard's scope gives). One query after the schedule's.
     """
+    return upcoming_first(today, days, owned, limit=None)[0]
+
+
+def upcoming_first(
+    today: date, days: int = UPCOMING_DAYS, owned=None, limit: int | None = 20
+) -> tuple[list[Due], int]:
+    """Return the first `limit` reassessments falling due (all when None) and how many fall
+    due in all: what the dashboard's card shows, in one query whatever the portfolio's size."""
     tiers = schedule()
     if not tiers:
-        return []
-    template_ids = sorted({s.template.id for s in tiers.values()})
-    query = select(Vendor).where(Vendor.status != OFFBOARDED, Vendor.risk_tier.in_(list(tiers)))
-    if owned is not None:
-        query = query.where(owned(Vendor.owner_id))
-    vendors = db.session.scalars(query.order_by(Vendor.name_key)).all()
-    last, busy = _last_submitted(template_ids), _open(template_ids)
-    end, result = today + timedelta(days=days), []
-    for vendor in vendors:
-        plan = tiers[vendor.risk_tier]
-        key = (vendor.id, plan.template.id)
-        if key in busy:
-            continue
-        last_on = last.get(key)
-        due_on = add_months(last_on, plan.months) if last_on else vendor.created_at.date()
-        if due_on <= end:
-            result.append(Due(vendor, plan, due_on, last_on))
-    return sorted(result, key=lambda d: (d.due_on, d.vendor.name_key))
+        return [], 0
+    query = _due_query(tiers, today + timedelta(days=days), owned)
+    if limit is not None:
+        query = query.add_columns(func.count().over().label("total")).limit(limit)
+    rows = db.session.execute(query).all()
+    items = [Due(row[0], tiers[row[0].risk_tier], row.due_on, row.last_on) for row in rows]
+    total = rows[0].total if rows and limit is not None else len(items)
+    return items, total
 
 
 @dataclass
