@@ -1,6 +1,6 @@
-"""portfolio state: each current vendor's residual risk, core scores and last accepted baseline,
-stored so that no request computes the whole portfolio, and the mark saying what it was
-computed from
+"""portfolio state: each current vendor's residual risk, core scores, last accepted baseline
+and next reassessment, stored so that no request computes the whole portfolio, and the mark
+saying what it was computed from
 
 Declared in vendorrisk/dashboard/models.py (PortfolioVendor, PortfolioMark). The mark row is
 made here with no version, so the first page after the upgrade (or `flask dashboard refresh`,
@@ -33,6 +33,8 @@ def upgrade():
         sa.Column("last_baseline", sa.Date(), nullable=True),
         sa.Column("certificate_rotation", sa.Float(), nullable=True),
         sa.Column("incident_readiness", sa.Float(), nullable=True),
+        sa.Column("reassess_due", sa.Date(), nullable=True),
+        sa.Column("reassess_last", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["vendor_id"],
             ["vendors.id"],
@@ -51,12 +53,17 @@ def upgrade():
             unique=False,
         )
         batch_op.create_index("ix_portfolio_vendors_residual", ["residual"], unique=False)
+        batch_op.create_index("ix_portfolio_vendors_reassess_due", ["reassess_due"], unique=False)
+        batch_op.create_index(
+            "ix_portfolio_vendors_owner_reassess_due", ["owner_id", "reassess_due"], unique=False
+        )
     marks = op.create_table(
         "portfolio_marks",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("fingerprint", sa.Text(), nullable=True),
         sa.Column("day", sa.Date(), nullable=True),
         sa.Column("stale_days", sa.Integer(), nullable=True),
+        sa.Column("schedule", sa.Text(), nullable=True),
         sa.Column("version", sa.String(length=32), nullable=False),
         sa.Column("built_at", sa.DateTime(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=True),
@@ -68,6 +75,8 @@ def upgrade():
 def downgrade():
     op.drop_table("portfolio_marks")
     with op.batch_alter_table("portfolio_vendors", schema=None) as batch_op:
+        batch_op.drop_index("ix_portfolio_vendors_owner_reassess_due")
+        batch_op.drop_index("ix_portfolio_vendors_reassess_due")
         batch_op.drop_index("ix_portfolio_vendors_residual")
         batch_op.drop_index("ix_portfolio_vendors_owner_stale")
         batch_op.drop_index("ix_portfolio_vendors_owner_residual")

@@ -1,22 +1,21 @@
-"""When a reassessment falls due is one rule, evaluated by the database (so the dashboard can
-count and list the first few at any portfolio size) and equal to the calendar rule in Python,
-month ends and leap days included, on SQLite and on PostgreSQL."""
+"""When a reassessment falls due is one rule (reassessments.services.due_dates), month ends and
+leap days included. The sender and the CLI apply it to every scheduled vendor; the dashboard
+reads the same dates from its stored portfolio state, kept up to date as vendors are asked."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import literal_column, select
 
-from tests.reassessments.conftest import TIER_1, TIER_2, TIER_4, assessed, vendor
+from tests.reassessments.conftest import TIER_1, TIER_2, assessed, vendor
 from tests.support.factories import create_campaign
-from vendorrisk.core.sqldates import add_months as add_months_sql
-from vendorrisk.core.sqldates import utc_day
+from vendorrisk.dashboard import queries as dashboard_queries
+from vendorrisk.dashboard import snapshot
 from vendorrisk.extensions import db
 from vendorrisk.reassessments import services
 from vendorrisk.reassessments.services import add_months
-from vendorrisk.vendors.models import Vendor
+from vendorrisk.review import services as review
 
 MONTH_ENDS = [
     date(2023, 1, 31),
@@ -43,23 +42,6 @@ def _submitted_on(version, who, day: date):
     assignment.submitted_at = when
     db.session.flush()
     return assignment
-
-
-@pytest.mark.parametrize("months", [1, 11, 12, 13, 25])
-def test_adding_months_in_sql_is_the_calendar_rule(db_session, months):
-    # Days as stored rows (the construct takes columns): one vendor row carries each day.
-    made = [vendor(f"Month end {i} Ltd", TIER_4) for i in range(len(MONTH_ENDS))]
-    for row, day in zip(made, MONTH_ENDS, strict=True):
-        row.created_at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-    db.session.flush()
-    got = dict(
-        db.session.execute(
-            select(
-                Vendor.id, add_months_sql(utc_day(Vendor.created_at), literal_column(str(months)))
-            ).where(Vendor.id.in_([v.id for v in made]))
-        ).all()
-    )
-    assert [got[v.id] for v in made] == [add_months(d, months) for d in MONTH_ENDS]
 
 
 def test_due_dates_match_the_rule_vendor_by_vendor(monthly):
@@ -91,12 +73,47 @@ def test_due_dates_match_the_rule_vendor_by_vendor(monthly):
     }
 
 
-def test_the_first_few_and_the_count_agree_with_the_full_list(monthly):
+def _card(owner_id=None, limit: int = 20, today: date | None = None):
+    state = snapshot.portfolio(today)
+    return dashboard_queries.reassessments_due(state, dashboard_queries.Scope(owner_id), limit)
+
+
+def test_the_dashboard_reads_the_same_dates_from_its_stored_state(app, monthly):
+    for i, day in enumerate(MONTH_ENDS):
+        _submitted_on(monthly, vendor(f"Stored {i} Ltd", TIER_1 if i % 2 else TIER_2), day)
+    vendor("Never Asked Either Ltd", TIER_1)
+    with app.app_context():
+        snapshot.portfolio()
+        stored = snapshot.stored_states()
+        everything = services.upcoming(date(2031, 1, 1))
+        assert everything
+        for due in everything:
+            state = stored[due.vendor.id]
+            assert (state.reassess_last, state.reassess_due) == (due.last_on, due.due_on)
+
+
+def test_the_card_lists_the_first_few_and_counts_what_the_sender_would_send(app, monthly):
+    today = date.today()
     for i, day in enumerate(MONTH_ENDS):
         _submitted_on(monthly, vendor(f"Listed {i} Ltd", TIER_1), day)
-    everything = services.upcoming(date(2031, 1, 1))
-    first, count = services.upcoming_first(date(2031, 1, 1), limit=3)
-    assert count == len(everything) == len(MONTH_ENDS)
-    assert [d.vendor.id for d in first] == [d.vendor.id for d in everything[:3]]
-    none, zero = services.upcoming_first(date(2000, 1, 1) - timedelta(days=60), limit=3)
-    assert (none, zero) == ([], 0)
+    with app.app_context():
+        everything = services.upcoming(today)
+        first, count = _card(limit=3)
+        assert count == len(everything) == len(MONTH_ENDS)
+        assert [d.vendor.id for d in first] == [d.vendor.id for d in everything[:3]]
+        assert [d.due_on for d in first] == [d.due_on for d in everything[:3]]
+
+
+def test_a_vendor_asked_again_or_asked_to_clarify_leaves_the_card_at_once(app, monthly, sender):
+    asked = vendor("Asked Again Ltd", TIER_2)
+    _submitted_on(monthly, asked, date(2020, 5, 1))
+    clarifying = vendor("Clarifying Ltd", TIER_2)
+    answered = _submitted_on(monthly, clarifying, date(2020, 6, 1))
+    with app.app_context():
+        assert {d.vendor.id for d in _card()[0]} == {asked.id, clarifying.id}
+    create_campaign(monthly, [asked])
+    review.open_follow_up(answered, sender, "clarification", ["has_plan"], reason="Look again.")
+    db.session.flush()
+    with app.app_context():
+        assert _card() == ([], 0)
+        assert services.upcoming(date.today()) == []

@@ -67,6 +67,8 @@ class PortfolioVendor(db.Model):  # type: ignore[name-defined]
         Index("ix_portfolio_vendors_owner_residual", "owner_id", "residual"),
         Index("ix_portfolio_vendors_owner_stale", "owner_id", "inherent", "last_baseline"),
         Index("ix_portfolio_vendors_residual", "residual"),
+        Index("ix_portfolio_vendors_reassess_due", "reassess_due"),
+        Index("ix_portfolio_vendors_owner_reassess_due", "owner_id", "reassess_due"),
     )
 
     vendor_id: Mapped[int] = mapped_column(
@@ -78,11 +80,17 @@ class PortfolioVendor(db.Model):  # type: ignore[name-defined]
     last_baseline: Mapped[date | None] = mapped_column(Date)
     certificate_rotation: Mapped[float | None] = mapped_column(Float)
     incident_readiness: Mapped[float | None] = mapped_column(Float)
+    # The next baseline reassessment (reassessments.services.due_dates): when it falls due,
+    # and when the vendor last submitted the scheduled template. None: not scheduled, or
+    # being asked already.
+    reassess_due: Mapped[date | None] = mapped_column(Date)
+    reassess_last: Mapped[date | None] = mapped_column(Date)
 
 
 class PortfolioMark(db.Model):  # type: ignore[name-defined]
     """The single row saying what the stored portfolio state was computed from: the
-    fingerprint of the data, the day and the staleness age, and a version that changes with
+    fingerprint of the data, the day, the staleness age and the reassessment schedule, and a
+    version that changes with
     every write (a page keeps figures it aggregated only while the version holds)."""
 
     __tablename__ = "portfolio_marks"
@@ -91,6 +99,7 @@ class PortfolioMark(db.Model):  # type: ignore[name-defined]
     fingerprint: Mapped[str | None] = mapped_column(Text)
     day: Mapped[date | None] = mapped_column(Date)
     stale_days: Mapped[int | None] = mapped_column(Integer)
+    schedule: Mapped[str | None] = mapped_column(Text)  # the reassessment schedule used
     version: Mapped[str] = mapped_column(String(32), default="")
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

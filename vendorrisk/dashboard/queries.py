@@ -27,6 +27,7 @@ from vendorrisk.campaigns.models import (
 from vendorrisk.dashboard.models import PortfolioVendor
 from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, SCORE_COLUMNS, Portfolio, memo, portfolio
 from vendorrisk.extensions import db
+from vendorrisk.reassessments import services as reassessments
 from vendorrisk.review.models import OPEN, PLANNED, RISK_ACCEPTED, SEVERITIES, Finding
 from vendorrisk.review.queries import expiring_condition, open_condition, overdue_condition
 from vendorrisk.vendors.models import Vendor
@@ -402,6 +403,35 @@ def vendor_counts(snapshot: Portfolio, owner_id: int) -> tuple[int, int]:
         return int(mine), int(everyone)
 
     return memo(snapshot, ("counts", owner_id), count)
+
+
+def reassessments_due(snapshot: Portfolio, scope: Scope, limit: int) -> tuple[list, int]:
+    """The first `limit` baseline reassessments falling due in the coming 60 days (overdue
+    ones included), soonest first, and how many there are: read from the stored state, whose
+    dates come from reassessments.services.due_dates. Raises ScheduleError when the schedule
+    cannot be used."""
+    tiers = reassessments.schedule()
+    if not tiers:
+        return [], 0
+    end = snapshot.today + timedelta(days=reassessments.UPCOMING_DAYS)
+    rows = db.session.execute(
+        select(
+            Vendor,
+            PortfolioVendor.reassess_last,
+            PortfolioVendor.reassess_due,
+            func.count().over(),
+        )
+        .join(PortfolioVendor, PortfolioVendor.vendor_id == Vendor.id)
+        .where(PortfolioVendor.reassess_due <= end, _stored(scope.owner_id))
+        .order_by(PortfolioVendor.reassess_due, Vendor.name_key, Vendor.id)
+        .limit(limit)
+    ).all()
+    items = [
+        reassessments.Due(vendor, tiers[vendor.risk_tier], due_on, last_on)
+        for vendor, last_on, due_on, _ in rows
+        if vendor.risk_tier in tiers and due_on is not None
+    ]
+    return items, (rows[0][3] if rows else 0)
 
 
 def scope_findings(snapshot: Portfolio, scope: Scope) -> FindingCounts:

@@ -47,6 +47,7 @@ from vendorrisk.core import tasks
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.dashboard.models import PortfolioMark, PortfolioVendor
 from vendorrisk.extensions import db
+from vendorrisk.reassessments import services as reassessments
 from vendorrisk.review import effective
 from vendorrisk.review.models import (
     RISK_ACCEPTED,
@@ -83,6 +84,8 @@ class VendorState:
     residual: int
     last_baseline: date | None  # the latest accepted baseline assessment's decision date
     scores: dict[str, float]  # core category -> score of the latest submitted revision
+    reassess_due: date | None = None  # the next baseline reassessment (None: not scheduled)
+    reassess_last: date | None = None  # when the scheduled template was last submitted
 
 
 class Fingerprint(NamedTuple):
@@ -101,6 +104,10 @@ class Fingerprint(NamedTuple):
     overrides: int = 0
     override_last: int | None = None
     vendor_last: int | None = None  # newest vendor id: new vendors are counted, not timed
+    # Newest assignment and revision (submitted or not): a vendor asked again, or asked to
+    # clarify, is no longer due for a reassessment.
+    assignment_last: int | None = None
+    revision_last: int | None = None
 
     def encode(self) -> str:
         return json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in self])
@@ -193,6 +200,8 @@ def _fingerprint_columns() -> list:
         scalar(func.count(ScoreOverride.id)),
         scalar(func.max(ScoreOverride.id)),
         scalar(func.max(Vendor.id)),
+        scalar(func.max(Assignment.id)),
+        scalar(func.max(Revision.id)),
     ]
 
 
@@ -241,9 +250,14 @@ def _usable(mark: PortfolioMark, current: Fingerprint, today: date, stale_days: 
         mark.version
         and mark.fingerprint == current.encode()
         and mark.day == today
-        and mark.stale_days == stale_days
+        and _same_settings(mark, stale_days)
         and not _too_old(mark)
     )
+
+
+def _same_settings(mark: PortfolioMark, stale_days: int) -> bool:
+    """The stored state was computed with this staleness age and reassessment schedule."""
+    return mark.stale_days == stale_days and mark.schedule == reassessments.schedule_key()
 
 
 def _too_old(mark: PortfolioMark) -> bool:
@@ -297,7 +311,9 @@ def _placed(
     every change; None when a full rebuild is the only way (no state yet, another staleness
     age, or so many vendors that recomputing all of them is as quick)."""
     previous = Fingerprint.decode(mark.fingerprint)
-    if not mark.version or previous is None or mark.stale_days != stale_days or _too_old(mark):
+    if not mark.version or previous is None or not _same_settings(mark, stale_days):
+        return None
+    if _too_old(mark):
         return None
     vendors, complete = _changes(previous, current)
     if mark.day is None:
@@ -316,6 +332,7 @@ def _store_mark(
     mark.fingerprint = current.encode()
     mark.day = today
     mark.stale_days = stale_days
+    mark.schedule = reassessments.schedule_key()
     mark.version = uuid.uuid4().hex
     mark.updated_at = now
     if full:
@@ -355,6 +372,8 @@ def _insert(states: dict[int, VendorState]) -> None:
                 "inherent": state.inherent,
                 "residual": state.residual,
                 "last_baseline": state.last_baseline,
+                "reassess_due": state.reassess_due,
+                "reassess_last": state.reassess_last,
                 **{c: state.scores.get(c) for c in CORE_CATEGORIES},
             }
             for vendor_id, state in states.items()
@@ -374,6 +393,8 @@ def stored_states(vendor_ids: list[int] | None = None) -> dict[int, VendorState]
             residual=row.residual,
             last_baseline=row.last_baseline,
             scores={c: getattr(row, c) for c in CORE_CATEGORIES if getattr(row, c) is not None},
+            reassess_due=row.reassess_due,
+            reassess_last=row.reassess_last,
         )
         for row in db.session.scalars(query)
     }
@@ -421,6 +442,13 @@ def _changes(previous: Fingerprint, current: Fingerprint) -> tuple[set[int], boo
             newer(Vendor.updated_at, previous.vendor_changed)
         ),
         select(literal("new vendor"), Vendor.id).where(newer(Vendor.id, previous.vendor_last)),
+        select(literal("assignment"), Assignment.vendor_id).where(
+            newer(Assignment.id, previous.assignment_last)
+        ),
+        select(literal("revision row"), Assignment.vendor_id)
+        .join(Response, Response.assignment_id == Assignment.id)
+        .join(Revision, Revision.response_id == Response.id)
+        .where(newer(Revision.id, previous.revision_last)),
         select(literal("revision"), Assignment.vendor_id)
         .join(Response, Response.assignment_id == Assignment.id)
         .join(Revision, Revision.response_id == Response.id)
@@ -462,10 +490,13 @@ def _changes(previous: Fingerprint, current: Fingerprint) -> tuple[set[int], boo
 
 def compute(today: date, vendor_ids: list[int] | None = None) -> dict[int, VendorState]:
     """Compute the state of current vendors (all, or some) in a fixed number of queries."""
-    query = select(Vendor.id, Vendor.risk_tier, Vendor.owner_id).where(Vendor.status != OFFBOARDED)
+    query = select(
+        Vendor.id, Vendor.risk_tier, Vendor.owner_id, Vendor.status, Vendor.created_at
+    ).where(Vendor.status != OFFBOARDED)
     if vendor_ids is not None:
         query = query.where(Vendor.id.in_(vendor_ids))
     rows = db.session.execute(query).all()
+    due = reassessments.due_dates(rows, _schedule())
     # Rows with an id and a risk tier are all residual_for reads of a vendor.
     residual = residual_for(rows, today)  # type: ignore[arg-type]
     baselines = {
@@ -480,9 +511,20 @@ def compute(today: date, vendor_ids: list[int] | None = None) -> dict[int, Vendo
             residual=residual[row.id].tier,
             last_baseline=baselines.get(row.id),
             scores=scores.get(row.id, {}),
+            reassess_due=due[row.id][1] if row.id in due else None,
+            reassess_last=due[row.id][0] if row.id in due else None,
         )
         for row in rows
     }
+
+
+def _schedule() -> dict:
+    """The reassessment schedule, or none when it cannot be used (the dashboard's card says
+    why, from reassessments.schedule())."""
+    try:
+        return reassessments.schedule()
+    except reassessments.ScheduleError:
+        return {}
 
 
 def _as_date(value: datetime | None) -> date | None:

@@ -76,15 +76,15 @@ def render_dashboard():
         severities=SEVERITIES,
         now_utc=utcnow(),
         contract_dates=contract_services.upcoming_dates(today, owned=scope.owned),
-        reassessments=_reassessments(today, scope),
+        reassessments=_reassessments(snapshot, scope),
     )
 
 
-def _reassessments(today: date, scope: queries.Scope) -> tuple[list, int, str | None]:
+def _reassessments(snapshot, scope: queries.Scope) -> tuple[list, int, str | None]:
     """The first reassessments due in the coming 60 days in this scope, how many there are,
     or why none can be listed."""
     try:
-        items, count = reassessments.upcoming_first(today, owned=scope.owned, limit=DUE_LIMIT)
+        items, count = queries.reassessments_due(snapshot, scope, DUE_LIMIT)
     except reassessments.ScheduleError as exc:
         return [], 0, str(exc)
     return items, count, None

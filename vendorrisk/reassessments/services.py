@@ -10,23 +10,24 @@ rule, with the unique record of each send, is what makes sending idempotent.
 from __future__ import annotations
 
 import calendar
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import Date, Select, and_, case, func, literal, literal_column, select, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from vendorrisk.accounts.models import User
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns import services as campaigns
 from vendorrisk.campaigns.models import SUBMITTED, SUBMITTED_LATE, Assignment, Campaign
-from vendorrisk.core.sqldates import add_months as add_months_sql
-from vendorrisk.core.sqldates import utc_day
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import APPROVED, Template, TemplateVersion
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.reassessments.models import ReassessmentSend
+from vendorrisk.review.queries import ID_BATCH
 from vendorrisk.vendors.models import OFFBOARDED, Vendor
 
 UPCOMING_DAYS = 60
@@ -96,102 +97,111 @@ def _latest_versions(template_ids: list[int]) -> dict[int, TemplateVersion]:
     return {v.template_id: v for v in rows}  # the highest number wins
 
 
-def _due_query(tiers: dict[int, TierSchedule], end: date, owned=None) -> Select:
-    """SQL for the scheduled vendors due by `end`: (Vendor, last submitted day, due day),
-    soonest first. The rule of the module docstring, evaluated by the database, so a page can
-    count and list the first few without reading every vendor."""
+def schedule_key() -> str:
+    """The configured schedule as text: stored with what was computed from it."""
+    configured = current_app.config.get("REASSESSMENT_SCHEDULE") or {}
+    return json.dumps({str(t): list(v) for t, v in sorted(configured.items())})
 
-    def per_tier(values: dict[int, int]):
-        # Literal numbers, not bound parameters: add_months renders its arguments twice.
-        return case(
-            *(
-                (Vendor.risk_tier == literal_column(str(t)), literal_column(str(v)))
-                for t, v in values.items()
-            ),
-        )
 
-    template_of = per_tier({t: s.template.id for t, s in tiers.items()})
-    months_of = per_tier({t: s.months for t, s in tiers.items()})
+class VendorRow(Protocol):
+    """What the rule reads of a vendor (an ORM Vendor, or a row of these columns)."""
+
+    id: int
+    risk_tier: int
+    status: str
+    created_at: datetime
+
+
+def due_dates(
+    vendors: Sequence[VendorRow], tiers: dict[int, TierSchedule]
+) -> dict[int, tuple[date | None, date]]:
+    """Return, for the vendors that fall due at some date, (last submitted day, due day):
+    the rule of the module docstring, the one place it is computed. Two queries, limited to
+    these vendors (in slices: databases cap the bound parameters)."""
+    wanted = [v for v in vendors if v.status != OFFBOARDED and v.risk_tier in tiers]
+    if not wanted:
+        return {}
     template_ids = sorted({s.template.id for s in tiers.values()})
-    submitted = (
-        select(
-            Assignment.vendor_id.label("vendor_id"),
-            TemplateVersion.template_id.label("template_id"),
-            func.max(Assignment.submitted_at).label("last_at"),
-        )
-        .join(Campaign, Assignment.campaign_id == Campaign.id)
+    last: dict[tuple[int, int], date] = {}
+    busy: set[tuple[int, int]] = set()
+    for start in range(0, len(wanted), ID_BATCH):
+        ids = [v.id for v in wanted[start : start + ID_BATCH]]
+        last.update(_last_submitted(template_ids, ids))
+        busy |= _open(template_ids, ids)
+    result = {}
+    for vendor in wanted:
+        plan = tiers[vendor.risk_tier]
+        key = (vendor.id, plan.template.id)
+        if key in busy:
+            continue  # being asked already
+        last_on = last.get(key)
+        created = vendor.created_at.astimezone(UTC).date()
+        result[vendor.id] = (last_on, add_months(last_on, plan.months) if last_on else created)
+    return result
+
+
+def _by_template(query, template_ids: list[int], vendor_ids: list[int]):
+    return (
+        query.join(Campaign, Assignment.campaign_id == Campaign.id)
         .join(TemplateVersion, Campaign.template_version_id == TemplateVersion.id)
-        .where(
-            TemplateVersion.template_id.in_(template_ids),
-            Assignment.response_state.in_(SUBMITTED_STATES),
+        .where(TemplateVersion.template_id.in_(template_ids), Assignment.vendor_id.in_(vendor_ids))
+    )
+
+
+def _last_submitted(template_ids: list[int], vendor_ids: list[int]) -> dict[tuple[int, int], date]:
+    """When each vendor last submitted each template (one query)."""
+    rows = db.session.execute(
+        _by_template(
+            select(
+                Assignment.vendor_id, TemplateVersion.template_id, func.max(Assignment.submitted_at)
+            ),
+            template_ids,
+            vendor_ids,
         )
+        .where(Assignment.response_state.in_(SUBMITTED_STATES))
         .group_by(Assignment.vendor_id, TemplateVersion.template_id)
-        .subquery()
     )
-    asked = aliased(Assignment)
-    being_asked = (
-        select(literal(1))
-        .select_from(asked)
-        .join(Campaign, asked.campaign_id == Campaign.id)
-        .join(TemplateVersion, Campaign.template_version_id == TemplateVersion.id)
-        .where(
-            asked.vendor_id == Vendor.id,
-            TemplateVersion.template_id == template_of,
-            asked.response_state.not_in(SUBMITTED_STATES),
+    return {
+        (vendor_id, tid): at.astimezone(UTC).date() for vendor_id, tid, at in rows if at is not None
+    }
+
+
+def _open(template_ids: list[int], vendor_ids: list[int]) -> set[tuple[int, int]]:
+    """The (vendor, template) pairs with an assignment not yet submitted (one query)."""
+    rows = db.session.execute(
+        _by_template(
+            select(Assignment.vendor_id, TemplateVersion.template_id),
+            template_ids,
+            vendor_ids,
         )
-        .exists()
+        .where(Assignment.response_state.not_in(SUBMITTED_STATES))
+        .distinct()
     )
-    last_on = utc_day(submitted.c.last_at)
-    due_on = type_coerce(
-        case(
-            (submitted.c.last_at.is_(None), utc_day(Vendor.created_at)),
-            else_=add_months_sql(last_on, months_of),
-        ),
-        Date(),
-    )
-    query = (
-        select(Vendor, last_on.label("last_on"), due_on.label("due_on"))
-        .outerjoin(
-            submitted,
-            and_(submitted.c.vendor_id == Vendor.id, submitted.c.template_id == template_of),
-        )
-        .where(
-            Vendor.status != OFFBOARDED,
-            Vendor.risk_tier.in_(sorted(tiers)),
-            ~being_asked,
-            due_on <= end,
-        )
-        .order_by(due_on, Vendor.name_key, Vendor.id)
-    )
-    if owned is not None:
-        query = query.where(owned(Vendor.owner_id))
-    return query
+    return {(vendor_id, tid) for vendor_id, tid in rows}
 
 
 def upcoming(today: date, days: int = UPCOMING_DAYS, owned=None) -> list[Due]:
     """Return the reassessments falling due by `today + days` and not yet sent, soonest first.
 
     Overdue ones (due before today) are included. `owned` limits the vendors (a SQL condition
-    on Vendor.owner_id, as the dashboard's scope gives). One query after the schedule's.
+    on Vendor.owner_id, as the dashboard's scope gives). Reads every scheduled vendor: for the
+    sender and the CLI; the dashboard reads the same dates from its stored state.
     """
-    return upcoming_first(today, days, owned, limit=None)[0]
-
-
-def upcoming_first(
-    today: date, days: int = UPCOMING_DAYS, owned=None, limit: int | None = 20
-) -> tuple[list[Due], int]:
-    """Return the first `limit` reassessments falling due (all when None) and how many fall
-    due in all: what the dashboard's card shows, in one query whatever the portfolio's size."""
     tiers = schedule()
     if not tiers:
-        return [], 0
-    query = _due_query(tiers, today + timedelta(days=days), owned)
-    if limit is not None:
-        query = query.add_columns(func.count().over().label("total")).limit(limit)
-    rows = db.session.execute(query).all()
-    items = [Due(row[0], tiers[row[0].risk_tier], row.due_on, row.last_on) for row in rows]
-    total = rows[0].total if rows and limit is not None else len(items)
-    return items, total
+        return []
+    query = select(Vendor).where(Vendor.status != OFFBOARDED, Vendor.risk_tier.in_(list(tiers)))
+    if owned is not None:
+        query = query.where(owned(Vendor.owner_id))
+    vendors = db.session.scalars(query).all()
+    dates = due_dates(vendors, tiers)
+    end = today + timedelta(days=days)
+    result = [
+        Due(v, tiers[v.risk_tier], dates[v.id][1], dates[v.id][0])
+        for v in vendors
+        if v.id in dates and dates[v.id][1] <= end
+    ]
+    return sorted(result, key=lambda d: (d.due_on, d.vendor.name_key, d.vendor.id))
 
 
 @dataclass
