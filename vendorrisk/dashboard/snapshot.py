@@ -1,6 +1,6 @@
-"""The portfolio state: residual risk, scores and assessment date of every current vendor,
-kept in the database (portfolio_vendors, one row per vendor) so that no request and no new
-worker process computes the whole portfolio.
+"""The portfolio state: residual risk, scores, assessment date and next reassessment of every
+current vendor, kept in the database (portfolio_vendors, one row per vendor) so that no request
+and no new worker process computes the whole portfolio.
 
 Residual risk is a rule in Python (review/residual.py) over each vendor's assessments and open
 findings: evaluating it for 100,000 vendors takes seconds. It is evaluated when something it
@@ -10,8 +10,9 @@ as in a warm one.
 
 What the stored rows were computed from is the single row of portfolio_marks: a *fingerprint*
 of the inputs (the row count and newest id or time of vendors, submitted revisions, review
-decisions, findings, finding events and score overrides; findings change state only through
-services that append an event), the day and the staleness age. Every request reads the
+decisions, findings, finding events and score overrides, and the newest assignment and
+revision; findings change state only through services that append an event), the day, the
+staleness age and the reassessment schedule. Every request reads the
 fingerprint in one query, served by indexes. When it moved, the rows newer than the stored one
 name the vendors concerned and only those are computed again, under a lock on the mark row so
 hosts do not write at once; the row counts prove that nothing was missed. A new day changes
