@@ -6,6 +6,8 @@ is offered the vendor's latest submitted answer to a question with the same matc
 row beside the draft, never the draft itself, so it counts for nothing (score, progress,
 submission checks) until the vendor confirms it; confirming writes it into the draft. Evidence
 is carried by reference to the stored files of the earlier answer (their ids and SHA-256).
+An offer may also come from a completed CAIQ the vendor uploaded (`campaigns.caiq_prefill`): it
+then names that file, kept as evidence, instead of a revision, and is confirmed the same way.
 
 Like the answers filled in from a VEX statement (`portal/vex_answers.py`), the rows without a
 revision describe the draft, and at submission a copy is written for the revision for the
@@ -305,6 +307,7 @@ def freeze(response: Response, revision: Revision, encoded: Mapping[str, Mapping
                     revision_id=revision.id,
                     question_id=qid,
                     source_revision_id=row.source_revision_id,
+                    source_evidence_id=row.source_evidence_id,
                     source_question_id=row.source_question_id,
                     source_submitted_at=row.source_submitted_at,
                     answer=row.answer,
@@ -313,6 +316,10 @@ def freeze(response: Response, revision: Revision, encoded: Mapping[str, Mapping
                     confirmed_by_recipient_id=row.confirmed_by_recipient_id,
                 )
             )
+            source = row.source_evidence
+            if source is not None and source.first_submitted_revision is None:
+                # An uploaded CAIQ that submitted answers come from stays on record with them.
+                source.first_submitted_revision = revision.number
 
 
 def revision_notes(revision: Revision) -> dict[str, ReusedAnswer]:
