@@ -6,17 +6,16 @@ one row per question, choices as data-validation lists, dates typed as dates, an
 caller supplies. `read` opens an uploaded workbook under the limits below and returns its
 binding and every answer cell as posted form data, so the portal's own form validates it; each
 form field maps back to the cell it came from for messages like `2. Replacing!C14 (id): ...`.
-docs/workbook-format.md describes the format.
+What one answer cell shows and posts is `workbook_cells`. docs/workbook-format.md describes the
+format.
 """
 
 from __future__ import annotations
 
-import datetime
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import MultiDict
@@ -25,6 +24,7 @@ from .answers import Answer
 from .conditions import describe
 from .formfactory import field_names
 from .schema import Question, Template
+from .workbook_cells import MULTI_SEPARATOR, cell_value, posted_values, text_of
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -43,7 +43,6 @@ META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 INSTRUCTIONS_SHEET = "Instructions"
 NA_MARK = "Yes"
-MULTI_SEPARATOR = ";"
 
 # Columns of a section sheet, 1-based.
 COL_ID, COL_TEXT, COL_ANSWER, COL_NA, COL_COMMENT, COL_REASON, COL_HELP, COL_SHOWN, COL_TYPE = (
@@ -121,20 +120,6 @@ def _put(ws: Any, row: int, column: int, value: object) -> Any:
     return cell
 
 
-def _cell_value(question: Question, answer: Answer | None) -> object:
-    if answer is None or answer.na or question.type == "evidence":
-        return None
-    value = answer.value
-    if question.options:
-        chosen = [question.option(v).label for v in answer.chosen_values()]
-        return f"{MULTI_SEPARATOR} ".join(chosen) if chosen else None
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
 def _instructions(ws, template: Template, title: str) -> None:
     from openpyxl.styles import Font
 
@@ -204,7 +189,7 @@ def _section_sheet(ws, section, number: int, template: Template, answers, ranges
         answer = answers.get(q.id)
         ws.cell(row=row, column=COL_ID, value=q.id)
         _put(ws, row, COL_TEXT, f"{number}.{row - 1} {q.text}")
-        answer_cell = _put(ws, row, COL_ANSWER, _cell_value(q, answer))
+        answer_cell = _put(ws, row, COL_ANSWER, cell_value(q, answer))
         if q.type == "date":
             answer_cell.number_format = "yyyy-mm-dd"
         check = _validation(q, ranges)
@@ -301,57 +286,6 @@ def check_container(data: bytes, filename: str) -> None:
                 raise WorkbookRefused("Workbooks with macros are not accepted; save it as .xlsx.")
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _choice(q: Question, raw: str) -> str | None:
-    wanted = raw.strip().casefold()
-    for option in q.options:
-        if wanted in (option.label.strip().casefold(), option.value.casefold()):
-            return option.value
-    return None
-
-
-def _answer_items(q: Question, value: object) -> tuple[list[str], str | None]:
-    """Return the posted values for an answer cell, or an error message."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return [], None
-    if isinstance(value, bool):
-        return [], "enter the answer as text, not TRUE or FALSE"
-    if q.type in ("yes_no", "single_choice"):
-        one = _choice(q, _text(value))
-        return ([one], None) if one else ([], "not one of the choices")
-    if q.type == "multi_choice":
-        parts = [p for p in re.split(r"[;\n]", _text(value)) if p.strip()]
-        chosen = [_choice(q, p) for p in parts]
-        if None in chosen:
-            bad = parts[chosen.index(None)].strip()
-            return [], f"'{bad[:60]}' is not one of the choices"
-        return [c for c in chosen if c], None
-    if q.type == "date":
-        if isinstance(value, datetime.datetime):
-            return [value.date().isoformat()], None
-        if isinstance(value, datetime.date):
-            return [value.isoformat()], None
-        if isinstance(value, int | float):
-            return [], "type a date (yyyy-mm-dd), not a number"
-        return [_text(value)], None
-    if q.type == "number":
-        if isinstance(value, int | float):
-            return [format(Decimal(repr(value)).normalize(), "f")], None
-        return [_text(value)], None
-    if q.type == "evidence":
-        return [], "files cannot be given in the workbook; attach them in the portal"
-    if isinstance(value, datetime.datetime | datetime.date):
-        return [value.strftime("%Y-%m-%d")], None
-    return [_text(value)], None
-
-
 def _rows(ws, sheet_name: str, errors: list[str], budget: list[int]):
     """Yield (row number, cells) of a sheet, refusing formulas and sheets that are too long."""
     from openpyxl.utils import get_column_letter
@@ -433,7 +367,7 @@ def read(data: bytes, filename: str, template: Template) -> ReadWorkbook:
 
 
 def _read_row(template: Template, sheet: str, row: int, values: list, result: ReadWorkbook):
-    qid = _text(values[COL_ID - 1])
+    qid = text_of(values[COL_ID - 1])
     try:
         q = template.question(qid)
     except KeyError:
@@ -447,12 +381,12 @@ def _read_row(template: Template, sheet: str, row: int, values: list, result: Re
 
         return f"{sheet}!{get_column_letter(col)}{row} ({q.id})"
 
-    items, problem = _answer_items(q, values[COL_ANSWER - 1])
+    items, problem = posted_values(q, values[COL_ANSWER - 1])
     if problem:
         result.errors.append(f"{ref(COL_ANSWER)}: {problem}")
     for item in items:
         result.formdata.add(names.value, item)
-    na = _text(values[COL_NA - 1])
+    na = text_of(values[COL_NA - 1])
     if na:
         if not q.allow_na:
             result.errors.append(f"{ref(COL_NA)}: this question cannot be marked not applicable")
@@ -461,7 +395,7 @@ def _read_row(template: Template, sheet: str, row: int, values: list, result: Re
         else:
             result.errors.append(f"{ref(COL_NA)}: write 'Yes' or leave it empty")
     for col, name in ((COL_COMMENT, names.comment), (COL_REASON, names.reason)):
-        text = _text(values[col - 1])
+        text = text_of(values[col - 1])
         if text:
             result.formdata.add(name, text)
     result.cells.update(
