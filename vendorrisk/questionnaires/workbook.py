@@ -3,7 +3,8 @@
 `build` writes a template version as a workbook: an instructions sheet, a sheet per section with
 one row per question, choices as data-validation lists, dates typed as dates, and a very hidden
 `_meta` sheet holding the binding (assignment, template version, content hash, signature) the
-caller supplies. `read` opens an uploaded workbook under the limits below and returns its
+caller supplies. Answers offered from an earlier round are written in their cells, shaded, with
+the caller's note beside them saying where they come from. `read` opens an uploaded workbook under the limits below and returns its
 binding and every answer cell as posted form data, so the portal's own form validates it; each
 form field maps back to the cell it came from for messages like `2. Replacing!C14 (id): ...`.
 What one answer cell shows and posts is `workbook_cells`. docs/workbook-format.md describes the
@@ -48,6 +49,7 @@ NA_MARK = "Yes"
 COL_ID, COL_TEXT, COL_ANSWER, COL_NA, COL_COMMENT, COL_REASON, COL_HELP, COL_SHOWN, COL_TYPE = (
     range(1, 10)
 )
+COL_EARLIER = 10  # the note of an answer offered from an earlier round
 HEADERS = (
     "Question id",
     "Question",
@@ -58,8 +60,11 @@ HEADERS = (
     "Help",
     "Asked only when",
     "Answer type",
+    "Earlier answer",
 )
 _EDITABLE = (COL_ANSWER, COL_NA, COL_COMMENT, COL_REASON)
+_WIDTHS = (16, 60, 30, 14, 40, 40, 50, 40, 26, 50)
+OFFER_FILL = "FFDDEBF7"  # the light blue of the cells an earlier answer fills in
 _TYPE_WORDS = {
     "yes_no": "Choose from the list",
     "single_choice": "Choose from the list",
@@ -71,6 +76,14 @@ _TYPE_WORDS = {
     "evidence": "Attach files in the portal",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An answer from an earlier round, not yet confirmed, written in its question's cells."""
+
+    answer: Answer
+    note: str  # shown in the "Earlier answer" column: its date, its files, what leaving it means
 
 
 class WorkbookRefused(ValueError):
@@ -133,6 +146,10 @@ def _instructions(ws, template: Template, title: str) -> None:
         "'Not applicable': choose 'Yes' and say why in 'Comment'.",
         "Questions marked in 'Asked only when' are only asked if that condition holds.",
         "Files cannot travel in the workbook: attach them in the portal.",
+        "Shaded rows are filled in from your earlier answers ('Earlier answer' says from which "
+        "date). Upload the workbook with such a row left as it is to confirm it as your answer; "
+        "change it to give another answer, or empty it to leave the question unanswered. Files "
+        "of an earlier answer are carried over as they were submitted.",
         "Do not rename, add or remove sheets or rows; formulas are not accepted.",
         "Upload the workbook in the portal. Your answers become a draft you review and submit "
         "there; nothing is submitted by the upload.",
@@ -176,7 +193,17 @@ def _validation(q: Question, ranges: dict[str, str]) -> DataValidation | None:
     return None
 
 
-def _section_sheet(ws, section, number: int, template: Template, answers, ranges) -> None:
+def _mark_offer(ws, row: int, note: str) -> None:
+    """Shade an offered answer's cells and write its note beside them."""
+    from openpyxl.styles import PatternFill
+
+    shade = PatternFill(fill_type="solid", start_color=OFFER_FILL, end_color=OFFER_FILL)
+    _put(ws, row, COL_EARLIER, note)
+    for col in (*_EDITABLE, COL_EARLIER):
+        ws.cell(row=row, column=col).fill = shade
+
+
+def _section_sheet(ws, section, number: int, template: Template, answers, ranges, offers) -> None:
     from openpyxl.styles import Alignment, Font, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -186,7 +213,8 @@ def _section_sheet(ws, section, number: int, template: Template, answers, ranges
     na = DataValidation(type="list", formula1=f'"{NA_MARK}"', allow_blank=True)
     ws.add_data_validation(na)
     for row, q in enumerate(section.questions, start=2):
-        answer = answers.get(q.id)
+        offer = offers.get(q.id) if q.id not in answers else None
+        answer = offer.answer if offer is not None else answers.get(q.id)
         ws.cell(row=row, column=COL_ID, value=q.id)
         _put(ws, row, COL_TEXT, f"{number}.{row - 1} {q.text}")
         answer_cell = _put(ws, row, COL_ANSWER, cell_value(q, answer))
@@ -211,18 +239,27 @@ def _section_sheet(ws, section, number: int, template: Template, answers, ranges
             _put(ws, row, COL_SHOWN, words)
         required = "" if q.required else " (optional)"
         ws.cell(row=row, column=COL_TYPE, value=_TYPE_WORDS[q.type] + required)
+        if offer is not None:
+            _mark_offer(ws, row, offer.note)
         for col in _EDITABLE:
             ws.cell(row=row, column=col).protection = Protection(locked=False)
         for col in range(1, len(HEADERS) + 1):
             ws.cell(row=row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip(range(1, 10), (16, 60, 30, 14, 40, 40, 50, 40, 26), strict=True):
+    for col, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C2"
     ws.protection.sheet = True
 
 
-def build(template: Template, answers: dict[str, Answer], binding: Binding, title: str) -> bytes:
-    """Return the workbook of a template version, pre-filled with `answers`."""
+def build(
+    template: Template,
+    answers: dict[str, Answer],
+    binding: Binding,
+    title: str,
+    offers: dict[str, Offer] | None = None,
+) -> bytes:
+    """Return the workbook of a template version, pre-filled with `answers`, and with `offers`
+    (shaded, with their notes) where a question has no answer."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -231,7 +268,7 @@ def build(template: Template, answers: dict[str, Answer], binding: Binding, titl
     ranges = _choice_lists(wb, template)
     for number, section in enumerate(template.sections, start=1):
         ws = wb.create_sheet(sheet_title(number, section.title))
-        _section_sheet(ws, section, number, template, answers, ranges)
+        _section_sheet(ws, section, number, template, answers, ranges, offers or {})
     meta = wb.create_sheet(META_SHEET)
     for row, (key, value) in enumerate(
         (
