@@ -127,3 +127,13 @@ def progress_of(assignment):
     response = db.session.get(Response, assignment.response.id)
     template = services.template_of(response.assignment)
     return services.progress(template, services.shown_answers(response))
+
+
+def confirm_url(aid: int, section: int) -> str:
+    """Return the address that confirms earlier answers offered in a section."""
+    return f"/portal/a/{aid}/s/{section}/reuse/confirm"
+
+
+def confirm(client, aid: int, section: int, question: str | None = None):
+    """Press "Confirm this answer" (with a question) or "Confirm all" on a section page."""
+    return client.post(confirm_url(aid, section), data={"question": question} if question else {})

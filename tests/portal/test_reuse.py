@@ -14,18 +14,19 @@ from tests.portal.helpers import (
     section_url,
     submit,
 )
-from tests.portal.reuse_scene import BASELINE, INCIDENT, offers_of, progress_of, second_round
+from tests.portal.reuse_scene import (
+    BASELINE,
+    INCIDENT,
+    confirm,
+    confirm_url,
+    offers_of,
+    progress_of,
+    second_round,
+)
 from tests.support.factories import approved_version, create_campaign
 from vendorrisk.campaigns.models import Evidence, Response, ReusedAnswer
 from vendorrisk.extensions import db
 from vendorrisk.portal import services
-
-
-def _confirm(client, aid: int, section: int, question: str | None = None):
-    data = {"section": str(section)}
-    if question:
-        data["question"] = question
-    return client.post(f"/portal/a/{aid}/reuse/confirm", data=data)
 
 
 def test_a_second_campaign_pre_fills_exactly_the_matching_questions(first_round, baseline, vendor):
@@ -76,7 +77,7 @@ def test_confirming_one_answer_counts_it_and_only_it(first_round, baseline, vend
     later = second_round(baseline, vendor)
     client = app.test_client()
     aid = open_portal(client, later.recipients[0])
-    response = _confirm(client, aid, 0, "has_plan")
+    response = confirm(client, aid, 0, "has_plan")
     assert response.status_code == 302
     assert set(draft_of(later)) == {"has_plan"}
     assert progress_of(later).answered == 1
@@ -89,7 +90,7 @@ def test_confirm_all_confirms_every_offer_of_that_section_only(first_round, base
     later = second_round(baseline, vendor)
     client = app.test_client()
     aid = open_portal(client, later.recipients[0])
-    assert _confirm(client, aid, 1).status_code == 302
+    assert confirm(client, aid, 1).status_code == 302
     assert set(draft_of(later)) == {"security_owner", "notice_hours"}
     assert progress_of(later).answered == 2
     offers = offers_of(later)
@@ -101,7 +102,7 @@ def test_confirm_needs_the_csrf_token(first_round, baseline, vendor, app):
     later = second_round(baseline, vendor)
     client = app.test_client()
     aid = open_portal(client, later.recipients[0])
-    response = client.post(f"/portal/a/{aid}/reuse/confirm", data={"section": "0"}, csrf=False)
+    response = client.post(confirm_url(aid, 0), data={}, csrf=False)
     assert response.status_code in (302, 400)
     assert draft_of(later) == {}
 
@@ -113,7 +114,7 @@ def test_another_answer_replaces_the_offer(first_round, baseline, vendor, app):
     save(client, aid, 0, {n("has_plan"): "no"})
     page = client.get(section_url(aid, 0)).text
     assert 'id="reused-has_plan"' not in page
-    assert _confirm(client, aid, 0, "has_plan").status_code == 302
+    assert confirm(client, aid, 0, "has_plan").status_code == 302
     assert draft_of(later)["has_plan"]["value"] == "no"  # the vendor's own answer stays
 
 
@@ -128,8 +129,8 @@ def test_evidence_is_carried_by_hash_not_copied(first_round, baseline, vendor, a
     aid = open_portal(client, later.recipients[0])
     page = client.get(section_url(aid, 0)).text
     assert f"SHA-256 {earlier_file.sha256[:12]}" in page
-    assert _confirm(client, aid, 0).status_code == 302
-    assert _confirm(client, aid, 1).status_code == 302
+    assert confirm(client, aid, 0).status_code == 302
+    assert confirm(client, aid, 1).status_code == 302
     # The browser posts the section as shown: the confirmed answers, and the one typed now.
     shown = {n("security_owner"): "Dana Chief", n("notice_hours"): "24"}
     save(client, aid, 1, {**shown, n("changes_this_year"): "Nothing changed."})
@@ -153,8 +154,8 @@ def test_the_reviewer_sees_which_answers_were_confirmed_from_reuse(
     later = second_round(baseline, vendor)
     client = app.test_client()
     aid = open_portal(client, later.recipients[0])
-    _confirm(client, aid, 0)
-    _confirm(client, aid, 1)
+    confirm(client, aid, 0)
+    confirm(client, aid, 1)
     save(
         client,
         aid,
