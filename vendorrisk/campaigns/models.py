@@ -329,6 +329,10 @@ class ReusedAnswer(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmed_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+    # How it was confirmed: "portal" (a Confirm button) or "workbook" (returned unchanged in an
+    # uploaded workbook); None for rows confirmed before this was recorded.
+    confirmed_via: Mapped[str | None] = mapped_column(String(16))
 
     response: Mapped[Response] = relationship(back_populates="reused_answers")
     source_revision = relationship("Revision", foreign_keys=[source_revision_id])
+    confirmed_by = relationship("Recipient", foreign_keys=[confirmed_by_recipient_id])
