@@ -1,6 +1,6 @@
 """The campaign's triage table: every assignment with where it stands, its effective score,
 band, failed critical questions, impact flag, decision and open findings; filtered and sorted
-by GET parameters, 50 rows a page, and bulk actions on the rows a person selects.
+by GET parameters, 50 rows a page, and the rows a person selects (acted on in bulk.py).
 
 The whole campaign is read as one light row per assignment (no answers, no score JSON), so
 filters and sorting cover every row; the effective result is then worked out for the page's
@@ -16,8 +16,6 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from vendorrisk.audit import services as audit
-from vendorrisk.campaigns import services
 from vendorrisk.campaigns.models import (
     IN_PROGRESS,
     NOT_STARTED,
@@ -29,16 +27,13 @@ from vendorrisk.campaigns.models import (
     Response,
     Revision,
 )
-from vendorrisk.campaigns.reminders import chased_recipients
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
-from vendorrisk.reports import xlsx
 from vendorrisk.review.effective import EffectiveResult, for_revisions, number, overridden_results
 from vendorrisk.review.models import DECISION_LABELS, OPEN, PLANNED, Finding
 from vendorrisk.vendors.models import Vendor
 
 PAGE_SIZE = 50
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_REVIEWED = "not_reviewed"
 NO_BAND = "none"
 
@@ -433,60 +428,3 @@ def selected_rows(campaign: Campaign, ids: list[int], now: datetime | None = Non
     rows.sort(key=lambda r: (r.name_key, r.assignment_id))
     _load_page(campaign, rows)
     return rows
-
-
-def remind_now(campaign: Campaign, rows: list[Row], actor, now: datetime | None = None) -> int:
-    """Queue a reminder to every usable link of the selected unanswered assignments.
-
-    Returns how many assignments were reminded; submitted ones and those without a working
-    link are left out (the reminder schedule is not changed).
-    """
-    now = now or utcnow()
-    chased = chased_recipients([r.assignment for r in rows if r.assignment is not None], now)
-    reminded = 0
-    for row in rows:
-        assignment = row.assignment
-        if assignment is None or assignment.is_submitted:
-            continue
-        recipients = chased[assignment.id]
-        for recipient in recipients:
-            services.queue_message(recipient, "overdue" if row.overdue else "reminder")
-        if recipients:
-            reminded += 1
-            audit.record(
-                "assignment.reminded",
-                "assignment",
-                assignment.id,
-                actor_id=actor.id,
-                details={"recipients": len(recipients)},
-            )
-    return reminded
-
-
-def plural(count: int, word: str) -> str:
-    """Say "1 vendor" or "3 vendors"."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def reminded_message(reminded: int, skipped: int) -> str:
-    """Say what a bulk reminder did."""
-    text = f"{plural(reminded, 'vendor')} reminded"
-    if skipped:
-        verb = "has" if skipped == 1 else "have"
-        return (
-            f"{text}; {plural(skipped, 'other')} {verb} answered already or {verb} no working link."
-        )
-    return text + "."
-
-
-def export(campaign: Campaign, rows: list[Row], kind: str) -> tuple[bytes | str, str, str]:
-    """Write the selected rows as CSV or XLSX (audited); return body, media type, file name."""
-    sheet = xlsx.Sheet("Triage", [xlsx.Column(title, width) for title, width in EXPORT_COLUMNS], [])
-    sheet.rows = [row.export_row() for row in rows]
-    audit.record(
-        f"export.{kind}", "campaign", campaign.id, details={"sheet": "triage", "rows": len(rows)}
-    )
-    stem = f"campaign-{campaign.id}-triage-{utcnow():%Y%m%d-%H%M%S}"
-    if kind == "xlsx":
-        return xlsx.workbook([sheet]), XLSX_TYPE, f"{stem}.xlsx"
-    return xlsx.csv_sheet(sheet), "text/csv", f"{stem}.csv"

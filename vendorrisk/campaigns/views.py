@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from vendorrisk.advisories.launch import launch_context
 from vendorrisk.audit import services as audit
-from vendorrisk.campaigns import services, triage
+from vendorrisk.campaigns import bulk, services, triage
 from vendorrisk.campaigns.forms import (
     AddRecipientForm,
     BulkForm,
@@ -215,10 +215,10 @@ def bulk_remind(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     rows = _selected(campaign)
     if rows is not None:
-        reminded = triage.remind_now(campaign, rows, current_user)
+        reminded = bulk.remind_now(campaign, rows, current_user)
         db.session.commit()
         skipped = len(rows) - reminded
-        flash(triage.reminded_message(reminded, skipped), "success" if reminded else "warning")
+        flash(bulk.reminded_message(reminded, skipped), "success" if reminded else "warning")
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 
@@ -230,7 +230,7 @@ def bulk_export(campaign_id: int):
     if rows is None:
         return redirect(url_for(".show", campaign_id=campaign_id))
     kind = "xlsx" if request.form.get("format") == "xlsx" else "csv"
-    body, mimetype, name = triage.export(campaign, rows, kind)
+    body, mimetype, name = bulk.export(campaign, rows, kind)
     db.session.commit()
     return Response(
         body,
