@@ -1,5 +1,5 @@
 """Acting on the rows selected in the campaign's triage table: remind them now, or export
-them as CSV or XLSX."""
+them as CSV or XLSX (giving them more time is in deadlines.py)."""
 
 from __future__ import annotations
 

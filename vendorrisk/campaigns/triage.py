@@ -1,6 +1,7 @@
-"""The campaign's triage table: every assignment with where it stands, its effective score,
-band, failed critical questions, impact flag, decision and open findings; filtered and sorted
-by GET parameters, 50 rows a page, and the rows a person selects (acted on in bulk.py).
+"""The campaign's triage table: every assignment with where it stands (overdue by its own due
+date, see `Assignment.effective_due_at`), its effective score, band, failed critical questions,
+impact flag, decision and open findings; filtered and sorted by GET parameters, 50 rows a page,
+and the rows a person selects (acted on in bulk.py and deadlines.py).
 
 The whole campaign is read as one light row per assignment (no answers, no score JSON), so
 filters and sorting cover every row; the effective result is then worked out for the page's
@@ -11,11 +12,12 @@ effective one for every other revision). The cost is the same number of queries 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from vendorrisk.campaigns import services
 from vendorrisk.campaigns.models import (
     IN_PROGRESS,
     NOT_STARTED,
@@ -26,6 +28,7 @@ from vendorrisk.campaigns.models import (
     Recipient,
     Response,
     Revision,
+    effective_due,
 )
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
@@ -85,6 +88,8 @@ class Row:
     impact: bool
     open_findings: int
     overdue: bool
+    due_on: date  # this vendor's due date (see `extended`)
+    extended: bool = False  # the vendor alone was given until `due_on`
     effective: EffectiveResult | None = None
     assignment: Assignment | None = None
 
@@ -114,6 +119,7 @@ class Row:
             "yes" if self.impact else "no",
             self.decision_label,
             self.open_findings,
+            self.due_on,
         ]
 
 
@@ -128,6 +134,7 @@ EXPORT_COLUMNS = (
     ("Impact signal", 9),
     ("Decision", 24),
     ("Open findings", 9),
+    ("Due", 12),
 )
 
 
@@ -232,6 +239,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
             Vendor.name_key,
             Assignment.response_state,
             Assignment.review_state,
+            Assignment.extended_due_at,
             Revision.id,
             Revision.submitted_at,
             Revision.overall,
@@ -250,7 +258,6 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
         .outerjoin(open_findings, open_findings.c.assignment_id == Assignment.id)
         .where(Assignment.campaign_id == campaign.id)
     )
-    past_due = now > campaign.due_at
     rows = []
     for (
         assignment_id,
@@ -259,6 +266,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
         name_key,
         state,
         review_state,
+        extended_due_at,
         revision_id,
         submitted_at,
         overall,
@@ -267,6 +275,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
         not_exposed,
         findings,
     ) in db.session.execute(query):
+        due_at = effective_due(extended_due_at, campaign.due_at)
         rows.append(
             Row(
                 assignment_id=assignment_id,
@@ -281,7 +290,9 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
                 band=band,
                 impact=bool(impact),
                 open_findings=findings,
-                overdue=past_due and state not in _STATE_VALUES["submitted"],
+                overdue=now > due_at and state not in _STATE_VALUES["submitted"],
+                due_on=services.due_day(due_at, campaign),
+                extended=due_at != campaign.due_at,
             )
         )
     return rows
