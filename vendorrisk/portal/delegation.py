@@ -18,7 +18,7 @@ from sqlalchemy import select
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns import reuse
 from vendorrisk.campaigns.models import Assignment, Recipient
-from vendorrisk.campaigns.services import PORTAL_PURPOSE, _issue_link, due_display
+from vendorrisk.campaigns.services import PORTAL_PURPOSE, _issue_link, assignment_due_display
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
@@ -182,7 +182,7 @@ def _queue_invitation(recipient: Recipient, by: Recipient, titles: list[str]) ->
         vendor_name=assignment.vendor.name,
         campaign=campaign,
         sections=titles,
-        due_display=due_display(campaign),
+        due_display=assignment_due_display(assignment),
         expires=recipient.expires_at,
     )
     db.session.flush()
