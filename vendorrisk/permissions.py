@@ -88,6 +88,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaigns.add_recipient": MANAGERS,
     "campaigns.extend": MANAGERS,
     "campaigns.bulk_remind": MANAGERS,
+    "campaigns.bulk_extend": MANAGERS,
     # Every reader may ask; reports.access limits a manager to the campaigns they created.
     "campaigns.bulk_export": READERS,
     "campaigns.workbook": READERS,

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from tests.advisories.helpers import make_advisory
 from tests.api.conftest import assert_problem
 from tests.support.factories import approved_version, make_vendor
+from vendorrisk.campaigns import deadlines, services
 from vendorrisk.campaigns.models import Campaign
 from vendorrisk.extensions import db
 from vendorrisk.mail.models import OutboxMessage
@@ -192,3 +193,24 @@ def test_a_due_date_past_2199_is_refused(api, db_session):
     body = _body(version, [make_vendor()], due_date="9999-12-31")
     assert_problem(api.post("/campaigns", api.token(), json=body), 422, "due_date")
     assert _count(Campaign) == 0
+
+
+def test_each_assignment_carries_its_own_due_time_and_the_extension(api, db_session):
+    version = approved_version()
+    vendors = [make_vendor("Alpha Co"), make_vendor("Beta Co")]
+    created = api.post("/campaigns", api.token(), json=_body(version, vendors)).get_json()
+    campaign = db.session.get(Campaign, created["id"])
+    alpha = next(a for a in campaign.assignments if a.vendor.name == "Alpha Co")
+    later = campaign.due_date + timedelta(days=7)
+    deadlines.extend(campaign, [alpha], later, "Asked.", campaign.created_by)
+    body = api.get(f"/campaigns/{campaign.id}", api.token("compliance")).get_json()
+    rows = {a["vendor"]: a for a in body["assignments"]}
+    extended_at = services.due_at_for(later, campaign.timezone).isoformat()
+    assert rows["Alpha Co"]["due_at"] == rows["Alpha Co"]["extended_due_at"] == extended_at
+    assert (
+        rows["Beta Co"]["due_at"] == body["due_at"] and rows["Beta Co"]["extended_due_at"] is None
+    )
+    assert body["due_date"] == campaign.due_date.isoformat()  # the campaign keeps its date
+    record = api.get(f"/vendors/{alpha.vendor_id}", api.token("compliance")).get_json()
+    (assessment,) = record["record"]["assessments"]
+    assert assessment["due_at"] == assessment["extended_due_at"] == extended_at

@@ -128,6 +128,7 @@ def test_compliance_reads_campaign_pages_but_every_campaign_post_is_403(
         "campaigns.add_recipient",
         "campaigns.extend",
         "campaigns.bulk_remind",
+        "campaigns.bulk_extend",
     }  # each one is tried below
     auth.login("compliance")
     for url in ("/campaigns/", f"/campaigns/{campaign.id}"):
@@ -166,6 +167,13 @@ def test_compliance_reads_campaign_pages_but_every_campaign_post_is_403(
             {"due_date": (campaign.due_date + timedelta(days=5)).isoformat(), "reason": "x"},
         ),
         (f"/campaigns/{campaign.id}/bulk/remind", {"ids": [str(assignment.id)]}),
+        (
+            f"/campaigns/{campaign.id}/bulk/extend",
+            {
+                "ids": [str(assignment.id)],
+                "new_due_date": (campaign.due_date + timedelta(days=5)).isoformat(),
+            },
+        ),
     ]
     messages = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     for url, data in posts:
@@ -176,6 +184,7 @@ def test_compliance_reads_campaign_pages_but_every_campaign_post_is_403(
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == messages
     assert recipient.revoked_at is None and len(assignment.recipients) == 1
     assert db.session.scalar(select(DueDateChange)) is None
+    assert assignment.extended_due_at is None
     assert len(_audit("access.denied")) == len(posts) + 1
 
 

@@ -4,8 +4,10 @@ import pytest
 
 from tests.conftest import make_user
 from tests.mail.helpers import use_relay
-from tests.portal.helpers import open_portal
+from tests.portal.helpers import open_portal, pdf_file
+from tests.portal.reuse_scene import BASELINE, answer_and_submit
 from tests.support.factories import approved_version, create_campaign, make_vendor
+from vendorrisk.extensions import db
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +69,19 @@ def vendor_client(app):
 def aid(vendor_client, recipient):
     """The assignment id, with the vendor's browser already through Continue."""
     return open_portal(vendor_client, recipient)
+
+
+@pytest.fixture
+def baseline(db_session):
+    """The baseline questionnaire of the tests of answers reused from earlier rounds."""
+    return approved_version(BASELINE)
+
+
+@pytest.fixture
+def first_round(baseline, vendor, vendor_client):
+    """The vendor answered and submitted the baseline once, attaching the plan as a PDF."""
+    assignment = create_campaign(baseline, [vendor]).assignments[0]
+    aid = open_portal(vendor_client, assignment.recipients[0])
+    answer_and_submit(vendor_client, aid, evidence=pdf_file("plan.pdf"))
+    db.session.expire_all()
+    return assignment

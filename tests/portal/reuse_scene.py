@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests.portal.helpers import f, n, save, submit
 from tests.support.factories import SMALL_TEMPLATE, create_campaign
+from vendorrisk.campaigns.models import Response, ReusedAnswer
+from vendorrisk.extensions import db
+from vendorrisk.portal import services
 
 # A baseline questionnaire: two sections of reusable questions (matched by id), one question
 # marked `reusable: false`, and one question carrying a reuse_key.
@@ -102,3 +107,33 @@ def answer_and_submit(client, aid: int, evidence=None) -> None:
 def second_round(version, vendor):
     """Send the vendor a second campaign of `version`; return its assignment."""
     return create_campaign(version, [vendor]).assignments[0]
+
+
+def offers_of(assignment) -> dict[str, ReusedAnswer]:
+    """Return the assignment's offers (the rows beside the draft), by question, read afresh."""
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(ReusedAnswer).where(
+            ReusedAnswer.response_id == assignment.response.id,
+            ReusedAnswer.revision_id.is_(None),
+        )
+    )
+    return {row.question_id: row for row in rows}
+
+
+def progress_of(assignment):
+    """Return the assignment's progress as the portal counts it, read afresh."""
+    db.session.expire_all()
+    response = db.session.get(Response, assignment.response.id)
+    template = services.template_of(response.assignment)
+    return services.progress(template, services.shown_answers(response))
+
+
+def confirm_url(aid: int, section: int) -> str:
+    """Return the address that confirms earlier answers offered in a section."""
+    return f"/portal/a/{aid}/s/{section}/reuse/confirm"
+
+
+def confirm(client, aid: int, section: int, question: str | None = None):
+    """Press "Confirm this answer" (with a question) or "Confirm all" on a section page."""
+    return client.post(confirm_url(aid, section), data={"question": question} if question else {})

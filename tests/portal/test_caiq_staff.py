@@ -68,7 +68,7 @@ def test_staff_upload_a_received_caiq_and_the_vendor_confirms_its_answers(
     page = vendor_client.get(section_url(aid, 0)).text
     assert "From your CAIQ that we uploaded for you on" in page
     assert (
-        vendor_client.post(f"/portal/a/{aid}/reuse/confirm", data={"section": "0"}).status_code
+        vendor_client.post(f"/portal/a/{aid}/s/0/reuse/confirm", data={"section": "0"}).status_code
         == 302
     )
     assert set(draft_of(caiq_assignment)) == {"a_a_01_1", "a_a_02_1"}

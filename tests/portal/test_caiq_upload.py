@@ -7,12 +7,14 @@ import hashlib
 import io
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests.portal.caiq_scene import SHEET, caiq_version, filled_caiq, upload
 from tests.portal.delegation_helpers import delegate, delegate_recipient
 from tests.portal.helpers import draft_of, n, open_portal, save, section_url, submit
+from tests.portal.test_workbook import download
+from tests.portal.test_workbook import upload as workbook_upload
 from tests.support.factories import create_campaign, make_vendor
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.campaigns.models import Evidence, Response, ReusedAnswer
@@ -79,7 +81,7 @@ def _counts() -> tuple[int, int, int]:
 
 def _confirm(client, aid: int, section: int, question: str | None = None):
     data = {"section": str(section), **({"question": question} if question else {})}
-    return client.post(f"/portal/a/{aid}/reuse/confirm", data=data)
+    return client.post(f"/portal/a/{aid}/s/{section}/reuse/confirm", data=data)
 
 
 def test_a_caiq_based_questionnaire_offers_the_upload_and_another_does_not(
@@ -346,3 +348,22 @@ def test_a_colleague_given_sections_cannot_upload_a_caiq(
     assert colleague.get(f"/portal/a/{caiq_aid}/caiq").status_code == 404
     assert upload(colleague, caiq_aid, filled_caiq(COMPLETED)).status_code == 404
     assert _caiq_files(caiq_assignment) == [] and _offers(caiq_assignment) == {}
+
+
+def test_the_workbook_carries_the_caiq_offers_and_returned_unchanged_confirms_them(
+    vendor_client, caiq_aid, caiq_assignment
+):
+    upload(vendor_client, caiq_aid, filled_caiq(COMPLETED))
+    data = download(vendor_client, caiq_aid)
+    book = load_workbook(io.BytesIO(data))
+    ws = book[wb_format.sheet_title(1, "Audit & Assurance")]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    note = ws.cell(row=rows["a_a_01_1"], column=wb_format.COL_EARLIER).value
+    assert note.startswith("From your CAIQ upload of ")
+    assert "(acme-caiq.xlsx), A&A-01.1." in note
+    assert draft_of(caiq_assignment) == {}
+    assert workbook_upload(vendor_client, caiq_aid, data).status_code == 302
+    draft = draft_of(caiq_assignment)
+    assert draft["a_a_01_1"]["value"] == "yes" and draft["iam_01_1"]["na"] is True
+    confirmed = [o for o in _offers(caiq_assignment).values() if o.confirmed_at is not None]
+    assert {o.confirmed_via for o in confirmed} == {"workbook"}

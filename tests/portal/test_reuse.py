@@ -4,67 +4,34 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.portal.helpers import (
     draft_of,
     n,
     open_portal,
-    pdf_file,
     save,
     section_url,
     submit,
 )
-from tests.portal.reuse_scene import BASELINE, INCIDENT, answer_and_submit, second_round
+from tests.portal.reuse_scene import (
+    BASELINE,
+    INCIDENT,
+    confirm,
+    confirm_url,
+    offers_of,
+    progress_of,
+    second_round,
+)
 from tests.support.factories import approved_version, create_campaign
 from vendorrisk.campaigns.models import Evidence, Response, ReusedAnswer
 from vendorrisk.extensions import db
 from vendorrisk.portal import services
 
 
-@pytest.fixture
-def baseline(db_session):
-    return approved_version(BASELINE)
-
-
-@pytest.fixture
-def first_round(baseline, vendor, vendor_client):
-    """The vendor answered and submitted the baseline once, attaching the plan as a PDF."""
-    assignment = create_campaign(baseline, [vendor]).assignments[0]
-    aid = open_portal(vendor_client, assignment.recipients[0])
-    answer_and_submit(vendor_client, aid, evidence=pdf_file("plan.pdf"))
-    db.session.expire_all()
-    return assignment
-
-
-def _offers(assignment) -> dict[str, ReusedAnswer]:
-    rows = db.session.scalars(
-        select(ReusedAnswer).where(
-            ReusedAnswer.response_id == assignment.response.id,
-            ReusedAnswer.revision_id.is_(None),
-        )
-    )
-    return {row.question_id: row for row in rows}
-
-
-def _confirm(client, aid: int, section: int, question: str | None = None):
-    data = {"section": str(section)}
-    if question:
-        data["question"] = question
-    return client.post(f"/portal/a/{aid}/reuse/confirm", data=data)
-
-
-def _progress(assignment):
-    db.session.expire_all()
-    response = db.session.get(Response, assignment.response.id)
-    template = services.template_of(response.assignment)
-    return services.progress(template, services.shown_answers(response))
-
-
 def test_a_second_campaign_pre_fills_exactly_the_matching_questions(first_round, baseline, vendor):
     later = second_round(baseline, vendor)
-    offers = _offers(later)
+    offers = offers_of(later)
     # changes_this_year says reusable: false; everything else answered is offered.
     assert set(offers) == {
         "has_plan",
@@ -84,7 +51,7 @@ def test_another_vendor_gets_nothing_from_this_vendors_answers(first_round, base
     from tests.support.factories import make_vendor
 
     other = make_vendor("Other Vendor Ltd")
-    assert _offers(second_round(baseline, other)) == {}
+    assert offers_of(second_round(baseline, other)) == {}
 
 
 def test_an_unconfirmed_pre_fill_counts_for_nothing(first_round, baseline, vendor, app):
@@ -94,7 +61,7 @@ def test_an_unconfirmed_pre_fill_counts_for_nothing(first_round, baseline, vendo
     page = client.get(section_url(aid, 0)).text
     assert "From your answer of" in page
     assert re.search(r"Confirm all 3 earlier answers in this section", page)
-    progress = _progress(later)
+    progress = progress_of(later)
     assert progress.answered == 0
     template = services.template_of(later)
     gaps = services.gaps(template, services.draft_answers(later.response), {})
@@ -110,10 +77,10 @@ def test_confirming_one_answer_counts_it_and_only_it(first_round, baseline, vend
     later = second_round(baseline, vendor)
     client = app.test_client()
     aid = open_portal(client, later.recipients[0])
-    response = _confirm(client, aid, 0, "has_plan")
+    response = confirm(client, aid, 0, "has_plan")
     assert response.status_code == 302
     assert set(draft_of(later)) == {"has_plan"}
-    assert _progress(later).answered == 1
+    assert progress_of(later).answered == 1
     page = client.get(section_url(aid, 0)).text
     assert 'id="reused-has_plan"' not in page
     assert 'id="reused-plan_reviewed"' in page
@@ -123,10 +90,10 @@ def test_confirm_all_confirms_every_offer_of_that_section_only(first_round, base
     later = second_round(baseline, vendor)
     client = app.test_client()
     aid = open_portal(client, later.recipients[0])
-    assert _confirm(client, aid, 1).status_code == 302
+    assert confirm(client, aid, 1).status_code == 302
     assert set(draft_of(later)) == {"security_owner", "notice_hours"}
-    assert _progress(later).answered == 2
-    offers = _offers(later)
+    assert progress_of(later).answered == 2
+    offers = offers_of(later)
     assert offers["security_owner"].confirmed_at is not None
     assert offers["has_plan"].confirmed_at is None
 
@@ -135,7 +102,7 @@ def test_confirm_needs_the_csrf_token(first_round, baseline, vendor, app):
     later = second_round(baseline, vendor)
     client = app.test_client()
     aid = open_portal(client, later.recipients[0])
-    response = client.post(f"/portal/a/{aid}/reuse/confirm", data={"section": "0"}, csrf=False)
+    response = client.post(confirm_url(aid, 0), data={}, csrf=False)
     assert response.status_code in (302, 400)
     assert draft_of(later) == {}
 
@@ -147,7 +114,7 @@ def test_another_answer_replaces_the_offer(first_round, baseline, vendor, app):
     save(client, aid, 0, {n("has_plan"): "no"})
     page = client.get(section_url(aid, 0)).text
     assert 'id="reused-has_plan"' not in page
-    assert _confirm(client, aid, 0, "has_plan").status_code == 302
+    assert confirm(client, aid, 0, "has_plan").status_code == 302
     assert draft_of(later)["has_plan"]["value"] == "no"  # the vendor's own answer stays
 
 
@@ -162,8 +129,8 @@ def test_evidence_is_carried_by_hash_not_copied(first_round, baseline, vendor, a
     aid = open_portal(client, later.recipients[0])
     page = client.get(section_url(aid, 0)).text
     assert f"SHA-256 {earlier_file.sha256[:12]}" in page
-    assert _confirm(client, aid, 0).status_code == 302
-    assert _confirm(client, aid, 1).status_code == 302
+    assert confirm(client, aid, 0).status_code == 302
+    assert confirm(client, aid, 1).status_code == 302
     # The browser posts the section as shown: the confirmed answers, and the one typed now.
     shown = {n("security_owner"): "Dana Chief", n("notice_hours"): "24"}
     save(client, aid, 1, {**shown, n("changes_this_year"): "Nothing changed."})
@@ -187,8 +154,8 @@ def test_the_reviewer_sees_which_answers_were_confirmed_from_reuse(
     later = second_round(baseline, vendor)
     client = app.test_client()
     aid = open_portal(client, later.recipients[0])
-    _confirm(client, aid, 0)
-    _confirm(client, aid, 1)
+    confirm(client, aid, 0)
+    confirm(client, aid, 1)
     save(
         client,
         aid,
@@ -218,7 +185,7 @@ def test_the_reviewer_sees_which_answers_were_confirmed_from_reuse(
 def test_incident_specific_questions_are_never_pre_filled(first_round, vendor):
     incident = approved_version(INCIDENT)
     later = create_campaign(incident, [vendor]).assignments[0]
-    offers = _offers(later)
+    offers = offers_of(later)
     # has_plan shares the baseline's id but is about this breach; notify_hours shares a key.
     assert set(offers) == {"notify_hours"}
     assert offers["notify_hours"].source_question_id == "notice_hours"
@@ -231,5 +198,5 @@ def test_an_answer_that_no_longer_fits_is_not_offered(first_round, vendor):
     )
     assert changed != BASELINE
     later = create_campaign(approved_version(changed), [vendor]).assignments[0]
-    assert "plan_reviewed" not in _offers(later)
-    assert "has_plan" in _offers(later)
+    assert "plan_reviewed" not in offers_of(later)
+    assert "has_plan" in offers_of(later)

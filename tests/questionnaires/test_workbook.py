@@ -55,3 +55,33 @@ def test_sheet_names_fit_excel():
     assert workbook.sheet_title(12, "A very long section title: with [odd] characters/here") == (
         "12. A very long section title"
     )
+
+
+def test_an_offer_fills_only_an_unanswered_question_shaded_with_its_note_and_reads_back():
+    path = next(p for p in SHIPPED if p.stem == "incident-readiness-baseline")
+    template, _ = validate_path(path)
+    assert template is not None
+    first, second = [q for q in template.questions() if q.type in ("text", "long_text")][:2]
+    offers = {
+        q.id: workbook.Offer(Answer(value=f"earlier {q.id}"), "From your answer of 02 March 2026")
+        for q in (first, second)
+    }
+    answers = {second.id: Answer(value="typed now")}
+    data = workbook.build(template, answers, BINDING, "t", offers)
+    book = load_workbook(io.BytesIO(data))
+    cells = {
+        ws.cell(row=r, column=1).value: [c for c in ws[r]]
+        for ws in book.worksheets[1:]
+        for r in range(2, ws.max_row + 1)
+    }
+    offered, answered = cells[first.id], cells[second.id]
+    assert offered[workbook.COL_ANSWER - 1].value == f"earlier {first.id}"
+    assert offered[workbook.COL_EARLIER - 1].value == "From your answer of 02 March 2026"
+    assert offered[workbook.COL_ANSWER - 1].fill.start_color.rgb == workbook.OFFER_FILL
+    # The draft's answer wins: no offer is written over it, and nothing marks it.
+    assert answered[workbook.COL_ANSWER - 1].value == "typed now"
+    assert answered[workbook.COL_EARLIER - 1].value is None
+    assert answered[workbook.COL_ANSWER - 1].fill.fill_type is None
+    read = workbook.read(data, "a.xlsx", template)
+    assert read.errors == []
+    assert read.formdata.get(f"a-{first.id}") == f"earlier {first.id}"

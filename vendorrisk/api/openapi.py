@@ -130,6 +130,7 @@ VENDOR_RECORD = obj(
                     "template": STR,
                     "sent_at": TIME,
                     "due_at": TIME,
+                    "extended_due_at": TIME,
                     "response_state": STR,
                     "submitted_at": TIME,
                     "revision": NINT,
@@ -393,6 +394,8 @@ SCHEMAS: dict[str, Any] = {
                         "response_state": STR,
                         "review_state": STR,
                         "overdue": BOOL,
+                        "due_at": TIME,
+                        "extended_due_at": TIME,
                         "started_at": TIME,
                         "submitted_at": TIME,
                         "recipients": {

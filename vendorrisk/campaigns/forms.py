@@ -4,6 +4,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     Field,
     SelectChoice,
     SelectField,
@@ -11,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from vendorrisk.core.fields import DayField
@@ -111,3 +112,14 @@ class BulkForm(FlaskForm):
     """The rows selected in the campaign's triage table."""
 
     ids = IdsField("Selected vendors", default=list)
+
+
+class BulkExtendForm(BulkForm):
+    """More time for the rows selected: the new due date, why, and whether to tell them."""
+
+    # InputRequired: a day that is not a date says so, rather than "required".
+    new_due_date = DayField("New due date", validators=[InputRequired()])
+    extension_reason = TextAreaField(
+        "Reason (optional, kept in the audit log)", validators=[Optional(), Length(max=1000)]
+    )
+    notify = BooleanField("E-mail the new date to the vendors", default=True)

@@ -10,13 +10,16 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    case,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorrisk.core.timeutil import UTCDateTime, utcnow
@@ -80,6 +83,15 @@ class DueDateChange(db.Model):  # type: ignore[name-defined]
     changed_by = relationship("User")
 
 
+def effective_due(extended_due_at: datetime | None, campaign_due_at: datetime) -> datetime:
+    """Return when one vendor's answers are due: the campaign's due time, or the later time an
+    extension for that vendor alone gave (once the whole campaign is extended past it, the
+    campaign's again). The one rule; `Assignment.effective_due_at` is its SQL form too."""
+    if extended_due_at is not None and extended_due_at > campaign_due_at:
+        return extended_due_at
+    return campaign_due_at
+
+
 class Assignment(db.Model):  # type: ignore[name-defined]
     """One vendor's copy of a campaign."""
 
@@ -95,6 +107,9 @@ class Assignment(db.Model):  # type: ignore[name-defined]
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # This vendor alone was given until then (the end of a day in the campaign's zone, as
+    # UTC); None: the campaign's due time. Read it through `effective_due_at`.
+    extended_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     campaign: Mapped[Campaign] = relationship(back_populates="assignments")
     vendor = relationship("Vendor")
@@ -107,9 +122,23 @@ class Assignment(db.Model):  # type: ignore[name-defined]
     def is_submitted(self) -> bool:
         return self.response_state in (SUBMITTED, SUBMITTED_LATE)
 
+    @hybrid_property
+    def effective_due_at(self) -> datetime:
+        """When this vendor's answers are due (see `effective_due`)."""
+        return effective_due(self.extended_due_at, self.campaign.due_at)
+
+    @effective_due_at.inplace.expression
+    @classmethod
+    def _effective_due_at_expression(cls) -> ColumnElement[datetime]:
+        # The same rule in SQL, for queries that join the campaign. A comparison with NULL is
+        # not true, so an assignment never extended takes the campaign's due time.
+        return case(
+            (cls.extended_due_at > Campaign.due_at, cls.extended_due_at), else_=Campaign.due_at
+        )
+
     def is_overdue(self, now: datetime | None = None) -> bool:
-        """Overdue is derived: past the due time and nothing submitted."""
-        return not self.is_submitted and (now or utcnow()) > self.campaign.due_at
+        """Overdue is derived: past this vendor's due time and nothing submitted."""
+        return not self.is_submitted and (now or utcnow()) > self.effective_due_at
 
 
 class Recipient(db.Model):  # type: ignore[name-defined]
@@ -348,7 +377,11 @@ class ReusedAnswer(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmed_by_recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+    # How it was confirmed: "portal" (a Confirm button) or "workbook" (returned unchanged in an
+    # uploaded workbook); None for rows confirmed before this was recorded.
+    confirmed_via: Mapped[str | None] = mapped_column(String(16))
 
     response: Mapped[Response] = relationship(back_populates="reused_answers")
     source_revision = relationship("Revision", foreign_keys=[source_revision_id])
     source_evidence = relationship("Evidence", foreign_keys=[source_evidence_id])
+    confirmed_by = relationship("Recipient", foreign_keys=[confirmed_by_recipient_id])

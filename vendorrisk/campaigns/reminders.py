@@ -1,4 +1,8 @@
-"""Reminders before the due date and once when overdue; idempotent, safe to run from cron."""
+"""Reminders before the due date and once when overdue; idempotent, safe to run from cron.
+
+Each vendor is reminded against its own due time (`Assignment.effective_due_at`): a vendor
+given more time gets a new schedule for the new date and is no longer chased as overdue.
+"""
 
 from datetime import datetime, timedelta
 
@@ -90,7 +94,7 @@ def send_reminders(now: datetime | None = None) -> int:
     chased = chased_recipients(list(assignments), now)
     sent = 0
     for assignment in assignments:
-        due_at = assignment.campaign.due_at
+        due_at = assignment.effective_due_at
         already = done.get((assignment.id, due_at), set())
         due, skipped = due_reminder(due_at, now, already)
         for missed in skipped:

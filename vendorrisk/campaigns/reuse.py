@@ -6,6 +6,9 @@ is offered the vendor's latest submitted answer to a question with the same matc
 row beside the draft, never the draft itself, so it counts for nothing (score, progress,
 submission checks) until the vendor confirms it; confirming writes it into the draft. Evidence
 is carried by reference to the stored files of the earlier answer (their ids and SHA-256).
+The vendor confirms with a button in the portal (the recipient, or a colleague within the
+sections delegated to them), or by returning the offered answer unchanged in an uploaded
+workbook (docs/workbook-format.md); the row says who and how.
 An offer may also come from a completed CAIQ the vendor uploaded (`campaigns.caiq_prefill`): it
 then names that file, kept as evidence, instead of a revision, and is confirmed the same way.
 
@@ -257,43 +260,71 @@ def confirm(
     chosen = set(question_ids) & offers.keys()
     if editable is not None:
         chosen &= editable
-    draft = dict(response.draft or {})
-    answers = {qid: decode_answer(data) for qid, data in draft.items()}
-    now, done = utcnow(), []
+    answers = {qid: decode_answer(data) for qid, data in (response.draft or {}).items()}
+    rows = []
     for question in template.questions():
         if question.id not in chosen:
             continue
         if question not in visible_questions(template, answers):
             continue
-        row = offers[question.id]
-        earlier = decode_answer(row.answer)
-        answer = Answer(
-            value=earlier.value,
-            na=earlier.na,
-            comment=earlier.comment,
-            evidence_reason=earlier.evidence_reason,
-            certificate=earlier.certificate,
-        )
-        draft[question.id] = encode_answer(answer)
-        answers[question.id] = answer
+        rows.append(offers[question.id])
+        answers[question.id] = _as_confirmed(offers[question.id])
+    return _take(response, rows, recipient, via="portal")
+
+
+def confirm_returned(
+    response: Response, rows: Iterable[ReusedAnswer], recipient: Recipient | None
+) -> list[str]:
+    """Confirm offers the vendor returned unchanged in an uploaded workbook; return their ids.
+
+    The caller has checked that each row was pending, is shown, and that the workbook holds the
+    offered answer as it was written there; `recipient` is None when staff entered a workbook
+    the vendor sent back (the audit entry then names the staff member). Flushes, never commits.
+    """
+    return _take(response, list(rows), recipient, via="workbook")
+
+
+def _as_confirmed(row: ReusedAnswer) -> Answer:
+    """The draft answer an offer becomes (its files travel by reference, not in the draft)."""
+    earlier = decode_answer(row.answer)
+    return Answer(
+        value=earlier.value,
+        na=earlier.na,
+        comment=earlier.comment,
+        evidence_reason=earlier.evidence_reason,
+        certificate=earlier.certificate,
+    )
+
+
+def _take(
+    response: Response, rows: list[ReusedAnswer], recipient: Recipient | None, *, via: str
+) -> list[str]:
+    """Write offers into the draft as confirmed by `recipient`, and record it in the audit log."""
+    if not rows:
+        return []
+    draft = dict(response.draft or {})
+    now = utcnow()
+    for row in rows:
+        draft[row.question_id] = encode_answer(_as_confirmed(row))
         row.confirmed_at = now
-        row.confirmed_by_recipient_id = recipient.id
-        done.append(question.id)
-    if done:
-        response.draft = draft
-        response.updated_at = now
+        row.confirmed_by_recipient_id = recipient.id if recipient is not None else None
+        row.confirmed_via = via
+    done = [row.question_id for row in rows]
+    response.draft = draft
+    response.updated_at = now
+    if recipient is not None:
         response.updated_by_recipient_id = recipient.id
-        assignment = response.assignment
-        assignment.last_activity_at = now
-        db.session.flush()
-        audit.record(
-            "response.reuse_confirmed",
-            "assignment",
-            assignment.id,
-            actor_type="vendor",
-            actor_ref=f"recipient:{recipient.id}",
-            details={"questions": done},
-        )
+    assignment = response.assignment
+    assignment.last_activity_at = now
+    db.session.flush()
+    audit.record(
+        "response.reuse_confirmed",
+        "assignment",
+        assignment.id,
+        actor_type="vendor" if recipient is not None else None,  # None: the staff member
+        actor_ref=f"recipient:{recipient.id}" if recipient is not None else None,
+        details={"questions": done, "via": via},
+    )
     return done
 
 
@@ -314,6 +345,7 @@ def freeze(response: Response, revision: Revision, encoded: Mapping[str, Mapping
                     evidence_ids=row.evidence_ids,
                     confirmed_at=row.confirmed_at,
                     confirmed_by_recipient_id=row.confirmed_by_recipient_id,
+                    confirmed_via=row.confirmed_via,
                 )
             )
             source = row.source_evidence
@@ -327,6 +359,7 @@ def revision_notes(revision: Revision) -> dict[str, ReusedAnswer]:
     rows = db.session.scalars(
         select(ReusedAnswer)
         .where(ReusedAnswer.revision_id == revision.id)
+        .options(joinedload(ReusedAnswer.confirmed_by).joinedload(Recipient.contact))
         .order_by(ReusedAnswer.id)
     )
     return {row.question_id: row for row in rows}

@@ -34,7 +34,12 @@ if TYPE_CHECKING:
     from vendorrisk.questionnaires.models import TemplateVersion
 
 PORTAL_PURPOSE = "portal"
-SUBJECT_PREFIX = {"invitation": "", "reminder": "Reminder: ", "overdue": "Overdue: "}
+SUBJECT_PREFIX = {
+    "invitation": "",
+    "reminder": "Reminder: ",
+    "overdue": "Overdue: ",
+    "extended": "More time: ",
+}
 
 
 class CampaignError(ValueError):
@@ -51,9 +56,11 @@ def due_at_for(due_date: date, tz_name: str) -> datetime:
     return local_end.astimezone(UTC)
 
 
-def link_expiry(campaign: Campaign) -> datetime:
-    """Links stay valid for a grace period after the due date, so late answers can arrive."""
-    return campaign.due_at + timedelta(days=current_app.config.get("PORTAL_LINK_GRACE_DAYS", 30))
+def link_expiry(assignment: Assignment) -> datetime:
+    """Links stay valid for a grace period after the vendor's due time, so late answers can
+    arrive."""
+    grace = timedelta(days=current_app.config.get("PORTAL_LINK_GRACE_DAYS", 30))
+    return assignment.effective_due_at + grace
 
 
 @dataclass
@@ -167,7 +174,7 @@ def queue_message(recipient: Recipient, template: str = "invitation") -> None:
         contact_name=contact.name,
         vendor_name=assignment.vendor.name,
         campaign=campaign,
-        due_display=due_display(campaign),
+        due_display=assignment_due_display(assignment),
         sender_name=campaign.created_by.name,
     )
     db.session.flush()
@@ -176,14 +183,36 @@ def queue_message(recipient: Recipient, template: str = "invitation") -> None:
 
 def due_display(campaign: Campaign) -> str:
     """Show a due date the way vendors see it: the day, end of day, in the campaign's zone."""
-    return f"{campaign.due_date:%d %B %Y}, end of day ({campaign.timezone})"
+    return _day_display(campaign.due_date, campaign.timezone)
+
+
+def due_day(due_at: datetime, campaign: Campaign) -> date:
+    """Return the day a due time of this campaign falls on, in the campaign's zone."""
+    if due_at == campaign.due_at:
+        return campaign.due_date
+    return due_at.astimezone(zone(campaign.timezone)).date()
+
+
+def assignment_due_day(assignment) -> date:
+    """Return the day one vendor's answers are due, in the campaign's zone (its own, when it
+    was given more time)."""
+    return due_day(assignment.effective_due_at, assignment.campaign)
+
+
+def assignment_due_display(assignment) -> str:
+    """Show one vendor's due date the way it sees it: the day, end of day, in the zone."""
+    return _day_display(assignment_due_day(assignment), assignment.campaign.timezone)
+
+
+def _day_display(day: date, tz_name: str) -> str:
+    return f"{day:%d %B %Y}, end of day ({tz_name})"
 
 
 def _add_recipient(assignment: Assignment, contact: Contact, actor) -> Recipient:
     recipient = Recipient(
         assignment=assignment,
         contact=contact,
-        expires_at=link_expiry(assignment.campaign),
+        expires_at=link_expiry(assignment),
         added_by_id=actor.id if actor else None,
     )
     _issue_link(recipient)
@@ -212,7 +241,7 @@ def resend(recipient: Recipient, actor) -> None:
     if recipient.contact.erased or not recipient.contact.email:
         raise CampaignError("This contact has no e-mail address any more; add another recipient.")
     _issue_link(recipient)
-    recipient.expires_at = max(recipient.expires_at, link_expiry(recipient.assignment.campaign))
+    recipient.expires_at = max(recipient.expires_at, link_expiry(recipient.assignment))
     queue_message(recipient)
     audit.record("recipient.link_resent", "recipient", recipient.id)
 
@@ -225,7 +254,8 @@ def revoke(recipient: Recipient, actor) -> None:
 
 
 def extend_due_date(campaign: Campaign, new_date: date, reason: str, actor) -> None:
-    """Move the due date later; links and the reminder schedule follow it."""
+    """Move the due date later; links and the reminder schedule follow it (a vendor given
+    until a later day keeps it)."""
     if not reason.strip():
         raise CampaignError("Give a reason for the extension.", "reason")
     if new_date <= campaign.due_date:
@@ -241,8 +271,8 @@ def extend_due_date(campaign: Campaign, new_date: date, reason: str, actor) -> N
     )
     campaign.due_date = new_date
     campaign.due_at = due_at_for(new_date, campaign.timezone)
-    expiry = link_expiry(campaign)
     for assignment in campaign.assignments:
+        expiry = link_expiry(assignment)
         for recipient in assignment.recipients:
             recipient.expires_at = max(recipient.expires_at, expiry)
     audit.record(

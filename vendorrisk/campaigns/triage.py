@@ -1,6 +1,7 @@
-"""The campaign's triage table: every assignment with where it stands, its effective score,
-band, failed critical questions, impact flag, decision and open findings; filtered and sorted
-by GET parameters, 50 rows a page, and bulk actions on the rows a person selects.
+"""The campaign's triage table: every assignment with where it stands (overdue by its own due
+date, see `Assignment.effective_due_at`), its effective score, band, failed critical questions,
+impact flag, decision and open findings; filtered and sorted by GET parameters, 50 rows a page,
+and the rows a person selects (acted on in bulk.py and deadlines.py).
 
 The whole campaign is read as one light row per assignment (no answers, no score JSON), so
 filters and sorting cover every row; the effective result is then worked out for the page's
@@ -11,12 +12,11 @@ effective one for every other revision). The cost is the same number of queries 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from vendorrisk.audit import services as audit
 from vendorrisk.campaigns import services
 from vendorrisk.campaigns.models import (
     IN_PROGRESS,
@@ -28,17 +28,15 @@ from vendorrisk.campaigns.models import (
     Recipient,
     Response,
     Revision,
+    effective_due,
 )
-from vendorrisk.campaigns.reminders import chased_recipients
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
-from vendorrisk.reports import xlsx
 from vendorrisk.review.effective import EffectiveResult, for_revisions, number, overridden_results
 from vendorrisk.review.models import DECISION_LABELS, OPEN, PLANNED, Finding
 from vendorrisk.vendors.models import Vendor
 
 PAGE_SIZE = 50
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_REVIEWED = "not_reviewed"
 NO_BAND = "none"
 
@@ -90,6 +88,8 @@ class Row:
     impact: bool
     open_findings: int
     overdue: bool
+    due_on: date  # this vendor's due date (see `extended`)
+    extended: bool = False  # the vendor alone was given until `due_on`
     effective: EffectiveResult | None = None
     assignment: Assignment | None = None
 
@@ -119,6 +119,7 @@ class Row:
             "yes" if self.impact else "no",
             self.decision_label,
             self.open_findings,
+            self.due_on,
         ]
 
 
@@ -133,6 +134,7 @@ EXPORT_COLUMNS = (
     ("Impact signal", 9),
     ("Decision", 24),
     ("Open findings", 9),
+    ("Due", 12),
 )
 
 
@@ -237,6 +239,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
             Vendor.name_key,
             Assignment.response_state,
             Assignment.review_state,
+            Assignment.extended_due_at,
             Revision.id,
             Revision.submitted_at,
             Revision.overall,
@@ -255,7 +258,6 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
         .outerjoin(open_findings, open_findings.c.assignment_id == Assignment.id)
         .where(Assignment.campaign_id == campaign.id)
     )
-    past_due = now > campaign.due_at
     rows = []
     for (
         assignment_id,
@@ -264,6 +266,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
         name_key,
         state,
         review_state,
+        extended_due_at,
         revision_id,
         submitted_at,
         overall,
@@ -272,6 +275,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
         not_exposed,
         findings,
     ) in db.session.execute(query):
+        due_at = effective_due(extended_due_at, campaign.due_at)
         rows.append(
             Row(
                 assignment_id=assignment_id,
@@ -286,7 +290,9 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
                 band=band,
                 impact=bool(impact),
                 open_findings=findings,
-                overdue=past_due and state not in _STATE_VALUES["submitted"],
+                overdue=now > due_at and state not in _STATE_VALUES["submitted"],
+                due_on=services.due_day(due_at, campaign),
+                extended=due_at != campaign.due_at,
             )
         )
     return rows
@@ -433,60 +439,3 @@ def selected_rows(campaign: Campaign, ids: list[int], now: datetime | None = Non
     rows.sort(key=lambda r: (r.name_key, r.assignment_id))
     _load_page(campaign, rows)
     return rows
-
-
-def remind_now(campaign: Campaign, rows: list[Row], actor, now: datetime | None = None) -> int:
-    """Queue a reminder to every usable link of the selected unanswered assignments.
-
-    Returns how many assignments were reminded; submitted ones and those without a working
-    link are left out (the reminder schedule is not changed).
-    """
-    now = now or utcnow()
-    chased = chased_recipients([r.assignment for r in rows if r.assignment is not None], now)
-    reminded = 0
-    for row in rows:
-        assignment = row.assignment
-        if assignment is None or assignment.is_submitted:
-            continue
-        recipients = chased[assignment.id]
-        for recipient in recipients:
-            services.queue_message(recipient, "overdue" if row.overdue else "reminder")
-        if recipients:
-            reminded += 1
-            audit.record(
-                "assignment.reminded",
-                "assignment",
-                assignment.id,
-                actor_id=actor.id,
-                details={"recipients": len(recipients)},
-            )
-    return reminded
-
-
-def plural(count: int, word: str) -> str:
-    """Say "1 vendor" or "3 vendors"."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def reminded_message(reminded: int, skipped: int) -> str:
-    """Say what a bulk reminder did."""
-    text = f"{plural(reminded, 'vendor')} reminded"
-    if skipped:
-        verb = "has" if skipped == 1 else "have"
-        return (
-            f"{text}; {plural(skipped, 'other')} {verb} answered already or {verb} no working link."
-        )
-    return text + "."
-
-
-def export(campaign: Campaign, rows: list[Row], kind: str) -> tuple[bytes | str, str, str]:
-    """Write the selected rows as CSV or XLSX (audited); return body, media type, file name."""
-    sheet = xlsx.Sheet("Triage", [xlsx.Column(title, width) for title, width in EXPORT_COLUMNS], [])
-    sheet.rows = [row.export_row() for row in rows]
-    audit.record(
-        f"export.{kind}", "campaign", campaign.id, details={"sheet": "triage", "rows": len(rows)}
-    )
-    stem = f"campaign-{campaign.id}-triage-{utcnow():%Y%m%d-%H%M%S}"
-    if kind == "xlsx":
-        return xlsx.workbook([sheet]), XLSX_TYPE, f"{stem}.xlsx"
-    return xlsx.csv_sheet(sheet), "text/csv", f"{stem}.csv"

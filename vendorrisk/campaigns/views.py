@@ -19,9 +19,10 @@ from sqlalchemy.orm import selectinload
 
 from vendorrisk.advisories.launch import launch_context
 from vendorrisk.audit import services as audit
-from vendorrisk.campaigns import services, triage
+from vendorrisk.campaigns import bulk, deadlines, services, triage
 from vendorrisk.campaigns.forms import (
     AddRecipientForm,
+    BulkExtendForm,
     BulkForm,
     CampaignForm,
     ExtendForm,
@@ -173,7 +174,7 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
     return services.campaign_page_data(campaign_id) or abort(404)
 
 
-def _show(campaign_id: int, extend_form: ExtendForm, status: int = 200):
+def _show(campaign_id: int, extend_form: ExtendForm, status: int = 200, bulk_form=None):
     view = triage.triage(campaign_id, triage.Query.from_args(request.args))
     if view is None:
         abort(404)
@@ -184,6 +185,7 @@ def _show(campaign_id: int, extend_form: ExtendForm, status: int = 200):
         filters=triage.STATES,
         triage=triage,
         extend_form=extend_form,
+        bulk_form=bulk_form or BulkExtendForm(formdata=None),
         due_display=services.due_display(view.campaign),
         response_clocks=vendor_clock.for_assignments(
             [r.assignment for r in view.rows if r.assignment], utcnow(), only_with_clause=True
@@ -215,10 +217,37 @@ def bulk_remind(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     rows = _selected(campaign)
     if rows is not None:
-        reminded = triage.remind_now(campaign, rows, current_user)
+        reminded = bulk.remind_now(campaign, rows, current_user)
         db.session.commit()
         skipped = len(rows) - reminded
-        flash(triage.reminded_message(reminded, skipped), "success" if reminded else "warning")
+        flash(bulk.reminded_message(reminded, skipped), "success" if reminded else "warning")
+    return redirect(url_for(".show", campaign_id=campaign_id))
+
+
+@bp.route("/<int:campaign_id>/bulk/extend", methods=["POST"])
+def bulk_extend(campaign_id: int):
+    """Give the selected vendors a later due date of their own."""
+    campaign = _campaign_or_404(campaign_id)
+    form = BulkExtendForm()
+    if not form.validate_on_submit():
+        return _show(campaign_id, ExtendForm(formdata=None), 400, form)
+    try:
+        result = deadlines.extend_selected(
+            campaign,
+            form.ids.data,
+            form.new_due_date.data,
+            form.extension_reason.data,
+            current_user,
+            notify=form.notify.data,
+        )
+    except triage.BulkError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for(".show", campaign_id=campaign_id))
+    except services.CampaignError as exc:
+        form.new_due_date.errors.append(str(exc))
+        return _show(campaign_id, ExtendForm(formdata=None), 400, form)
+    db.session.commit()
+    flash(deadlines.extended_message(result), "success" if result.extended else "warning")
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 
@@ -230,7 +259,7 @@ def bulk_export(campaign_id: int):
     if rows is None:
         return redirect(url_for(".show", campaign_id=campaign_id))
     kind = "xlsx" if request.form.get("format") == "xlsx" else "csv"
-    body, mimetype, name = triage.export(campaign, rows, kind)
+    body, mimetype, name = bulk.export(campaign, rows, kind)
     db.session.commit()
     return Response(
         body,

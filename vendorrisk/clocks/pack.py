@@ -191,6 +191,7 @@ def gather(scope: Scope, now: datetime) -> dict:
                 "clause_hours": clock.clause_hours,
                 "clause_due": iso(clock.clause_due),
                 "clause_breached": clock.clause_breached,
+                "due_at": iso(clock.due_at),
                 "milestones": [
                     {
                         "step": m.key,

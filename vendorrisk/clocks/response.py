@@ -70,7 +70,7 @@ def measure(
     findings_closed_at: datetime | None,
     now: datetime,
 ) -> ResponseClock:
-    """Measure each step against the clause (from `asked_at`) and the campaign's due time."""
+    """Measure each step against the clause (from `asked_at`) and the vendor's due time."""
     check_clause_hours(clause_hours)
     clause_due = asked_at + timedelta(hours=clause_hours) if clause_hours else None
     steps = (

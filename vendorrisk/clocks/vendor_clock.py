@@ -90,7 +90,7 @@ def for_assignments(
         findings[f.assignment_id or 0].append(f)
     clocks = {}
     for i in ids:
-        assignment, campaign = by_id[i], by_id[i].campaign
+        assignment = by_id[i]
         contract = contracts.get(assignment.vendor_id)
         stated_at, stated = _stated(revisions[i], results)
         own = [f for f in findings[i] if f.source != FROM_CONTRACT_CLOCK]
@@ -98,7 +98,7 @@ def for_assignments(
         clocks[i] = (
             measure(
                 asked_at=sent[i],
-                due_at=campaign.due_at,
+                due_at=assignment.effective_due_at,
                 clause_hours=contract.breach_notification_hours if contract else None,
                 acknowledged_at=acknowledged.get(i),
                 stated_at=stated_at,

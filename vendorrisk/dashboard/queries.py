@@ -3,6 +3,10 @@
 Counts are aggregated in SQL (GROUP BY, window functions); lists are limited; residual risk,
 scores and assessment dates come from the stored portfolio state (see snapshot.py). Each number carries the
 query-string arguments of the list that shows the same rows, so the page can link to it.
+
+Overdue questionnaires are counted at each request from each vendor's own due time
+(`Assignment.effective_due_at`), never stored: no due date enters the stored state, so a
+vendor given more time leaves the counts at once without moving its fingerprint.
 """
 
 from __future__ import annotations
@@ -99,18 +103,40 @@ def _submitted():
     return Assignment.response_state.in_(SUBMITTED_STATES)
 
 
-def campaign_states(scope: Scope) -> dict[int, Counter]:
-    """Count assignments per campaign and response state (read from a covering index)."""
-    query = select(Assignment.campaign_id, Assignment.response_state, func.count()).group_by(
-        Assignment.campaign_id, Assignment.response_state
+@dataclass
+class CampaignCounts:
+    """One campaign's assignments in scope: how many per response state, how many past their
+    own due time per state, and the latest due time of any of them."""
+
+    states: Counter = field(default_factory=Counter)
+    past_due: Counter = field(default_factory=Counter)
+    latest_due: datetime | None = None
+
+
+def campaign_states(scope: Scope, now: datetime) -> dict[int, CampaignCounts]:
+    """Count assignments per campaign and response state, and those past each vendor's own
+    due time (`Assignment.effective_due_at`: a vendor given more time is not overdue)."""
+    due = Assignment.effective_due_at
+    query = (
+        select(
+            Assignment.campaign_id,
+            Assignment.response_state,
+            func.count(),
+            func.count(case((due < now, 1))),
+            func.max(due),
+        )
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .group_by(Assignment.campaign_id, Assignment.response_state)
     )
     if scope.owner_id is not None:
         owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)
         query = query.where(Assignment.vendor_id.in_(owned))
-    states: dict[int, Counter] = {}
-    for campaign_id, state, count in db.session.execute(query):
-        states.setdefault(campaign_id, Counter())[state] = count
-    return states
+    counts: dict[int, CampaignCounts] = {}
+    for campaign_id, state, count, past, latest in db.session.execute(query):
+        c = counts.setdefault(campaign_id, CampaignCounts())
+        c.states[state], c.past_due[state] = count, past
+        c.latest_due = latest if c.latest_due is None else max(c.latest_due, latest)
+    return counts
 
 
 @dataclass
@@ -128,7 +154,7 @@ def campaign_summary(scope: Scope, now: datetime) -> CampaignSummary:
     Two queries: the campaigns (a short table) and assignment counts per campaign and state.
     """
     grace = timedelta(days=current_app.config.get("PORTAL_LINK_GRACE_DAYS", 30))
-    states = campaign_states(scope)
+    states = campaign_states(scope, now)
     campaigns = db.session.execute(
         select(
             Campaign.id, Campaign.name, Campaign.due_at, Campaign.due_date, Campaign.timezone
@@ -139,11 +165,12 @@ def campaign_summary(scope: Scope, now: datetime) -> CampaignSummary:
         counts = states.get(c.id)
         if not counts:
             continue
-        total = sum(counts.values())
-        submitted = sum(counts[s] for s in SUBMITTED_STATES)
-        late = total - submitted if c.due_at < now else 0
+        total = sum(counts.states.values())
+        submitted = sum(counts.states[s] for s in SUBMITTED_STATES)
+        late = sum(n for s, n in counts.past_due.items() if s not in SUBMITTED_STATES)
         overdue += late
-        if submitted < total and c.due_at > now - grace:
+        # Open while some link still works: links run a grace period past each vendor's date.
+        if submitted < total and (counts.latest_due or c.due_at) > now - grace:
             rows.append(
                 CampaignRow(c.id, c.name, c.due_at, c.due_date, c.timezone, total, submitted, late)
             )
@@ -151,13 +178,14 @@ def campaign_summary(scope: Scope, now: datetime) -> CampaignSummary:
 
 
 def overdue_query(scope: Scope, now: datetime):
-    """Assignments past their campaign's due time with nothing submitted, most overdue first."""
+    """Assignments past their own due time with nothing submitted, most overdue first."""
     query = (
         select(Assignment)
         .join(Campaign, Campaign.id == Assignment.campaign_id)
-        .where(~_submitted(), Campaign.due_at < now)
+        # The campaign's due time is never later than a vendor's: its index narrows the scan.
+        .where(~_submitted(), Campaign.due_at < now, Assignment.effective_due_at < now)
         .options(joinedload(Assignment.campaign), joinedload(Assignment.vendor))
-        .order_by(Campaign.due_at, Assignment.id)
+        .order_by(Assignment.effective_due_at, Assignment.id)
     )
     if scope.owner_id is not None:
         owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from vendorrisk.campaigns.models import ImpactAlert
+from vendorrisk.campaigns.services import assignment_due_day
 from vendorrisk.contracts import services as contract_services
 from vendorrisk.core.pagination import window
 from vendorrisk.core.timeutil import utcnow
@@ -116,7 +117,8 @@ def chart(name: str):
 @bp.route("/overdue")
 def overdue():
     scope, _, _ = current_scope()
-    shown = window(queries.overdue_query(scope, utcnow()), PER_PAGE)
+    now = utcnow()
+    shown = window(queries.overdue_query(scope, now), PER_PAGE)
     rows = db.session.scalars(shown.query).all()
     return render_template(
         "dashboard/overdue.html",
@@ -125,7 +127,8 @@ def overdue():
         page=shown.page,
         pages=shown.pages,
         scope=scope,
-        now=utcnow(),
+        now=now,
+        due_day=assignment_due_day,
     )
 
 

@@ -27,8 +27,12 @@ def note_saved(
     *,
     recipient: Recipient | None = None,
     user_id: int | None = None,
+    audited: bool = True,
 ) -> None:
-    """Name the person who saved these draft answers (a recipient, or a staff member)."""
+    """Name the person who saved these draft answers (a recipient, or a staff member).
+
+    A delegate's saves are audited here unless the caller records them itself (`audited`).
+    """
     ids = sorted(set(question_ids))
     if not ids:
         return
@@ -41,7 +45,7 @@ def note_saved(
                 )
             )
         }
-        delegate = recipient is not None and is_delegate(recipient)
+        delegate = audited and recipient is not None and is_delegate(recipient)
     now = utcnow()
     for qid in ids:
         row = rows.get(qid)

@@ -2,8 +2,9 @@
 
 The colleague becomes a recipient of the assignment with a link of their own (derived when the
 message is sent, stored only as a hash, expiring with the delegating recipient's link), scoped to
-the delegated sections: every other section, the submission, the receipt, the workbook, the
-files and the findings answer 404 to them. The delegating recipient follows progress per section,
+the delegated sections, where they answer and confirm earlier answers offered for reuse: every
+other section, the submission, the receipt, the workbook, the files and the findings answer 404
+to them. The delegating recipient follows progress per section,
 may revoke the link, and attests and submits the whole.
 """
 
@@ -15,8 +16,9 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from vendorrisk.audit import services as audit
+from vendorrisk.campaigns import reuse
 from vendorrisk.campaigns.models import Assignment, Recipient
-from vendorrisk.campaigns.services import PORTAL_PURPOSE, _issue_link, due_display
+from vendorrisk.campaigns.services import PORTAL_PURPOSE, _issue_link, assignment_due_display
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
@@ -180,7 +182,7 @@ def _queue_invitation(recipient: Recipient, by: Recipient, titles: list[str]) ->
         vendor_name=assignment.vendor.name,
         campaign=campaign,
         sections=titles,
-        due_display=due_display(campaign),
+        due_display=assignment_due_display(assignment),
         expires=recipient.expires_at,
     )
     db.session.flush()
@@ -218,17 +220,21 @@ class SectionProgress:
 
     index: int
     title: str
-    answered: int
+    answered: int  # earlier answers confirmed included: they are in the draft
     total: int
     holder: Delegation | None
     shown: bool
+    offered: int = 0  # earlier answers offered and not yet confirmed (they count for nothing)
 
 
 def section_progress(assignment: Assignment, only: frozenset[str] | None = None):
-    """Return per section: answered of shown questions, and who holds it (one count for all)."""
+    """Return per section: answered of shown questions, earlier answers still to confirm, and
+    who holds it (one count for all)."""
     template = services.template_of(assignment)
     answers = services.shown_answers(assignment.response)
     progress = services.progress(template, answers)
+    editable = services.editable_questions(assignment.response)
+    offers = reuse.pending(assignment.response) if editable != set() else {}
     holders = _holders(assignment)
     rows = []
     for index, section in enumerate(template.sections):
@@ -244,6 +250,7 @@ def section_progress(assignment: Assignment, only: frozenset[str] | None = None)
                 len(asked),
                 holders.get(section.id),
                 section.id in progress.sections,
+                sum(1 for qid in asked if qid in offers and (editable is None or qid in editable)),
             )
         )
     return rows

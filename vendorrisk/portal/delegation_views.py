@@ -13,9 +13,10 @@ from vendorrisk.portal import access, delegation, services
 from vendorrisk.portal.blueprint import bp
 from vendorrisk.portal.delegation_forms import DelegateForm, RevokeDelegationForm
 
-# What a delegate may open: their sections (to read and save), files attached there, and the
-# page listing their sections. Everything else of the assignment is the delegating recipient's.
-_SECTION_ROUTES = frozenset({"portal.section", "portal.save_section"})
+# What a delegate may open: their sections (to read, save and confirm earlier answers in), files
+# attached there, and the page listing their sections. Everything else of the assignment is the
+# delegating recipient's.
+_SECTION_ROUTES = frozenset({"portal.section", "portal.save_section", "portal.confirm_reused"})
 
 
 @bp.before_request

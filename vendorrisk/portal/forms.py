@@ -48,7 +48,6 @@ class WorkbookUploadForm(FlaskForm):
 
 
 class ReuseConfirmForm(FlaskForm):
-    """Which earlier answers to confirm: one question's, or every offer of a section."""
+    """Which earlier answer to confirm: one question's, or (empty) every offer of the section."""
 
-    section = IntegerField(validators=[InputRequired()])
     question = StringField(validators=[Optional(), Length(max=64)])

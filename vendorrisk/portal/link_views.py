@@ -3,7 +3,7 @@
 from flask import flash, g, redirect, render_template, url_for
 
 from vendorrisk.audit import services as audit
-from vendorrisk.campaigns.services import due_display, recipient_for_token
+from vendorrisk.campaigns.services import assignment_due_display, recipient_for_token
 from vendorrisk.extensions import csrf, db, limiter
 from vendorrisk.portal import access, attribution, intake_files, services
 from vendorrisk.portal.blueprint import bp
@@ -46,7 +46,7 @@ def _landing_page(recipient, token: str):
         recipient=recipient,
         assignment=assignment,
         campaign=assignment.campaign,
-        due=due_display(assignment.campaign),
+        due=assignment_due_display(assignment),
         token=token,
     )
 

@@ -28,6 +28,7 @@ from vendorrisk.campaigns.models import (
     Recipient,
     Response,
     Revision,
+    effective_due,
 )
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.models import TemplateVersion
@@ -110,11 +111,16 @@ class AssignmentView:
     response_state: str
     vendor: VendorView
     campaign: CampaignView
+    extended_due_at: datetime | None = None
     response: ResponseView | None = None
 
     @property
     def is_submitted(self) -> bool:
         return self.response_state in (SUBMITTED, SUBMITTED_LATE)
+
+    @property
+    def effective_due_at(self) -> datetime:
+        return effective_due(self.extended_due_at, self.campaign.due_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +164,7 @@ def _section_query() -> Select:
             recipient.c.revoked_at,
             contact.c.erased_at,
             assignment.c.response_state,
+            assignment.c.extended_due_at,
             vendor.c.id.label("vendor_id"),
             vendor.c.name,
             campaign.c.id.label("campaign_id"),
@@ -211,7 +218,11 @@ def section_rows(assignment_id: int, recipient_ids: list[int]) -> list[tuple]:
             VersionView(row.template_version_id, row.content_hash),
         )
         assignment = AssignmentView(
-            assignment_id, row.response_state, VendorView(row.vendor_id, row.name), campaign
+            assignment_id,
+            row.response_state,
+            VendorView(row.vendor_id, row.name),
+            campaign,
+            row.extended_due_at,
         )
         revision = None
         if row.revision_id is not None:

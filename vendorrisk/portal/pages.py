@@ -14,7 +14,7 @@ from flask import (
 from werkzeug.datastructures import CombinedMultiDict
 
 from vendorrisk.campaigns.models import Assignment
-from vendorrisk.campaigns.services import due_display
+from vendorrisk.campaigns.services import assignment_due_display
 from vendorrisk.extensions import db
 from vendorrisk.portal import access, delegation, reuse, services
 from vendorrisk.questionnaires.answers import encode_answer
@@ -142,7 +142,7 @@ def section_page(
         editable=editable,
         version=response.version,
         conflict=conflict,
-        due=due_display(assignment.campaign),
+        due=assignment_due_display(assignment),
         revision=response.open_revision,
         known_answers=known,
     ), status
@@ -241,7 +241,7 @@ def review_page(assignment, form, items, gaps=None):
         progress=progress,
         answered=progress.answered,
         total=progress.total,
-        due=due_display(assignment.campaign),
+        due=assignment_due_display(assignment),
         late=assignment.is_overdue(),
         section_of={q.id: i for i, s in enumerate(template.sections) for q in s.questions},
     )

@@ -1,13 +1,19 @@
 """The portal's side of answers reused from earlier rounds: the note beside each offered
-question, and the forms that confirm one offer or every offer of a section."""
+question, and confirming one offer or every offer of a section.
 
-from flask import g, get_template_attribute
+Whoever may open a section confirms its offers: the recipient, or a colleague the section is
+delegated to (the delegation guard keeps them to their sections); the confirmation, and the
+answer it writes, are attributed to that person.
+"""
+
+from flask import abort, get_template_attribute
 from markupsafe import Markup
 from sqlalchemy import select
 
 from vendorrisk.campaigns import reuse
-from vendorrisk.campaigns.models import Assignment, Evidence, ReusedAnswer
+from vendorrisk.campaigns.models import Assignment, Evidence, Recipient, ReusedAnswer
 from vendorrisk.extensions import db
+from vendorrisk.portal import attribution
 from vendorrisk.portal.services import editable_questions
 from vendorrisk.questionnaires.schema import Template
 
@@ -19,9 +25,7 @@ def section_offers(
     in document order."""
     response = assignment.response
     editable = editable_questions(response)
-    # A colleague answering delegated sections does not confirm earlier answers (the route is
-    # the delegating recipient's); they see the questions as asked.
-    if editable == set() or g.get("delegate_scope") is not None:
+    if editable == set():
         return {}
     offers = reuse.pending(response)
     return {
@@ -55,3 +59,23 @@ def notes(
         )
         for qid, row in offers.items()
     }
+
+
+def confirm_in_section(
+    assignment: Assignment,
+    recipient: Recipient,
+    template: Template,
+    index: int,
+    question_id: str | None,
+) -> list[str]:
+    """Confirm one offer of a section (404 for a question of another section), or all of its
+    offers; return the ids confirmed. Flushes, never commits."""
+    ids = [q.id for q in template.sections[index].questions]
+    if question_id is not None and question_id not in ids:
+        abort(404)
+    response = assignment.response
+    wanted = [question_id] if question_id is not None else ids
+    done = reuse.confirm(response, recipient, template, wanted, editable_questions(response))
+    # The answers are this person's now, as if they had saved them (`reuse.confirm` audits it).
+    attribution.note_saved(response, done, recipient=recipient, audited=False)
+    return done

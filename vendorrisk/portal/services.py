@@ -549,7 +549,7 @@ def submit(
     if revision is None:
         revision = Revision(response=response, number=len(response.revisions) + 1)
         db.session.add(revision)
-    late = now > assignment.campaign.due_at
+    late = now > assignment.effective_due_at
     result = score_response(template, final, reference_dates(assignment))
     evidence_index = []
     for qid in visible:

@@ -2,7 +2,8 @@
 
 The workbook goes through the same reading and validation as the portal upload; when every cell
 is valid its answers become the draft (attributed to the staff member) and the file is kept as
-evidence with its SHA-256. Staff then attest as having received it from a named person by a
+evidence with its SHA-256; earlier answers it returns as they were written count as confirmed by
+the vendor through the workbook. Staff then attest as having received it from a named person by a
 named channel, and submit: the revision, its audit entry and the review page say so.
 """
 
@@ -13,6 +14,7 @@ import io
 from sqlalchemy import select
 
 from vendorrisk.audit import services as audit
+from vendorrisk.campaigns import reuse
 from vendorrisk.campaigns.models import Assignment, Revision
 from vendorrisk.core import storage
 from vendorrisk.extensions import db
@@ -62,6 +64,9 @@ def enter_workbook(
             response.version,
             user_id=user.id,
         )
+        # The vendor returned these earlier answers as they were written: confirmed by the vendor
+        # through the workbook, as in the portal upload (the audit entry names the staff member).
+        reuse.confirm_returned(response, checked.kept, None)
         entry = StaffEntry(
             assignment_id=assignment.id,
             user_id=user.id,

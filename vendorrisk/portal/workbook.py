@@ -3,6 +3,11 @@
 The workbook's cells become the same form data a section page posts and go through the same
 questionnaire form (types, choices, exclusive options, N/A reasons, visibility); the answers land
 in the draft, all or nothing, and the vendor reviews and submits them online as usual.
+
+Answers offered from earlier rounds and not yet confirmed are written in their cells, marked. A
+shown question whose cells come back as they were written counts as confirmed by the person who
+uploaded it (`reuse.confirm_returned`, recorded as confirmed through the workbook); a changed one
+is a new answer, and an emptied one stays unanswered, the earlier answer still offered.
 """
 
 from __future__ import annotations
@@ -12,15 +17,21 @@ import hmac
 from dataclasses import dataclass, field
 
 from flask import current_app
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from vendorrisk.audit import services as audit
-from vendorrisk.campaigns.models import Assignment, Recipient
+from vendorrisk.campaigns import reuse
+from vendorrisk.campaigns.models import Assignment, Evidence, Recipient, ReusedAnswer
+from vendorrisk.core.timeutil import format_local
+from vendorrisk.extensions import db
 from vendorrisk.portal import pages, services
 from vendorrisk.portal.drafts import draft_formdata
 from vendorrisk.questionnaires import workbook
+from vendorrisk.questionnaires.answers import Answer, decode_answer
+from vendorrisk.questionnaires.conditions import visible_questions
 from vendorrisk.questionnaires.formfactory import field_names
-from vendorrisk.questionnaires.workbook import Binding, WorkbookRefused
+from vendorrisk.questionnaires.workbook import Binding, Offer, WorkbookRefused
 
 MAX_LISTED_ERRORS = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +42,18 @@ class Upload:
     """What uploading a workbook did: the questions it saved, or every problem found."""
 
     saved: int = 0
+    confirmed: int = 0  # of the saved answers, the earlier answers returned unchanged
     errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return what the person who uploaded it is told."""
+        kept = (
+            f", {self.confirmed} of them earlier {'answer' if self.confirmed == 1 else 'answers'}"
+            " you left as they were, now confirmed"
+            if self.confirmed
+            else ""
+        )
+        return f"The workbook is read: {self.saved} answers are in your draft{kept}."
 
 
 def _sign(assignment_id: str, version_id: str, content_hash: str) -> str:
@@ -52,12 +74,62 @@ def filename_for(assignment: Assignment) -> str:
     return f"questionnaire-{assignment.id}.xlsx"
 
 
+def pending_offers(assignment: Assignment) -> dict[str, ReusedAnswer]:
+    """Return the earlier answers offered, not yet confirmed, for questions that may change now."""
+    response = assignment.response
+    editable = services.editable_questions(response)
+    if editable == set():
+        return {}
+    return {
+        qid: row
+        for qid, row in reuse.pending(response).items()
+        if editable is None or qid in editable
+    }
+
+
+def _offer_notes(rows: dict[str, ReusedAnswer]) -> dict[str, Offer]:
+    """Return each offer as the workbook writes it: the earlier answer, and where it is from."""
+    ids = {evidence_id for row in rows.values() for evidence_id in row.evidence_ids}
+    ids |= {row.source_evidence_id for row in rows.values() if row.source_evidence_id}
+    query = select(Evidence.id, Evidence.filename).where(Evidence.id.in_(ids))
+    names = {row.id: row.filename for row in db.session.execute(query)} if ids else {}
+    offers = {}
+    for qid, row in rows.items():
+        day = format_local(row.source_submitted_at, None, "%d %B %Y")
+        if row.source_evidence_id:  # an answer of the completed CAIQ the vendor uploaded
+            source = names.get(row.source_evidence_id, "")
+            note = (
+                f"From your CAIQ upload of {day} ({source}), {row.source_question_id}. Leave "
+                "this row as it is to confirm it; change it to give another answer."
+            )
+            offers[qid] = Offer(decode_answer(row.answer), note)
+            continue
+        files = [names[i] for i in row.evidence_ids if i in names]
+        carried = (
+            f" {'The file' if len(files) == 1 else 'The files'} {', '.join(files)} "
+            f"{'is' if len(files) == 1 else 'are'} carried over as submitted then."
+            if files
+            else ""
+        )
+        note = (
+            f"From your answer of {day}.{carried} Leave this row as it is to confirm it; "
+            "change it to give another answer."
+        )
+        offers[qid] = Offer(decode_answer(row.answer), note)
+    return offers
+
+
 def export(assignment: Assignment) -> bytes:
-    """Return the assignment's workbook, pre-filled with its draft."""
+    """Return the assignment's workbook, pre-filled with its draft and the earlier answers
+    offered (marked, for the vendor to confirm by leaving them as they are)."""
     template = services.template_of(assignment)
     title = f"{template.title} for {assignment.vendor.name}"
     return workbook.build(
-        template, services.draft_answers(assignment.response), binding_for(assignment), title
+        template,
+        services.draft_answers(assignment.response),
+        binding_for(assignment),
+        title,
+        _offer_notes(pending_offers(assignment)),
     )
 
 
@@ -98,6 +170,40 @@ class Checked:
     question_ids: list[str] = field(default_factory=list)
     answers: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    kept: list[ReusedAnswer] = field(default_factory=list)  # offers returned as written
+
+
+def _cells(answer: Answer | None) -> tuple | None:
+    """What of an answer the workbook's cells hold (files and certificates travel apart)."""
+    if answer is None:
+        return None
+    return (answer.value, answer.na, answer.comment, answer.evidence_reason)
+
+
+def _returned(form_class, template, offers, question_ids, answers, evidence) -> list:
+    """Return the offers whose cells came back as the workbook wrote them, for shown questions.
+
+    Both sides are read by the same form, so a number typed as 24 or 24.0, or a choice by its
+    label, compare as the portal would save them. An offer of a hidden question returned as it
+    was is taken out of `answers`: like the portal, the workbook confirms only what is asked, and
+    the earlier answer stays offered should the question be asked later.
+    """
+    wanted = {qid: row for qid, row in offers.items() if qid in question_ids}
+    if not wanted:
+        return []
+    written = {qid: decode_answer(row.answer) for qid, row in wanted.items()}
+    form = form_class(formdata=draft_formdata(template, written), meta={"csrf": False})
+    as_written = form.answers(evidence)
+    shown = {q.id for q in visible_questions(template, answers)}
+    kept = []
+    for qid, row in wanted.items():
+        if _cells(as_written.get(qid)) != _cells(answers.get(qid)):
+            continue  # changed or emptied: the cells are the vendor's answer
+        if qid in shown:
+            kept.append(row)
+        else:
+            answers.pop(qid, None)
+    return kept
 
 
 def check_workbook(assignment: Assignment, data: bytes, filename: str) -> Checked:
@@ -116,7 +222,8 @@ def check_workbook(assignment: Assignment, data: bytes, filename: str) -> Checke
         return Checked(errors=read.errors[:MAX_LISTED_ERRORS])
     base = draft_formdata(template, services.draft_answers(response))
     formdata = _merged(base, read.formdata, read.question_ids, editable)
-    form = pages.questionnaire_form_class(assignment)(formdata=formdata, meta={"csrf": False})
+    form_class = pages.questionnaire_form_class(assignment)
+    form = form_class(formdata=formdata, meta={"csrf": False})
     evidence = services.evidence_hashes(response)
     if not form.validate(require_answers=False, evidence=evidence):
         errors = [
@@ -126,7 +233,10 @@ def check_workbook(assignment: Assignment, data: bytes, filename: str) -> Checke
         ]
         return Checked(errors=errors[:MAX_LISTED_ERRORS])
     ids = [q.id for q in template.questions() if q.id in read.question_ids]
-    return Checked(question_ids=ids, answers=form.answers(evidence))
+    answers = form.answers(evidence)
+    offers = pending_offers(assignment)
+    kept = _returned(form_class, template, offers, read.question_ids, answers, evidence)
+    return Checked(question_ids=ids, answers=answers, kept=kept)
 
 
 def import_workbook(
@@ -134,6 +244,7 @@ def import_workbook(
 ) -> Upload:
     """Read a workbook into the draft: every cell valid and nothing saved, or all of it saved.
 
+    Earlier answers returned as the workbook wrote them are confirmed by `recipient`.
     Raises WorkbookRefused for a file refused as a whole; returns cell errors otherwise.
     """
     checked = check_workbook(assignment, data, filename)
@@ -141,12 +252,14 @@ def import_workbook(
         return Upload(errors=checked.errors)
     response, ids, answers = assignment.response, checked.question_ids, checked.answers
     services.save_answers(response, recipient, ids, answers, response.version)
+    confirmed = reuse.confirm_returned(response, checked.kept, recipient)
     audit.record(
         "portal.workbook_imported",
         "assignment",
         assignment.id,
         actor_type="vendor",
         actor_ref=f"recipient:{recipient.id}",
-        details={"questions": len(ids)},
+        details={"questions": len(ids), "confirmed": confirmed},
     )
-    return Upload(saved=len([i for i in ids if i in answers]))
+    saved = [i for i in ids if i in answers or i in confirmed]  # a kept file-only offer, too
+    return Upload(saved=len(saved), confirmed=len(confirmed))

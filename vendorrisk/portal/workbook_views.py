@@ -46,11 +46,7 @@ def workbook(assignment_id: int):
         else:
             if not result.errors:
                 db.session.commit()
-                flash(
-                    f"The workbook is read: {result.saved} answers are in your draft. "
-                    "Check them, then submit.",
-                    "success",
-                )
+                flash(f"{result.summary()} Check them, then submit.", "success")
                 return redirect(url_for(".review", assignment_id=assignment_id))
             errors = result.errors
     if form.is_submitted():

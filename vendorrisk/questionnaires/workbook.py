@@ -3,20 +3,20 @@
 `build` writes a template version as a workbook: an instructions sheet, a sheet per section with
 one row per question, choices as data-validation lists, dates typed as dates, and a very hidden
 `_meta` sheet holding the binding (assignment, template version, content hash, signature) the
-caller supplies. `read` opens an uploaded workbook under the limits below and returns its
+caller supplies. Answers offered from an earlier round are written in their cells, shaded, with
+the caller's note beside them saying where they come from. `read` opens an uploaded workbook under the limits below and returns its
 binding and every answer cell as posted form data, so the portal's own form validates it; each
 form field maps back to the cell it came from for messages like `2. Replacing!C14 (id): ...`.
-docs/workbook-format.md describes the format.
+What one answer cell shows and posts is `workbook_cells`. docs/workbook-format.md describes the
+format.
 """
 
 from __future__ import annotations
 
-import datetime
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import MultiDict
@@ -25,6 +25,7 @@ from .answers import Answer
 from .conditions import describe
 from .formfactory import field_names
 from .schema import Question, Template
+from .workbook_cells import MULTI_SEPARATOR, cell_value, posted_values, text_of
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -43,12 +44,12 @@ META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 INSTRUCTIONS_SHEET = "Instructions"
 NA_MARK = "Yes"
-MULTI_SEPARATOR = ";"
 
 # Columns of a section sheet, 1-based.
 COL_ID, COL_TEXT, COL_ANSWER, COL_NA, COL_COMMENT, COL_REASON, COL_HELP, COL_SHOWN, COL_TYPE = (
     range(1, 10)
 )
+COL_EARLIER = 10  # the note of an answer offered from an earlier round
 HEADERS = (
     "Question id",
     "Question",
@@ -59,8 +60,11 @@ HEADERS = (
     "Help",
     "Asked only when",
     "Answer type",
+    "Earlier answer",
 )
 _EDITABLE = (COL_ANSWER, COL_NA, COL_COMMENT, COL_REASON)
+_WIDTHS = (16, 60, 30, 14, 40, 40, 50, 40, 26, 50)
+OFFER_FILL = "FFDDEBF7"  # the light blue of the cells an earlier answer fills in
 _TYPE_WORDS = {
     "yes_no": "Choose from the list",
     "single_choice": "Choose from the list",
@@ -72,6 +76,14 @@ _TYPE_WORDS = {
     "evidence": "Attach files in the portal",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An answer from an earlier round, not yet confirmed, written in its question's cells."""
+
+    answer: Answer
+    note: str  # shown in the "Earlier answer" column: its date, its files, what leaving it means
 
 
 class WorkbookRefused(ValueError):
@@ -121,20 +133,6 @@ def _put(ws: Any, row: int, column: int, value: object) -> Any:
     return cell
 
 
-def _cell_value(question: Question, answer: Answer | None) -> object:
-    if answer is None or answer.na or question.type == "evidence":
-        return None
-    value = answer.value
-    if question.options:
-        chosen = [question.option(v).label for v in answer.chosen_values()]
-        return f"{MULTI_SEPARATOR} ".join(chosen) if chosen else None
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
 def _instructions(ws, template: Template, title: str) -> None:
     from openpyxl.styles import Font
 
@@ -148,6 +146,10 @@ def _instructions(ws, template: Template, title: str) -> None:
         "'Not applicable': choose 'Yes' and say why in 'Comment'.",
         "Questions marked in 'Asked only when' are only asked if that condition holds.",
         "Files cannot travel in the workbook: attach them in the portal.",
+        "Shaded rows are filled in from your earlier answers ('Earlier answer' says from which "
+        "date). Upload the workbook with such a row left as it is to confirm it as your answer; "
+        "change it to give another answer, or empty it to leave the question unanswered. Files "
+        "of an earlier answer are carried over as they were submitted.",
         "Do not rename, add or remove sheets or rows; formulas are not accepted.",
         "Upload the workbook in the portal. Your answers become a draft you review and submit "
         "there; nothing is submitted by the upload.",
@@ -191,7 +193,17 @@ def _validation(q: Question, ranges: dict[str, str]) -> DataValidation | None:
     return None
 
 
-def _section_sheet(ws, section, number: int, template: Template, answers, ranges) -> None:
+def _mark_offer(ws, row: int, note: str) -> None:
+    """Shade an offered answer's cells and write its note beside them."""
+    from openpyxl.styles import PatternFill
+
+    shade = PatternFill(fill_type="solid", start_color=OFFER_FILL, end_color=OFFER_FILL)
+    _put(ws, row, COL_EARLIER, note)
+    for col in (*_EDITABLE, COL_EARLIER):
+        ws.cell(row=row, column=col).fill = shade
+
+
+def _section_sheet(ws, section, number: int, template: Template, answers, ranges, offers) -> None:
     from openpyxl.styles import Alignment, Font, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -201,10 +213,11 @@ def _section_sheet(ws, section, number: int, template: Template, answers, ranges
     na = DataValidation(type="list", formula1=f'"{NA_MARK}"', allow_blank=True)
     ws.add_data_validation(na)
     for row, q in enumerate(section.questions, start=2):
-        answer = answers.get(q.id)
+        offer = offers.get(q.id) if q.id not in answers else None
+        answer = offer.answer if offer is not None else answers.get(q.id)
         ws.cell(row=row, column=COL_ID, value=q.id)
         _put(ws, row, COL_TEXT, f"{number}.{row - 1} {q.text}")
-        answer_cell = _put(ws, row, COL_ANSWER, _cell_value(q, answer))
+        answer_cell = _put(ws, row, COL_ANSWER, cell_value(q, answer))
         if q.type == "date":
             answer_cell.number_format = "yyyy-mm-dd"
         check = _validation(q, ranges)
@@ -226,18 +239,27 @@ def _section_sheet(ws, section, number: int, template: Template, answers, ranges
             _put(ws, row, COL_SHOWN, words)
         required = "" if q.required else " (optional)"
         ws.cell(row=row, column=COL_TYPE, value=_TYPE_WORDS[q.type] + required)
+        if offer is not None:
+            _mark_offer(ws, row, offer.note)
         for col in _EDITABLE:
             ws.cell(row=row, column=col).protection = Protection(locked=False)
         for col in range(1, len(HEADERS) + 1):
             ws.cell(row=row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip(range(1, 10), (16, 60, 30, 14, 40, 40, 50, 40, 26), strict=True):
+    for col, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C2"
     ws.protection.sheet = True
 
 
-def build(template: Template, answers: dict[str, Answer], binding: Binding, title: str) -> bytes:
-    """Return the workbook of a template version, pre-filled with `answers`."""
+def build(
+    template: Template,
+    answers: dict[str, Answer],
+    binding: Binding,
+    title: str,
+    offers: dict[str, Offer] | None = None,
+) -> bytes:
+    """Return the workbook of a template version, pre-filled with `answers`, and with `offers`
+    (shaded, with their notes) where a question has no answer."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -246,7 +268,7 @@ def build(template: Template, answers: dict[str, Answer], binding: Binding, titl
     ranges = _choice_lists(wb, template)
     for number, section in enumerate(template.sections, start=1):
         ws = wb.create_sheet(sheet_title(number, section.title))
-        _section_sheet(ws, section, number, template, answers, ranges)
+        _section_sheet(ws, section, number, template, answers, ranges, offers or {})
     meta = wb.create_sheet(META_SHEET)
     for row, (key, value) in enumerate(
         (
@@ -299,57 +321,6 @@ def check_container(data: bytes, filename: str) -> None:
                 raise WorkbookRefused("The workbook contains XML declarations that are refused.")
             if b"macroEnabled" in text:
                 raise WorkbookRefused("Workbooks with macros are not accepted; save it as .xlsx.")
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _choice(q: Question, raw: str) -> str | None:
-    wanted = raw.strip().casefold()
-    for option in q.options:
-        if wanted in (option.label.strip().casefold(), option.value.casefold()):
-            return option.value
-    return None
-
-
-def _answer_items(q: Question, value: object) -> tuple[list[str], str | None]:
-    """Return the posted values for an answer cell, or an error message."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return [], None
-    if isinstance(value, bool):
-        return [], "enter the answer as text, not TRUE or FALSE"
-    if q.type in ("yes_no", "single_choice"):
-        one = _choice(q, _text(value))
-        return ([one], None) if one else ([], "not one of the choices")
-    if q.type == "multi_choice":
-        parts = [p for p in re.split(r"[;\n]", _text(value)) if p.strip()]
-        chosen = [_choice(q, p) for p in parts]
-        if None in chosen:
-            bad = parts[chosen.index(None)].strip()
-            return [], f"'{bad[:60]}' is not one of the choices"
-        return [c for c in chosen if c], None
-    if q.type == "date":
-        if isinstance(value, datetime.datetime):
-            return [value.date().isoformat()], None
-        if isinstance(value, datetime.date):
-            return [value.isoformat()], None
-        if isinstance(value, int | float):
-            return [], "type a date (yyyy-mm-dd), not a number"
-        return [_text(value)], None
-    if q.type == "number":
-        if isinstance(value, int | float):
-            return [format(Decimal(repr(value)).normalize(), "f")], None
-        return [_text(value)], None
-    if q.type == "evidence":
-        return [], "files cannot be given in the workbook; attach them in the portal"
-    if isinstance(value, datetime.datetime | datetime.date):
-        return [value.strftime("%Y-%m-%d")], None
-    return [_text(value)], None
 
 
 def _rows(ws, sheet_name: str, errors: list[str], budget: list[int]):
@@ -433,7 +404,7 @@ def read(data: bytes, filename: str, template: Template) -> ReadWorkbook:
 
 
 def _read_row(template: Template, sheet: str, row: int, values: list, result: ReadWorkbook):
-    qid = _text(values[COL_ID - 1])
+    qid = text_of(values[COL_ID - 1])
     try:
         q = template.question(qid)
     except KeyError:
@@ -447,12 +418,12 @@ def _read_row(template: Template, sheet: str, row: int, values: list, result: Re
 
         return f"{sheet}!{get_column_letter(col)}{row} ({q.id})"
 
-    items, problem = _answer_items(q, values[COL_ANSWER - 1])
+    items, problem = posted_values(q, values[COL_ANSWER - 1])
     if problem:
         result.errors.append(f"{ref(COL_ANSWER)}: {problem}")
     for item in items:
         result.formdata.add(names.value, item)
-    na = _text(values[COL_NA - 1])
+    na = text_of(values[COL_NA - 1])
     if na:
         if not q.allow_na:
             result.errors.append(f"{ref(COL_NA)}: this question cannot be marked not applicable")
@@ -461,7 +432,7 @@ def _read_row(template: Template, sheet: str, row: int, values: list, result: Re
         else:
             result.errors.append(f"{ref(COL_NA)}: write 'Yes' or leave it empty")
     for col, name in ((COL_COMMENT, names.comment), (COL_REASON, names.reason)):
-        text = _text(values[col - 1])
+        text = text_of(values[col - 1])
         if text:
             result.formdata.add(name, text)
     result.cells.update(

@@ -9,7 +9,7 @@ from fractions import Fraction
 from flask import render_template
 
 from vendorrisk.campaigns.models import Campaign
-from vendorrisk.campaigns.services import due_display
+from vendorrisk.campaigns.services import assignment_due_display
 from vendorrisk.core.storage import human_size
 from vendorrisk.reports import record as records
 from vendorrisk.reports.builders import campaign as campaign_builder
@@ -40,7 +40,7 @@ def helpers(limits: Limits) -> dict:
         "limits": limits,
         "percent": _percent,
         "size": human_size,
-        "due": due_display,
+        "assignment_due": assignment_due_display,
         "criticality_labels": CRITICALITY_LABELS,
         "data_access_labels": DATA_ACCESS_LABELS,
         "country_name": country_name,

@@ -108,6 +108,8 @@ def campaign_json(campaign: Campaign) -> dict:
                 "response_state": a.response_state,
                 "review_state": a.review_state,
                 "overdue": a.is_overdue(),
+                "due_at": iso(a.effective_due_at),
+                "extended_due_at": iso(a.extended_due_at),
                 "started_at": iso(a.started_at),
                 "submitted_at": iso(a.submitted_at),
                 "recipients": [

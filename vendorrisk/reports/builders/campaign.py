@@ -288,7 +288,7 @@ def build(
             OverdueLine(
                 name=line.name,
                 tier_label=line.tier_label,
-                days=max(0, (now - campaign.due_at).days),
+                days=max(0, (now - assignment.effective_due_at).days),
                 state=line.response,
                 recipients=len(assignment.recipients),
                 delivery=", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "no recipient",

@@ -4,8 +4,8 @@ Declared in vendorrisk/campaigns/models.py (ReusedAnswer). An offer names its so
 submitted revision (as before) or the uploaded CAIQ kept as evidence, exactly one of the two.
 Existing rows all name a revision, so the check holds for them.
 
-Revision ID: 0024_caiq_prefill
-Revises: 0023_portfolio_state
+Revision ID: 0026_caiq_prefill
+Revises: 0025_assignment_due
 Create Date: 2026-12-08 09:00:00.000000
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0024_caiq_prefill"
-down_revision = "0023_portfolio_state"
+revision = "0026_caiq_prefill"
+down_revision = "0025_assignment_due"
 branch_labels = None
 depends_on = None
 
