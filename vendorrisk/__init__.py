@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendorrisk.api import views as api_views
     from vendorrisk.audit.views import bp as audit_bp
     from vendorrisk.campaigns import cli as campaigns_cli
+    from vendorrisk.campaigns.caiq_views import bp as caiq_staff_bp
     from vendorrisk.campaigns.entry_views import bp as staff_entry_bp
     from vendorrisk.campaigns.views import bp as campaigns_bp
     from vendorrisk.clocks import cli as clocks_cli
@@ -79,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(products_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(staff_entry_bp)
+    app.register_blueprint(caiq_staff_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(dashboard_bp)

@@ -98,6 +98,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "staff_entry.upload": MANAGERS,
     "staff_entry.submit": MANAGERS,
     "staff_entry.file": READERS,
+    # A completed CAIQ the vendor e-mailed: managers upload it; the vendor confirms its answers.
+    "caiq_staff.upload": MANAGERS,
     # Review and findings: managers decide and act; compliance officers read.
     "review.assignment": READERS,
     "review.evidence": READERS,
@@ -120,6 +122,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.save_section": PUBLIC,
     "portal.remove_evidence": PUBLIC,
     "portal.confirm_reused": PUBLIC,
+    "portal.caiq": PUBLIC,
     "portal.review": PUBLIC,
     "portal.receipt": PUBLIC,
     "portal.findings": PUBLIC,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     ColumnElement,
     Date,
     ForeignKey,
@@ -348,16 +349,26 @@ class ReusedAnswer(db.Model):  # type: ignore[name-defined]
     which submitted answers were confirmed from an earlier round; those copies are never changed.
     Evidence is carried by reference: `evidence_ids` name the stored files of the earlier answer,
     which are neither copied nor changed.
+
+    An offer comes from a submitted revision (`source_revision_id`) or from a completed CAIQ
+    the vendor uploaded (`source_evidence_id`, the file kept as evidence; `source_question_id`
+    is then the CAIQ question id, `source_submitted_at` the upload's time): exactly one of them.
     """
 
     __tablename__ = "reused_answers"
-    __table_args__ = (Index("ix_reused_answers_response_question", "response_id", "question_id"),)
+    __table_args__ = (
+        Index("ix_reused_answers_response_question", "response_id", "question_id"),
+        CheckConstraint(
+            "(source_revision_id IS NULL) <> (source_evidence_id IS NULL)", name="one_source"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), index=True)
     question_id: Mapped[str] = mapped_column(String(64))
-    source_revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    source_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
+    source_evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     source_question_id: Mapped[str] = mapped_column(String(64))
     source_submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The earlier answer as the answer codec encodes it.
@@ -372,4 +383,5 @@ class ReusedAnswer(db.Model):  # type: ignore[name-defined]
 
     response: Mapped[Response] = relationship(back_populates="reused_answers")
     source_revision = relationship("Revision", foreign_keys=[source_revision_id])
+    source_evidence = relationship("Evidence", foreign_keys=[source_evidence_id])
     confirmed_by = relationship("Recipient", foreign_keys=[confirmed_by_recipient_id])

@@ -9,6 +9,8 @@ is carried by reference to the stored files of the earlier answer (their ids and
 The vendor confirms with a button in the portal (the recipient, or a colleague within the
 sections delegated to them), or by returning the offered answer unchanged in an uploaded
 workbook (docs/workbook-format.md); the row says who and how.
+An offer may also come from a completed CAIQ the vendor uploaded (`campaigns.caiq_prefill`): it
+then names that file, kept as evidence, instead of a revision, and is confirmed the same way.
 
 Like the answers filled in from a VEX statement (`portal/vex_answers.py`), the rows without a
 revision describe the draft, and at submission a copy is written for the revision for the
@@ -336,6 +338,7 @@ def freeze(response: Response, revision: Revision, encoded: Mapping[str, Mapping
                     revision_id=revision.id,
                     question_id=qid,
                     source_revision_id=row.source_revision_id,
+                    source_evidence_id=row.source_evidence_id,
                     source_question_id=row.source_question_id,
                     source_submitted_at=row.source_submitted_at,
                     answer=row.answer,
@@ -345,6 +348,10 @@ def freeze(response: Response, revision: Revision, encoded: Mapping[str, Mapping
                     confirmed_via=row.confirmed_via,
                 )
             )
+            source = row.source_evidence
+            if source is not None and source.first_submitted_revision is None:
+                # An uploaded CAIQ that submitted answers come from stays on record with them.
+                source.first_submitted_revision = revision.number
 
 
 def revision_notes(revision: Revision) -> dict[str, ReusedAnswer]:

@@ -39,10 +39,11 @@ def notes(
     assignment: Assignment, template: Template, index: int, offers: dict[str, ReusedAnswer]
 ) -> dict[str, Markup]:
     """Return the note written beside each offered question: the earlier answer, its date and
-    files, and its Confirm button."""
+    files (or the uploaded CAIQ it comes from), and its Confirm button."""
     if not offers:
         return {}
     ids = {evidence_id for row in offers.values() for evidence_id in row.evidence_ids}
+    ids |= {row.source_evidence_id for row in offers.values() if row.source_evidence_id}
     files = (
         {e.id: e for e in db.session.scalars(select(Evidence).where(Evidence.id.in_(ids)))}
         if ids
@@ -50,7 +51,12 @@ def notes(
     )
     note = get_template_attribute("portal/_reused.html", "note")
     return {
-        qid: note(template.question(qid), row, [files[i] for i in row.evidence_ids if i in files])
+        qid: note(
+            template.question(qid),
+            row,
+            [files[i] for i in row.evidence_ids if i in files],
+            files.get(row.source_evidence_id or 0),
+        )
         for qid, row in offers.items()
     }
 

@@ -5,6 +5,7 @@ Each module registers its routes on the one `portal` blueprint when imported.
 
 from vendorrisk.portal import (  # noqa: F401  (importing registers the routes)
     answer_views,
+    caiq_views,
     delegation_views,
     finding_views,
     intake_views,

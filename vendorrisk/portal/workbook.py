@@ -90,11 +90,20 @@ def pending_offers(assignment: Assignment) -> dict[str, ReusedAnswer]:
 def _offer_notes(rows: dict[str, ReusedAnswer]) -> dict[str, Offer]:
     """Return each offer as the workbook writes it: the earlier answer, and where it is from."""
     ids = {evidence_id for row in rows.values() for evidence_id in row.evidence_ids}
+    ids |= {row.source_evidence_id for row in rows.values() if row.source_evidence_id}
     query = select(Evidence.id, Evidence.filename).where(Evidence.id.in_(ids))
     names = {row.id: row.filename for row in db.session.execute(query)} if ids else {}
     offers = {}
     for qid, row in rows.items():
         day = format_local(row.source_submitted_at, None, "%d %B %Y")
+        if row.source_evidence_id:  # an answer of the completed CAIQ the vendor uploaded
+            source = names.get(row.source_evidence_id, "")
+            note = (
+                f"From your CAIQ upload of {day} ({source}), {row.source_question_id}. Leave "
+                "this row as it is to confirm it; change it to give another answer."
+            )
+            offers[qid] = Offer(decode_answer(row.answer), note)
+            continue
         files = [names[i] for i in row.evidence_ids if i in names]
         carried = (
             f" {'The file' if len(files) == 1 else 'The files'} {', '.join(files)} "

@@ -2,7 +2,8 @@
 
 XLSX goes through the offline workbook's container check (size, parts, inflated size, macros,
 XML declarations) and is opened by openpyxl read-only: formulas are read as their text and
-never computed. Merged cells in the header or the question rows are refused, since only the
+never computed, and the cells that hold one are listed (`Table.formulas`) for readers that
+refuse them. Merged cells in the header or the question rows are refused, since only the
 first cell of a merged range holds the value.
 """
 
@@ -22,6 +23,7 @@ MAX_CSV_BYTES = 5 * 1024 * 1024  # as the workbook's MAX_BYTES
 MAX_ROWS = 2000  # question rows per import
 MAX_COLUMNS = 100  # columns read from each row
 HEADER_SEARCH_ROWS = 20  # rows looked at to find a header by its names
+TOO_MANY_ROWS = "question rows, the most one import takes; split it into several questionnaires"
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Za-z0-9:$]+)\"")
 
 
@@ -33,6 +35,8 @@ class Table:
     header_row: int
     header: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    # (row number, 0-based column) of each cell holding a formula (XLSX only).
+    formulas: set[tuple[int, int]] = field(default_factory=set)
 
     def ref(self, column: int, row: int) -> str:
         """Return a cell's reference, e.g. `Questions!C7` (column is 0-based)."""
@@ -76,28 +80,37 @@ def read_table(
     header_row: int | None = 1,
     is_header: Callable[[list[str]], bool] | None = None,
     pick_sheet: Callable[[list[str]], str | None] | None = None,
+    max_rows: int = MAX_ROWS,
+    too_many: str = TOO_MANY_ROWS,
 ) -> Table:
     """Read an uploaded .xlsx or .csv; raise ImportRefused for a file that cannot be read.
 
     The header is `header_row`, or (with `header_row=None`) the first of the first rows that
-    `is_header` accepts.
+    `is_header` accepts. A sheet with more than `max_rows` rows below it is refused, the
+    message ending in `too_many` ("the sheet has more than 2,000 question rows, ...").
     """
     suffix = PurePath(filename).suffix.lower()
+    formulas: set[tuple[int, int]] = set()
     if suffix == ".csv":
         raw_rows: Iterable[tuple[int, list[str]]] = _csv_rows(data, filename)
         table_name, merged = PurePath(filename).name, []
     elif suffix == ".xlsx":
-        table_name, raw_rows, merged = _xlsx_rows(data, filename, sheet, pick_sheet)
+        table_name, raw_rows, merged, formulas = _xlsx_rows(
+            data, filename, sheet, pick_sheet, max_rows
+        )
     else:
         raise refuse(
             PurePath(filename).name,
             "upload an .xlsx workbook or a .csv file (macro-enabled .xlsm workbooks and other "
             "formats are not accepted)",
         )
-    return _table(table_name, raw_rows, merged, header_row, is_header)
+    table = _table(table_name, raw_rows, merged, header_row, is_header, (max_rows, too_many))
+    table.formulas = formulas
+    return table
 
 
-def _table(name, raw_rows, merged, header_row, is_header) -> Table:
+def _table(name, raw_rows, merged, header_row, is_header, limit) -> Table:
+    max_rows, too_many = limit
     table: Table | None = None
     problems: list[Problem] = []
     for number, cells in raw_rows:
@@ -115,12 +128,8 @@ def _table(name, raw_rows, merged, header_row, is_header) -> Table:
             continue
         if not any(cells):
             continue
-        if len(table.rows) >= MAX_ROWS:
-            raise refuse(
-                f"{name}!{number}",
-                f"the sheet has more than {MAX_ROWS:,} question rows, the most one import takes; "
-                "split it into several questionnaires",
-            )
+        if len(table.rows) >= max_rows:
+            raise refuse(f"{name}!{number}", f"the sheet has more than {max_rows:,} {too_many}")
         table.rows.append((number, cells))
     if table is None:
         raise refuse(
@@ -170,7 +179,7 @@ def _csv_rows(data: bytes, filename: str) -> Iterable[tuple[int, list[str]]]:
     ]
 
 
-def _xlsx_rows(data, filename, sheet, pick_sheet):
+def _xlsx_rows(data, filename, sheet, pick_sheet, max_rows):
     # openpyxl is loaded only when a workbook is read (commands start without it).
     from openpyxl import load_workbook
 
@@ -198,15 +207,18 @@ def _xlsx_rows(data, filename, sheet, pick_sheet):
         ws = wb[title]
         with ws._get_source() as source:  # merged ranges are not parsed in read-only mode
             merged = [m.decode().replace("$", "") for m in _MERGE.findall(source.read())]
-        rows = []
+        rows, formulas = [], set()
         for number, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
             # A formula is kept as its text ("=A1&B1"): nothing is ever computed.
             cells = [cell_text(getattr(c, "value", None)) for c in row]
+            formulas.update(
+                (number, i) for i, c in enumerate(row) if getattr(c, "data_type", None) == "f"
+            )
             if any(cells):
                 rows.append((number, cells))
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS + 100:
+            if len(rows) > max_rows + HEADER_SEARCH_ROWS + 100:
                 break  # enough to know the sheet is too long
-        return title, rows, merged
+        return title, rows, merged, formulas
     finally:
         wb.close()
 
