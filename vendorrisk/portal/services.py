@@ -112,9 +112,15 @@ def first_stop(assignment: Assignment) -> tuple[int, str | None]:
 
 
 def section_of(template: Template, question_id: str) -> int:
-    """Return the index of the section holding a question."""
+    """Return the index of the section holding a question (the first section for an id the
+    template does not hold, such as a file that answers no question)."""
     return next(
-        i for i, s in enumerate(template.sections) if any(q.id == question_id for q in s.questions)
+        (
+            i
+            for i, s in enumerate(template.sections)
+            if any(q.id == question_id for q in s.questions)
+        ),
+        0,
     )
 
 
