@@ -36,7 +36,11 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 CATEGORIES = ["certificate_rotation", "incident_readiness", "logging_monitoring"]
-REMEDIATION = {"remediation": "Close the gap.", "frameworks": ["NIST CSF 2.0 GV.SC-08"]}
+REMEDIATION = {
+    "finding_title": "Control gap",
+    "remediation": "Close the gap.",
+    "frameworks": ["NIST CSF 2.0 GV.SC-08"],
+}
 
 # The bare app: returns the captured HTML, read once at import, for any GET.
 BARE_APP = """\

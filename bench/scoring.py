@@ -21,7 +21,11 @@ from vendorrisk.scoring import score_response  # noqa: E402
 
 COMPROMISE = datetime.date(2021, 1, 12)
 CATEGORIES = ["certificate_rotation", "incident_readiness", "logging_monitoring", "data_impact"]
-REMEDIATION = {"remediation": "Close the gap.", "frameworks": ["NIST CSF 2.0 GV.SC-08"]}
+REMEDIATION = {
+    "finding_title": "Control gap",
+    "remediation": "Close the gap.",
+    "frameworks": ["NIST CSF 2.0 GV.SC-08"],
+}
 
 
 def _yes_no(qid: str, category: str, **extra: Any) -> dict[str, Any]:

@@ -37,16 +37,18 @@ def template(questions: int = QUESTIONS) -> bytes:
         for i in range(s * PER_SECTION, (s + 1) * PER_SECTION):
             if i == 0:
                 lines.append(
-                    f"      - {{id: q{i}, text: Q{i}, type: yes_no, options: &yn {YES_NO}, "
-                    "category: security, remediation: &fix Fix., frameworks: &fw [F1]}"
+                    f"    - {{id: q{i}, text: Q{i}, type: yes_no, options: &yn {YES_NO}, "
+                    "category: security, finding_title: &gap Gap, remediation: &fix Fix., "
+                    "frameworks: &fw [F1]}"
                 )
             elif i % 10 == 0:
                 lines.append(
-                    f"      - {{id: q{i}, text: Q{i}, type: yes_no, options: *yn, "
-                    "category: security, remediation: *fix, frameworks: *fw}"
+                    f"    - {{id: q{i}, text: Q{i}, type: yes_no, options: *yn, "
+                    "category: security, finding_title: *gap, remediation: *fix, "
+                    "frameworks: *fw}"
                 )
             else:
-                lines.append(f"      - {{id: q{i}, text: Q{i}, type: text}}")
+                lines.append(f"    - {{id: q{i}, text: Q{i}, type: text}}")
     return ("\n".join(lines) + "\n").encode()
 
 

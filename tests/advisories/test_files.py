@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from tests.advisories.helpers import LOG4SHELL, MIMECAST, SHIPPED, SOLARWINDS, sync_shipped
 from vendorrisk.advisories import sync
 from vendorrisk.advisories.models import Advisory, AdvisoryUpdate, AppendOnlyError
-from vendorrisk.advisories.services import effective
+from vendorrisk.advisories.services import effective, timeline
 from vendorrisk.advisories.validator import parse_text
 from vendorrisk.extensions import db
 from vendorrisk.vendors.matching import find_products
@@ -242,6 +242,41 @@ def test_a_published_update_in_a_file_cannot_change(db_session, tmp_path):
         "update 2 ('US government attributes the attack to Russia's SVR', 2021-04-15) was "
         "published and cannot change" in str(raised.value.errors[0])
     )
+
+
+OKTA = "okta-support-system-2023"
+RCA = "  - date: 2023-11-03\n"
+
+
+def test_an_update_published_before_a_loaded_one_is_added_at_its_date(db_session, tmp_path):
+    """A file keeps its updates in date order: the root-cause report of 3 November, added after
+    the 29 November update was loaded, is appended by the sync and read in date order."""
+    folder = _folder(tmp_path, OKTA)
+    path = folder / f"{OKTA}.md"
+    current = path.read_text(encoding="utf-8")
+    start = current.index(RCA)
+    before_rca = current[:start] + current[current.index("  - date: 2023-11-29\n") :]
+    path.write_text(before_rca, encoding="utf-8")
+    sync.sync_directory(folder)
+    path.write_text(current, encoding="utf-8")
+    report = sync.sync_directory(folder)
+    assert report.updates == [(OKTA, 2)] and report.unchanged == []
+    advisory = db.session.scalar(select(Advisory).where(Advisory.slug == OKTA))
+    assert [(u.number, u.published_on.isoformat()) for u in timeline(advisory)] == [
+        (2, "2023-11-03"),
+        (1, "2023-11-29"),
+    ]
+    assert effective(advisory).frozen_dates()["rca_date"] == "2023-11-03"
+    assert sync.sync_directory(folder).unchanged == [OKTA]
+    # Taking a loaded update out again is refused, whatever its place.
+    path.write_text(before_rca, encoding="utf-8")
+    with pytest.raises(sync.SyncError) as raised:
+        sync.sync_directory(folder)
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}: update 2 ('Root cause: a service account's password saved in a "
+        "personal Google profile', 2023-11-03) was published and cannot change or be removed; "
+        "updates are append-only: add a new update instead"
+    ]
 
 
 def test_updates_are_append_only_in_the_database(db_session):

@@ -114,6 +114,9 @@ def payload_template() -> str:
                     option["finding"] = xss.spread(500, k)
             if "remediation" in question:
                 question["remediation"] = ALL
+            if "finding_title" in question:
+                question["finding_title"] = xss.spread(80, k)
+                k += 1
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 

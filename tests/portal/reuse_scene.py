@@ -32,6 +32,7 @@ sections:
         options:
           - {value: "yes", label: "Yes", score: 100}
           - {value: "no", label: "No", score: 0}
+        finding_title: No written incident response plan
         remediation: Write an incident response plan.
         frameworks: ["ISO/IEC 27001:2022 A.5.24"]
       - id: plan_reviewed

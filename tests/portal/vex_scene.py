@@ -53,6 +53,7 @@ sections:
         options:
           - {value: "yes", label: "Yes", score: 100}
           - {value: "no", label: "No", score: 0}
+        finding_title: No named response lead
         remediation: Name one person to lead the response.
         frameworks: ["ISO/IEC 27001:2022 A.5.24"]
       - id: patched
@@ -62,6 +63,7 @@ sections:
         options:
           - {value: "yes", label: "Yes", score: 100}
           - {value: "no", label: "No", score: 0}
+        finding_title: Widget Server not patched
         remediation: Patch Widget Server without delay.
         frameworks: ["ISO/IEC 27001:2022 A.8.8"]
 """

@@ -83,7 +83,7 @@ def _two_huge_weights() -> Case:
         "      - id: q_b\n        text: B?\n        type: yes_no\n"
         '        options: [{value: "yes", label: "Yes", score: 100}, {value: "no", label: "No", score: 0}]\n'
         "        category: security\n        weight: 1e308\n"
-        "        remediation: Fix.\n        frameworks: [F1]\n"
+        "        finding_title: Gap B\n        remediation: Fix.\n        frameworks: [F1]\n"
     ).replace(
         "        category: security\n", "        category: security\n        weight: 1e308\n", 1
     )

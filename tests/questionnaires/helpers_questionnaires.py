@@ -26,6 +26,7 @@ Q_A = """\
           - {value: "yes", label: "Yes", score: 100}
           - {value: "no", label: "No", score: 0}
         category: security
+        finding_title: Gap A
         remediation: Fix it.
         frameworks: [F1]
 """

@@ -91,6 +91,48 @@ def test_a_refused_edit_shows_its_message_by_the_field(client, draft_page):
     assert "lower-case letters, digits and underscores" in r.text and "Write the question" in r.text
 
 
+def test_a_missing_finding_title_is_shown_beside_the_finding_title_field(client, draft_page):
+    draft = _draft()
+    r = _edit(client, draft, "edit_question", question="q2", finding_title="")
+    assert r.status_code == 303
+    page = client.get(r.location).text
+    question = page[page.index('id="q-q2"') : page.index("</details>", page.index('id="q-q2"'))]
+    field = question[question.index('id="q2-finding_title"') :]
+    assert 'class="form-control is-invalid" id="q2-finding_title"' in question
+    assert 'aria-describedby="q2-finding_title-help q2-finding_title-problems"' in field
+    beside = field[field.index('id="q2-finding_title-problems"') :]
+    assert "a scored question needs a finding_title" in beside[: beside.index("</div>")]
+    # Shown beside its field, not again in the question's list of problems.
+    assert question.count("a scored question needs a finding_title") == 1
+    assert "1 problem</strong>" in page
+
+
+def test_adding_a_scored_question_asks_for_its_finding_title(client, draft_page):
+    draft = _draft()
+    page = client.get(draft_page).text
+    assert 'id="add-response-finding_title" name="finding_title"' in page
+    r = _edit(
+        client, draft, "add_question", section="response", type="yes_no", new_id="q3", text="C?"
+    )
+    assert r.status_code == 422
+    assert (
+        'id="add-response-finding_title-error" role="alert">A scored question needs a finding'
+        in r.text
+    )
+    r = _edit(
+        client,
+        draft,
+        "add_question",
+        section="response",
+        type="yes_no",
+        new_id="q3",
+        text="C?",
+        finding_title="C not done",
+    )
+    assert r.status_code == 303
+    assert "The validator finds no problems" in client.get(r.location).text
+
+
 def test_a_second_manager_with_a_stale_page_gets_a_conflict(client, draft_page, app):
     draft = _draft()
     stale = _lock(client.get(draft_page).text)

@@ -104,7 +104,7 @@ def test_the_vendor_view_leaks_no_weights_scores_or_remediation(client, auth, pa
     html = questionnaire_part(page)
     secrets = set()
     for q in parsed.questions():
-        secrets.update(filter(None, [q.remediation, *q.frameworks]))
+        secrets.update(filter(None, [q.remediation, q.finding_title, *q.frameworks]))
         secrets.update(o.finding for o in q.options if o.finding)
     assert [s for s in secrets if s in page or s.replace('"', "&#34;") in page] == []
     internal = (

@@ -34,6 +34,7 @@ PACKS: dict[str, dict[str, datetime.date]] = {
         "access_start": D(2023, 9, 28),
         "access_end": D(2023, 10, 17),
         "compromise_date": D(2023, 10, 19),
+        "rca_date": D(2023, 11, 3),
         "contact_list_update": D(2023, 11, 29),
     },
     "crowdstrike-channel-file-291-2024": {
@@ -96,6 +97,38 @@ def test_the_advisory_dates_match_the_facts_and_the_template_defaults(slug):
         assert ref.default == dates[ref.name], ref.name
     assert [u.date for u in doc.updates] == sorted(u.date for u in doc.updates)
     assert doc.references, f"{slug} cites no sources"
+
+
+# slug -> the date of each update, oldest first: the day its source was published (the verified
+# facts; Okta's root-cause report is dated 3 November 2023 on Okta's own incident pages).
+UPDATE_DATES: dict[str, list[datetime.date]] = {
+    "moveit-transfer-2023": [D(2023, 6, 7), D(2023, 6, 9), D(2023, 6, 15)],
+    "snowflake-credential-campaign-2024": [
+        D(2024, 6, 3),
+        D(2024, 6, 7),
+        D(2024, 6, 10),
+        D(2024, 7, 12),
+    ],
+    "okta-support-system-2023": [D(2023, 11, 3), D(2023, 11, 29)],
+    "crowdstrike-channel-file-291-2024": [D(2024, 8, 6)],
+    "xz-utils-backdoor-2024": [D(2024, 3, 29), D(2024, 3, 29)],
+}
+
+
+@pytest.mark.parametrize("slug", sorted(PACKS))
+def test_each_update_is_dated_as_the_facts_date_its_source(slug):
+    assert [u.date for u in _advisory(slug).updates] == UPDATE_DATES[slug]
+
+
+def test_the_okta_root_cause_update_states_the_verified_figures_and_asks_nothing_again():
+    update = next(
+        u for u in _advisory("okta-support-system-2023").updates if u.date == D(2023, 11, 3)
+    )
+    body = " ".join(update.body.split())
+    for fact in ("service account", "personal Google profile", "134", "under 1 %", "five"):
+        assert fact in body, fact
+    assert update.affected_questions == ()
+    assert [(k.name, k.date) for k in update.key_dates] == [("rca_date", D(2023, 11, 3))]
 
 
 @pytest.mark.parametrize("slug", sorted(PACKS))

@@ -39,6 +39,7 @@ BROKEN = {
     "show-if-unknown-value": template(Q_B_TEXT + "        show_if: {question: q_a, in: [maybe]}\n"),
     "unknown-category": template().replace("category: security", "category: nowhere"),
     "missing-remediation": template().replace("        remediation: Fix it.\n", ""),
+    "missing-finding-title": template().replace("        finding_title: Gap A\n", ""),
     "negative-weight": template(
         "      - id: q_b\n        text: B\n        type: yes_no\n"
         "        weight: -1\n        options:\n"
@@ -55,7 +56,7 @@ BROKEN = {
         "      - id: q_b\n        text: When?\n        type: date\n        category: security\n"
         "        date_rule:\n          reference: compromise_date\n"
         "          steps: [{within_days: 7, score: 100}]\n"
-        "        remediation: Sooner.\n        frameworks: [F1]\n"
+        "        finding_title: Late\n        remediation: Sooner.\n        frameworks: [F1]\n"
     ),
     "impossible-date": template().replace("id: t\n", "id: t\nreviewed: 2021-13-45\n", 1),
     "control-character": template().replace("id: t\n", "id: t\n# note\x00\n", 1),
@@ -110,6 +111,19 @@ def test_an_error_in_a_question_names_the_question(runner, tmp_path):
     result = _run(runner, path)
     line = BROKEN["unknown-key"].splitlines().index("        hepl: typo") + 1
     assert f"{path}:{line}: question q_b: unknown key 'hepl'" in result.output
+
+
+def test_a_scored_question_without_a_finding_title_is_printed_with_its_line(runner, tmp_path):
+    path = tmp_path / "untitled.yaml"
+    path.write_text(BROKEN["missing-finding-title"], encoding="utf-8")
+    result = _run(runner, path)
+    assert result.exit_code == 1
+    line = BROKEN["missing-finding-title"].splitlines().index("      - id: q_a") + 1
+    assert (
+        f"{path}:{line}: question q_a: a scored question needs a finding_title: the short name "
+        "of the gap a finding will carry (at most 80 characters, e.g. 'Certificate not rotated')"
+        in result.output.splitlines()
+    )
 
 
 def test_valid_and_invalid_files_together_fail_and_name_only_the_bad_one(runner, tmp_path):

@@ -81,10 +81,66 @@ def test_adding_a_question_of_a_built_in_type(draft, manager):
 
 
 def test_adding_and_deleting_a_question(draft, manager):
-    _edit(draft, manager, "add_question", section="response", type="yes_no", new_id="q3", text="C?")
+    _edit(
+        draft,
+        manager,
+        "add_question",
+        section="response",
+        type="yes_no",
+        new_id="q3",
+        text="C?",
+        finding_title="C not done",
+    )
     assert _ids(draft) == ["q1", "q2", "q3"] and draft.valid
+    assert drafts.parsed_draft(draft).question("q3").finding_title == "C not done"
     _edit(draft, manager, "delete_question", question="q3")
     assert _ids(draft) == ["q1", "q2"]
+
+
+def test_a_new_scored_question_asks_for_its_finding_title_and_an_unscored_one_does_not(
+    draft, manager
+):
+    for kind in drafts.SCORED_KINDS:
+        with pytest.raises(drafts.EditRefused) as exc:
+            _edit(
+                draft,
+                manager,
+                "add_question",
+                section="response",
+                type=kind,
+                new_id="q3",
+                text="C?",
+            )
+        assert set(exc.value.errors) == {"finding_title"}
+        assert "finding title" in exc.value.errors["finding_title"]
+    with pytest.raises(drafts.EditRefused) as exc:
+        _edit(
+            draft,
+            manager,
+            "add_question",
+            section="response",
+            type="yes_no",
+            new_id="q3",
+            text="C?",
+            finding_title="x" * 81,
+        )
+    assert "80 characters" in exc.value.errors["finding_title"]
+    assert _ids(draft) == ["q1", "q2"]  # nothing was saved
+    _edit(draft, manager, "add_question", section="response", type="text", new_id="q3", text="C?")
+    assert draft.valid, draft.messages
+    assert drafts.parsed_draft(draft).question("q3").finding_title is None
+
+
+def test_a_scored_question_without_a_finding_title_is_kept_with_the_message_on_that_field(
+    draft, manager
+):
+    messages = _edit(draft, manager, "edit_question", question="q2", finding_title="")
+    assert not draft.valid and "finding_title" not in draft.yaml_text.split("id: q2", 1)[1]
+    assert [(m.question_id, m.field) for m in messages] == [("q2", "finding_title")]
+    assert messages[0].reason.startswith("a scored question needs a finding_title")
+    assert messages[0].line is not None
+    _edit(draft, manager, "edit_question", question="q2", finding_title="Keys not rotated")
+    assert draft.valid, draft.messages
 
 
 def test_editing_a_questions_text_weight_options_and_flags(draft, manager):

@@ -63,6 +63,18 @@ def test_a_caiq_layout_workbook_becomes_scored_yes_no_questions_mapped_to_ccm():
     assert q.frameworks == ("CCM v4 A&A-01",)
     assert [(o.value, o.score) for o in q.options] == [("yes", 100), ("no", 0)]
     assert q.weight == 1 and q.category == "audit_assurance"
+    assert q.finding_title == "A&A-01.1: Is an audit policy written and reviewed every year?"
+
+
+def test_an_imported_scored_question_gets_a_finding_title_from_its_id_and_text_within_80():
+    long_text = "Do you " + "review and approve the configuration of every production system " * 3
+    converted = caiq.import_caiq(
+        caiq_workbook([("IAM-09.3", long_text, "IAM-09", "Identity & Access Management")]),
+        "caiq.xlsx",
+    )
+    title = _parsed(converted).question("iam_09_3").finding_title
+    assert title.startswith("IAM-09.3: Do you review and approve") and title.endswith("…")
+    assert len(title) <= 80 and converted.notes == []
 
 
 def test_caiq_takes_control_and_domain_from_the_question_id_when_their_columns_are_absent():
@@ -131,6 +143,34 @@ def test_a_mapped_spreadsheet_becomes_the_template_it_describes(kind):
     assert [c.id for c in template.categories] == ["governance"]
 
 
+def test_weighted_rows_take_their_finding_title_from_a_mapped_column_else_id_and_text():
+    header = [*SHEET_HEADER, "Gap"]
+    rows = [[*row, ""] for row in SHEET_ROWS]
+    rows[0][-1] = "  No written   security policy "
+    rows[2][-1] = "Cloud list missing"  # an unscored row keeps a title it is given
+    mapping = parse_mapping(
+        MAPPING_YAML.replace("  weight: Points\n", "  weight: Points\n  finding_title: Gap\n"),
+        "m.yaml",
+    )
+    template = _parsed(import_sheet(sheet_csv(rows, header), "sig.csv", mapping))
+    assert template.question("q_1_1").finding_title == "No written security policy"
+    assert template.question("q_1_2").finding_title == "1.2: How mature is your programme?"
+    assert template.question("q_2_1").finding_title == "Cloud list missing"
+    assert template.question("q_2_2").finding_title is None  # not scored, nothing given
+
+
+def test_a_finding_title_longer_than_the_format_allows_is_refused_with_its_cell():
+    header = [*SHEET_HEADER, "Gap"]
+    rows = [[*row, ""] for row in SHEET_ROWS]
+    rows[1][-1] = "x" * 81
+    mapping = parse_mapping(
+        MAPPING_YAML.replace("  weight: Points\n", "  weight: Points\n  finding_title: Gap\n"),
+        "m.yaml",
+    )
+    problems = _refused(import_sheet, sheet_csv(rows, header), "sig.csv", mapping)
+    assert problems == ["sig.csv!I3: the finding title has 81 characters; at most 80"]
+
+
 def test_formulas_are_read_as_their_text_never_computed():
     rows = [SHEET_HEADER, ["1", "A", '=CONCATENATE("Do you ","patch?")', "", "", "", "", ""]]
     template = _parsed(import_sheet(xlsx(rows), "f.xlsx", MAPPING))
@@ -157,7 +197,7 @@ def test_a_mapping_file_with_an_unknown_key_is_refused_with_its_line():
     problems = _refused(parse_mapping, MAPPING_YAML.replace("  help:", "  hepl:"), "m.yaml")
     assert problems == [
         "m.yaml:7: columns.hepl: unknown key (the keys are: id, text, section, type, choices, "
-        "help, controls, weight)"
+        "help, controls, weight, finding_title)"
     ]
 
 

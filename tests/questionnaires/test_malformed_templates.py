@@ -114,6 +114,7 @@ ALIASED = template(
     '          - {value: "yes", label: "Yes", score: 100}\n'
     '          - {value: "no", label: "No", score: 0}\n'
     "        category: security\n"
+    "        finding_title: Gap B\n"
     "        remediation: &fix Fix it.\n"
     "        frameworks: &frameworks [F1]\n"
     "      - id: q_c\n"
@@ -121,6 +122,7 @@ ALIASED = template(
     "        type: yes_no\n"
     "        options: *yes_no\n"
     "        category: security\n"
+    "        finding_title: Gap C\n"
     "        remediation: *fix\n"
     "        frameworks: *frameworks\n"
 )

@@ -19,7 +19,10 @@ REFS = (
     "  - {name: blocked_date, label: B, default: 2021-01-18}\n"
 )
 DATED = HEADER.replace("categories:", REFS + "categories:")
-SCORED = "        category: security\n        remediation: R.\n        frameworks: [F]\n"
+SCORED = (
+    "        category: security\n        finding_title: G.\n"
+    "        remediation: R.\n        frameworks: [F]\n"
+)
 
 
 def check(text: str, reason: str, question_id: str | None = "q_b") -> None:

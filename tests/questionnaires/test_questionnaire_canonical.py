@@ -12,7 +12,10 @@ from vendorrisk.questionnaires.loader import load_template_path, load_template_t
 
 # Pinned so that an accidental change to canonicalization (or to the schema's defaults) shows
 # up here before stored template versions stop matching their recorded hashes.
-TINY_HASH = "1c540c775917265ce8b6d3305295db876821bd6faefeed9f4a4669567ab31e56"
+TINY_HASH = "3585f7fd1c010aa5d96db6f359a171622a034275955ff4812e0b0ed3384ce3a4"
+# The same template without its finding_title, as versions stored before scored questions
+# needed one: their recorded hashes must keep matching too.
+UNTITLED_TINY_HASH = "1c540c775917265ce8b6d3305295db876821bd6faefeed9f4a4669567ab31e56"
 
 
 def test_hash_is_sha256_hex():
@@ -29,6 +32,13 @@ def test_reformatted_yaml_with_the_same_content_has_the_same_hash():
 
 def test_hash_of_a_known_template_is_pinned():
     assert content_hash(load_template_path(DATA / "reformat_a.yaml")) == TINY_HASH
+
+
+def test_hash_of_a_template_stored_before_finding_titles_is_pinned():
+    text = (DATA / "reformat_a.yaml").read_text()
+    untitled = text.replace("        finding_title: Administrators without MFA\n", "")
+    assert untitled != text
+    assert content_hash(load_template_text(untitled)) == UNTITLED_TINY_HASH
 
 
 def test_machine_re_dumped_yaml_has_the_same_hash():

@@ -10,7 +10,10 @@ from vendorrisk.questionnaires.validator import validate_text
 FILE = "questionnaires/x.yaml"
 
 Q_B_TEXT = "      - id: q_b\n        text: B?\n        type: text\n"
-SCORED_TAIL = "        category: security\n        remediation: R.\n        frameworks: [F]\n"
+SCORED_TAIL = (
+    "        category: security\n        finding_title: G.\n"
+    "        remediation: R.\n        frameworks: [F]\n"
+)
 
 
 def check(text: str, reason: str, question_id: str | None = None) -> None:
@@ -154,7 +157,7 @@ def test_weighted_question_without_category_is_an_error():
     text = template(
         "      - id: q_b  # <-\n        text: B?\n        type: yes_no\n"
         '        options: [{value: "yes", label: Y, score: 1}, {value: "no", label: N, score: 0}]'
-        "\n        remediation: R.\n        frameworks: [F]\n"
+        "\n        finding_title: G.\n        remediation: R.\n        frameworks: [F]\n"
     )
     # The line is that of the question: no `weight:` key exists to point at.
     check(text, "a weighted question needs a category", "q_b")
@@ -251,6 +254,32 @@ def test_scored_question_without_remediation_is_an_error():
         template().replace("        remediation: Fix it.\n", "").replace("id: q_a", "id: q_a  # <-")
     )
     check(text, "a scored question needs a remediation", "q_a")
+
+
+def test_scored_question_without_finding_title_is_an_error_on_the_question():
+    text = (
+        template().replace("        finding_title: Gap A\n", "").replace("id: q_a", "id: q_a  # <-")
+    )
+    check(
+        text,
+        "a scored question needs a finding_title: the short name of the gap a finding will "
+        "carry (at most 80 characters, e.g. 'Certificate not rotated')",
+        "q_a",
+    )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "        type: text\n",  # never scored
+        "        type: yes_no\n        weight: 0\n"
+        '        options: [{value: "yes", label: Y}, {value: "no", label: N}]\n',
+    ],
+)
+def test_an_unscored_question_needs_no_finding_title(extra):
+    result, errors = validate_text(template("      - id: q_b\n        text: B?\n" + extra), FILE)
+    assert errors == [] and result is not None
+    assert result.question("q_b").finding_title is None
 
 
 def test_scored_question_without_frameworks_is_an_error():
@@ -356,6 +385,7 @@ sections:
         options:
           - {{value: "yes", label: "Yes", score: 100}}
           - {{value: "no", label: "No", score: 0}}
+        finding_title: Scored one failed
         remediation: Fix it.
         frameworks: ["ISO/IEC 27001:2022 A.5.21"]
       - id: scored_two
@@ -365,6 +395,7 @@ sections:
         options:
           - {{value: "yes", label: "Yes", score: 100}}
           - {{value: "no", label: "No", score: 0}}
+        finding_title: Scored two failed
         remediation: Fix it.
         frameworks: ["ISO/IEC 27001:2022 A.5.24"]
 {questions}"""

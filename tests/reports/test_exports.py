@@ -24,7 +24,7 @@ def test_the_workbook_has_a_row_per_vendor_and_question(client, auth):
     rotated = next(r for r in per_vendor["Formula Vendor One"] if r["Question ID"] == "rotated")
     assert rotated["Answer"] == "No" and rotated["Category"] == "Rotation of certificates"
     assert rotated["Points earned"] == 0 and rotated["Points possible"] == 3
-    assert rotated["Finding"] == "Have you replaced the compromised certificate?"
+    assert rotated["Finding"] == "Compromised certificate not replaced"
     assert rotated["Finding severity"] == "high" and rotated["Finding state"] == "Open"
     reset = next(
         r for r in per_vendor["Formula Vendor One"] if r["Question ID"] == "credentials_reset"

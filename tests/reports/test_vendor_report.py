@@ -37,7 +37,7 @@ def test_the_pdf_tells_the_vendors_record_with_page_numbers(client, auth, assess
     assert all(VENDOR_NAME in t for t in texts[1:]), "running header on every page"
     revision = assessment.response.latest_submitted
     assert revision.score["overall_display"] in text
-    assert "Have you replaced the compromised certificate?" in text  # a finding
+    assert "Compromised certificate not replaced" in text  # a finding
     assert "Swap the certificate out and rebuild the connection" in text  # its remediation
     assert "Rotate the connector certificate" in text  # a condition of approval
     assert "Compensating control in place." in text  # a risk acceptance's justification

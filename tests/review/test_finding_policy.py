@@ -1,6 +1,7 @@
 """Findings raised by scoring read as gaps: a short title, a due date by severity, an owner, and
 category labels (not ids) in the list and its filter."""
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -14,14 +15,27 @@ from tests.support.factories import (
     make_vendor,
 )
 from vendorrisk.extensions import db
+from vendorrisk.questionnaires import services as questionnaires
+from vendorrisk.questionnaires.loader import load_template_text
+from vendorrisk.questionnaires.models import APPROVED, SOURCE_UPLOAD, Template, TemplateVersion
+from vendorrisk.questionnaires.rules import check_template
 from vendorrisk.review.models import FROM_SCORING, Finding
 from vendorrisk.review.services import finding_title
 
-TITLED = SMALL_TEMPLATE.replace(
-    "        remediation: Swap the certificate out",
-    "        finding_title: Compromised certificate not replaced\n"
-    "        remediation: Swap the certificate out",
+# The small questionnaire as versions were stored before every scored question needed a
+# finding_title: the rule refuses it now, but such versions stay in databases as they are.
+UNTITLED = re.sub(r"^ +finding_title: .*\n", "", SMALL_TEMPLATE, flags=re.M).replace(
+    "id: connector-breach-check\n", "id: connector-breach-check-untitled\n", 1
 )
+
+
+def _stored_before_titles() -> TemplateVersion:
+    parsed = load_template_text(UNTITLED)
+    assert any("finding_title" in p.reason for p in check_template(parsed))
+    template = Template(slug=parsed.id, title=parsed.title, kind=parsed.kind, source=SOURCE_UPLOAD)
+    db.session.add(template)
+    db.session.flush()
+    return questionnaires.add_version(template, UNTITLED, parsed, created_by=None, status=APPROVED)
 
 
 def _scoring_findings(assignment) -> dict[str, Finding]:
@@ -33,13 +47,24 @@ def _scoring_findings(assignment) -> dict[str, Finding]:
     return {f.question_id: f for f in rows}
 
 
-def test_a_scoring_finding_takes_the_questions_finding_title_else_its_text(db_session, app):
+def test_a_scoring_finding_takes_the_questions_finding_title(db_session, app):
     owner = make_user("manager", name="Olga Owner")
     vendor = make_vendor(owner=owner)
-    campaign = create_campaign(approved_version(TITLED), [vendor], due_date=date(2030, 1, 31))
+    campaign = create_campaign(approved_version(), [vendor], due_date=date(2030, 1, 31))
     submit(campaign.assignments[0], WEAK_ANSWERS)
     findings = _scoring_findings(campaign.assignments[0])
     assert findings["rotated"].title == "Compromised certificate not replaced"
+    assert findings["notify_hours"].title == "Slow breach notification"
+
+
+def test_a_version_stored_before_finding_titles_titles_its_findings_by_the_question_text(
+    db_session, app
+):
+    vendor = make_vendor(owner=make_user("manager"))
+    campaign = create_campaign(_stored_before_titles(), [vendor], due_date=date(2030, 1, 31))
+    submit(campaign.assignments[0], WEAK_ANSWERS)
+    findings = _scoring_findings(campaign.assignments[0])
+    assert findings["rotated"].title == "Have you replaced the compromised certificate?"
     assert (
         findings["notify_hours"].title == "Within how many hours would you notify us of a breach?"
     )
@@ -85,8 +110,8 @@ def test_the_findings_list_shows_category_labels_and_filters_by_a_category_selec
     assert ">certificate_rotation<" not in page
     rotation = client.get("/findings/?category=certificate_rotation").text
     readiness = client.get("/findings/?category=incident_readiness").text
-    assert "Have you replaced the compromised certificate?" in rotation
-    assert "Have you replaced the compromised certificate?" not in readiness
+    assert "Compromised certificate not replaced" in rotation
+    assert "Compromised certificate not replaced" not in readiness
     finding = _scoring_findings(submitted)["rotated"]
     detail = client.get(f"/findings/{finding.id}").text
     assert "Rotation of certificates" in detail and "follows it up on our side" in detail

@@ -29,7 +29,12 @@ def question(qid: str, kind: str = "yes_no", **extra: Any) -> dict[str, Any]:
         ]
     weight = extra.get("weight", 1 if kind not in ("text", "long_text", "evidence") else 0)
     if weight:
-        data.update(category="security", remediation=f"Fix {qid}.", frameworks=["F1"])
+        data.update(
+            category="security",
+            remediation=f"Fix {qid}.",
+            finding_title=f"Gap in {qid}",
+            frameworks=["F1"],
+        )
     data.update(extra)
     return data
 

@@ -121,7 +121,10 @@ def _question(
         data["number_rule"] = draw(st.sampled_from(NUMBER_RULES))
     if weight:
         data.update(
-            category=draw(st.sampled_from(categories)), remediation="Fix it.", frameworks=["F1"]
+            category=draw(st.sampled_from(categories)),
+            finding_title=f"Gap in {qid}",
+            remediation="Fix it.",
+            frameworks=["F1"],
         )
         scores = [o["score"] for o in data.get("options", [])] or [0]
         critical = min(scores) < 50 and draw(st.integers(0, 3)) == 0

@@ -85,6 +85,7 @@ sections:
         options:
           - {value: "yes", label: "Yes", score: 100}
           - {value: "no", label: "No", score: 0}
+        finding_title: Compromised certificate not replaced
         remediation: Swap the certificate out and rebuild the connection without delay.
         frameworks: ["ISO/IEC 27001:2022 A.5.21"]
       - id: rotated_on
@@ -99,6 +100,7 @@ sections:
             - {within_days: 7, score: 100}
             - {within_days: 30, score: 50}
           after_score: 20
+        finding_title: Replacement certificate installed late
         remediation: Install replacement certificates within a week of a disclosure.
         frameworks: ["NIST CSF 2.0 GV.SC-08"]
       - id: credentials_reset
@@ -113,6 +115,7 @@ sections:
             label: None of them
             score: 0
             finding: Stored service credentials stayed unchanged.
+        finding_title: Stored service credentials not reset
         remediation: Reset every credential the supplier stored for you.
         frameworks: ["ISO/IEC 27001:2022 A.5.19"]
   - id: readiness
@@ -130,6 +133,7 @@ sections:
             - {max: 24, score: 100}
             - {max: 72, score: 60}
           else_score: 0
+        finding_title: Slow breach notification
         remediation: Commit to telling us within a day.
         frameworks: ["ISO/IEC 27001:2022 A.5.24"]
       - id: soc2_report

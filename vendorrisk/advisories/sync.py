@@ -2,7 +2,9 @@
 
 Files are reviewed in code review, so a changed file changes its advisory at once. A file's
 updates are append-only like every update: new ones are appended, but one already loaded may
-not change or disappear (write a new update instead). Products the files name are created in
+not change or disappear (write a new update instead). Loaded updates are matched by content,
+not by place, so a file keeps its updates in date order even when one published earlier is
+added after a later one was loaded (the timeline orders them by date). Products the files name are created in
 the catalogue when no product or alias matches. Running the sync twice changes nothing.
 Invalid files stop the whole sync before anything changes.
 """
@@ -23,8 +25,8 @@ from vendorrisk.vendors import catalogue
 from vendorrisk.vendors.matching import find_products
 from vendorrisk.vendors.models import Product
 
-from .document import AdvisoryDocument, AffectedProduct
-from .models import SOURCE_FILE, Advisory
+from .document import AdvisoryDocument, AffectedProduct, Update
+from .models import SOURCE_FILE, Advisory, AdvisoryUpdate
 from .services import ProductChoice, append_update, known_templates, save_document, update_hash
 from .validator import parse_path
 
@@ -163,31 +165,39 @@ def _update_conflicts(f: ValidFile, advisory: Advisory | None) -> list[Validatio
                 f"slug '{advisory.slug}' is already used by an advisory written in the app",
             )
         ]
-    loaded = [u for u in advisory.updates if u.source == SOURCE_FILE]
-    shipped = f.document.updates
-    errors = []
-    for i, row in enumerate(loaded):
-        if i >= len(shipped):
-            errors.append(
-                ValidationError(
-                    f.display,
-                    None,
-                    None,
-                    f"update {i + 1} ('{row.title}', {row.published_on}) was published and cannot be "
-                    "removed; updates are append-only",
-                )
-            )
-        elif update_hash(shipped[i]) != row.content_hash:
-            errors.append(
-                ValidationError(
-                    f.display,
-                    None,
-                    None,
-                    f"update {i + 1} ('{row.title}', {row.published_on}) was published and cannot "
-                    "change; add a new update instead",
-                )
-            )
-    return errors
+    return [
+        ValidationError(
+            f.display,
+            None,
+            None,
+            f"update {row.number} ('{row.title}', {row.published_on}) was published and cannot "
+            "change or be removed; updates are append-only: add a new update instead",
+        )
+        for row in _split_updates(f.document, advisory)[1]
+    ]
+
+
+def _split_updates(
+    doc: AdvisoryDocument, advisory: Advisory | None
+) -> tuple[list[Update], list[AdvisoryUpdate]]:
+    """Return the file's updates not loaded yet (in file order) and the loaded ones it lacks."""
+    shipped = list(doc.updates)
+    if advisory is None:
+        return shipped, []
+    waiting: dict[str, list[int]] = {}
+    for i, update in enumerate(shipped):
+        waiting.setdefault(update_hash(update), []).append(i)
+    gone = []
+    for row in sorted(advisory.updates, key=lambda u: u.number):
+        if row.source != SOURCE_FILE:
+            continue
+        places = waiting.get(row.content_hash)
+        if places:
+            places.pop(0)
+        else:
+            gone.append(row)
+    new = sorted(i for places in waiting.values() for i in places)
+    return [shipped[i] for i in new], gone
 
 
 def sync_directory(directory: Path) -> SyncReport:
@@ -214,11 +224,11 @@ def sync_directory(directory: Path) -> SyncReport:
             report.created.append(doc.slug)
         elif changed:
             report.changed.append((doc.slug, changed))
-        already = sum(1 for u in advisory.updates if u.source == SOURCE_FILE)
-        for update in doc.updates[already:]:
+        new = _split_updates(doc, advisory)[0]
+        for update in new:
             row = append_update(advisory, update, source=SOURCE_FILE)
             report.updates.append((doc.slug, row.number))
-        if not changed and already == len(doc.updates):
+        if not changed and not new:
             report.unchanged.append(doc.slug)
     db.session.flush()
     return report

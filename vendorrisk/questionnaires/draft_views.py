@@ -78,6 +78,8 @@ def _editor(draft: TemplateDraft, errors=None, focus=None, status=200, section=N
         focus=focus,
         errors_section=section,
         types=drafts.QUESTION_TYPES,
+        scored_kinds=drafts.SCORED_KINDS,
+        finding_title_max=drafts.FINDING_TITLE_MAX,
         blocks=drafts.bank_blocks(),
         operators=drafts.OPERATORS,
         options_text=drafts.options_text,

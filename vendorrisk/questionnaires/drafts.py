@@ -27,6 +27,7 @@ from vendorrisk.extensions import db
 from . import bank, services
 from .loader import YamlLoadError, load_yaml_text
 from .models import TemplateDraft, TemplateVersion
+from .schema import FINDING_TITLE_MAX
 from .schema import Template as ParsedTemplate
 from .validator import check_source
 
@@ -56,10 +57,14 @@ QUESTION_TYPES: dict[str, dict[str, Any]] = {
     "number": {"label": "A number (not scored)", "type": "number", "weight": 0},
     "text": {"label": "Free text (not scored)", "type": "long_text", "weight": 0},
 }
+# The kinds a new question is scored by (the others carry weight 0).
+SCORED_KINDS = tuple(key for key, block in QUESTION_TYPES.items() if "weight" not in block)
 # Supplier incident response: the control every breach questionnaire maps to until edited.
 DEFAULT_FRAMEWORK = "NIST CSF 2.0 GV.SC-08"
 DEFAULT_REMEDIATION = "Tell us what you will do about this, and by when."
 EDITABLE_TEXT = ("text", "help", "category", "finding_title", "remediation")
+# The question keys whose messages the editor shows beside their own field.
+FIELD_KEYS = frozenset({"finding_title"})
 
 
 class DraftConflict(RuntimeError):
@@ -81,6 +86,7 @@ class Message:
     line: int | None
     question_id: str | None
     reason: str
+    field: str | None = None  # the question's key it concerns, when the editor has a field for it
 
 
 # --- look-ups -----------------------------------------------------------------------------------
@@ -104,7 +110,10 @@ def list_drafts() -> list[TemplateDraft]:
 
 def messages_of(draft: TemplateDraft) -> list[Message]:
     """Return the draft's stored validator messages."""
-    return [Message(m.get("line"), m.get("question_id"), m["reason"]) for m in draft.messages]
+    return [
+        Message(m.get("line"), m.get("question_id"), m["reason"], m.get("field"))
+        for m in draft.messages
+    ]
 
 
 def messages_by_question(draft: TemplateDraft) -> dict[str | None, list[Message]]:
@@ -141,11 +150,23 @@ def dump(data: dict) -> str:
 # --- creating -----------------------------------------------------------------------------------
 
 
+def _question_key(path: tuple) -> str | None:
+    """Return the key of a question a validator path ends in, e.g. 'finding_title'."""
+    if len(path) >= 5 and path[0] == "sections" and path[2] == "questions":
+        key = path[4]
+        return key if isinstance(key, str) else None
+    return None
+
+
 def _check(text: str, slug: str) -> tuple[list[dict], ParsedTemplate | None]:
     checked = check_source(text, f"{slug}.yaml")
-    messages = [
-        {"line": e.line, "question_id": e.question_id, "reason": e.reason} for e in checked.errors
-    ]
+    messages = []
+    for e in checked.errors:
+        message = {"line": e.line, "question_id": e.question_id, "reason": e.reason}
+        key = _question_key(e.path) if e.question_id else None
+        if key in FIELD_KEYS:
+            message["field"] = key
+        messages.append(message)
     return messages, checked.template
 
 
@@ -205,7 +226,11 @@ def create_empty(slug: str, title: str, kind: str, user: User) -> TemplateDraft:
             {
                 "id": "response",
                 "title": "Your response",
-                "questions": [_question("q1", "Were you affected?", "yes_no", category)],
+                "questions": [
+                    _question(
+                        "q1", "Were you affected?", "yes_no", category, "Exposure to the incident"
+                    )
+                ],
             }
         ],
     }
@@ -215,7 +240,11 @@ def create_empty(slug: str, title: str, kind: str, user: User) -> TemplateDraft:
         )
         data["sections"][0]["questions"].append(
             _question(
-                "q2", "Have you rotated affected credentials?", "yes_no", "certificate_rotation"
+                "q2",
+                "Have you rotated affected credentials?",
+                "yes_no",
+                "certificate_rotation",
+                "Affected credentials not rotated",
             )
         )
     return _new(dump(data), user)
@@ -234,7 +263,9 @@ def create_from_text(text: str, user: User) -> TemplateDraft:
 # --- editing ------------------------------------------------------------------------------------
 
 
-def _question(qid: str, text: str, kind: str, category: str | None) -> dict[str, Any]:
+def _question(
+    qid: str, text: str, kind: str, category: str | None, finding_title: str | None = None
+) -> dict[str, Any]:
     block = QUESTION_TYPES[kind]
     question: dict[str, Any] = {"id": qid, "text": text, "type": block["type"]}
     if "options" in block:
@@ -244,6 +275,8 @@ def _question(qid: str, text: str, kind: str, category: str | None) -> dict[str,
     else:
         if category:
             question["category"] = category
+        if finding_title:
+            question["finding_title"] = finding_title
         question["remediation"] = DEFAULT_REMEDIATION
     question["frameworks"] = [DEFAULT_FRAMEWORK]
     return question
@@ -320,6 +353,7 @@ def _op_reorder(data: dict, form: Mapping[str, Any]) -> None:
 def _op_add_question(data: dict, form: Mapping[str, Any]) -> None:
     sections, i = _section(data, _one(form, "section"))
     kind, qid, text = _one(form, "type"), _one(form, "new_id"), _one(form, "text")
+    title = " ".join(_one(form, "finding_title").split())
     errors = {}
     if kind not in QUESTION_TYPES:
         errors["type"] = "Choose a kind of question."
@@ -327,11 +361,20 @@ def _op_add_question(data: dict, form: Mapping[str, Any]) -> None:
         errors["new_id"] = "Use lower-case letters, digits and underscores, starting with a letter."
     if not text:
         errors["text"] = "Write the question."
+    if kind in SCORED_KINDS and not title:
+        errors["finding_title"] = (
+            "A scored question needs a finding title: the short name of the gap a low score "
+            "reveals, e.g. \u201cKeys not rotated\u201d."
+        )
+    elif len(title) > FINDING_TITLE_MAX:
+        errors["finding_title"] = (
+            f"Keep the finding title to {FINDING_TITLE_MAX} characters (it has {len(title)})."
+        )
     if errors:
         raise EditRefused(errors)
     categories = [c.get("id") for c in data.get("categories") or [] if isinstance(c, dict)]
     category = _one(form, "category") or (categories[-1] if categories else None)
-    sections[i].setdefault("questions", []).append(_question(qid, text, kind, category))
+    sections[i].setdefault("questions", []).append(_question(qid, text, kind, category, title))
 
 
 DATE_ROLE_LABELS = {

@@ -13,6 +13,7 @@ from .outcome_rules import outcome_problems
 from .problem import Problem
 from .schema import (
     CHOICE_TYPES,
+    FINDING_TITLE_MAX,
     TEXT_TYPES,
     UNSCORABLE_TYPES,
     YES_NO_VALUES,
@@ -26,6 +27,10 @@ from .schema import (
 )
 
 INCIDENT_CATEGORIES = ("certificate_rotation", "incident_readiness")
+FINDING_TITLE_NEEDED = (
+    "a scored question needs a finding_title: the short name of the gap a finding will carry "
+    f"(at most {FINDING_TITLE_MAX} characters, e.g. 'Certificate not rotated')"
+)
 
 
 def condition_refs(
@@ -287,6 +292,9 @@ def _question_problems(
             yield Problem(base + ("id",), "a scored question needs a remediation", q.id)
         if not q.frameworks:
             yield Problem(base + ("id",), "a scored question needs at least one framework", q.id)
+        if q.finding_title is None:
+            # Versions stored before this rule keep the review's fallback (a shortened text).
+            yield Problem(base + ("finding_title",), FINDING_TITLE_NEEDED, q.id)
     if q.category is not None and q.category not in categories:
         yield Problem(
             base + ("category",),

@@ -35,12 +35,13 @@ _SELF_NAMING_ERRORS = frozenset({"negative_weight", "weight_not_positive", "weig
 
 @dataclass(frozen=True)
 class ValidationError:
-    """One problem in a template file."""
+    """One problem in a template file; `path` is the YAML path it concerns, when known."""
 
     file: str
     line: int | None
     question_id: str | None
     reason: str
+    path: YamlPath = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
@@ -229,7 +230,7 @@ def _schema_errors(
             continue
         path, question_id = _walk_loc(loaded, loc)
         reason = _describe(err, _field_name(path))
-        errors.append(ValidationError(filename, loaded.line_for(path), question_id, reason))
+        errors.append(ValidationError(filename, loaded.line_for(path), question_id, reason, path))
     return errors
 
 
@@ -244,9 +245,9 @@ def validate_loaded(
     errors = []
     for path, reason in limit_problems(template):
         _, question_id = _walk_loc(loaded, path)
-        errors.append(ValidationError(filename, loaded.line_for(path), question_id, reason))
+        errors.append(ValidationError(filename, loaded.line_for(path), question_id, reason, path))
     errors += [
-        ValidationError(filename, loaded.line_for(p.path), p.question_id, p.reason)
+        ValidationError(filename, loaded.line_for(p.path), p.question_id, p.reason, p.path)
         for p in check_template(template)
     ]
     return (None if errors else template), _reported(errors, filename)

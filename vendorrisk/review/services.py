@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns.models import IN_PROGRESS, Assignment, Recipient, Revision
-from vendorrisk.core.text import counted
+from vendorrisk.core.text import counted, shortened
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.mail import services as outbox
@@ -78,7 +78,9 @@ def _event(
 def finding_title(template, question_id: str, question_text: str) -> str:
     """Return the short name of the gap a question's low score reveals.
 
-    The question's `finding_title` when the template gives one, else a short form of its text.
+    The question's `finding_title`. Only versions stored before every scored question had to
+    carry one (`rules.check_template` refuses new ones without) fall back to a short form of
+    the question's text; stored versions are never rewritten, so the fallback stays.
     """
     try:
         title = template.question(question_id).finding_title
@@ -86,10 +88,7 @@ def finding_title(template, question_id: str, question_text: str) -> str:
         title = None
     if title:
         return title
-    text = " ".join(question_text.split())
-    if len(text) > SHORT_TITLE:
-        text = text[: SHORT_TITLE - 1].rsplit(" ", 1)[0].rstrip(",;:?") + "…"
-    return text
+    return shortened(question_text, SHORT_TITLE)
 
 
 def due_date_for(severity: str, today: date) -> date | None:

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from vendorrisk.core.text import shortened
+from vendorrisk.questionnaires.schema import FINDING_TITLE_MAX
 from vendorrisk.questionnaires.validator import check_source
 
 MAX_LISTED = 200  # problems listed per import, then how many more
@@ -64,6 +66,16 @@ def identifier(raw: str) -> str:
     if text and not text[0].isalpha():
         text = "q_" + text
     return text
+
+
+def finding_title(source_id: str, text: str) -> str:
+    """Return the finding title of an imported scored question that brings none of its own.
+
+    Its id as the source writes it and a short form of its text, within the format's limit
+    ("A&A-01.1: Is an audit policy written and reviewed every year?"): the finding then names
+    the question it comes from, and the composer shows it for editing.
+    """
+    return shortened(f"{source_id.strip()}: {text}", FINDING_TITLE_MAX)
 
 
 def option_value(raw: str) -> str:

@@ -17,7 +17,17 @@ from vendorrisk.questionnaires.schema import MAX_WEIGHT
 
 from .common import ImportRefused, Problem
 
-FIELDS = ("id", "section", "text", "type", "choices", "help", "controls", "weight")
+FIELDS = (
+    "id",
+    "section",
+    "text",
+    "type",
+    "choices",
+    "help",
+    "controls",
+    "weight",
+    "finding_title",
+)
 FIELD_LABELS = {
     "id": "Question id",
     "section": "Section",
@@ -27,6 +37,7 @@ FIELD_LABELS = {
     "help": "Help",
     "controls": "Control ids",
     "weight": "Weight",
+    "finding_title": "Finding title",
 }
 REQUIRED_FIELDS = ("id", "text")
 AnswerType = Literal[
@@ -51,6 +62,7 @@ class Columns(_Model):
     help: str | None = Field(default=None, max_length=200)
     controls: str | None = Field(default=None, max_length=200)
     weight: str | None = Field(default=None, max_length=200)
+    finding_title: str | None = Field(default=None, max_length=200)
 
 
 class Defaults(_Model):

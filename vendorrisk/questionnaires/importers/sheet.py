@@ -13,9 +13,18 @@ from pathlib import PurePath
 from typing import Any
 
 from vendorrisk.questionnaires.drafts import DEFAULT_REMEDIATION
-from vendorrisk.questionnaires.schema import MAX_WEIGHT, OPTION_VALUE_RE
+from vendorrisk.questionnaires.schema import FINDING_TITLE_MAX, MAX_WEIGHT, OPTION_VALUE_RE
 
-from .common import Converted, IdRegistry, ImportRefused, Problem, finish, identifier, option_value
+from .common import (
+    Converted,
+    IdRegistry,
+    ImportRefused,
+    Problem,
+    finding_title,
+    finish,
+    identifier,
+    option_value,
+)
 from .common import slug as make_slug
 from .mapping import REQUIRED_FIELDS, Mapping
 from .table import Table, column_index, normal, read_table
@@ -238,6 +247,19 @@ def _question(row: Row, qid: str, mapping: Mapping, problems: list[Problem]):
     if controls:
         prefix = f"{d.framework} " if d.framework else ""
         question["frameworks"] = [f"{prefix}{c}" for c in controls]
+    title_cell = row.get("finding_title")
+    title = " ".join(title_cell.text.split()) if title_cell is not None else ""
+    if title_cell is not None and len(title) > FINDING_TITLE_MAX:
+        problems.append(
+            Problem(
+                title_cell.ref,
+                f"the finding title has {len(title)} characters; at most {FINDING_TITLE_MAX}",
+            )
+        )
+    elif title:
+        question["finding_title"] = title
+    elif weight > 0 and text.text:
+        question["finding_title"] = finding_title(row["id"].text, text.text)
     if weight > 0:
         question["remediation"] = DEFAULT_REMEDIATION
         if not controls:

@@ -36,6 +36,16 @@
     list.addEventListener("dragend", function () { dragged = null; });
   });
 
+  // Offer the finding title of a new question only when the chosen kind is scored.
+  document.querySelectorAll("[data-finding-title]").forEach(function (box) {
+    var kind = box.closest("form").querySelector('[name="type"]');
+    if (!kind) return;
+    var scored = box.dataset.scoredKinds.split(" ");
+    function toggle() { box.hidden = scored.indexOf(kind.value) < 0; }
+    kind.addEventListener("change", toggle);
+    toggle();
+  });
+
   // Load the vendor's view of the draft beside the editor, and refresh it on request.
   var panel = document.querySelector("[data-live-preview]");
   if (!panel || !window.fetch) return;
