@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     case,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -30,6 +31,7 @@ NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"
 SUBMITTED_LATE = "submitted_late"
+OPEN_STATES = (NOT_STARTED, IN_PROGRESS)  # answers still to come
 RESPONSE_LABELS = {
     NOT_STARTED: "Not started",
     IN_PROGRESS: "In progress",
@@ -136,9 +138,22 @@ class Assignment(db.Model):  # type: ignore[name-defined]
             (cls.extended_due_at > Campaign.due_at, cls.extended_due_at), else_=Campaign.due_at
         )
 
+    @hybrid_property
+    def awaits_answers(self) -> bool:
+        """Nothing submitted yet, ever: what a due date holds a vendor to. A clarification or
+        follow-up round after a submission reopens the answers (in progress again) but is not
+        held to the campaign's date, so it is neither chased nor overdue. The one rule, in
+        Python and (below) in SQL."""
+        return self.submitted_at is None and self.response_state in OPEN_STATES
+
+    @awaits_answers.inplace.expression
+    @classmethod
+    def _awaits_answers_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.submitted_at.is_(None), cls.response_state.in_(OPEN_STATES))
+
     def is_overdue(self, now: datetime | None = None) -> bool:
-        """Overdue is derived: past this vendor's due time and nothing submitted."""
-        return not self.is_submitted and (now or utcnow()) > self.effective_due_at
+        """Overdue is derived: past this vendor's due time and nothing ever submitted."""
+        return bool(self.awaits_answers) and (now or utcnow()) > self.effective_due_at
 
 
 class Recipient(db.Model):  # type: ignore[name-defined]

@@ -11,13 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.campaigns import services
-from vendorrisk.campaigns.models import (
-    IN_PROGRESS,
-    NOT_STARTED,
-    Assignment,
-    Campaign,
-    ReminderSent,
-)
+from vendorrisk.campaigns.models import Assignment, Campaign, ReminderSent
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 
@@ -75,10 +69,7 @@ def send_reminders(now: datetime | None = None) -> int:
         select(Assignment)
         .join(Campaign)
         # Follow-up rounds of submitted answers are not chased by the campaign's schedule.
-        .where(
-            Assignment.response_state.in_([NOT_STARTED, IN_PROGRESS]),
-            Assignment.submitted_at.is_(None),
-        )
+        .where(Assignment.awaits_answers)
         .options(
             selectinload(Assignment.recipients),
             selectinload(Assignment.campaign),

@@ -418,7 +418,9 @@ def record_submission(
     revision.late = submission.late
     response = revision.response
     assignment = response.assignment
-    assignment.response_state = SUBMITTED_LATE if submission.late else SUBMITTED
+    # Late is said of the answers' first submission, which a later round's reply keeps.
+    first_late = any(r.late for r in response.revisions if r.submitted_at is not None)
+    assignment.response_state = SUBMITTED_LATE if first_late else SUBMITTED
     assignment.review_state = "not_reviewed"
     assignment.submitted_at = submission.at
     assignment.last_activity_at = submission.at

@@ -240,6 +240,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
             Assignment.response_state,
             Assignment.review_state,
             Assignment.extended_due_at,
+            Assignment.awaits_answers,
             Revision.id,
             Revision.submitted_at,
             Revision.overall,
@@ -267,6 +268,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
         state,
         review_state,
         extended_due_at,
+        awaits_answers,
         revision_id,
         submitted_at,
         overall,
@@ -290,7 +292,7 @@ def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
                 band=band,
                 impact=bool(impact),
                 open_findings=findings,
-                overdue=now > due_at and state not in _STATE_VALUES["submitted"],
+                overdue=bool(awaits_answers) and now > due_at,  # as Assignment.is_overdue
                 due_on=services.due_day(due_at, campaign),
                 extended=due_at != campaign.due_at,
             )

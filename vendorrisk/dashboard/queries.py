@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, case, false, func, select, true
+from sqlalchemy import Select, and_, case, false, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.campaigns.models import (
@@ -99,10 +99,6 @@ class CampaignRow:
         return round(self.submitted * 100 / self.total) if self.total else 0
 
 
-def _submitted():
-    return Assignment.response_state.in_(SUBMITTED_STATES)
-
-
 @dataclass
 class CampaignCounts:
     """One campaign's assignments in scope: how many per response state, how many past their
@@ -122,7 +118,7 @@ def campaign_states(scope: Scope, now: datetime) -> dict[int, CampaignCounts]:
             Assignment.campaign_id,
             Assignment.response_state,
             func.count(),
-            func.count(case((due < now, 1))),
+            func.count(case((and_(due < now, Assignment.awaits_answers), 1))),
             func.max(due),
         )
         .join(Campaign, Campaign.id == Assignment.campaign_id)
@@ -183,7 +179,7 @@ def overdue_query(scope: Scope, now: datetime):
         select(Assignment)
         .join(Campaign, Campaign.id == Assignment.campaign_id)
         # The campaign's due time is never later than a vendor's: its index narrows the scan.
-        .where(~_submitted(), Campaign.due_at < now, Assignment.effective_due_at < now)
+        .where(Assignment.awaits_answers, Campaign.due_at < now, Assignment.effective_due_at < now)
         .options(joinedload(Assignment.campaign), joinedload(Assignment.vendor))
         .order_by(Assignment.effective_due_at, Assignment.id)
     )

@@ -555,7 +555,7 @@ def submit(
     if revision is None:
         revision = Revision(response=response, number=len(response.revisions) + 1)
         db.session.add(revision)
-    late = now > assignment.effective_due_at
+    late = assignment.is_overdue(now)  # a reply to a later round is not late against the date
     result = score_response(template, final, reference_dates(assignment))
     evidence_index = []
     for qid in visible:
