@@ -81,6 +81,11 @@ def test_a_manager_triages_a_campaign_and_reads_a_vendors_record(page, seed, sho
     assert page.get_by_text("Replace the connector certificate").first.is_visible()
     charts = page.locator("#score-history img.chart-svg")
     assert charts.count() == 2  # one chart per category, served as an image
-    assert charts.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The charts load lazily: bring the first into view, then wait for it to have loaded (the
+    # wait fails the test if the image never decodes, e.g. a chart route answering an error).
+    charts.first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=charts.first.element_handle()
+    )
     shoot("vendor-record")
     accessible("vendor-record")
