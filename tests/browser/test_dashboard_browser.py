@@ -35,8 +35,12 @@ def test_a_manager_reads_the_dashboard_and_handles_an_impact_signal(page, seed, 
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/$"))
     assert page.get_by_role("heading", name="Portfolio dashboard").is_visible()
-    page.wait_for_load_state("networkidle")
-    # Every chart is an SVG image that loaded (no CSP violation, no broken image).
+    # Every chart is an SVG image that loaded (no CSP violation, no broken image). They load
+    # lazily: bring each into view, wait until every image has finished (loaded or failed),
+    # then look for broken ones.
+    for image in page.locator("img").all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
     broken = page.evaluate(
         "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
         ".map(i => i.src)"
