@@ -56,6 +56,21 @@ def test_pdfinfo_says_tagged_and_the_xmp_names_pdf_a_3(client, auth, assessment,
     assert "/AF" in reader.trailer["/Root"]  # the record files are PDF/A-3 associated files
 
 
+def test_the_report_also_claims_pdf_ua_1_on_its_structure_tree(client, auth, assessment):
+    """Screen-reader users' claim: PDF/UA-1 identification in the same XMP description as the
+    PDF/A one, with what PDF/UA-1 asks of the catalog (structure tree, marked content, language,
+    title shown in the window, a dc:title)."""
+    reader = PdfReader(io.BytesIO(_vendor_pdf(client, auth, assessment)))
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data()
+    description = re.search(rb"<rdf:Description[^>]*pdfaid:part[^>]*>", xmp)
+    assert description and re.search(rb'pdfuaid:part="1"', description.group(0)), xmp[:600]
+    assert b"http://www.aiim.org/pdfua/ns/id/" in xmp
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert str(root["/Lang"]) and root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert b"<dc:title>" in xmp
+
+
 def test_the_embedded_record_equals_the_api_result(client, auth, assessment):
     """scores.json holds, for the assignment, exactly what /api/v1/assignments/<id>/result
     answers; answers.json holds the revision's answers and attestation hash."""
@@ -95,6 +110,7 @@ def test_a_signed_report_verifies_and_any_changed_byte_fails(
     result = _verify(runner, path, "--trust", str(signing_key))
     assert result.exit_code == 0, result.output
     assert "signature: intact" in result.output and "PDF/A-3a" in result.output
+    assert "PDF/UA-1 identification, tagged" in result.output
     assert "attestation hashes recomputed" in result.output
 
     contents = data.index(b"/Contents <") + len(b"/Contents <")

@@ -7,7 +7,10 @@ element, but the fetcher holds even if it did.
 
 Report PDFs are records kept for years: rendered as PDF/A-3a (archival, and tagged for
 accessibility: "a" is the accessible conformance level, with the logical structure screen
-readers follow) with the machine-readable record embedded as associated JSON files.
+readers follow) with the machine-readable record embedded as associated JSON files. They also
+carry the PDF/UA-1 identification: WeasyPrint's PDF/A-3a output is its PDF/UA-1 output
+(structure tree, document language, title shown in the window) plus the PDF/A parts, but it
+writes only one identification, so the PDF/UA one is added to the same XMP description.
 
 Rendering is bounded in time and size: the HTML and the PDF have a size cap, and by default the
 render runs in a child process (forked from a server that has WeasyPrint loaded) that is killed
@@ -51,8 +54,11 @@ MAX_STATIC_BYTES = 5 * 1024 * 1024
 MAX_DATA_URL_BYTES = 5 * 1024 * 1024
 TICK_SECONDS = 1.0
 # PDF/A-3, conformance level A: archival, tagged, with associated files. WeasyPrint writes one
-# identification (PDF/A or PDF/UA, not both); the tag tree is the one it writes for PDF/UA-1.
+# identification (PDF/A or PDF/UA, not both); the tag tree is the one it writes for PDF/UA-1,
+# whose identification `claim_pdf_ua` adds.
 PDF_VARIANT = "pdf/a-3a"
+PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
+PDFA_NS = "http://www.aiim.org/pdfa/ns/id/"
 # An attachment: (file name, bytes, description).
 File = tuple[str, bytes, str]
 
@@ -118,6 +124,23 @@ def _archival_options(files: tuple[File, ...], fetcher: Any) -> dict:
     }
 
 
+def claim_pdf_ua(metadata: Any) -> None:
+    """Make `metadata` (a WeasyPrint DocumentMetadata) write `pdfuaid:part="1"` beside the
+    PDF/A identification in the one XMP description that holds it."""
+    import xml.etree.ElementTree as ET  # noqa: S405  # nosec B405: WeasyPrint's own output
+
+    generate = metadata.generate_rdf_metadata
+
+    def with_pdf_ua(variant: str, version: int, conformance: str | None) -> bytes:
+        rdf = ET.fromstring(generate(variant, version, conformance))  # noqa: S314  # nosec B314
+        for description in rdf:
+            if f"{{{PDFA_NS}}}part" in description.attrib:
+                description.set(f"{{{PDFUA_NS}}}part", "1")
+        return ET.tostring(rdf, encoding="utf-8")
+
+    metadata.generate_rdf_metadata = with_pdf_ua
+
+
 def render_inline(
     html: str,
     *,
@@ -142,7 +165,10 @@ def render_inline(
     ).render()
     if time.monotonic() - start > timeout:
         raise RenderTimeout(f"the layout took longer than {timeout:.0f} s")
-    options = _archival_options(attachments, fetcher) if archival else {}
+    options = {}
+    if archival:
+        options = _archival_options(attachments, fetcher)
+        claim_pdf_ua(document.metadata)
     pdf = document.write_pdf(**options)
     elapsed = time.monotonic() - start
     if elapsed > timeout:

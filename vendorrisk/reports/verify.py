@@ -24,6 +24,7 @@ from vendorrisk.reports.record import FORMAT, MANIFEST, sha256
 
 _PDFA_PART = re.compile(rb"pdfaid:part(?:>|=\")\s*(\d)")
 _PDFA_CONFORMANCE = re.compile(rb"pdfaid:conformance(?:>|=\")\s*([ABUabu])")
+_PDFUA_PART = re.compile(rb"pdfuaid:part(?:>|=\")\s*(\d)")
 
 
 @dataclass
@@ -150,10 +151,26 @@ def _pdfa(reader, verdict: Verdict) -> None:
         )
     else:
         verdict.add(False, "archive: no PDF/A identification in the XMP metadata")
+    _pdfua(reader, xmp, verdict)
     declared = str(reader.root.get("/Version", "")).lstrip("/")
     if declared.startswith("2"):
         # pyHanko declares PDF 2.0 for an ECDSA signature; PDF/A-3 is built on PDF 1.7.
         verdict.add(False, f"archive: the catalog declares PDF {declared}; PDF/A-3 is PDF 1.7")
+
+
+def _pdfua(reader, xmp: bytes, verdict: Verdict) -> None:
+    """A PDF/UA claim must rest on a structure tree; a file without the claim is only noted
+    (reports made before the claim was written carry PDF/A-3a alone)."""
+    part = _PDFUA_PART.search(xmp)
+    tagged = "/StructTreeRoot" in reader.root and "/MarkInfo" in reader.root
+    if part is None:
+        verdict.add(
+            True, f"accessibility: no PDF/UA identification ({'' if tagged else 'not '}tagged)"
+        )
+    elif tagged:
+        verdict.add(True, f"accessibility: PDF/UA-{part.group(1).decode()} identification, tagged")
+    else:
+        verdict.add(False, "accessibility: claims PDF/UA but has no structure tree")
 
 
 def _record(files: dict[str, bytes], verdict: Verdict) -> None:
