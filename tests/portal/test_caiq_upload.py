@@ -321,6 +321,22 @@ def test_a_second_upload_replaces_the_offers_not_yet_confirmed(
     assert draft_of(caiq_assignment)["a_a_01_1"]["value"] == "yes"  # confirmed before
 
 
+def test_the_same_workbook_posted_again_keeps_and_offers_nothing_more(
+    vendor_client, caiq_aid, caiq_assignment
+):
+    """A page refreshed after an upload re-posts the file: it is refused beside the field, and
+    the one file and its offers stay as they were."""
+    data = filled_caiq(COMPLETED)
+    assert upload(vendor_client, caiq_aid, data).status_code == 200
+    before = _counts()
+    again = upload(vendor_client, caiq_aid, data, name="renamed.xlsx")
+    assert again.status_code == 400
+    assert "This workbook was already uploaded (acme-caiq.xlsx)" in again.text
+    assert 'class="invalid-feedback' in again.text or "is-invalid" in again.text
+    assert _counts() == before
+    assert len(_caiq_files(caiq_assignment)) == 1
+
+
 def test_a_submitted_questionnaire_takes_no_caiq(vendor_client, caiq_aid, caiq_assignment):
     for index, data in enumerate(
         [

@@ -8,12 +8,9 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from vendorrisk.campaigns.models import Assignment, Campaign
-from vendorrisk.core import storage
 from vendorrisk.extensions import db
 from vendorrisk.portal import caiq_upload, services
 from vendorrisk.portal.caiq_forms import ReceivedCaiqForm
-from vendorrisk.questionnaires import workbook as workbook_format
-from vendorrisk.questionnaires.importers.common import ImportRefused
 from vendorrisk.questionnaires.services import parsed_version
 
 bp = Blueprint("caiq_staff", __name__, url_prefix="/campaigns")
@@ -36,31 +33,7 @@ def upload(assignment_id: int):
     template = services.template_of(assignment)
     if not caiq_upload.is_caiq_based(template):
         abort(404)
-    form, refused, result, status = ReceivedCaiqForm(), [], None, 200
-    closed = services.editable_questions(assignment.response) == set()
-    if not closed and form.validate_on_submit():
-        data = form.file.data.stream.read(workbook_format.MAX_BYTES + 1)
-        try:
-            result = caiq_upload.upload_caiq(
-                assignment, data, form.file.data.filename or "", user=current_user
-            )
-        except ImportRefused as exc:
-            refused = [str(p) for p in exc.problems]
-        except (services.PortalError, storage.UploadRejected) as exc:
-            form.file.errors.append(str(exc))
-        else:
-            db.session.commit()
-    if form.is_submitted() and result is None:
-        db.session.rollback()
-        status = 400
-    return render_template(
-        "campaigns/caiq.html",
-        assignment=assignment,
-        form=form,
-        refused=refused,
-        result=result,
-        sections=caiq_upload.offered_sections(template, result.plan) if result else [],
-        closed=closed,
-        uploads=caiq_upload.uploads(assignment.response),
-        max_mib=workbook_format.MAX_BYTES // (1024 * 1024),
-    ), status
+    context, status = caiq_upload.take_form(
+        assignment, template, ReceivedCaiqForm(), user=current_user
+    )
+    return render_template("campaigns/caiq.html", **context), status

@@ -12,6 +12,7 @@ confirms every answer.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -27,6 +28,7 @@ from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.portal import services
 from vendorrisk.portal.services import PortalError
+from vendorrisk.questionnaires import workbook as workbook_format
 from vendorrisk.questionnaires.importers import caiq
 from vendorrisk.questionnaires.importers.common import ImportRefused, Problem
 from vendorrisk.questionnaires.schema import Template
@@ -80,6 +82,57 @@ def _room(response: Response, size: int) -> int:
     return room
 
 
+def _not_again(response: Response, data: bytes) -> None:
+    """Refuse a workbook already uploaded for this response (a page refreshed after an upload
+    re-posts it): its answers were offered then, and the file is kept once."""
+    digest = hashlib.sha256(data).hexdigest()
+    for earlier in uploads(response):
+        if earlier.sha256 == digest and earlier.removed_at is None:
+            raise PortalError(
+                f"This workbook was already uploaded ({earlier.filename}); its answers were "
+                "offered then. Upload a changed workbook to offer its new answers."
+            )
+
+
+def take_form(
+    assignment: Assignment, template: Template, form, *, recipient=None, user=None
+) -> tuple[dict[str, Any], int]:
+    """Take a posted upload form, the vendor's or staff's, and return the page's context and
+    status. Commits what an accepted upload kept; rolls back anything else (status 400)."""
+    refused: list[str] = []
+    result: Prefilled | None = None
+    closed = services.editable_questions(assignment.response) == set()
+    if not closed and form.validate_on_submit():
+        upload = form.file.data
+        data = upload.stream.read(workbook_format.MAX_BYTES + 1)
+        try:
+            result = upload_caiq(
+                assignment, data, upload.filename or "", recipient=recipient, user=user
+            )
+        except ImportRefused as exc:
+            refused = [str(p) for p in exc.problems]
+        except (PortalError, storage.UploadRejected) as exc:
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+    status = 200
+    if form.is_submitted() and result is None:
+        db.session.rollback()
+        status = 400
+    context = {
+        "assignment": assignment,
+        "template": template,
+        "form": form,
+        "refused": refused,
+        "result": result,
+        "sections": offered_sections(template, result.plan) if result else [],
+        "closed": closed,
+        "uploads": uploads(assignment.response),
+        "max_mib": workbook_format.MAX_BYTES // (1024 * 1024),
+    }
+    return context, status
+
+
 def _keep(response: Response, data: bytes, filename: str, recipient: Recipient | None):
     stored = storage.save(io.BytesIO(data), filename, max_bytes=_room(response, len(data)))
     evidence = Evidence(
@@ -117,6 +170,7 @@ def upload_caiq(
     questions = caiq.caiq_questions(services.template_of(assignment))
     if not questions:
         raise PortalError("This questionnaire is not based on the CAIQ.")
+    _not_again(response, data)
     filled = caiq.read_answers(data, filename)
     plan = caiq_prefill.plan(questions, filled, set(response.draft or {}), editable)
     if not plan.matched:
