@@ -3,18 +3,33 @@ date, see `Assignment.effective_due_at`), its effective score, band, failed crit
 impact flag, decision and open findings; filtered and sorted by GET parameters, 50 rows a page,
 and the rows a person selects (acted on in bulk.py and deadlines.py).
 
-The whole campaign is read as one light row per assignment (no answers, no score JSON), so
-filters and sorting cover every row; the effective result is then worked out for the page's
-rows only, and for the few revisions whose reviewers overrode points (the stored score is the
-effective one for every other revision). The cost is the same number of queries at any size.
+Filters, sorting and paging are SQL over the campaign (`_Columns`), so a page reads its 50 rows
+whatever the campaign's size. The score and band filtered and sorted on are the effective ones:
+the stored figures, which are the effective ones for every revision no reviewer overrode, and
+for the few that were overridden the effective figures worked out beforehand and put in the
+query. The page's rows then get their full effective results. The cost is the same number of
+queries at any size.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    String,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.campaigns import services
@@ -32,7 +47,12 @@ from vendorrisk.campaigns.models import (
 )
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
-from vendorrisk.review.effective import EffectiveResult, for_revisions, number, overridden_results
+from vendorrisk.review.effective import (
+    EffectiveResult,
+    for_revisions,
+    number,
+    overridden_in_campaign,
+)
 from vendorrisk.review.models import DECISION_LABELS, OPEN, PLANNED, Finding
 from vendorrisk.vendors.models import Vendor
 
@@ -58,6 +78,7 @@ STATE_LABELS = {
     SUBMITTED: "Submitted",
     SUBMITTED_LATE: "Submitted late",
 }
+_STATE_ORDER = {NOT_STARTED: 0, IN_PROGRESS: 1, SUBMITTED_LATE: 2, SUBMITTED: 3}
 DECISIONS = {NOT_REVIEWED: "Not reviewed", **DECISION_LABELS}
 IMPACT = {"yes": "Impact signal", "no": "No impact signal"}
 SORTS = {
@@ -212,161 +233,199 @@ class Triage:
         return self.counts[""]
 
 
-def _light_rows(campaign: Campaign, now: datetime) -> list[Row]:
-    responses = (
-        select(Response.id)
-        .join(Assignment, Assignment.id == Response.assignment_id)
-        .where(Assignment.campaign_id == campaign.id)
-    )
-    latest = (
-        select(Revision.response_id, func.max(Revision.number).label("number"))
-        .where(Revision.submitted_at.is_not(None), Revision.response_id.in_(responses))
-        .group_by(Revision.response_id)
-        .subquery()
-    )
-    open_findings = (
-        select(Finding.assignment_id, func.count().label("n"))
-        .join(Assignment, Assignment.id == Finding.assignment_id)
-        .where(Assignment.campaign_id == campaign.id, Finding.state.in_((OPEN, PLANNED)))
-        .group_by(Finding.assignment_id)
-        .subquery()
-    )
-    query = (
-        select(
+class _Columns:
+    """The table's columns and filters as SQL over one campaign: each assignment with its vendor,
+    its latest submitted revision and its open findings, the revision's score and band being the
+    effective ones (the stored figures, corrected for the few revisions reviewers overrode)."""
+
+    def __init__(self, campaign: Campaign, now: datetime) -> None:
+        self.campaign = campaign
+        responses = (
+            select(Response.id)
+            .join(Assignment, Assignment.id == Response.assignment_id)
+            .where(Assignment.campaign_id == campaign.id)
+        )
+        self.latest = (
+            select(Revision.response_id, func.max(Revision.number).label("number"))
+            .where(Revision.submitted_at.is_not(None), Revision.response_id.in_(responses))
+            .group_by(Revision.response_id)
+            .subquery()
+        )
+        self.open_findings = (
+            select(Finding.assignment_id, func.count().label("n"))
+            .join(Assignment, Assignment.id == Finding.assignment_id)
+            .where(Assignment.campaign_id == campaign.id, Finding.state.in_((OPEN, PLANNED)))
+            .group_by(Finding.assignment_id)
+            .subquery()
+        )
+        self.fixed = overridden_in_campaign(campaign.id)
+        score: ColumnElement = case((Revision.not_exposed, null()), else_=Revision.overall)
+        band: ColumnElement = Revision.band.expression
+        if self.fixed:
+            score = case(
+                {rid: _float(number(e.overall)) for rid, e in self.fixed.items()},
+                value=Revision.id,
+                else_=score,
+            )
+            band = case(
+                {rid: _text(e.band) for rid, e in self.fixed.items()},
+                value=Revision.id,
+                else_=band,
+            )
+        self.score, self.band = score, band
+        self.findings = func.coalesce(self.open_findings.c.n, 0)
+        self.review = func.coalesce(Assignment.review_state, NOT_REVIEWED)
+        self.impact = func.coalesce(Revision.impact, false())
+        self.overdue = and_(Assignment.awaits_answers, Assignment.effective_due_at < now)
+
+    def joined(self, *columns) -> Select:
+        """Select `columns` over the campaign's assignments with everything the table joins."""
+        return (
+            select(*columns)
+            .select_from(Assignment)
+            .join(Campaign, Campaign.id == Assignment.campaign_id)
+            .join(Vendor, Vendor.id == Assignment.vendor_id)
+            .outerjoin(Response, Response.assignment_id == Assignment.id)
+            .outerjoin(self.latest, self.latest.c.response_id == Response.id)
+            .outerjoin(
+                Revision,
+                and_(Revision.response_id == Response.id, Revision.number == self.latest.c.number),
+            )
+            .outerjoin(self.open_findings, self.open_findings.c.assignment_id == Assignment.id)
+            .where(Assignment.campaign_id == self.campaign.id)
+        )
+
+    def rows(self, *extra) -> Select:
+        """Select the table's rows (then `extra` columns) over the campaign."""
+        return self.joined(
             Assignment.id,
             Assignment.vendor_id,
             Vendor.name,
             Vendor.name_key,
             Assignment.response_state,
-            Assignment.review_state,
+            self.review,
             Assignment.extended_due_at,
-            Assignment.awaits_answers,
+            self.overdue,
             Revision.id,
             Revision.submitted_at,
-            Revision.overall,
-            Revision.band,
-            Revision.impact,
-            Revision.not_exposed,
-            func.coalesce(open_findings.c.n, 0),
+            self.score,
+            self.band,
+            self.impact,
+            self.findings,
+            *extra,
         )
-        .join(Vendor, Vendor.id == Assignment.vendor_id)
-        .outerjoin(Response, Response.assignment_id == Assignment.id)
-        .outerjoin(latest, latest.c.response_id == Response.id)
-        .outerjoin(
-            Revision,
-            and_(Revision.response_id == Response.id, Revision.number == latest.c.number),
+
+    def where(self, q: Query) -> list[ColumnElement]:
+        """Return the conditions of the query's filters."""
+        conditions: list[ColumnElement] = []
+        if q.state == "overdue":
+            conditions.append(self.overdue)
+        elif q.state in _STATE_VALUES:
+            conditions.append(Assignment.response_state.in_(_STATE_VALUES[q.state]))
+        if q.band:
+            conditions.append(self.band.is_(None) if q.band == NO_BAND else self.band == q.band)
+        if q.decision:
+            conditions.append(self.review == q.decision)
+        if q.impact:
+            conditions.append(self.impact == (q.impact == "yes"))
+        return conditions
+
+    def order(self, q: Query) -> list:
+        """Return the sort: the column (rows without a value last whichever way the sort goes),
+        then the vendor's name and the assignment."""
+        value = {
+            "vendor": Vendor.name_key,
+            "state": case(_STATE_ORDER, value=Assignment.response_state, else_=9),
+            "submitted": Revision.submitted_at,
+            "score": self.score,
+            "band": self.band,
+            "decision": case(DECISIONS, value=self.review, else_=self.review),
+            "findings": self.findings,
+        }[q.sort]
+        return [
+            value.is_(None),
+            value.desc() if q.descending else value.asc(),
+            Vendor.name_key,
+            Assignment.id,
+        ]
+
+    def row(self, values) -> Row:
+        """Return a table row from a selected row of `rows()`."""
+        (
+            assignment_id,
+            vendor_id,
+            name,
+            name_key,
+            state,
+            review_state,
+            extended_due_at,
+            overdue,
+            revision_id,
+            submitted_at,
+            score,
+            band,
+            impact,
+            findings,
+        ) = values[:14]
+        due_at = effective_due(extended_due_at, self.campaign.due_at)
+        return Row(
+            assignment_id=assignment_id,
+            vendor_id=vendor_id,
+            vendor_name=name,
+            name_key=name_key,
+            response_state=state,
+            review_state=review_state,
+            revision_id=revision_id,
+            submitted_at=submitted_at,
+            score=score,
+            band=band,
+            impact=bool(impact),
+            open_findings=findings,
+            overdue=bool(overdue),  # as Assignment.is_overdue
+            due_on=services.due_day(due_at, self.campaign),
+            extended=due_at != self.campaign.due_at,
+            effective=self.fixed.get(revision_id) if revision_id is not None else None,
         )
-        .outerjoin(open_findings, open_findings.c.assignment_id == Assignment.id)
-        .where(Assignment.campaign_id == campaign.id)
-    )
-    rows = []
-    for (
-        assignment_id,
-        vendor_id,
-        name,
-        name_key,
-        state,
-        review_state,
-        extended_due_at,
-        awaits_answers,
-        revision_id,
-        submitted_at,
-        overall,
-        band,
-        impact,
-        not_exposed,
-        findings,
-    ) in db.session.execute(query):
-        due_at = effective_due(extended_due_at, campaign.due_at)
-        rows.append(
-            Row(
-                assignment_id=assignment_id,
-                vendor_id=vendor_id,
-                vendor_name=name,
-                name_key=name_key,
-                response_state=state,
-                review_state=review_state or NOT_REVIEWED,
-                revision_id=revision_id,
-                submitted_at=submitted_at,
-                score=None if not_exposed else overall,
-                band=band,
-                impact=bool(impact),
-                open_findings=findings,
-                overdue=bool(awaits_answers) and now > due_at,  # as Assignment.is_overdue
-                due_on=services.due_day(due_at, campaign),
-                extended=due_at != campaign.due_at,
+
+    def counts(self) -> dict[str, int]:
+        """Return how many assignments each state filter holds (one grouped query)."""
+        counts = {key: 0 for key in STATES}
+        query = (
+            select(
+                Assignment.response_state,
+                func.count(),
+                func.coalesce(func.sum(case((self.overdue, 1), else_=0)), 0),
             )
+            .join(Campaign, Campaign.id == Assignment.campaign_id)
+            .where(Assignment.campaign_id == self.campaign.id)
+            .group_by(Assignment.response_state)
         )
-    return rows
+        for state, count, overdue in db.session.execute(query):
+            counts[""] += count
+            counts["overdue"] += int(overdue)
+            for key, values in _STATE_VALUES.items():
+                if state in values:
+                    counts[key] += count
+        return counts
+
+    def bands(self) -> list[str]:
+        """Return the effective bands the campaign's latest answers hold, for the band filter."""
+        found = db.session.scalars(self.joined(self.band).where(self.band.is_not(None)).distinct())
+        return sorted(found)
+
+
+def _float(value: float | None) -> ColumnElement:
+    return null() if value is None else literal(value, Float())
+
+
+def _text(value: str | None) -> ColumnElement:
+    return null() if value is None else literal(value, String())
 
 
 def _load_revisions(campaign: Campaign, revision_ids: list[int]) -> dict[int, EffectiveResult]:
     if not revision_ids:
         return {}
     return for_revisions(db.session.scalars(select(Revision).where(Revision.id.in_(revision_ids))))
-
-
-def _apply_overrides(campaign: Campaign, rows: list[Row]) -> None:
-    """Put the effective figures on the rows whose revisions a reviewer overrode."""
-    with_revision = [r.revision_id for r in rows if r.revision_id is not None]
-    if not with_revision:
-        return
-    effective = overridden_results(with_revision)
-    for row in rows:
-        eff = effective.get(row.revision_id) if row.revision_id is not None else None
-        if eff is not None:
-            row.effective = eff
-            row.score, row.band = number(eff.overall), eff.band
-
-
-def _keep(row: Row, q: Query) -> bool:
-    if q.state == "overdue" and not row.overdue:
-        return False
-    if q.state in _STATE_VALUES and row.response_state not in _STATE_VALUES[q.state]:
-        return False
-    if q.band and (row.band or NO_BAND) != q.band:
-        return False
-    if q.decision and row.review_state != q.decision:
-        return False
-    return not (q.impact and row.impact != (q.impact == "yes"))
-
-
-_STATE_ORDER = {NOT_STARTED: 0, IN_PROGRESS: 1, SUBMITTED_LATE: 2, SUBMITTED: 3}
-
-
-def _key(q: Query):
-    """Sort key of a column; rows without a value go last whichever way the sort goes."""
-    value = {
-        "vendor": lambda r: r.name_key,
-        "state": lambda r: _STATE_ORDER.get(r.response_state, 9),
-        "submitted": lambda r: r.submitted_at,
-        "score": lambda r: r.score,
-        "band": lambda r: r.band,
-        "decision": lambda r: r.decision_label,
-        "findings": lambda r: r.open_findings,
-    }[q.sort]
-    return value
-
-
-def _sorted(rows: list[Row], q: Query) -> list[Row]:
-    value = _key(q)
-    present = [r for r in rows if value(r) is not None]
-    missing = [r for r in rows if value(r) is None]
-    present.sort(key=lambda r: (r.name_key, r.assignment_id))
-    present.sort(key=value, reverse=q.descending)
-    missing.sort(key=lambda r: (r.name_key, r.assignment_id))
-    return present + missing
-
-
-def _counts(rows: list[Row]) -> dict[str, int]:
-    counts = {key: 0 for key in STATES}
-    counts[""] = len(rows)
-    for row in rows:
-        for key, values in _STATE_VALUES.items():
-            if row.response_state in values:
-                counts[key] += 1
-        counts["overdue"] += row.overdue
-    return counts
 
 
 def _load_page(campaign: Campaign, rows: list[Row]) -> None:
@@ -408,20 +467,33 @@ def _campaign(campaign_id: int) -> Campaign | None:
 
 
 def triage(campaign_id: int, query: Query, now: datetime | None = None) -> Triage | None:
-    """Return one page of a campaign's triage table (None: no such campaign)."""
+    """Return one page of a campaign's triage table (None: no such campaign).
+
+    Filtered, sorted and paged in SQL: the page's rows with the number of matching rows, the
+    state counts and the bands present; then the page's assignments and effective results.
+    """
     campaign = _campaign(campaign_id)
     if campaign is None:
         return None
-    now = now or utcnow()
-    rows = _light_rows(campaign, now)
-    _apply_overrides(campaign, rows)
-    bands = sorted({r.band for r in rows if r.band})
-    chosen = _sorted([r for r in rows if _keep(r, query)], query)
-    pages = max(1, -(-len(chosen) // PAGE_SIZE))
-    page = min(query.page, pages)
-    shown = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    columns = _Columns(campaign, now or utcnow())
+    where = columns.where(query)
+    selected = columns.rows(func.count().over()).where(*where).order_by(*columns.order(query))
+
+    def page_of(number: int) -> Sequence:
+        return db.session.execute(selected.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+
+    page = query.page
+    found = page_of(page)
+    if found:
+        matching = found[0][-1]
+    else:  # nothing matches, or a page past the last one: the last page is shown
+        matching = db.session.scalar(columns.joined(func.count()).where(*where)) or 0
+        page = max(1, -(-matching // PAGE_SIZE))
+        found = page_of(page) if matching else []
+    shown = [columns.row(values) for values in found]
     _load_page(campaign, shown)
-    return Triage(campaign, query, shown, _counts(rows), len(chosen), page, pages, bands)
+    pages = max(1, -(-matching // PAGE_SIZE))
+    return Triage(campaign, query, shown, columns.counts(), matching, page, pages, columns.bands())
 
 
 # --- bulk actions -------------------------------------------------------------------------------
@@ -433,11 +505,11 @@ class BulkError(ValueError):
 
 def selected_rows(campaign: Campaign, ids: list[int], now: datetime | None = None) -> list[Row]:
     """Return the triage rows of the selected assignments of this campaign (others ignored)."""
-    wanted = set(ids)
-    rows = [r for r in _light_rows(campaign, now or utcnow()) if r.assignment_id in wanted]
+    wanted = sorted(set(ids))
+    columns = _Columns(campaign, now or utcnow())
+    query = columns.rows().where(Assignment.id.in_(wanted)).order_by(Vendor.name_key, Assignment.id)
+    rows = [columns.row(values) for values in db.session.execute(query)] if wanted else []
     if not rows:
         raise BulkError("Select at least one vendor first.")
-    _apply_overrides(campaign, rows)
-    rows.sort(key=lambda r: (r.name_key, r.assignment_id))
     _load_page(campaign, rows)
     return rows

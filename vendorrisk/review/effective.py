@@ -233,6 +233,20 @@ def overridden_results(revision_ids: Iterable[int]) -> dict[int, EffectiveResult
     }
 
 
+def overridden_in_campaign(campaign_id: int) -> dict[int, EffectiveResult]:
+    """Return the effective results of the campaign's revisions that have overrides in force,
+    by revision id (two queries: which revisions, then `overridden_results`)."""
+    ids = db.session.scalars(
+        select(ScoreOverride.revision_id)
+        .distinct()
+        .join(Revision, Revision.id == ScoreOverride.revision_id)
+        .join(Response, Response.id == Revision.response_id)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .where(Assignment.campaign_id == campaign_id, ScoreOverride.superseded_at.is_(None))
+    ).all()
+    return overridden_results(ids) if ids else {}
+
+
 def effective_bands(stored: Mapping[int, str | None]) -> dict[int, str | None]:
     """Return the effective band of revisions given their stored (computed) bands, by id.
 
