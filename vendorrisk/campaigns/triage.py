@@ -47,6 +47,7 @@ from vendorrisk.campaigns.models import (
 )
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
+from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.review.effective import (
     EffectiveResult,
     for_revisions,
@@ -409,9 +410,9 @@ class _Columns:
         return counts
 
     def bands(self) -> list[str]:
-        """Return the effective bands the campaign's latest answers hold, for the band filter."""
-        found = db.session.scalars(self.joined(self.band).where(self.band.is_not(None)).distinct())
-        return sorted(found)
+        """Return the bands of the campaign's questionnaire, best first, for the band filter (an
+        effective band, overridden or not, is always one of them)."""
+        return [band.id for band in parsed_version(self.campaign.template_version).bands]
 
 
 def _float(value: float | None) -> ColumnElement:
@@ -470,7 +471,7 @@ def triage(campaign_id: int, query: Query, now: datetime | None = None) -> Triag
     """Return one page of a campaign's triage table (None: no such campaign).
 
     Filtered, sorted and paged in SQL: the page's rows with the number of matching rows, the
-    state counts and the bands present; then the page's assignments and effective results.
+    state counts; then the page's assignments and effective results.
     """
     campaign = _campaign(campaign_id)
     if campaign is None:
