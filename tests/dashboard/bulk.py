@@ -31,6 +31,7 @@ from vendorrisk.campaigns.models import (
     Recipient,
     Response,
     Revision,
+    point_at_latest_revisions,
 )
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires import services as questionnaires
@@ -320,6 +321,11 @@ def build(
             )
             revision_meta.append((aid, vendor_id, impact, number == rounds))
     revision_ids = _insert(Revision, revision_rows)
+    # Inserted without the ORM, so the flush that keeps each assignment's pointer to its latest
+    # submitted revision did not run: set it as the migration does.
+    if built.assignment_ids:
+        first = built.assignment_ids[0]
+        db.session.execute(point_at_latest_revisions().where(Assignment.id >= first))
 
     decision_rows, finding_rows, alert_rows = [], [], []
     for revision_id, (aid, vendor_id, impact, last) in zip(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ColumnElement,
+    Connection,
     Date,
     ForeignKey,
     Index,
@@ -19,9 +20,14 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     case,
+    event,
+    or_,
+    select,
+    update,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.dml import Update
 
 from vendorrisk.core.timeutil import UTCDateTime, utcnow
 from vendorrisk.extensions import db
@@ -112,6 +118,13 @@ class Assignment(db.Model):  # type: ignore[name-defined]
     # This vendor alone was given until then (the end of a day in the campaign's zone, as
     # UTC); None: the campaign's due time. Read it through `effective_due_at`.
     extended_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The response's latest submitted revision, so that lists of many assignments join it by
+    # primary key instead of finding each one's highest number. Written in SQL by the flush that
+    # submits a revision (`_point_at_latest`, below); read it in queries, not from a loaded
+    # object, which may hold the value from before. No foreign key: revisions already point at
+    # their response, and a cycle of keys would leave the tables no order to be created or
+    # restored in.
+    latest_revision_id: Mapped[int | None] = mapped_column()
 
     campaign: Mapped[Campaign] = relationship(back_populates="assignments")
     vendor = relationship("Vendor")
@@ -400,3 +413,41 @@ class ReusedAnswer(db.Model):  # type: ignore[name-defined]
     source_revision = relationship("Revision", foreign_keys=[source_revision_id])
     source_evidence = relationship("Evidence", foreign_keys=[source_evidence_id])
     confirmed_by = relationship("Recipient", foreign_keys=[confirmed_by_recipient_id])
+
+
+def point_at_latest_revisions() -> Update:
+    """Return the statement that sets every assignment's `latest_revision_id` from its
+    revisions (for rows written in bulk, without the ORM)."""
+    latest = (
+        select(Revision.id)
+        .join(Response, Response.id == Revision.response_id)
+        .where(Response.assignment_id == Assignment.id, Revision.submitted_at.is_not(None))
+        .order_by(Revision.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return update(Assignment).values(latest_revision_id=latest)
+
+
+@event.listens_for(Revision, "after_insert")
+@event.listens_for(Revision, "after_update")
+def _point_at_latest(_mapper, connection: Connection, revision: Revision) -> None:
+    """Keep `Assignment.latest_revision_id` on the latest submitted revision, in the same flush
+    (a later number wins, so an earlier round submitted after it cannot take its place)."""
+    if revision.submitted_at is None:
+        return
+    current = (
+        select(Revision.number)
+        .where(Revision.id == Assignment.latest_revision_id)
+        .scalar_subquery()
+    )
+    owner = select(Response.assignment_id).where(Response.id == revision.response_id)
+    connection.execute(
+        update(Assignment)
+        .where(
+            Assignment.id == owner.scalar_subquery(),
+            or_(Assignment.latest_revision_id.is_(None), current < revision.number),
+        )
+        .values(latest_revision_id=revision.id)
+        .execution_options(synchronize_session=False)
+    )

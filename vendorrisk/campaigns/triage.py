@@ -41,7 +41,6 @@ from vendorrisk.campaigns.models import (
     Assignment,
     Campaign,
     Recipient,
-    Response,
     Revision,
     effective_due,
 )
@@ -235,23 +234,14 @@ class Triage:
 
 
 class _Columns:
-    """The table's columns and filters as SQL over one campaign: each assignment with its vendor,
-    its latest submitted revision and its open findings, the revision's score and band being the
-    effective ones (the stored figures, corrected for the few revisions reviewers overrode)."""
+    """The table's columns and filters as SQL over one campaign: each assignment with its vendor
+    and its latest submitted revision (joined by `Assignment.latest_revision_id`), the revision's
+    score and band being the effective ones (the stored figures, corrected for the few revisions
+    reviewers overrode). Open findings are counted over the whole campaign only to sort by them;
+    otherwise for the rows shown (`open_findings_of`)."""
 
     def __init__(self, campaign: Campaign, now: datetime) -> None:
         self.campaign = campaign
-        responses = (
-            select(Response.id)
-            .join(Assignment, Assignment.id == Response.assignment_id)
-            .where(Assignment.campaign_id == campaign.id)
-        )
-        self.latest = (
-            select(Revision.response_id, func.max(Revision.number).label("number"))
-            .where(Revision.submitted_at.is_not(None), Revision.response_id.in_(responses))
-            .group_by(Revision.response_id)
-            .subquery()
-        )
         self.open_findings = (
             select(Finding.assignment_id, func.count().label("n"))
             .join(Assignment, Assignment.id == Finding.assignment_id)
@@ -279,25 +269,25 @@ class _Columns:
         self.impact = func.coalesce(Revision.impact, false())
         self.overdue = and_(Assignment.awaits_answers, Assignment.effective_due_at < now)
 
-    def joined(self, *columns) -> Select:
-        """Select `columns` over the campaign's assignments with everything the table joins."""
-        return (
+    def joined(self, *columns, findings: bool = False) -> Select:
+        """Select `columns` over the campaign's assignments with everything the table joins
+        (the open-finding counts too, if `findings`)."""
+        query = (
             select(*columns)
             .select_from(Assignment)
             .join(Campaign, Campaign.id == Assignment.campaign_id)
             .join(Vendor, Vendor.id == Assignment.vendor_id)
-            .outerjoin(Response, Response.assignment_id == Assignment.id)
-            .outerjoin(self.latest, self.latest.c.response_id == Response.id)
-            .outerjoin(
-                Revision,
-                and_(Revision.response_id == Response.id, Revision.number == self.latest.c.number),
-            )
-            .outerjoin(self.open_findings, self.open_findings.c.assignment_id == Assignment.id)
+            .outerjoin(Revision, Revision.id == Assignment.latest_revision_id)
             .where(Assignment.campaign_id == self.campaign.id)
         )
+        if findings:
+            query = query.outerjoin(
+                self.open_findings, self.open_findings.c.assignment_id == Assignment.id
+            )
+        return query
 
-    def rows(self, *extra) -> Select:
-        """Select the table's rows (then `extra` columns) over the campaign."""
+    def rows(self, q: Query | None = None) -> Select:
+        """Select the table's rows over the campaign (joined as sorting by `q` needs)."""
         return self.joined(
             Assignment.id,
             Assignment.vendor_id,
@@ -312,8 +302,7 @@ class _Columns:
             self.score,
             self.band,
             self.impact,
-            self.findings,
-            *extra,
+            findings=q is not None and q.sort == "findings",
         )
 
     def where(self, q: Query) -> list[ColumnElement]:
@@ -350,8 +339,22 @@ class _Columns:
             Assignment.id,
         ]
 
-    def row(self, values) -> Row:
-        """Return a table row from a selected row of `rows()`."""
+    def open_findings_of(self, assignment_ids: list[int]) -> dict[int | None, int]:
+        """Return the open findings of these assignments, by assignment (one grouped query)."""
+        query = (
+            select(Finding.assignment_id, func.count())
+            .where(Finding.assignment_id.in_(assignment_ids), Finding.state.in_((OPEN, PLANNED)))
+            .group_by(Finding.assignment_id)
+        )
+        return {assignment_id: count for assignment_id, count in db.session.execute(query)}
+
+    def rows_of(self, found: Sequence) -> list[Row]:
+        """Return table rows from selected rows of `rows()`, with their open findings."""
+        findings = self.open_findings_of([values[0] for values in found]) if found else {}
+        return [self.row(values, findings.get(values[0], 0)) for values in found]
+
+    def row(self, values, findings: int) -> Row:
+        """Return a table row from a selected row of `rows()` and its open findings."""
         (
             assignment_id,
             vendor_id,
@@ -366,8 +369,7 @@ class _Columns:
             score,
             band,
             impact,
-            findings,
-        ) = values[:14]
+        ) = values
         due_at = effective_due(extended_due_at, self.campaign.due_at)
         return Row(
             assignment_id=assignment_id,
@@ -470,31 +472,32 @@ def _campaign(campaign_id: int) -> Campaign | None:
 def triage(campaign_id: int, query: Query, now: datetime | None = None) -> Triage | None:
     """Return one page of a campaign's triage table (None: no such campaign).
 
-    Filtered, sorted and paged in SQL: the page's rows with the number of matching rows, the
-    state counts; then the page's assignments and effective results.
+    Filtered, sorted and paged in SQL: the state counts (which give the number of matching rows
+    unless a band, decision or impact filter is set, then counted), the page's rows and their
+    open findings; then the page's assignments and effective results.
     """
     campaign = _campaign(campaign_id)
     if campaign is None:
         return None
     columns = _Columns(campaign, now or utcnow())
+    counts = columns.counts()
     where = columns.where(query)
-    selected = columns.rows(func.count().over()).where(*where).order_by(*columns.order(query))
-
-    def page_of(number: int) -> Sequence:
-        return db.session.execute(selected.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
-
-    page = query.page
-    found = page_of(page)
-    if found:
-        matching = found[0][-1]
-    else:  # nothing matches, or a page past the last one: the last page is shown
+    if query.band or query.decision or query.impact:
         matching = db.session.scalar(columns.joined(func.count()).where(*where)) or 0
-        page = max(1, -(-matching // PAGE_SIZE))
-        found = page_of(page) if matching else []
-    shown = [columns.row(values) for values in found]
-    _load_page(campaign, shown)
+    else:
+        matching = counts[query.state]
     pages = max(1, -(-matching // PAGE_SIZE))
-    return Triage(campaign, query, shown, columns.counts(), matching, page, pages, columns.bands())
+    page = min(query.page, pages)
+    found = db.session.execute(
+        columns.rows(query)
+        .where(*where)
+        .order_by(*columns.order(query))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    shown = columns.rows_of(found)
+    _load_page(campaign, shown)
+    return Triage(campaign, query, shown, counts, matching, page, pages, columns.bands())
 
 
 # --- bulk actions -------------------------------------------------------------------------------
@@ -509,7 +512,7 @@ def selected_rows(campaign: Campaign, ids: list[int], now: datetime | None = Non
     wanted = sorted(set(ids))
     columns = _Columns(campaign, now or utcnow())
     query = columns.rows().where(Assignment.id.in_(wanted)).order_by(Vendor.name_key, Assignment.id)
-    rows = [columns.row(values) for values in db.session.execute(query)] if wanted else []
+    rows = columns.rows_of(db.session.execute(query).all()) if wanted else []
     if not rows:
         raise BulkError("Select at least one vendor first.")
     _load_page(campaign, rows)

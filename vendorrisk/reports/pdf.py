@@ -132,6 +132,7 @@ def claim_pdf_ua(metadata: Any) -> None:
     generate = metadata.generate_rdf_metadata
 
     def with_pdf_ua(variant: str, version: int, conformance: str | None) -> bytes:
+        # Parsing the XMP WeasyPrint has just written, never outside input.
         rdf = ET.fromstring(generate(variant, version, conformance))  # noqa: S314  # nosec B314
         for description in rdf:
             if f"{{{PDFA_NS}}}part" in description.attrib:
