@@ -15,6 +15,7 @@ from tests.portal.delegation_helpers import delegate, delegate_recipient
 from tests.portal.helpers import draft_of, n, open_portal, save, section_url, submit
 from tests.portal.test_workbook import download
 from tests.portal.test_workbook import upload as workbook_upload
+from tests.reports import helpers as reports
 from tests.support.factories import create_campaign, make_vendor
 from vendorrisk.audit.models import AuditEntry
 from vendorrisk.campaigns.models import Evidence, Response, ReusedAnswer
@@ -138,8 +139,10 @@ def test_matching_answers_are_offered_with_a_summary_and_count_for_nothing_yet(
 
 
 def test_confirmed_answers_count_and_the_reviewer_sees_the_caiq_they_came_from(
-    vendor_client, caiq_aid, caiq_assignment, auth
+    vendor_client, caiq_aid, caiq_assignment, auth, app, monkeypatch, tmp_path
 ):
+    monkeypatch.setitem(app.config, "REPORT_RUNNER", "inline")  # report jobs in the request
+    monkeypatch.setitem(app.config, "REPORT_FOLDER", str(tmp_path / "reports"))
     upload(vendor_client, caiq_aid, filled_caiq(COMPLETED))
     assert _confirm(vendor_client, caiq_aid, 0).status_code == 302  # both of section 0
     assert set(draft_of(caiq_assignment)) == {"a_a_01_1", "a_a_02_1"}
@@ -166,6 +169,17 @@ def test_confirmed_answers_count_and_the_reviewer_sees_the_caiq_they_came_from(
         ("iam_01_1", caiq_file.id),
     }
     assert caiq_file.first_submitted_revision == revision.number  # on record with them
+    # In the revision's evidence manifest (reports, record files) and on the vendor's receipt.
+    (indexed,) = [e for e in revision.evidence_index if e["question_id"] == EVIDENCE_QUESTION]
+    assert (indexed["id"], indexed["sha256"]) == (caiq_file.id, caiq_file.sha256)
+    receipt = vendor_client.get(f"/portal/a/{caiq_aid}/receipt").text
+    assert "Completed CAIQ" in receipt and caiq_file.sha256 in receipt
+    assert "acme-caiq.xlsx" in receipt
+    # The vendor's due-diligence report lists it among the evidence, named for what it is.
+    auth.login("compliance")
+    _, job_id = reports.build(auth.client, f"/reports/vendors/{caiq_assignment.vendor_id}/pdf")
+    text = " ".join(reports.pages_text(reports.download(auth.client, job_id)))
+    assert "acme-caiq.xlsx" in text and "completed CAIQ · rev. 1" in text
     auth.login("manager")
     page = auth.client.get(f"/review/assignments/{caiq_assignment.id}").text
     assert page.count("Confirmed from the vendor's CAIQ") == 3

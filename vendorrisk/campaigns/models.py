@@ -285,6 +285,11 @@ class Revision(db.Model):  # type: ignore[name-defined]
     submitted_by = relationship("Recipient", foreign_keys=[submitted_by_recipient_id])
 
 
+# The question id a completed CAIQ uploaded for the whole questionnaire is kept under (question
+# ids are lower-case letters, digits and '_', starting with a letter: never this one).
+CAIQ_EVIDENCE = "_caiq_upload"
+
+
 class Evidence(db.Model):  # type: ignore[name-defined]
     """An uploaded evidence file. Once part of a submitted revision it is never changed."""
 

@@ -22,7 +22,13 @@ from flask import current_app
 
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns import caiq_prefill
-from vendorrisk.campaigns.models import Assignment, Evidence, Recipient, Response
+from vendorrisk.campaigns.models import (
+    CAIQ_EVIDENCE,
+    Assignment,
+    Evidence,
+    Recipient,
+    Response,
+)
 from vendorrisk.core import storage
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
@@ -33,9 +39,8 @@ from vendorrisk.questionnaires.importers import caiq
 from vendorrisk.questionnaires.importers.common import ImportRefused, Problem
 from vendorrisk.questionnaires.schema import Template
 
-# No question id starts with '_' (ids are lower-case letters, digits and '_', starting with a
-# letter), so the file is never taken for one question's evidence.
-EVIDENCE_QUESTION = "_caiq_upload"
+# The file is never taken for one question's evidence (see CAIQ_EVIDENCE).
+EVIDENCE_QUESTION = CAIQ_EVIDENCE
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from vendorrisk.audit import services as audit
 from vendorrisk.campaigns import reuse
 from vendorrisk.campaigns.models import (
+    CAIQ_EVIDENCE,
     IN_PROGRESS,
     NOT_STARTED,
     Assignment,
@@ -558,7 +559,9 @@ def submit(
     late = assignment.is_overdue(now)  # a reply to a later round is not late against the date
     result = score_response(template, final, reference_dates(assignment))
     evidence_index = []
-    for qid in visible:
+    # Each visible question's files, then the completed CAIQs uploaded for the questionnaire:
+    # all on record with the answers, in the manifest reports and receipts list.
+    for qid in [*visible, CAIQ_EVIDENCE]:
         for ev in files.get(qid, []):
             ev.first_submitted_revision = ev.first_submitted_revision or revision.number
             evidence_index.append(

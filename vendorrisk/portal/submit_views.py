@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
+from vendorrisk.campaigns.models import CAIQ_EVIDENCE
 from vendorrisk.extensions import csrf, db
 from vendorrisk.portal import access, pages, services
 from vendorrisk.portal.blueprint import bp
@@ -64,5 +65,6 @@ def receipt(assignment_id: int):
         template=services.template_of(assignment),
         answers={qid: decode_answer(a) for qid, a in (revision.answers or {}).items()},
         evidence=revision.evidence_index or [],
+        caiq_files=[e for e in revision.evidence_index or [] if e["question_id"] == CAIQ_EVIDENCE],
         reopened=services.editable_questions(assignment.response) not in (set(), None),
     )

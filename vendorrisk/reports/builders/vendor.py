@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.campaigns.models import (
+    CAIQ_EVIDENCE,
     RESPONSE_LABELS,
     Assignment,
     Campaign,
@@ -157,6 +158,11 @@ class EvidenceRow:
     uploaded_at: datetime | None
     uploaded_by: str
     revision: int
+
+    @property
+    def question_label(self) -> str:
+        """The question the file answers, or what it is when it answers none."""
+        return "completed CAIQ" if self.question_id == CAIQ_EVIDENCE else self.question_id
 
 
 @dataclass
