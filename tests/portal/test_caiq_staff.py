@@ -13,9 +13,8 @@ from tests.portal.delegation_helpers import audit_actions
 from tests.portal.helpers import draft_of, open_portal, section_url
 from tests.portal.test_caiq_upload import COMPLETED
 from tests.support.factories import create_campaign
-from vendorrisk.campaigns.models import Evidence, ReusedAnswer
+from vendorrisk.campaigns.models import CAIQ_EVIDENCE, Evidence, ReusedAnswer
 from vendorrisk.extensions import db
-from vendorrisk.portal.caiq_upload import EVIDENCE_QUESTION
 
 
 @pytest.fixture
@@ -33,9 +32,7 @@ def _staff_upload(client, assignment, data: bytes):
 
 def _caiq_files() -> list[Evidence]:
     db.session.expire_all()
-    return list(
-        db.session.scalars(select(Evidence).where(Evidence.question_id == EVIDENCE_QUESTION))
-    )
+    return list(db.session.scalars(select(Evidence).where(Evidence.question_id == CAIQ_EVIDENCE)))
 
 
 def _offers(assignment) -> list[ReusedAnswer]:

@@ -18,10 +18,9 @@ from tests.portal.test_workbook import upload as workbook_upload
 from tests.reports import helpers as reports
 from tests.support.factories import create_campaign, make_vendor
 from vendorrisk.audit.models import AuditEntry
-from vendorrisk.campaigns.models import Evidence, Response, ReusedAnswer
+from vendorrisk.campaigns.models import CAIQ_EVIDENCE, Evidence, Response, ReusedAnswer
 from vendorrisk.extensions import db
 from vendorrisk.portal import services
-from vendorrisk.portal.caiq_upload import EVIDENCE_QUESTION
 from vendorrisk.questionnaires import workbook as wb_format
 from vendorrisk.questionnaires.answers import decode_answer
 from vendorrisk.review import effective
@@ -66,7 +65,7 @@ def _caiq_files(assignment) -> list[Evidence]:
         db.session.scalars(
             select(Evidence).where(
                 Evidence.response_id == assignment.response.id,
-                Evidence.question_id == EVIDENCE_QUESTION,
+                Evidence.question_id == CAIQ_EVIDENCE,
             )
         )
     )
@@ -170,7 +169,7 @@ def test_confirmed_answers_count_and_the_reviewer_sees_the_caiq_they_came_from(
     }
     assert caiq_file.first_submitted_revision == revision.number  # on record with them
     # In the revision's evidence manifest (reports, record files) and on the vendor's receipt.
-    (indexed,) = [e for e in revision.evidence_index if e["question_id"] == EVIDENCE_QUESTION]
+    (indexed,) = [e for e in revision.evidence_index if e["question_id"] == CAIQ_EVIDENCE]
     assert (indexed["id"], indexed["sha256"]) == (caiq_file.id, caiq_file.sha256)
     receipt = vendor_client.get(f"/portal/a/{caiq_aid}/receipt").text
     assert "Completed CAIQ" in receipt and caiq_file.sha256 in receipt

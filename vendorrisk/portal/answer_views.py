@@ -3,10 +3,10 @@
 from flask import abort, flash, jsonify, redirect, request, url_for
 from werkzeug.exceptions import NotFound
 
-from vendorrisk.campaigns.models import Evidence
+from vendorrisk.campaigns.models import CAIQ_EVIDENCE, Evidence
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import csrf, db
-from vendorrisk.portal import access, caiq_upload, pages, services
+from vendorrisk.portal import access, pages, services
 from vendorrisk.portal.blueprint import bp
 from vendorrisk.portal.drafts import draft_formdata, overlay
 from vendorrisk.portal.forms import SaveMetaForm
@@ -95,7 +95,7 @@ def remove_evidence(assignment_id: int, evidence_id: int):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.response_id != assignment.response.id:
         abort(404)
-    if evidence.question_id == caiq_upload.EVIDENCE_QUESTION:
+    if evidence.question_id == CAIQ_EVIDENCE:
         abort(404)  # the uploaded CAIQ answers no question: it stays as the offers' source
     if evidence.removed_at is None:
         try:

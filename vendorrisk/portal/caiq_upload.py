@@ -4,7 +4,7 @@ answers offered for the vendor to confirm.
 The workbook is read by the CAIQ importer's own layout (`importers.caiq.read_answers`: the
 container check, openpyxl read-only with formulas refused, never computed), then kept by the
 evidence storage with its SHA-256 as a file of the response that answers no question
-(`EVIDENCE_QUESTION`), and its answers are offered by `campaigns.caiq_prefill`. A file refused
+(`CAIQ_EVIDENCE`), and its answers are offered by `campaigns.caiq_prefill`. A file refused
 as a whole keeps and offers nothing. Staff may upload it on the vendor's behalf (`user`): the
 file then names no recipient and the audit entries name the staff member; the vendor still
 confirms every answer.
@@ -39,9 +39,6 @@ from vendorrisk.questionnaires.importers import caiq
 from vendorrisk.questionnaires.importers.common import ImportRefused, Problem
 from vendorrisk.questionnaires.schema import Template
 
-# The file is never taken for one question's evidence (see CAIQ_EVIDENCE).
-EVIDENCE_QUESTION = CAIQ_EVIDENCE
-
 
 @dataclass
 class Prefilled:
@@ -59,7 +56,7 @@ def is_caiq_based(template: Template) -> bool:
 
 def uploads(response: Response) -> list[Evidence]:
     """Return the completed CAIQs uploaded for this response, newest first."""
-    files = [e for e in response.evidence if e.question_id == EVIDENCE_QUESTION]
+    files = [e for e in response.evidence if e.question_id == CAIQ_EVIDENCE]
     return sorted(files, key=lambda e: e.id, reverse=True)
 
 
@@ -142,7 +139,7 @@ def _keep(response: Response, data: bytes, filename: str, recipient: Recipient |
     stored = storage.save(io.BytesIO(data), filename, max_bytes=_room(response, len(data)))
     evidence = Evidence(
         response=response,
-        question_id=EVIDENCE_QUESTION,
+        question_id=CAIQ_EVIDENCE,
         filename=storage.clean_filename(filename),
         stored_name=stored.stored_name,
         size=stored.size,
@@ -210,7 +207,7 @@ def _record(assignment, evidence, plan, replaced, recipient, user) -> None:
         "evidence.uploaded",
         "evidence",
         evidence.id,
-        details={"question": EVIDENCE_QUESTION, "on_behalf": recipient is None},
+        details={"question": CAIQ_EVIDENCE, "on_behalf": recipient is None},
         **actor,
     )
     audit.record(
