@@ -10,6 +10,7 @@ Each page is requested through the Flask test client, signed in as a vendor mana
 
     .venv/bin/python bench/dashboard.py [--vendors 10000] [--assignments 50000] [--runs 40]
                                         [--pg postgresql://postgres@127.0.0.1:5432/test]
+                                        [--backend both|sqlite|postgresql]
 
 Prints `name p95 backend: 123 ms` and `name queries backend: 14 queries` lines. The target is a
 p95 under 200 ms, the first request of a fresh process included (each page is first requested
@@ -113,9 +114,10 @@ def _seed(app, vendors: int, assignments: int) -> None:
         bulk.build(vendors, assignments, owners=owners, actor=actor)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as connection:
-                connection.exec_driver_sql("ANALYZE")
-                connection.commit()
+            # VACUUM as autovacuum would after a load this size: it marks the pages all-visible,
+            # which the covering indexes need to answer counts without reading the table.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
         else:
             with db.engine.connect() as connection:
                 connection.exec_driver_sql("ANALYZE")
@@ -262,20 +264,34 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40, help="requests per page")
     parser.add_argument("--pg", help="a PostgreSQL server URL (its `bench` database is used)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch SQLite file")
+    parser.add_argument(
+        "--backend",
+        choices=("both", "sqlite", "postgresql"),
+        default="both",
+        help="measure one database only (generating 100,000 vendors takes minutes each)",
+    )
     args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)
 
     workdir = Path(tempfile.mkdtemp(prefix="vr-bench-dashboard-"))
     ok = True
     try:
-        ok &= measure(
-            "sqlite", f"sqlite:///{workdir / 'bench.db'}", args.vendors, args.assignments, args.runs
-        )
+        if args.backend in ("both", "sqlite"):
+            ok &= measure(
+                "sqlite",
+                f"sqlite:///{workdir / 'bench.db'}",
+                args.vendors,
+                args.assignments,
+                args.runs,
+            )
     finally:
         if args.keep:
             print(f"scratch database kept: {workdir / 'bench.db'}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    if args.backend == "sqlite":
+        print(f"target p95 under {TARGET_MS} ms: {'met' if ok else 'MISSED'}")
+        return 0
     url = _bench_database(args.pg or os.environ.get("TEST_DATABASE_URL") or PG_SERVER)
     if url:
         from tests.support.load import drop_postgres_database

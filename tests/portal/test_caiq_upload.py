@@ -179,6 +179,13 @@ def test_confirmed_answers_count_and_the_reviewer_sees_the_caiq_they_came_from(
     _, job_id = reports.build(auth.client, f"/reports/vendors/{caiq_assignment.vendor_id}/pdf")
     text = " ".join(reports.pages_text(reports.download(auth.client, job_id)))
     assert "acme-caiq.xlsx" in text and "completed CAIQ · rev. 1" in text
+    # And the vendor's XLSX export has a row for it, with its file and hash.
+    book = reports.workbook_of(
+        auth.client.get(f"/reports/vendors/{caiq_assignment.vendor_id}/export.xlsx")
+    )
+    (row,) = [r for r in reports.rows_of(book["Answers"]) if r["Question ID"] == CAIQ_EVIDENCE]
+    assert row["Evidence files"] == f"acme-caiq.xlsx (SHA-256 {caiq_file.sha256})"
+    assert row["Revision"] == revision.number
     auth.login("manager")
     page = auth.client.get(f"/review/assignments/{caiq_assignment.id}").text
     assert page.count("Confirmed from the vendor's CAIQ") == 3

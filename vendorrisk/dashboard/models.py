@@ -19,8 +19,15 @@ from vendorrisk.review.models import Finding
 from vendorrisk.vendors.models import Vendor
 
 INDEXES = (
-    # Response counts per campaign (all vendors), and per campaign for one owner's vendors.
-    Index("ix_assignments_campaign_state", Assignment.campaign_id, Assignment.response_state),
+    # Response counts per campaign (all vendors), with what tells an overdue one (migration
+    # 0028), and per campaign for one owner's vendors.
+    Index(
+        "ix_assignments_campaign_counts",
+        Assignment.campaign_id,
+        Assignment.response_state,
+        Assignment.submitted_at,
+        Assignment.extended_due_at,
+    ),
     Index(
         "ix_assignments_vendor_campaign_state",
         Assignment.vendor_id,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, false, func, select, true
+from sqlalchemy import Select, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.campaigns.models import (
@@ -28,6 +28,7 @@ from vendorrisk.campaigns.models import (
     Response,
     Revision,
 )
+from vendorrisk.core.pagination import by_key, first_rows
 from vendorrisk.dashboard.models import PortfolioVendor
 from vendorrisk.dashboard.snapshot import CORE_CATEGORIES, SCORE_COLUMNS, Portfolio, memo, portfolio
 from vendorrisk.extensions import db
@@ -72,6 +73,13 @@ class Scope:
         """A SQL condition limiting rows to this scope (true for everyone's)."""
         return vendor_column == self.owner_id if self.owner_id is not None else true()
 
+    def owns(self, vendor_id_column):
+        """A SQL condition limiting rows of a vendor's to this scope, without joining the
+        vendors (true for everyone's)."""
+        if self.owner_id is None:
+            return true()
+        return vendor_id_column.in_(select(Vendor.id).where(Vendor.owner_id == self.owner_id))
+
     @property
     def list_args(self) -> dict:
         """Query-string arguments that give a list the same scope."""
@@ -111,26 +119,43 @@ class CampaignCounts:
 
 def campaign_states(scope: Scope, now: datetime) -> dict[int, CampaignCounts]:
     """Count assignments per campaign and response state, and those past each vendor's own
-    due time (`Assignment.effective_due_at`: a vendor given more time is not overdue)."""
-    due = Assignment.effective_due_at
+    due time (`Assignment.effective_due_at`: a vendor given more time is not overdue).
+
+    The rule, taken apart so that the count reads one covering index of the assignments and
+    never joins the campaigns: a vendor's due time is the later of the campaign's and its own
+    extension, so an assignment waiting for answers is past it when the campaign's due time
+    has passed and it has no extension still running. Two queries: the campaigns' due times,
+    and the counts.
+    """
+    campaign_due: dict[int, datetime] = {
+        campaign_id: due
+        for campaign_id, due in db.session.execute(select(Campaign.id, Campaign.due_at))
+    }
+    extension = Assignment.extended_due_at
     query = (
         select(
             Assignment.campaign_id,
             Assignment.response_state,
             func.count(),
-            func.count(case((and_(due < now, Assignment.awaits_answers), 1))),
-            func.max(due),
+            func.count(
+                case(
+                    (and_(Assignment.awaits_answers, or_(extension.is_(None), extension < now)), 1)
+                )
+            ),
+            func.max(extension),
         )
-        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .where(scope.owns(Assignment.vendor_id))
         .group_by(Assignment.campaign_id, Assignment.response_state)
     )
-    if scope.owner_id is not None:
-        owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)
-        query = query.where(Assignment.vendor_id.in_(owned))
     counts: dict[int, CampaignCounts] = {}
-    for campaign_id, state, count, past, latest in db.session.execute(query):
+    for campaign_id, state, count, unextended, extended in db.session.execute(query):
+        due = campaign_due.get(campaign_id)
+        if due is None:
+            continue
         c = counts.setdefault(campaign_id, CampaignCounts())
-        c.states[state], c.past_due[state] = count, past
+        c.states[state] = count
+        c.past_due[state] = unextended if due < now else 0
+        latest = max(due, extended) if extended is not None else due
         c.latest_due = latest if c.latest_due is None else max(c.latest_due, latest)
     return counts
 
@@ -183,10 +208,7 @@ def overdue_query(scope: Scope, now: datetime):
         .options(joinedload(Assignment.campaign), joinedload(Assignment.vendor))
         .order_by(Assignment.effective_due_at, Assignment.id)
     )
-    if scope.owner_id is not None:
-        owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)
-        query = query.where(Assignment.vendor_id.in_(owned))
-    return query
+    return query.where(scope.owns(Assignment.vendor_id))
 
 
 # --- findings -----------------------------------------------------------------------------------
@@ -232,15 +254,12 @@ def finding_counts(scope: Scope, today: date) -> FindingCounts:
 def expiring_acceptances(scope: Scope, today: date) -> tuple[list[Finding], int]:
     """Risk acceptances running out within 30 days, soonest first, and how many there are."""
     query = (
-        select(Finding, func.count().over().label("n"))
-        .join(Vendor, Vendor.id == Finding.vendor_id)
-        .where(expiring_condition(today, EXPIRING_DAYS), scope.owned(Vendor.owner_id))
+        select(Finding)
+        .where(expiring_condition(today, EXPIRING_DAYS), scope.owns(Finding.vendor_id))
         .options(joinedload(Finding.vendor))
         .order_by(Finding.acceptance_expires_on, Finding.id)
-        .limit(LIST_LIMIT)
     )
-    rows = db.session.execute(query).all()
-    return [row[0] for row in rows], (rows[0].n if rows else 0)
+    return first_rows(query, LIST_LIMIT)
 
 
 # --- impact signals ----------------------------------------------------------------------------
@@ -250,8 +269,7 @@ def unhandled_alerts_query(scope: Scope):
     """Impact alerts nobody has handled yet, newest first, with their vendor and campaign."""
     return (
         select(ImpactAlert)
-        .join(Vendor, Vendor.id == ImpactAlert.vendor_id)
-        .where(ImpactAlert.handled_at.is_(None), scope.owned(Vendor.owner_id))
+        .where(ImpactAlert.handled_at.is_(None), scope.owns(ImpactAlert.vendor_id))
         .options(
             joinedload(ImpactAlert.vendor),
             joinedload(ImpactAlert.assignment).joinedload(Assignment.campaign),
@@ -261,10 +279,8 @@ def unhandled_alerts_query(scope: Scope):
 
 
 def unhandled_alerts(scope: Scope) -> tuple[list[ImpactAlert], int]:
-    """The newest unhandled impact alerts and how many there are, in one query."""
-    query = unhandled_alerts_query(scope).add_columns(func.count().over().label("n"))
-    rows = db.session.execute(query.limit(LIST_LIMIT)).all()
-    return [row[0] for row in rows], (rows[0].n if rows else 0)
+    """The newest unhandled impact alerts and how many there are (two queries)."""
+    return first_rows(unhandled_alerts_query(scope), LIST_LIMIT)
 
 
 # --- residual risk, stale assessments, scores (from the stored portfolio state) ---------------
@@ -611,7 +627,7 @@ class Dashboard:
 
 def overdue_first(scope: Scope, now: datetime) -> list[Assignment]:
     """The few most overdue assignments (the count comes from the campaign summary)."""
-    return list(db.session.scalars(overdue_query(scope, now).limit(LIST_LIMIT)))
+    return list(db.session.scalars(by_key(overdue_query(scope, now), LIST_LIMIT)))
 
 
 def dashboard(

@@ -9,10 +9,10 @@ SQL (counts by tier, score ranges, stale assessments), which costs the same in a
 as in a warm one.
 
 What the stored rows were computed from is the single row of portfolio_marks: a *fingerprint*
-of the inputs (the row count and newest id or time of vendors, submitted revisions, review
-decisions, findings, finding events and score overrides, and the newest assignment and
-revision; findings change state only through services that append an event), the day, the
-staleness age and the reassessment schedule. Every request reads the
+of the inputs (the newest id or time of vendors, submitted revisions, review decisions,
+findings, finding events and score overrides, with how many rows each holds above a base; and
+the newest assignment and revision; findings change state only through services that append
+an event), the day, the staleness age and the reassessment schedule. Every request reads the
 fingerprint in one query, served by indexes. When it moved, the rows newer than the stored one
 name the vendors concerned and only those are computed again, under a lock on the mark row so
 hosts do not write at once; the row counts prove that nothing was missed. A new day changes
@@ -23,6 +23,13 @@ worker does it when one is configured (REDIS_URL), else the request. The periodi
 `dashboard.refresh` (and `flask dashboard refresh`) rebuilds everything every
 SNAPSHOT_MAX_AGE seconds, a bound on what a change made outside the services could hide;
 without a worker, a request finding the state older than that rebuilds it.
+
+The counts are taken above a base (`Since`), set at each full rebuild a little below the
+newest row of each table (ID_WINDOW ids, TIME_WINDOW for submission times), so that reading
+them costs the rows added since the last rebuild, not a scan of tables of half a million rows.
+A transaction still open at the rebuild commits its rows within the window, where they are
+counted; only a row committed later than ID_WINDOW newer rows of the same table, or a row
+deleted below the base, goes unseen until the next full rebuild.
 
 Score categories are the effective ones (reviewer overrides applied) of the latest submitted
 revision of each vendor: a revision's JSON is read with a path expression, never the whole
@@ -74,6 +81,32 @@ PARTIAL_LIMIT = 0.2
 MARK_ID = 1
 _EXTENSION = "vendorrisk.dashboard.snapshot"
 _DATETIMES = (1, 3)  # the fingerprint's positions holding a time, the others hold numbers
+# How far below the newest row, at a full rebuild, the counts start (see the module's notes).
+ID_WINDOW = 1000
+TIME_WINDOW = timedelta(hours=1)
+
+
+class Since(NamedTuple):
+    """The bases the fingerprint counts rows above: ids, and a submission time."""
+
+    vendor: int = 0
+    submitted: datetime | None = None
+    decision: int = 0
+    finding: int = 0
+    event: int = 0
+    override: int = 0
+
+    def encode(self) -> list:
+        return [v.isoformat() if isinstance(v, datetime) else v for v in self]
+
+    @classmethod
+    def decode(cls, values: list | None) -> Since | None:
+        if values is None:
+            return None
+        values = list(values)
+        if values[1] is not None:
+            values[1] = datetime.fromisoformat(values[1])
+        return cls._make(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +123,9 @@ class VendorState:
 
 
 class Fingerprint(NamedTuple):
-    """Counts and newest markers of the tables the portfolio state is computed from."""
+    """Newest markers of the tables the portfolio state is computed from, and how many rows
+    they hold above the bases `since` (the counts are comparable between fingerprints taken
+    above the same bases only)."""
 
     vendors: int
     vendor_changed: datetime | None
@@ -109,9 +144,14 @@ class Fingerprint(NamedTuple):
     # clarify, is no longer due for a reassessment.
     assignment_last: int | None = None
     revision_last: int | None = None
+    since: Since | None = None
 
     def encode(self) -> str:
-        return json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in self])
+        *values, since = self
+        return json.dumps(
+            [v.isoformat() if isinstance(v, datetime) else v for v in values]
+            + [since.encode() if since is not None else None]
+        )
 
     @classmethod
     def decode(cls, text: str | None) -> Fingerprint | None:
@@ -121,7 +161,9 @@ class Fingerprint(NamedTuple):
         for i in _DATETIMES:
             if values[i] is not None:
                 values[i] = datetime.fromisoformat(values[i])
-        return cls._make(values)
+        if len(values) == len(cls._fields):  # one written before the bases has none
+            values[-1] = Since.decode(values[-1])
+        return cls(*values)
 
 
 @dataclass(frozen=True)
@@ -183,22 +225,25 @@ def forget() -> None:
     current_app.extensions.pop(_EXTENSION, None)
 
 
-def _fingerprint_columns() -> list:
-    def scalar(column):
-        return select(column).scalar_subquery()
+def _fingerprint_columns(since: Since) -> list:
+    def scalar(column, *where):
+        return select(column).where(*where).scalar_subquery()
+
+    def newer(column, base):
+        return column > base if base is not None else true()
 
     return [
-        scalar(func.count(Vendor.id)),
+        scalar(func.count(Vendor.id), Vendor.id > since.vendor),
         scalar(func.max(Vendor.updated_at)),
-        scalar(func.count(Revision.submitted_at)),
+        scalar(func.count(Revision.submitted_at), newer(Revision.submitted_at, since.submitted)),
         scalar(func.max(Revision.submitted_at)),
-        scalar(func.count(ReviewDecision.id)),
+        scalar(func.count(ReviewDecision.id), ReviewDecision.id > since.decision),
         scalar(func.max(ReviewDecision.id)),
-        scalar(func.count(Finding.id)),
+        scalar(func.count(Finding.id), Finding.id > since.finding),
         scalar(func.max(Finding.id)),
-        scalar(func.count(FindingEvent.id)),
+        scalar(func.count(FindingEvent.id), FindingEvent.id > since.event),
         scalar(func.max(FindingEvent.id)),
-        scalar(func.count(ScoreOverride.id)),
+        scalar(func.count(ScoreOverride.id), ScoreOverride.id > since.override),
         scalar(func.max(ScoreOverride.id)),
         scalar(func.max(Vendor.id)),
         scalar(func.max(Assignment.id)),
@@ -206,22 +251,62 @@ def _fingerprint_columns() -> list:
     ]
 
 
-def fingerprint() -> Fingerprint:
-    """Read, in one query, what changes whenever an input of residual risk or scores does."""
-    return Fingerprint._make(db.session.execute(select(*_fingerprint_columns())).one())
+def _bases() -> Since:
+    """New bases a little below the newest row of each table (a full rebuild sets them)."""
+    vendor, submitted, decision, finding, event, override = db.session.execute(
+        select(
+            *(
+                select(column).scalar_subquery()
+                for column in (
+                    func.max(Vendor.id),
+                    func.max(Revision.submitted_at),
+                    func.max(ReviewDecision.id),
+                    func.max(Finding.id),
+                    func.max(FindingEvent.id),
+                    func.max(ScoreOverride.id),
+                )
+            )
+        )
+    ).one()
+
+    def below(newest: int | None) -> int:
+        return max(0, (newest or 0) - ID_WINDOW)
+
+    return Since(
+        vendor=below(vendor),
+        submitted=submitted - TIME_WINDOW if submitted is not None else None,
+        decision=below(decision),
+        finding=below(finding),
+        event=below(event),
+        override=below(override),
+    )
+
+
+def fingerprint(since: Since | None = None) -> Fingerprint:
+    """Read, in one query, what changes whenever an input of residual risk or scores does,
+    counting rows above `since` (by default the stored state's bases, else new ones)."""
+    if since is None:
+        mark = db.session.get(PortfolioMark, MARK_ID)
+        stored = Fingerprint.decode(mark.fingerprint) if mark is not None else None
+        since = stored.since if stored is not None and stored.since is not None else _bases()
+    row = db.session.execute(select(*_fingerprint_columns(since))).one()
+    return Fingerprint._make((*row, since))
 
 
 def portfolio(today: date | None = None) -> Portfolio:
     """Return the stored state, first bringing it up to date with what changed since."""
     today = today or date.today()
     stale_days = int(current_app.config.get("ASSESSMENT_STALE_DAYS", 365))
-    # The mark and the fingerprint in one query: the whole cost of a page when nothing changed.
-    row = db.session.execute(
-        select(PortfolioMark, *_fingerprint_columns()).where(PortfolioMark.id == MARK_ID)
-    ).one_or_none()
-    if row is not None:
-        mark, current = row[0], Fingerprint._make(row[1:])
-        if _usable(mark, current, today, stale_days):
+    # The mark, then the fingerprint above its bases: the whole cost of a page when nothing
+    # changed.
+    mark = db.session.execute(
+        select(PortfolioMark)
+        .where(PortfolioMark.id == MARK_ID)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    stored = Fingerprint.decode(mark.fingerprint) if mark is not None else None
+    if mark is not None and stored is not None and stored.since is not None:
+        if _usable(mark, fingerprint(stored.since), today, stale_days):
             return _portfolio(mark, today)
     return _bring_up_to_date(today, stale_days)
 
@@ -232,7 +317,7 @@ def refresh(today: date | None = None) -> Portfolio:
     today = today or date.today()
     stale_days = int(current_app.config.get("ASSESSMENT_STALE_DAYS", 365))
     mark = _locked_mark()
-    current = fingerprint()
+    current = fingerprint(_bases())
     _rebuild(today)
     return _store_mark(mark, current, today, stale_days, full=True)
 
@@ -284,7 +369,9 @@ def _locked_mark() -> PortfolioMark:
 
 def _bring_up_to_date(today: date, stale_days: int) -> Portfolio:
     mark = _locked_mark()
-    current = fingerprint()
+    stored = Fingerprint.decode(mark.fingerprint)
+    since = stored.since if stored is not None and stored.since is not None else _bases()
+    current = fingerprint(since)
     if _usable(mark, current, today, stale_days):  # another request did it meanwhile
         portfolio = _portfolio(mark, today)
         db.session.commit()
@@ -301,8 +388,9 @@ def _bring_up_to_date(today: date, stale_days: int) -> Portfolio:
             log.info("portfolio: a change could not be placed; a full rebuild is queued")
             _recompute(today, vendors)
             return _store_mark(mark, current, today, stale_days, full=False)
+    rebased = fingerprint(_bases())  # read before the rebuild: what it computes from
     _rebuild(today)
-    return _store_mark(mark, current, today, stale_days, full=True)
+    return _store_mark(mark, rebased, today, stale_days, full=True)
 
 
 def _placed(
@@ -314,6 +402,8 @@ def _placed(
     previous = Fingerprint.decode(mark.fingerprint)
     if not mark.version or previous is None or not _same_settings(mark, stale_days):
         return None
+    if previous.since != current.since:  # counts above other bases cannot be compared
+        return None
     if _too_old(mark):
         return None
     vendors, complete = _changes(previous, current)
@@ -321,7 +411,8 @@ def _placed(
         return None
     if mark.day != today:
         vendors |= _turned_by_date(mark.day, today, stale_days)
-    if len(vendors) > max(50, PARTIAL_LIMIT * current.vendors):
+    # The newest vendor id stands for the portfolio's size (its count would scan every row).
+    if len(vendors) > max(50, PARTIAL_LIMIT * (current.vendor_last or 0)):
         return None
     return sorted(vendors), complete
 
@@ -485,7 +576,9 @@ def _changes(previous: Fingerprint, current: Fingerprint) -> tuple[set[int], boo
         "event": current.events - previous.events,
         "override": current.overrides - previous.overrides,
     }
-    complete = all(found.get(source, 0) == count for source, count in expected.items())
+    complete = previous.since == current.since and all(
+        found.get(source, 0) == count for source, count in expected.items()
+    )
     return vendors, complete
 
 

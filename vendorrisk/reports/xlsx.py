@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from vendorrisk.campaigns.models import Assignment, Campaign, Recipient, Response
+from vendorrisk.campaigns.models import CAIQ_EVIDENCE, Assignment, Campaign, Recipient, Response
 from vendorrisk.core.spreadsheet import csv_text, safe_cell
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.display import answer_text
@@ -263,6 +263,15 @@ def _assignment_rows(
         )
     categories = {c.id: c.title for c in template.categories}
     answers_data = latest.answers or {}
+    # What every answer row starts with: whose answers, to what, in which revision.
+    revision_cells = [
+        vendor,
+        campaign,
+        template.title,
+        version.number,
+        latest.number,
+        latest.submitted_at,
+    ]
     for section in template.sections:
         for question in section.questions:
             entry = trace.get(question.id)
@@ -275,12 +284,7 @@ def _assignment_rows(
             gap = gaps.get(question.id)
             answers.append(
                 [
-                    vendor,
-                    campaign,
-                    template.title,
-                    version.number,
-                    latest.number,
-                    latest.submitted_at,
+                    *revision_cells,
                     section.title,
                     question.id,
                     question.text,
@@ -297,6 +301,18 @@ def _assignment_rows(
                     "; ".join(files.get(question.id, [])) or None,
                 ]
             )
+    if files.get(CAIQ_EVIDENCE):
+        # A completed CAIQ the vendor uploaded answers no one question: its own row, after them.
+        answers.append(
+            [
+                *revision_cells,
+                None,
+                CAIQ_EVIDENCE,
+                "Completed CAIQ uploaded with the answers",
+                *([None] * 10),
+                "; ".join(files[CAIQ_EVIDENCE]),
+            ]
+        )
 
 
 def _category_titles(versions: set[TemplateVersion]) -> dict[str, str]:
