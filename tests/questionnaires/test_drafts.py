@@ -8,7 +8,7 @@ from helpers_app import SHIPPED, store_version
 from helpers_questionnaires import template
 
 from tests.conftest import make_user
-from vendorrisk.questionnaires import drafts, services
+from vendorrisk.questionnaires import draft_edits, drafts, services
 from vendorrisk.questionnaires.models import PENDING, TemplateDraft
 
 
@@ -37,7 +37,7 @@ def test_an_empty_incident_draft_is_valid_at_once(draft):
 
 
 def test_a_draft_needs_a_slug_and_a_title(manager):
-    with pytest.raises(drafts.EditRefused) as exc:
+    with pytest.raises(draft_edits.EditRefused) as exc:
         drafts.create_empty("Bad Slug", "", "incident", manager)
     assert set(exc.value.errors) == {"slug", "title"}
 
@@ -65,7 +65,7 @@ def test_moving_a_question_down_and_a_section(draft, manager):
 def test_reordering_a_section_by_the_whole_order(draft, manager):
     _edit(draft, manager, "reorder", section="response", order="q2, q1")
     assert _ids(draft) == ["q2", "q1"]
-    with pytest.raises(drafts.EditRefused):
+    with pytest.raises(draft_edits.EditRefused):
         _edit(draft, manager, "reorder", section="response", order="q2")
 
 
@@ -75,7 +75,7 @@ def test_adding_a_question_of_a_built_in_type(draft, manager):
     )
     assert draft.valid, draft.messages
     assert drafts.parsed_draft(draft).question("when").type == "date"
-    with pytest.raises(drafts.EditRefused) as exc:
+    with pytest.raises(draft_edits.EditRefused) as exc:
         _edit(draft, manager, "add_question", section="response", type="date", new_id="Bad")
     assert set(exc.value.errors) == {"new_id", "text"}
 
@@ -100,8 +100,8 @@ def test_adding_and_deleting_a_question(draft, manager):
 def test_a_new_scored_question_asks_for_its_finding_title_and_an_unscored_one_does_not(
     draft, manager
 ):
-    for kind in drafts.SCORED_KINDS:
-        with pytest.raises(drafts.EditRefused) as exc:
+    for kind in draft_edits.SCORED_KINDS:
+        with pytest.raises(draft_edits.EditRefused) as exc:
             _edit(
                 draft,
                 manager,
@@ -113,7 +113,7 @@ def test_a_new_scored_question_asks_for_its_finding_title_and_an_unscored_one_do
             )
         assert set(exc.value.errors) == {"finding_title"}
         assert "finding title" in exc.value.errors["finding_title"]
-    with pytest.raises(drafts.EditRefused) as exc:
+    with pytest.raises(draft_edits.EditRefused) as exc:
         _edit(
             draft,
             manager,
@@ -175,7 +175,7 @@ def test_setting_and_clearing_a_condition_through_pick_lists(draft, manager):
     cond = drafts.parsed_draft(draft).question("q2").show_if
     assert (cond.question, cond.values) == ("q1", ("yes",))
     _edit(draft, manager, "set_show_if", question="q2", when="q1", operator="not_in", values="no")
-    assert drafts.show_if_of(drafts.draft_data(draft)["sections"][0]["questions"][1]) == (
+    assert draft_edits.show_if_of(drafts.draft_data(draft)["sections"][0]["questions"][1]) == (
         "not_in",
         "q1",
         ["no"],
@@ -210,7 +210,7 @@ def test_a_stale_editor_gets_a_conflict_not_an_overwrite(draft, manager):
 def test_editing_the_yaml_text_directly(draft, manager):
     _edit(draft, manager, "edit_yaml", yaml_text="id: [\n")
     assert not draft.valid and draft.yaml_text == "id: [\n"
-    with pytest.raises(drafts.EditRefused):
+    with pytest.raises(draft_edits.EditRefused):
         _edit(draft, manager, "move_question", question="q1", direction="down")
 
 
@@ -249,15 +249,15 @@ def test_adding_a_block_of_the_question_bank(draft, manager):
     section = data["sections"][-1]
     assert section["id"] == "suppliers_checked" and section["questions"]
     assert "{" not in drafts.dump(section)
-    with pytest.raises(drafts.EditRefused):
+    with pytest.raises(draft_edits.EditRefused):
         _edit(draft, manager, "add_block", block="suppliers_checked")
-    with pytest.raises(drafts.EditRefused):
+    with pytest.raises(draft_edits.EditRefused):
         _edit(draft, manager, "add_block", block="no_such_block")
 
 
 def test_every_block_of_the_bank_adds_to_a_valid_draft(manager):
     """Each block brings its category, reference dates and conditions into a sound draft."""
-    for key in drafts.bank_blocks():
+    for key in draft_edits.bank_blocks():
         fresh = drafts.create_empty("acme-breach-2026", "Acme", "incident", manager)
         _edit(fresh, manager, "add_block", block=key)
         assert fresh.valid, (key, fresh.messages)

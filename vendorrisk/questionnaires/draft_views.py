@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from vendorrisk.extensions import db
 
-from . import drafts, services
+from . import draft_edits, drafts, services
 from .canonical import content_hash
 from .draft_forms import EditForm, NewDraftForm, PasteForm
 from .formfactory import form_class
@@ -38,7 +38,7 @@ def new():
             draft = drafts.create_empty(
                 form.slug.data, form.title.data, form.kind.data, current_user
             )
-        except drafts.EditRefused as exc:
+        except draft_edits.EditRefused as exc:
             for name, message in exc.errors.items():
                 form[name].errors = [message]
         else:
@@ -77,14 +77,14 @@ def _editor(draft: TemplateDraft, errors=None, focus=None, status=200, section=N
         errors=errors or {},
         focus=focus,
         errors_section=section,
-        types=drafts.QUESTION_TYPES,
-        scored_kinds=drafts.SCORED_KINDS,
-        finding_title_max=drafts.FINDING_TITLE_MAX,
-        blocks=drafts.bank_blocks(),
-        operators=drafts.OPERATORS,
-        options_text=drafts.options_text,
-        show_if_of=drafts.show_if_of,
-        show_if_choices=drafts.show_if_choices,
+        types=draft_edits.QUESTION_TYPES,
+        scored_kinds=draft_edits.SCORED_KINDS,
+        finding_title_max=draft_edits.FINDING_TITLE_MAX,
+        blocks=draft_edits.bank_blocks(),
+        operators=draft_edits.OPERATORS,
+        options_text=draft_edits.options_text,
+        show_if_of=draft_edits.show_if_of,
+        show_if_choices=draft_edits.show_if_choices,
         form=EditForm(formdata=None),
     ), status
 
@@ -109,7 +109,7 @@ def apply(draft_id: int):
         db.session.rollback()
         flash(str(exc), "danger")
         return _editor(drafts.get_draft_or_404(draft_id), focus=focus, status=409)
-    except drafts.EditRefused as exc:
+    except draft_edits.EditRefused as exc:
         return _editor(draft, exc.errors, focus, 422, request.form.get("section"))
     db.session.commit()
     if messages:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from vendorrisk.questionnaires.drafts import DEFAULT_REMEDIATION
+from vendorrisk.questionnaires.draft_edits import DEFAULT_REMEDIATION
 from vendorrisk.questionnaires.schema import FINDING_TITLE_MAX, MAX_WEIGHT, OPTION_VALUE_RE
 
 from .common import (
