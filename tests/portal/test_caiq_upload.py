@@ -9,6 +9,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from tests.portal.caiq_scene import SHEET, caiq_version, filled_caiq, upload
 from tests.portal.delegation_helpers import delegate, delegate_recipient
@@ -285,6 +286,25 @@ def test_a_refused_file_keeps_and_offers_nothing(
     assert response.status_code == 400
     assert message in response.text
     assert "nothing was kept" in response.text
+    assert _counts() == before
+    assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
+
+
+def test_a_commit_that_fails_leaves_no_file_behind(
+    vendor_client, caiq_aid, caiq_assignment, uploads, monkeypatch
+):
+    """The file is written before the rows that refer to it are committed: if the commit
+    fails (the database gone, say), the file goes too, so storage holds nothing unrecorded."""
+
+    def fail() -> None:
+        raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    before = _counts()
+    monkeypatch.setattr(db.session, "commit", fail)
+    response = upload(vendor_client, caiq_aid, filled_caiq(COMPLETED))
+    monkeypatch.undo()
+    assert response.status_code == 500  # the error page, no traceback
+    assert "Traceback" not in response.text
     assert _counts() == before
     assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
 

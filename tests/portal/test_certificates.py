@@ -8,6 +8,7 @@ import io
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from tests.portal.helpers import (
     COMPLETE,
@@ -146,3 +147,19 @@ def test_the_vendor_sees_the_certificate_read_on_its_receipt(vendor_client, aid,
     assert "Certificate read from your file: CN=mail.example.test" in receipt
     assert "serial c0ffee" in receipt and "Valid 2021-01-14" in receipt
     assert "Check:" not in receipt
+
+
+def test_a_save_whose_commit_fails_leaves_no_file_behind(vendor_client, aid, uploads, monkeypatch):
+    """Files are written before the rows that refer to them are committed: a commit that fails
+    takes the files with it, so storage holds nothing the record does not name."""
+
+    def fail() -> None:
+        raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    monkeypatch.setattr(db.session, "commit", fail)
+    response = attach(
+        vendor_client, aid, "new.pem", pem(make_certificate(D(2021, 1, 13), D(2022, 1, 13)))
+    )
+    monkeypatch.undo()
+    assert response.status_code == 500 and "Traceback" not in response.text
+    assert all_evidence() == [] and stored_files(uploads) == []

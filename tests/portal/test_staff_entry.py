@@ -7,7 +7,8 @@ import hashlib
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from tests.portal.delegation_helpers import audit_actions
 from tests.portal.helpers import draft_of
@@ -153,3 +154,21 @@ def test_only_managers_enter_a_workbook_on_the_vendors_behalf(
     assert response.status_code == post
     if post != 302 or role is None:
         assert _entry() is None
+
+
+def test_an_entry_whose_commit_fails_leaves_no_file_behind(
+    client, auth, assignment, uploads, monkeypatch
+):
+    auth.login("manager")
+    data = fill(_download(client, assignment), FILLED)
+
+    def fail() -> None:
+        raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    monkeypatch.setattr(db.session, "commit", fail)
+    response = _upload(client, assignment, data)
+    monkeypatch.undo()
+    assert response.status_code == 500 and "Traceback" not in response.text
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(StaffEntry)) == 0
+    assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))

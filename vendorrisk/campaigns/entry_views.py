@@ -76,7 +76,7 @@ def upload(assignment_id: int):
         form.file.errors.append(str(exc))
         return _page(assignment, upload=form, status=400)
     if isinstance(result, StaffEntry):
-        db.session.commit()
+        storage.commit_keeping([result.stored_name])
         flash(
             f"The workbook is read: {result.questions} answers are in the draft and the file is "
             "kept as evidence. Check them, then attest and submit.",

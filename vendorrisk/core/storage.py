@@ -12,7 +12,7 @@ import secrets
 import shlex
 import subprocess  # nosec B404  # runs only the scan command from configuration
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +20,7 @@ from typing import BinaryIO
 from flask import Response, abort, current_app, send_file
 
 from vendorrisk.core import blobs
+from vendorrisk.extensions import db
 
 CHUNK = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -255,3 +256,16 @@ def remove(stored_name: str) -> None:
         blobs.store().delete(blobs.UPLOADS, _checked(stored_name))
     except blobs.StorageError:
         log.warning("could not delete stored file %s", stored_name, exc_info=True)
+
+
+def commit_keeping(stored_names: Iterable[str]) -> None:
+    """Commit the rows that refer to files this request stored. Should the commit fail, no
+    row refers to the files: they are deleted (storage holds nothing unrecorded) and the
+    error goes on to the caller."""
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for name in stored_names:
+            remove(name)
+        raise

@@ -116,7 +116,7 @@ def take_form(
         except (PortalError, storage.UploadRejected) as exc:
             form.file.errors.append(str(exc))
         else:
-            db.session.commit()
+            storage.commit_keeping([result.evidence.stored_name])
     status = 200
     if form.is_submitted() and result is None:
         db.session.rollback()

@@ -248,7 +248,7 @@ def save_section(
         # Read before the commit: after it, a colleague's save could already be there, and our
         # next autosave would overwrite it unawares.
         saved_version = response.version
-        db.session.commit()
+        storage.commit_keeping(stored)
     except (EditConflict, StaleDataError):  # a save that raced ours and won
         db.session.rollback()
         discard_uncommitted_files(stored)
