@@ -47,6 +47,17 @@ def test_a_manager_reads_the_dashboard_and_handles_an_impact_signal(page, seed, 
     )
     assert broken == []
     assert page.locator("img.dash-chart").count() == 4
+    # Nothing spills out of its panel, at the widths where a panel puts its chart and its
+    # table side by side (a long tier name once pushed a column past the card's edge).
+    for width in (1400, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        spilling = page.evaluate(
+            "Array.from(document.querySelectorAll('section.card'))"
+            ".filter(c => c.scrollWidth > c.clientWidth + 1)"
+            ".map(c => c.getAttribute('aria-labelledby'))"
+        )
+        assert spilling == [], width
+    page.set_viewport_size({"width": 1280, "height": 900})
     shoot("dashboard")
     accessible("dashboard")
     page.get_by_text("Mark handled").first.click()
