@@ -266,6 +266,11 @@ def commit_keeping(stored_names: Iterable[str]) -> None:
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        for name in stored_names:
-            remove(name)
+        remove_unrecorded(stored_names)
         raise
+
+
+def remove_unrecorded(stored_names: Iterable[str]) -> None:
+    """Delete files whose rows were rolled back: no record refers to them."""
+    for name in stored_names:
+        remove(name)

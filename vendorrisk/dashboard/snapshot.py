@@ -286,9 +286,7 @@ def fingerprint(since: Since | None = None) -> Fingerprint:
     """Read, in one query, what changes whenever an input of residual risk or scores does,
     counting rows above `since` (by default the stored state's bases, else new ones)."""
     if since is None:
-        mark = db.session.get(PortfolioMark, MARK_ID)
-        stored = Fingerprint.decode(mark.fingerprint) if mark is not None else None
-        since = stored.since if stored is not None and stored.since is not None else _bases()
+        since = _stored_bases(db.session.get(PortfolioMark, MARK_ID)) or _bases()
     row = db.session.execute(select(*_fingerprint_columns(since))).one()
     return Fingerprint._make((*row, since))
 
@@ -304,11 +302,17 @@ def portfolio(today: date | None = None) -> Portfolio:
         .where(PortfolioMark.id == MARK_ID)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    stored = Fingerprint.decode(mark.fingerprint) if mark is not None else None
-    if mark is not None and stored is not None and stored.since is not None:
-        if _usable(mark, fingerprint(stored.since), today, stale_days):
+    since = _stored_bases(mark)
+    if mark is not None and since is not None:
+        if _usable(mark, fingerprint(since), today, stale_days):
             return _portfolio(mark, today)
     return _bring_up_to_date(today, stale_days)
+
+
+def _stored_bases(mark: PortfolioMark | None) -> Since | None:
+    """The bases the stored fingerprint counted above (None: no state, or one without)."""
+    stored = Fingerprint.decode(mark.fingerprint) if mark is not None else None
+    return stored.since if stored is not None else None
 
 
 def refresh(today: date | None = None) -> Portfolio:
@@ -369,9 +373,7 @@ def _locked_mark() -> PortfolioMark:
 
 def _bring_up_to_date(today: date, stale_days: int) -> Portfolio:
     mark = _locked_mark()
-    stored = Fingerprint.decode(mark.fingerprint)
-    since = stored.since if stored is not None and stored.since is not None else _bases()
-    current = fingerprint(since)
+    current = fingerprint(_stored_bases(mark) or _bases())
     if _usable(mark, current, today, stale_days):  # another request did it meanwhile
         portfolio = _portfolio(mark, today)
         db.session.commit()

@@ -251,11 +251,11 @@ def save_section(
         storage.commit_keeping(stored)
     except (EditConflict, StaleDataError):  # a save that raced ours and won
         db.session.rollback()
-        discard_uncommitted_files(stored)
+        storage.remove_unrecorded(stored)
         return SectionSave(conflict=True)
     except (PortalError, storage.UploadRejected) as exc:
         db.session.rollback()
-        discard_uncommitted_files(stored)
+        storage.remove_unrecorded(stored)
         return SectionSave(message=str(exc), file_question=uploading)
     return SectionSave(version=saved_version)
 
@@ -444,12 +444,6 @@ def discard_removed_file(evidence: Evidence) -> None:
     """Delete a removed file from storage (after the removal is committed, so none is lost)."""
     if evidence.removed_at is not None and evidence.first_submitted_revision is None:
         storage.remove(evidence.stored_name)
-
-
-def discard_uncommitted_files(stored_names: list[str]) -> None:
-    """Delete files whose evidence rows were rolled back: no record refers to them."""
-    for name in stored_names:
-        storage.remove(name)
 
 
 def live_evidence(response: Response) -> dict[str, list[Evidence]]:
