@@ -1,18 +1,36 @@
 """VendorRisk: breach-driven vendor due diligence."""
 
+import os
 from pathlib import Path
 
 from flask import Flask, g
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application; each subsystem registers itself here."""
+    """Build the application; each subsystem registers itself in `_set_up`.
+
+    Loaded by the `flask` command line (and given no settings), the set-up waits until something
+    needs it (`core/deferred.py`), so listing the commands imports none of the app's modules.
+    """
     from vendorrisk.config import build_config, instance_path
 
+    if config is None and os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+        from vendorrisk.core.deferred import DeferredFlask
+
+        deferred = DeferredFlask(
+            __name__, instance_relative_config=True, instance_path=instance_path()
+        )
+        deferred.config.update(build_config(Path(deferred.instance_path), config))
+        deferred.defer(_set_up)
+        return deferred
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path())
-
     app.config.update(build_config(Path(app.instance_path), config))
+    _set_up(app)
+    return app
 
+
+def _set_up(app: Flask) -> None:
+    """Register the extensions, blueprints, commands and hooks of every subsystem."""
     from vendorrisk import demo, jinja, reports
     from vendorrisk.accounts import cli as accounts_cli
     from vendorrisk.accounts import login as accounts_login
@@ -117,5 +135,3 @@ def create_app(config: dict | None = None) -> Flask:
         if g.get("outbox_pending") and app.config["OUTBOX_SEND_AFTER_REQUEST"]:
             response.call_on_close(lambda: outbox.send_after_request(app))
         return response
-
-    return app
