@@ -244,3 +244,35 @@ def test_the_portfolio_pdf_shows_each_clarification_exchange(client, auth, campa
     assert squash("Has it been replaced since?") in text
     assert squash("Answer changed to: Yes") in text
     assert squash("Comment: Replaced on 14 January, ticket CHG-7.") in text
+
+
+def test_the_record_is_gathered_a_chunk_at_a_time_with_the_results(campaign, monkeypatch):
+    """With chunks of one vendor the attached record is, byte for byte, the record gathered
+    whole; each chunk's results are computed once, for the summary lines and the record."""
+    import json
+
+    from vendorrisk.core.timeutil import utcnow
+    from vendorrisk.reports import documents
+    from vendorrisk.reports import record as records
+    from vendorrisk.reports.builders import campaign as campaign_builder
+    from vendorrisk.reports.builders.common import Limits, Meta, new_document_id
+    from vendorrisk.review import effective
+
+    monkeypatch.setattr(campaign_builder, "RESULT_CHUNK", 1)
+    computed = []
+    for_revisions = effective.for_revisions
+
+    def counted(revisions):
+        computed.append(1)
+        return for_revisions(revisions)
+
+    monkeypatch.setattr(effective, "for_revisions", counted)
+    now = utcnow()
+    meta = Meta(new_document_id(now), now, "Paula Portfolio", "Compliance officer")
+    _, files = documents.campaign_report(campaign, meta, Limits.from_config())
+    assert len(computed) == len(campaign.assignments)  # one per chunk, none again for the record
+    attached = {name: body for name, body, _ in files}
+    whole = records.gather(records.campaign_assignments(campaign)).files()
+    assert {name: attached[name] for name in whole} == whole
+    assert len(json.loads(attached["answers.json"])) == len(campaign.assignments)
+    assert len(json.loads(attached["scores.json"])) == 2

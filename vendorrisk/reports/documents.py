@@ -54,10 +54,9 @@ def slug(text: str) -> str:
 
 
 def attachments(
-    record: records.Record, meta: Meta, kind: str, subject: dict
+    files: dict[str, bytes], meta: Meta, kind: str, subject: dict
 ) -> tuple[tuple[str, bytes, str], ...]:
     """Return the record's JSON files and their manifest, noting the manifest hash in `meta`."""
-    files = record.files()
     manifest = records.manifest(files, document_id=meta.document_id, kind=kind, subject=subject)
     meta.record_sha256 = records.sha256(manifest)
     meta.record_files = (*sorted(files), records.MANIFEST)
@@ -73,7 +72,7 @@ def vendor_report(
     """Return the print HTML of a vendor's due-diligence report and its record to attach."""
     report = vendor_builder.build(vendor, meta, limits, progress)
     files = attachments(
-        records.gather([a.assignment for a in report.assessments]),
+        records.gather([a.assignment for a in report.assessments]).files(),
         meta,
         "vendor-due-diligence",
         {"type": "vendor", "id": vendor.id, "name": vendor.name},
@@ -86,9 +85,10 @@ def campaign_report(
     campaign: Campaign, meta: Meta, limits: Limits, progress=campaign_builder._no_progress
 ) -> tuple[str, tuple[tuple[str, bytes, str], ...]]:
     """Return the print HTML of a campaign's portfolio report and its record to attach."""
-    report = campaign_builder.build(campaign, meta, limits, progress)
+    record = records.RecordWriter()
+    report = campaign_builder.build(campaign, meta, limits, progress, record=record)
     files = attachments(
-        records.gather(report.assignments),
+        record.files(),
         meta,
         "campaign-portfolio",
         {"type": "campaign", "id": campaign.id, "name": campaign.name},

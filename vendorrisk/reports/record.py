@@ -143,20 +143,51 @@ class Record:
             for item in e.revision.evidence_index or []
         ]
 
+    def results(self) -> dict[int, EffectiveResult]:
+        """Return the effective result of each assessment that has one, by assignment id."""
+        return {e.assignment.id: e.result for e in self.entries if e.result is not None}
+
     def files(self) -> dict[str, bytes]:
         """Return the JSON files to attach, by name (the manifest is made by `manifest`)."""
-        data = {
-            "answers.json": self.answers(),
-            "scores.json": self.scores(),
-            "findings.json": self.findings(),
-            "evidence.json": self.evidence(),
-        }
-        return {name: dump(value) for name, value in data.items()}
+        writer = RecordWriter()
+        writer.add(self)
+        return writer.files()
+
+
+class RecordWriter:
+    """Writes the record's JSON files one gathered part at a time.
+
+    A large campaign's record is gathered a chunk of assessments at a time: each chunk is added
+    here and then dropped, so besides the serialised files only one chunk's answers, revisions
+    and results are in memory. The files are the same bytes `dump` makes of the whole lists.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, list[bytes]] = {name: [] for name in FILES}
+
+    def add(self, part: Record) -> None:
+        """Serialise one gathered part's answers, scores, findings and evidence."""
+        for name, rows in (
+            ("answers.json", part.answers()),
+            ("scores.json", part.scores()),
+            ("findings.json", part.findings()),
+            ("evidence.json", part.evidence()),
+        ):
+            self._items[name].extend(dump(row) for row in rows)
+
+    def files(self) -> dict[str, bytes]:
+        """Return the JSON files, by name: each a JSON array of the items added, in order."""
+        return {name: b"[" + b",".join(items) + b"]" for name, items in self._items.items()}
 
 
 def dump(value: Any) -> bytes:
-    """Serialise JSON the way the record stores it (UTF-8, sorted keys, two-space indent)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
+    """Serialise JSON the way the record stores it (UTF-8, sorted keys, no spaces).
+
+    Compact, so Python's C encoder does the work: a 1,000-vendor record is tens of megabytes.
+    """
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def sha256(data: bytes) -> str:

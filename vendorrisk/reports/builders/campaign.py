@@ -25,6 +25,7 @@ from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.services import parsed_version
 from vendorrisk.reports import charts
+from vendorrisk.reports import record as records
 from vendorrisk.reports.builders.common import (
     AdvisoryAtSend,
     Limits,
@@ -162,6 +163,7 @@ def _assignments(campaign: Campaign) -> list[Assignment]:
                 selectinload(Assignment.vendor),
                 selectinload(Assignment.recipients).selectinload(Recipient.last_message),
             )
+            .order_by(Assignment.id)
         )
     )
 
@@ -210,9 +212,13 @@ def _line(
 
 
 def build(
-    campaign: Campaign, meta: Meta, limits: Limits, progress: Progress = _no_progress
+    campaign: Campaign,
+    meta: Meta,
+    limits: Limits,
+    progress: Progress = _no_progress,
+    record: records.RecordWriter | None = None,
 ) -> CampaignReport:
-    """Gather a campaign's results for its portfolio report."""
+    """Gather a campaign's results for its portfolio report (and its record into `record`)."""
     now = utcnow()
     today = now.date()
     progress(8, "Reading the campaign")
@@ -228,12 +234,19 @@ def build(
         .order_by(Finding.id)
     ).all()
     lines = []
-    # A chunk of vendors at a time: each chunk's revisions and effective results are dropped once
-    # its lines are written, so memory stays bounded whatever the size of the campaign.
+    # A chunk of vendors at a time: each chunk's revisions, answers and effective results are
+    # dropped once its lines (and its part of the record) are written, so memory stays bounded
+    # whatever the size of the campaign, and each result is computed once for both.
     for start in range(0, len(assignments), RESULT_CHUNK):
         progress(10 + 25 * start // max(1, len(assignments)), "Scoring summary per vendor")
         chunk = assignments[start : start + RESULT_CHUNK]
-        results = effective.for_assignments(chunk)
+        if record is None:
+            results = effective.for_assignments(chunk)
+        else:
+            part = records.gather(chunk)
+            record.add(part)
+            results = part.results()
+            del part
         for assignment in chunk:
             result = results.get(assignment.id)
             lines.append(_line(assignment, result, now, submitted_counts.get(assignment.id, 0)))
