@@ -42,19 +42,20 @@ import json, sys, time
 from pathlib import Path
 import weasyprint
 html, base = Path(sys.argv[1]).read_text(), sys.argv[2]
-options = {}
-if len(sys.argv) > 3:  # the same PDF/A-3a variant and attached files as the app's build
-    folder = Path(sys.argv[3])
-    options = {
+def options():  # afresh for each render: an Attachment's source is read once
+    if len(sys.argv) <= 3:
+        return {}
+    folder = Path(sys.argv[3])  # the same PDF/A-3a variant and attached files as the app's build
+    return {
         "pdf_variant": sys.argv[4],
         "attachments": [
             weasyprint.Attachment(filename=str(path), name=path.name, relationship="Data")
             for path in sorted(folder.iterdir())
         ],
     }
-weasyprint.HTML(string=html, base_url=base).write_pdf(**options)
+weasyprint.HTML(string=html, base_url=base).write_pdf(**options())
 started = time.perf_counter()
-weasyprint.HTML(string=html, base_url=base).write_pdf(**options)
+weasyprint.HTML(string=html, base_url=base).write_pdf(**options())
 print(time.perf_counter() - started)
 """
 
