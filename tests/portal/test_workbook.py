@@ -352,3 +352,32 @@ def test_an_exclusive_choice_with_others_is_refused_as_in_the_portal(vendor_clie
     alone = {"mimecast_customer": "Yes", "affected_products": "none"}
     assert upload(vendor_client, aid, _fill_by_id(data, alone)).status_code == 302
     assert decode_answer(draft_of(assignment)["affected_products"]).value == ["none"]
+
+
+def test_cells_returned_as_the_workbook_wrote_them_keep_the_saved_answers_exactly(
+    vendor_client, aid, assignment
+):
+    """Some saved values cannot live in a spreadsheet cell as they are: Excel keeps 15 digits of
+    a number, and a cell holds no control characters. A cell that comes back as the workbook
+    wrote it is no change, so uploading the file untouched keeps every saved answer exactly."""
+    from tests.portal.helpers import n
+    from vendorrisk.questionnaires.formfactory import field_names
+
+    sections = [dict(section) for section in COMPLETE]
+    sections[2][n("notify_hours")] = "987654321012.345678"
+    sections[2][field_names("notify_hours").comment] = "Counted\x0bin hours"
+    sections[2][n("notes")] = "Ask our CISO\x07 first."
+    answer_everything(vendor_client, aid, sections)
+    saved = draft_of(assignment)
+    assert saved["notify_hours"]["value"] == {"decimal": "987654321012.345678"}
+    assert "\x0b" in saved["notify_hours"]["comment"] and "\x07" in saved["notes"]["value"]
+
+    data = download(vendor_client, aid)
+    assert upload(vendor_client, aid, data).status_code == 302
+    assert draft_of(assignment) == saved
+
+    # A cell the vendor did change is still their answer.
+    changed = fill(data, {READINESS: {"notes": {"C": "Call us first."}}})
+    assert upload(vendor_client, aid, changed).status_code == 302
+    assert draft_of(assignment)["notes"]["value"] == "Call us first."
+    assert draft_of(assignment)["notify_hours"] == saved["notify_hours"]

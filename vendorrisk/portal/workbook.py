@@ -32,6 +32,7 @@ from vendorrisk.questionnaires.answers import Answer, decode_answer
 from vendorrisk.questionnaires.conditions import visible_questions
 from vendorrisk.questionnaires.formfactory import field_names
 from vendorrisk.questionnaires.workbook import Binding, Offer, WorkbookRefused
+from vendorrisk.questionnaires.workbook_cells import read_back
 
 MAX_LISTED_ERRORS = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,6 +164,26 @@ def _merged(draft: MultiDict, posted: MultiDict, question_ids, editable) -> Mult
     return merged
 
 
+def _saved_where_untouched(
+    template, posted: MultiDict, question_ids, draft: dict[str, Answer], base: MultiDict
+) -> MultiDict:
+    """Return the posted cells, each part that reads back as the workbook wrote the saved answer
+    replaced by the saved answer's own form data: an untouched cell changes nothing, even where
+    the cell could not hold the saved value exactly (see `workbook_cells.read_back`)."""
+    kept = MultiDict(posted)
+    for qid in question_ids:
+        answer = draft.get(qid)
+        if answer is None:
+            continue
+        names = field_names(qid)
+        fields = {"value": names.value, "comment": names.comment, "reason": names.reason}
+        for part, items in read_back(template.question(qid), answer).items():
+            name = fields[part]
+            if posted.getlist(name) == items:
+                kept.setlist(name, base.getlist(name))
+    return kept
+
+
 @dataclass
 class Checked:
     """A workbook read and validated: the answers of the questions it holds, or every problem."""
@@ -220,8 +241,10 @@ def check_workbook(assignment: Assignment, data: bytes, filename: str) -> Checke
     _check_binding(assignment, read.binding)
     if read.errors:
         return Checked(errors=read.errors[:MAX_LISTED_ERRORS])
-    base = draft_formdata(template, services.draft_answers(response))
-    formdata = _merged(base, read.formdata, read.question_ids, editable)
+    draft = services.draft_answers(response)
+    base = draft_formdata(template, draft)
+    posted = _saved_where_untouched(template, read.formdata, read.question_ids, draft, base)
+    formdata = _merged(base, posted, read.question_ids, editable)
     form_class = pages.questionnaire_form_class(assignment)
     form = form_class(formdata=formdata, meta={"csrf": False})
     evidence = services.evidence_hashes(response)

@@ -25,15 +25,14 @@ from .answers import Answer
 from .conditions import describe
 from .formfactory import field_names
 from .schema import Question, Template
-from .workbook_cells import MULTI_SEPARATOR, cell_value, posted_values, text_of
+from .workbook_cells import MULTI_SEPARATOR, cell_value, posted_values, storable, text_of
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
-# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE); openpyxl itself
-# is imported by the functions that write or read a workbook, so importing this module is cheap.
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# openpyxl is imported by the functions that write or read a workbook, so importing this module
+# is cheap.
 
 MAX_BYTES = 5 * 1024 * 1024  # the uploaded file
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all parts of the ZIP together, once inflated
@@ -123,8 +122,7 @@ def sheet_title(number: int, title: str) -> str:
 
 def _put(ws: Any, row: int, column: int, value: object) -> Any:
     """Write a cell; text stays text, even when it starts like a formula (SECURITY.md #25)."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = storable(value)
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         # openpyxl would store it as a formula; stored as a string, Excel shows it as typed.

@@ -7,6 +7,8 @@ import datetime
 import re
 from decimal import Decimal
 
+from vendorrisk.core.spreadsheet import ILLEGAL_CHARACTERS_RE
+
 from .answers import Answer
 from .schema import Question
 
@@ -26,6 +28,27 @@ def cell_value(question: Question, answer: Answer | None) -> object:
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def storable(value: object) -> object:
+    """Return a value as a cell can hold it: text loses the characters no cell can hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def read_back(question: Question, answer: Answer) -> dict[str, list[str]]:
+    """Return what the cells written for a saved answer give when read back untouched, as the
+    values a form posts, by part ("value", "comment", "reason").
+
+    Not always the answer itself: a cell holds no control characters, Excel keeps a number to 15
+    significant digits, and the reader trims text, so a part can read back changed though nobody
+    touched it. Comparing what came back with this tells an untouched cell from an edited one.
+    """
+    comment, reason = text_of(storable(answer.comment)), text_of(storable(answer.evidence_reason))
+    return {
+        "value": posted_values(question, storable(cell_value(question, answer)))[0],
+        "comment": [comment] if comment else [],
+        "reason": [reason] if reason else [],
+    }
 
 
 def text_of(value: object) -> str:

@@ -9,7 +9,6 @@ Times are real date-time cells in UTC, dates real date cells.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vendorrisk.campaigns.models import CAIQ_EVIDENCE, Assignment, Campaign, Recipient, Response
-from vendorrisk.core.spreadsheet import csv_text, safe_cell
+from vendorrisk.core.spreadsheet import ILLEGAL_CHARACTERS_RE, csv_text, safe_cell
 from vendorrisk.extensions import db
 from vendorrisk.questionnaires.display import answer_text
 from vendorrisk.questionnaires.models import TemplateVersion
@@ -38,9 +37,6 @@ MAX_CELL = 32767
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_COLOUR, HEADER_BACKGROUND = "FFFFFF", "1F3B57"
-# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE), defined here so
-# a CSV export does not load openpyxl.
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 @dataclass(frozen=True)
