@@ -13,19 +13,16 @@ def create_app(config: dict | None = None) -> Flask:
     needs it (`core/deferred.py`), so listing the commands imports none of the app's modules.
     """
     from vendorrisk.config import build_config, instance_path
+    from vendorrisk.core.deferred import DeferredFlask
 
-    if config is None and os.environ.get("FLASK_RUN_FROM_CLI") == "true":
-        from vendorrisk.core.deferred import DeferredFlask
-
-        deferred = DeferredFlask(
-            __name__, instance_relative_config=True, instance_path=instance_path()
-        )
-        deferred.config.update(build_config(Path(deferred.instance_path), config))
-        deferred.defer(_set_up)
-        return deferred
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path())
+    deferred = config is None and os.environ.get("FLASK_RUN_FROM_CLI") == "true"
+    app_class = DeferredFlask if deferred else Flask
+    app = app_class(__name__, instance_relative_config=True, instance_path=instance_path())
     app.config.update(build_config(Path(app.instance_path), config))
-    _set_up(app)
+    if isinstance(app, DeferredFlask):
+        app.defer(_set_up)
+    else:
+        _set_up(app)
     return app
 
 

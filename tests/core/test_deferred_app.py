@@ -1,7 +1,6 @@
 """`flask --help` lists the commands without setting the app up; anything else finishes it first."""
 
 import json
-import os
 import subprocess  # nosec B404 - runs the interpreter on a fixed script
 import sys
 import threading
@@ -9,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.scratch import app_environment
 from vendorrisk import create_app
 from vendorrisk.core.deferred import COMMANDS, DeferredFlask, _StandIn
 
@@ -28,17 +28,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in watched)))
 
 
 def _cli_env(tmp_path: Path) -> dict:
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
-        SECRET_KEY="deferred-secret",  # noqa: S105 - a scratch database
-        LINK_KEY="deferred-link-key",
-        VENDORRISK_INSTANCE_PATH=str(tmp_path / "instance"),
-        MAIL_TRANSPORT="console",
-    )
-    for name in ("FLASK_RUN_FROM_CLI", "REDIS_URL", "FLASK_APP"):
-        env.pop(name, None)
-    return env
+    return app_environment(tmp_path, MAIL_TRANSPORT="console")
 
 
 def _flask(args: list[str], env: dict) -> subprocess.CompletedProcess:

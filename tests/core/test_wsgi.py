@@ -1,9 +1,10 @@
 """The server's entry point: the app, with what it built at start-up kept out of GC passes."""
 
-import os
 import subprocess  # nosec B404 - runs the interpreter on a fixed script
 import sys
 from pathlib import Path
+
+from tests.support.scratch import app_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,15 +21,7 @@ print(gc.get_freeze_count())
 def test_the_entry_point_freezes_what_start_up_built(tmp_path):
     """`gunicorn wsgi:app` gets a finished app, and the objects made while building it are
     frozen (`gc.freeze`), so full collections during requests do not walk them."""
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'wsgi.db'}",
-        SECRET_KEY="wsgi-secret",  # noqa: S105 - a scratch database
-        LINK_KEY="wsgi-link-key",
-        VENDORRISK_INSTANCE_PATH=str(tmp_path / "instance"),
-    )
-    env.pop("FLASK_RUN_FROM_CLI", None)
-    env.pop("REDIS_URL", None)
+    env = app_environment(tmp_path)
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,

@@ -31,9 +31,6 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
-# openpyxl is imported by the functions that write or read a workbook, so importing this module
-# is cheap.
-
 MAX_BYTES = 5 * 1024 * 1024  # the uploaded file
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all parts of the ZIP together, once inflated
 MAX_PARTS = 200
