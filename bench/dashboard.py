@@ -11,6 +11,7 @@ Each page is requested through the Flask test client, signed in as a vendor mana
     .venv/bin/python bench/dashboard.py [--vendors 10000] [--assignments 50000] [--runs 40]
                                         [--pg postgresql://postgres@127.0.0.1:5432/test]
                                         [--backend both|sqlite|postgresql]
+                                        [--keep] [--reuse DATABASE_URL]
 
 Prints `name p95 backend: 123 ms` and `name queries backend: 14 queries` lines. The target is a
 p95 under 200 ms, the first request of a fresh process included (each page is first requested
@@ -86,7 +87,7 @@ def _counting(engine):
         event.remove(engine, "before_cursor_execute", listener)
 
 
-def _seed(app, vendors: int, assignments: int) -> None:
+def _seed(app, vendors: int, assignments: int, reuse: bool = False) -> None:
     from flask_migrate import upgrade
 
     from tests.dashboard import bulk
@@ -95,7 +96,12 @@ def _seed(app, vendors: int, assignments: int) -> None:
     from vendorrisk.extensions import db
 
     with app.app_context():
+        started = time.perf_counter()
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        if reuse:
+            print(f"migrations on the kept data: {time.perf_counter() - started:.1f} s", flush=True)
+            _vacuum()
+            return
         digest = hash_password(PASSWORD)
         owners = [
             User(
@@ -114,14 +120,7 @@ def _seed(app, vendors: int, assignments: int) -> None:
         started = time.perf_counter()
         bulk.build(vendors, assignments, owners=owners, actor=actor)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            # VACUUM as autovacuum would after a load this size: it marks the pages all-visible,
-            # which the covering indexes need to answer counts without reading the table.
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.exec_driver_sql("VACUUM ANALYZE")
-        else:
-            with db.engine.connect() as connection:
-                connection.exec_driver_sql("ANALYZE")
+        _vacuum()
         print(
             f"data {vendors} vendors {assignments} assignments: "
             f"{time.perf_counter() - started:.1f} s",
@@ -129,14 +128,30 @@ def _seed(app, vendors: int, assignments: int) -> None:
         )
 
 
-def measure(backend: str, url: str, vendors: int, assignments: int, runs: int) -> bool:
-    """Seed one database, time every page; return whether all p95s meet the target."""
+def _vacuum() -> None:
+    """VACUUM as autovacuum would after a load (or a migration) this size: it marks the pages
+    all-visible, which the covering indexes need to answer counts without reading the table."""
+    from vendorrisk.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+
+def measure(
+    backend: str, url: str, vendors: int, assignments: int, runs: int, reuse: bool = False
+) -> bool:
+    """Seed one database (or, with `reuse`, bring a kept one to the current migrations), time
+    every page; return whether all p95s meet the target."""
     from vendorrisk import create_app
     from vendorrisk.dashboard import snapshot
     from vendorrisk.extensions import db
 
     app = create_app(_config(url))
-    _seed(app, vendors, assignments)
+    _seed(app, vendors, assignments, reuse)
     client = app.test_client()
     _sign_in(client)
     with app.app_context():
@@ -272,7 +287,16 @@ def main() -> int:
     parser.add_argument("--assignments", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=40, help="requests per page")
     parser.add_argument("--pg", help="a PostgreSQL server URL (its `bench` database is used)")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch SQLite file")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the scratch SQLite file and the PostgreSQL `bench` database",
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="URL",
+        help="measure a database kept by --keep (migrated to the current head, not generated)",
+    )
     parser.add_argument(
         "--backend",
         choices=("both", "sqlite", "postgresql"),
@@ -281,6 +305,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)
+    if args.reuse:
+        ok = measure("kept", args.reuse, args.vendors, args.assignments, args.runs, reuse=True)
+        print(f"target p95 under {TARGET_MS} ms: {'met' if ok else 'MISSED'}")
+        return 0
 
     workdir = Path(tempfile.mkdtemp(prefix="vr-bench-dashboard-"))
     ok = True
@@ -308,7 +336,10 @@ def main() -> int:
         try:
             ok &= measure("postgresql", url, args.vendors, args.assignments, args.runs)
         finally:
-            drop_postgres_database(url)
+            if args.keep:
+                print(f"PostgreSQL database kept: {url}")
+            else:
+                drop_postgres_database(url)
     print(f"target p95 under {TARGET_MS} ms: {'met' if ok else 'MISSED'}")
     return 0
 

@@ -191,4 +191,12 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     cfg.update(overrides)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    elif cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No JIT compilation: the app's queries are short and read indexes, but at a hundred
+        # thousand vendors some estimates pass PostgreSQL's JIT thresholds, and compiling
+        # then cost 200 ms or more for a query that runs in 1 ms (docs/performance.md).
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"options": "-c jit=off"},
+        }
     return cfg

@@ -208,6 +208,9 @@ def build(
         ],
     )
     contact_of = dict(zip(built.vendor_ids, contact_ids, strict=True))
+    owner_of = {
+        vid: row["owner_id"] for vid, row in zip(built.vendor_ids, vendor_rows, strict=True)
+    }
 
     live = [
         vid
@@ -260,6 +263,8 @@ def build(
                     "created_at": sent,
                     "submitted_at": submitted_at,
                     "last_activity_at": submitted_at,
+                    "due_at": campaign_rows[c]["due_at"],
+                    "owner_id": owner_of[vendor_id],
                 }
             )
             states.append((c, vendor_id, state, submitted_at))

@@ -15,22 +15,25 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    SQLColumnExpression,
     String,
     Text,
     UniqueConstraint,
     and_,
     case,
     event,
+    inspect,
     or_,
     select,
     update,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstanceState, Mapped, mapped_column, relationship
 from sqlalchemy.sql.dml import Update
 
 from vendorrisk.core.timeutil import UTCDateTime, utcnow
 from vendorrisk.extensions import db
+from vendorrisk.vendors.models import Vendor
 
 # Response states (delivery and review are kept apart; "overdue" is derived, never stored).
 NOT_STARTED = "not_started"
@@ -118,6 +121,16 @@ class Assignment(db.Model):  # type: ignore[name-defined]
     # This vendor alone was given until then (the end of a day in the campaign's zone, as
     # UTC); None: the campaign's due time. Read it through `effective_due_at`.
     extended_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # `effective_due_at` stored, so that the overdue lists walk an index in due order instead
+    # of computing every waiting assignment's due time. Written by the flush that creates the
+    # assignment, extends it or moves its campaign's date (`_store_due`, `_follow_campaign`,
+    # below); queries read it as `Assignment.effective_due_at`, Python code computes it.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The vendor's internal owner, copied so that one owner's response counts read an index
+    # of their assignments alone (dashboard/models.py). Written by the flush that creates the
+    # assignment or changes the vendor's owner (`_store_owner`, `_follow_vendor`, below);
+    # `flask dashboard refresh` puts any copy that drifted right. Read it in queries only.
+    owner_id: Mapped[int | None] = mapped_column()
     # The response's latest submitted revision, so that lists of many assignments join it by
     # primary key instead of finding each one's highest number. Written in SQL by the flush that
     # submits a revision (`_point_at_latest`, below); read it in queries, not from a loaded
@@ -144,12 +157,9 @@ class Assignment(db.Model):  # type: ignore[name-defined]
 
     @effective_due_at.inplace.expression
     @classmethod
-    def _effective_due_at_expression(cls) -> ColumnElement[datetime]:
-        # The same rule in SQL, for queries that join the campaign. A comparison with NULL is
-        # not true, so an assignment never extended takes the campaign's due time.
-        return case(
-            (cls.extended_due_at > Campaign.due_at, cls.extended_due_at), else_=Campaign.due_at
-        )
+    def _effective_due_at_expression(cls) -> SQLColumnExpression[datetime]:
+        # The same rule in SQL: the stored copy, kept by every flush that changes its inputs.
+        return cls.due_at
 
     @hybrid_property
     def awaits_answers(self) -> bool:
@@ -454,5 +464,78 @@ def _point_at_latest(_mapper, connection: Connection, revision: Revision) -> Non
             or_(Assignment.latest_revision_id.is_(None), current < revision.number),
         )
         .values(latest_revision_id=revision.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def due_at_sql(campaign_due_at) -> ColumnElement[datetime]:
+    """`effective_due` in SQL over an assignment's own extension, for rows changed in bulk
+    (a comparison with NULL is not true, so an assignment never extended takes the
+    campaign's due time)."""
+    return case(
+        (Assignment.extended_due_at > campaign_due_at, Assignment.extended_due_at),
+        else_=campaign_due_at,
+    )
+
+
+@event.listens_for(Assignment, "before_insert")
+def _store_owner(_mapper, connection: Connection, assignment: Assignment) -> None:
+    """Copy the vendor's owner onto a new assignment."""
+    vendor: Vendor | None = inspect(assignment).dict.get("vendor")
+    assignment.owner_id = (
+        vendor.owner_id
+        if vendor is not None
+        else connection.scalar(select(Vendor.owner_id).where(Vendor.id == assignment.vendor_id))
+    )
+
+
+@event.listens_for(Vendor, "after_update")
+def _follow_vendor(_mapper, connection: Connection, vendor: Vendor) -> None:
+    """A vendor's owner changed: its assignments' copies follow."""
+    if not inspect(vendor).attrs.owner_id.history.has_changes():
+        return
+    connection.execute(owners_update().where(Assignment.vendor_id == vendor.id))
+
+
+def owners_update() -> Update:
+    """Put right every assignment's copy of its vendor's owner that differs from the vendor's
+    (narrow it with `.where`)."""
+    owner = select(Vendor.owner_id).where(Vendor.id == Assignment.vendor_id).scalar_subquery()
+    return (
+        update(Assignment)
+        .where(Assignment.owner_id.is_distinct_from(owner))
+        .values(owner_id=owner)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@event.listens_for(Assignment, "before_insert")
+@event.listens_for(Assignment, "before_update")
+def _store_due(_mapper, connection: Connection, assignment: Assignment) -> None:
+    """Store a new assignment's due time, and an extended one's again."""
+    state: InstanceState[Assignment] = inspect(assignment)
+    if assignment.due_at is not None and not state.attrs.extended_due_at.history.has_changes():
+        return
+    campaign: Campaign | None = state.dict.get("campaign")
+    campaign_due: datetime = (
+        campaign.due_at
+        if campaign is not None
+        else connection.execute(
+            select(Campaign.due_at).where(Campaign.id == assignment.campaign_id)
+        ).scalar_one()
+    )
+    assignment.due_at = effective_due(assignment.extended_due_at, campaign_due)
+
+
+@event.listens_for(Campaign, "after_update")
+def _follow_campaign(_mapper, connection: Connection, campaign: Campaign) -> None:
+    """A campaign's due date moved: every assignment's stored due time follows it (a vendor
+    given until a later day keeps that day)."""
+    if not inspect(campaign).attrs.due_at.history.has_changes():
+        return
+    connection.execute(
+        update(Assignment)
+        .where(Assignment.campaign_id == campaign.id)
+        .values(due_at=due_at_sql(campaign.due_at))
         .execution_options(synchronize_session=False)
     )

@@ -19,20 +19,31 @@ from vendorrisk.review.models import Finding
 from vendorrisk.vendors.models import Vendor
 
 INDEXES = (
-    # Response counts per campaign (all vendors), with what tells an overdue one (migration
-    # 0028), and per campaign for one owner's vendors.
+    # Response counts per campaign, with what tells an overdue one (migration 0029), for all
+    # vendors and for one owner's vendors (by the owner copied onto each assignment): the
+    # counts read the index alone.
     Index(
         "ix_assignments_campaign_counts",
         Assignment.campaign_id,
         Assignment.response_state,
         Assignment.submitted_at,
-        Assignment.extended_due_at,
+        Assignment.due_at,
     ),
     Index(
-        "ix_assignments_vendor_campaign_state",
-        Assignment.vendor_id,
+        "ix_assignments_owner_campaign_counts",
+        Assignment.owner_id,
         Assignment.campaign_id,
         Assignment.response_state,
+        Assignment.submitted_at,
+        Assignment.due_at,
+    ),
+    # The overdue list: the assignments still waiting for answers, in due order.
+    Index(
+        "ix_assignments_waiting_due",
+        Assignment.due_at,
+        Assignment.id,
+        postgresql_where=Assignment.awaits_answers,
+        sqlite_where=Assignment.awaits_answers,
     ),
     # Open campaigns and overdue assignments start from the campaigns due in a range.
     Index("ix_campaigns_due_at", Campaign.due_at),

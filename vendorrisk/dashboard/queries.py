@@ -5,8 +5,9 @@ scores and assessment dates come from the stored portfolio state (see snapshot.p
 query-string arguments of the list that shows the same rows, so the page can link to it.
 
 Overdue questionnaires are counted at each request from each vendor's own due time
-(`Assignment.effective_due_at`), never stored: no due date enters the stored state, so a
-vendor given more time leaves the counts at once without moving its fingerprint.
+(`Assignment.effective_due_at`, kept on the assignment), never from the stored portfolio
+state: no due date enters it, so a vendor given more time leaves the counts at once without
+moving its fingerprint.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, false, func, or_, select, true
+from sqlalchemy import Select, and_, case, false, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorrisk.campaigns.models import (
@@ -119,43 +120,26 @@ class CampaignCounts:
 
 def campaign_states(scope: Scope, now: datetime) -> dict[int, CampaignCounts]:
     """Count assignments per campaign and response state, and those past each vendor's own
-    due time (`Assignment.effective_due_at`: a vendor given more time is not overdue).
-
-    The rule, taken apart so that the count reads one covering index of the assignments and
-    never joins the campaigns: a vendor's due time is the later of the campaign's and its own
-    extension, so an assignment waiting for answers is past it when the campaign's due time
-    has passed and it has no extension still running. Two queries: the campaigns' due times,
-    and the counts.
-    """
-    campaign_due: dict[int, datetime] = {
-        campaign_id: due
-        for campaign_id, due in db.session.execute(select(Campaign.id, Campaign.due_at))
-    }
-    extension = Assignment.extended_due_at
+    due time (`Assignment.effective_due_at`: a vendor given more time is not overdue), in one
+    query that reads a covering index of the assignments (for one owner's vendors, the index
+    led by the owner copied onto each assignment) and never joins the campaigns."""
+    due = Assignment.effective_due_at
     query = (
         select(
             Assignment.campaign_id,
             Assignment.response_state,
             func.count(),
-            func.count(
-                case(
-                    (and_(Assignment.awaits_answers, or_(extension.is_(None), extension < now)), 1)
-                )
-            ),
-            func.max(extension),
+            func.count(case((and_(Assignment.awaits_answers, due < now), 1))),
+            func.max(due),
         )
-        .where(scope.owns(Assignment.vendor_id))
+        .where(scope.owned(Assignment.owner_id))
         .group_by(Assignment.campaign_id, Assignment.response_state)
     )
     counts: dict[int, CampaignCounts] = {}
-    for campaign_id, state, count, unextended, extended in db.session.execute(query):
-        due = campaign_due.get(campaign_id)
-        if due is None:
-            continue
+    for campaign_id, state, count, past_due, latest in db.session.execute(query):
         c = counts.setdefault(campaign_id, CampaignCounts())
         c.states[state] = count
-        c.past_due[state] = unextended if due < now else 0
-        latest = max(due, extended) if extended is not None else due
+        c.past_due[state] = past_due
         c.latest_due = latest if c.latest_due is None else max(c.latest_due, latest)
     return counts
 
@@ -202,9 +186,8 @@ def overdue_query(scope: Scope, now: datetime):
     """Assignments past their own due time with nothing submitted, most overdue first."""
     query = (
         select(Assignment)
-        .join(Campaign, Campaign.id == Assignment.campaign_id)
-        # The campaign's due time is never later than a vendor's: its index narrows the scan.
-        .where(Assignment.awaits_answers, Campaign.due_at < now, Assignment.effective_due_at < now)
+        # Walks the partial index of the assignments still waiting, in due order.
+        .where(Assignment.awaits_answers, Assignment.effective_due_at < now)
         .options(joinedload(Assignment.campaign), joinedload(Assignment.vendor))
         .order_by(Assignment.effective_due_at, Assignment.id)
     )

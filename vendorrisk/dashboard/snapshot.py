@@ -50,7 +50,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import Select, delete, func, insert, literal, or_, select, true, union_all
 
-from vendorrisk.campaigns.models import Assignment, Response, Revision
+from vendorrisk.campaigns.models import Assignment, Response, Revision, owners_update
 from vendorrisk.core import tasks
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.dashboard.models import PortfolioMark, PortfolioVendor
@@ -323,6 +323,9 @@ def refresh(today: date | None = None) -> Portfolio:
     mark = _locked_mark()
     current = fingerprint(_bases())
     _rebuild(today)
+    # The owners copied onto assignments for the response counts: any that drifted (a change
+    # written without the ORM) are put right here too.
+    db.session.execute(owners_update())
     return _store_mark(mark, current, today, stale_days, full=True)
 
 
