@@ -15,8 +15,8 @@ Each page is requested through the Flask test client, signed in as a vendor mana
 
 Prints `name p95 backend: 123 ms` and `name queries backend: 14 queries` lines. The target is a
 p95 under 200 ms, the first request of a fresh process included (each page is first requested
-from a new app, printed as `name first request of a fresh process`, and that sample counts in
-its p95). Residual risk and scores are stored in the database (portfolio_vendors), built once
+from a new app prepared as wsgi.py prepares a server's, printed as `name first request of a
+fresh process`, and that sample counts in its p95). Residual risk and scores are stored in the database (portfolio_vendors), built once
 after the data is generated as `flask dashboard refresh` does (`dashboard refresh`); after a
 change only the vendors concerned are computed again (`dashboard after a change`: a finding
 closed through the review service before each request). `campaign table` is the page of the
@@ -26,7 +26,6 @@ campaign with the most assignments.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import os
 import shutil
@@ -147,6 +146,7 @@ def measure(
     """Seed one database (or, with `reuse`, bring a kept one to the current migrations), time
     every page; return whether all p95s meet the target."""
     from vendorrisk import create_app
+    from vendorrisk.core.serving import prepare
     from vendorrisk.dashboard import snapshot
     from vendorrisk.extensions import db
 
@@ -157,9 +157,9 @@ def measure(
     with app.app_context():
         engine = db.engine
     ok = True
-    # As wsgi.py does for the server: what the app built so far stays out of full GC passes.
-    gc.collect()
-    gc.freeze()
+    # As wsgi.py does for the server: templates compiled, what the app built so far kept out
+    # of full GC passes.
+    prepare(app)
 
     # The stored portfolio state is built once after the data arrives, as a deployment does
     # with `flask dashboard refresh` (and the workers every SNAPSHOT_MAX_AGE seconds).
@@ -177,11 +177,13 @@ def measure(
             connection.commit()
     campaign = _biggest_campaign(app)
     pages = (*PAGES, ("campaign table", f"/campaigns/{campaign}"))
-    # The first request of a fresh process: a new app (no compiled templates, no pooled
-    # connection, nothing remembered), signed in, then one page timed.
+    # The first request of a fresh process: a new app prepared as wsgi.py prepares a server's
+    # (its templates compiled before any request; no pooled connection, no figure remembered),
+    # signed in, then one page timed.
     fresh: dict[str, float] = {}
     for name, path in pages:
         other = create_app(_config(url))
+        prepare(other)
         other_client = other.test_client()
         _sign_in(other_client)
         started = time.perf_counter()

@@ -106,6 +106,12 @@ def test_the_overdue_list_is_in_stored_due_order(campaign):
     query = overdue_query(Scope(), utcnow())
     names = [a.vendor.name for a in db.session.scalars(query).unique()]
     assert names == ["Gamma Co", "Alpha Co"]  # most overdue first; Beta not overdue
+    # One owner's list reads the owner copied onto the assignments: it follows a new owner.
+    owner = make_user("manager", name="Olive Owner")
+    alpha.vendor.owner_id = owner.id
+    db.session.flush()
+    mine = db.session.scalars(overdue_query(Scope(owner.id), utcnow())).unique()
+    assert [a.vendor.name for a in mine] == ["Alpha Co"]
 
 
 def test_the_migration_fills_the_due_time_of_existing_assignments(campaign):

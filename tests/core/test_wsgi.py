@@ -1,4 +1,5 @@
-"""The server's entry point: the app, with what it built at start-up kept out of GC passes."""
+"""The server's entry point: the app, its templates compiled and what it built at start-up kept
+out of GC passes."""
 
 import subprocess  # nosec B404 - runs the interpreter on a fixed script
 import sys
@@ -14,13 +15,18 @@ import wsgi
 from flask import Flask
 assert isinstance(wsgi.app, Flask)
 assert "portal.landing" in {rule.endpoint for rule in wsgi.app.url_map.iter_rules()}
+env = wsgi.app.jinja_env
+names = env.list_templates(extensions=("html", "txt", "xml", "svg"))
+cached = {key[1] for key in env.cache}
+assert "dashboard/index.html" in names and set(names) <= cached, set(names) - cached
 print(gc.get_freeze_count())
 """
 
 
 def test_the_entry_point_freezes_what_start_up_built(tmp_path):
-    """`gunicorn wsgi:app` gets a finished app, and the objects made while building it are
-    frozen (`gc.freeze`), so full collections during requests do not walk them."""
+    """`gunicorn wsgi:app` gets a finished app whose templates are compiled (a new worker's
+    first requests do not compile them), and the objects made while building it are frozen
+    (`gc.freeze`), so full collections during requests do not walk them."""
     env = app_environment(tmp_path)
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", SCRIPT],

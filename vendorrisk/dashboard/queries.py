@@ -191,7 +191,7 @@ def overdue_query(scope: Scope, now: datetime):
         .options(joinedload(Assignment.campaign), joinedload(Assignment.vendor))
         .order_by(Assignment.effective_due_at, Assignment.id)
     )
-    return query.where(scope.owns(Assignment.vendor_id))
+    return query.where(scope.owned(Assignment.owner_id))
 
 
 # --- findings -----------------------------------------------------------------------------------
