@@ -5,7 +5,7 @@ assignment, an extension for some vendors, the campaign's date moved, or both in
 from __future__ import annotations
 
 import importlib.util
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,10 @@ from tests.support.factories import create_campaign, make_vendor
 from vendorrisk.campaigns import deadlines, services
 from vendorrisk.campaigns.models import Assignment, effective_due
 from vendorrisk.core.timeutil import utcnow
-from vendorrisk.dashboard.queries import Scope, overdue_query
+from vendorrisk.dashboard.queries import Scope, finding_counts, overdue_query
 from vendorrisk.extensions import db
+from vendorrisk.review import services as review
+from vendorrisk.review.models import Finding
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations/versions/0029_assignment_due_at.py"
 
@@ -136,7 +138,9 @@ def test_the_migration_fills_the_due_time_of_existing_assignments(campaign):
 def _owners(campaign) -> dict[str, int | None]:
     db.session.flush()
     rows = db.session.execute(
-        select(Assignment.id, Assignment.owner_id).where(Assignment.campaign_id == campaign.id)
+        select(Assignment.id, Assignment.vendor_owner_id).where(
+            Assignment.campaign_id == campaign.id
+        )
     )
     by_id = dict(rows.all())
     return {a.vendor.name: by_id[a.id] for a in campaign.assignments}
@@ -153,14 +157,53 @@ def test_each_assignment_keeps_a_copy_of_its_vendors_owner(campaign):
     assert _owners(campaign)["Alpha Co"] is None
 
 
+def _finding_owners(vendor) -> set[int | None]:
+    db.session.flush()
+    rows = db.session.scalars(select(Finding.vendor_owner_id).where(Finding.vendor_id == vendor.id))
+    return set(rows)
+
+
+def raise_finding(assignment, title: str, severity: str) -> Finding:
+    reviewer = make_user("manager", name="Rita Reviewer")
+    return review.add_finding(
+        assignment,
+        reviewer,
+        title=title,
+        severity=severity,
+        due_date=None,
+        remediation=None,
+        internal=False,
+    )
+
+
+def test_findings_keep_a_copy_of_their_vendors_owner(campaign):
+    """The owner's finding counts read the copy: set when the finding is raised, it follows
+    the vendor's owner."""
+    alpha = _row(campaign, "Alpha Co")
+    first = make_user("manager", name="Fay First")
+    alpha.vendor.owner_id = first.id
+    db.session.flush()
+    raise_finding(alpha, "Certificate not replaced", "high")
+    assert _finding_owners(alpha.vendor) == {first.id}
+    second = make_user("manager", name="Sid Second")
+    alpha.vendor.owner_id = second.id
+    assert _finding_owners(alpha.vendor) == {second.id}
+    counts = finding_counts(Scope(second.id), date.today())
+    assert counts.open["high"] == 1
+    assert finding_counts(Scope(first.id), date.today()).open_total == 0
+
+
 def test_the_refresh_puts_a_drifted_copy_right(campaign):
     from vendorrisk.dashboard import snapshot
 
+    alpha = _row(campaign, "Alpha Co")
+    raise_finding(alpha, "Certificate not replaced", "high")
     owner = make_user("manager", name="Olive Owner")
-    db.session.execute(  # written without the ORM: no listener saw it
-        Assignment.__table__.update()
-        .where(Assignment.campaign_id == campaign.id)
-        .values(owner_id=owner.id)
-    )
+    for table, key in ((Assignment, Assignment.campaign_id), (Finding, Finding.vendor_id)):
+        value = campaign.id if table is Assignment else alpha.vendor_id
+        db.session.execute(  # written without the ORM: no listener saw it
+            table.__table__.update().where(key == value).values(vendor_owner_id=owner.id)
+        )
     snapshot.refresh()
     assert _owners(campaign) == {a.vendor.name: a.vendor.owner_id for a in campaign.assignments}
+    assert _finding_owners(alpha.vendor) == {alpha.vendor.owner_id}

@@ -264,7 +264,7 @@ def build(
                     "submitted_at": submitted_at,
                     "last_activity_at": submitted_at,
                     "due_at": campaign_rows[c]["due_at"],
-                    "owner_id": owner_of[vendor_id],
+                    "vendor_owner_id": owner_of[vendor_id],
                 }
             )
             states.append((c, vendor_id, state, submitted_at))
@@ -380,6 +380,7 @@ def build(
             finding_rows.append(
                 {
                     "vendor_id": vendor_id,
+                    "vendor_owner_id": owner_of[vendor_id],
                     "assignment_id": aid,
                     "revision_id": revision_id,
                     "source": FROM_SCORING,

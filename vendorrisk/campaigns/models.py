@@ -33,7 +33,7 @@ from sqlalchemy.sql.dml import Update
 
 from vendorrisk.core.timeutil import UTCDateTime, utcnow
 from vendorrisk.extensions import db
-from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors import owner_copies
 
 # Response states (delivery and review are kept apart; "overdue" is derived, never stored).
 NOT_STARTED = "not_started"
@@ -103,6 +103,7 @@ def effective_due(extended_due_at: datetime | None, campaign_due_at: datetime) -
     return campaign_due_at
 
 
+@owner_copies.keep
 class Assignment(db.Model):  # type: ignore[name-defined]
     """One vendor's copy of a campaign."""
 
@@ -127,10 +128,8 @@ class Assignment(db.Model):  # type: ignore[name-defined]
     # below); queries read it as `Assignment.effective_due_at`, Python code computes it.
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The vendor's internal owner, copied so that one owner's response counts read an index
-    # of their assignments alone (dashboard/models.py). Written by the flush that creates the
-    # assignment or changes the vendor's owner (`_store_owner`, `_follow_vendor`, below);
-    # `flask dashboard refresh` puts any copy that drifted right. Read it in queries only.
-    owner_id: Mapped[int | None] = mapped_column()
+    # of their assignments alone (vendors/owner_copies.py). Read it in queries only.
+    vendor_owner_id: Mapped[int | None] = mapped_column()
     # The response's latest submitted revision, so that lists of many assignments join it by
     # primary key instead of finding each one's highest number. Written in SQL by the flush that
     # submits a revision (`_point_at_latest`, below); read it in queries, not from a loaded
@@ -475,37 +474,6 @@ def due_at_sql(campaign_due_at) -> ColumnElement[datetime]:
     return case(
         (Assignment.extended_due_at > campaign_due_at, Assignment.extended_due_at),
         else_=campaign_due_at,
-    )
-
-
-@event.listens_for(Assignment, "before_insert")
-def _store_owner(_mapper, connection: Connection, assignment: Assignment) -> None:
-    """Copy the vendor's owner onto a new assignment."""
-    vendor: Vendor | None = inspect(assignment).dict.get("vendor")
-    assignment.owner_id = (
-        vendor.owner_id
-        if vendor is not None
-        else connection.scalar(select(Vendor.owner_id).where(Vendor.id == assignment.vendor_id))
-    )
-
-
-@event.listens_for(Vendor, "after_update")
-def _follow_vendor(_mapper, connection: Connection, vendor: Vendor) -> None:
-    """A vendor's owner changed: its assignments' copies follow."""
-    if not inspect(vendor).attrs.owner_id.history.has_changes():
-        return
-    connection.execute(owners_update().where(Assignment.vendor_id == vendor.id))
-
-
-def owners_update() -> Update:
-    """Put right every assignment's copy of its vendor's owner that differs from the vendor's
-    (narrow it with `.where`)."""
-    owner = select(Vendor.owner_id).where(Vendor.id == Assignment.vendor_id).scalar_subquery()
-    return (
-        update(Assignment)
-        .where(Assignment.owner_id.is_distinct_from(owner))
-        .values(owner_id=owner)
-        .execution_options(synchronize_session=False)
     )
 
 

@@ -31,7 +31,7 @@ INDEXES = (
     ),
     Index(
         "ix_assignments_owner_campaign_counts",
-        Assignment.owner_id,
+        Assignment.vendor_owner_id,
         Assignment.campaign_id,
         Assignment.response_state,
         Assignment.submitted_at,
@@ -47,7 +47,8 @@ INDEXES = (
     ),
     # Open campaigns and overdue assignments start from the campaigns due in a range.
     Index("ix_campaigns_due_at", Campaign.due_at),
-    # Open and overdue findings by severity (everyone's; one owner's vendors).
+    # Open and overdue findings by severity (everyone's; each vendor's; one owner's vendors,
+    # by the owner copied onto each finding, migration 0029).
     Index(
         "ix_findings_severity_state_dates",
         Finding.severity,
@@ -59,6 +60,15 @@ INDEXES = (
     Index(
         "ix_findings_vendor_state_dates",
         Finding.vendor_id,
+        Finding.state,
+        Finding.severity,
+        Finding.plan_date,
+        Finding.due_date,
+        Finding.acceptance_expires_on,
+    ),
+    Index(
+        "ix_findings_owner_state_dates",
+        Finding.vendor_owner_id,
         Finding.state,
         Finding.severity,
         Finding.plan_date,

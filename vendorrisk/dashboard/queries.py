@@ -132,7 +132,7 @@ def campaign_states(scope: Scope, now: datetime) -> dict[int, CampaignCounts]:
             func.count(case((and_(Assignment.awaits_answers, due < now), 1))),
             func.max(due),
         )
-        .where(scope.owned(Assignment.owner_id))
+        .where(scope.owned(Assignment.vendor_owner_id))
         .group_by(Assignment.campaign_id, Assignment.response_state)
     )
     counts: dict[int, CampaignCounts] = {}
@@ -191,7 +191,7 @@ def overdue_query(scope: Scope, now: datetime):
         .options(joinedload(Assignment.campaign), joinedload(Assignment.vendor))
         .order_by(Assignment.effective_due_at, Assignment.id)
     )
-    return query.where(scope.owned(Assignment.owner_id))
+    return query.where(scope.owned(Assignment.vendor_owner_id))
 
 
 # --- findings -----------------------------------------------------------------------------------
@@ -214,19 +214,20 @@ class FindingCounts:
 
 
 def finding_counts(scope: Scope, today: date) -> FindingCounts:
-    """Count open and overdue findings by severity in one query."""
+    """Count open and overdue findings by severity in one query (for one owner's vendors, over
+    the owner's part of a covering index)."""
     query = (
         select(
             Finding.severity,
             func.sum(case((open_condition(today), 1), else_=0)),
             func.sum(case((overdue_condition(today), 1), else_=0)),
         )
-        .where(Finding.state.in_([OPEN, PLANNED, RISK_ACCEPTED]))
+        .where(
+            Finding.state.in_([OPEN, PLANNED, RISK_ACCEPTED]),
+            scope.owned(Finding.vendor_owner_id),
+        )
         .group_by(Finding.severity)
     )
-    if scope.owner_id is not None:
-        owned = select(Vendor.id).where(Vendor.owner_id == scope.owner_id)
-        query = query.where(Finding.vendor_id.in_(owned))
     counts = FindingCounts({s: 0 for s in SEVERITIES}, {s: 0 for s in SEVERITIES})
     for severity, opened, overdue in db.session.execute(query):
         counts.open[severity] = int(opened or 0)
@@ -238,7 +239,7 @@ def expiring_acceptances(scope: Scope, today: date) -> tuple[list[Finding], int]
     """Risk acceptances running out within 30 days, soonest first, and how many there are."""
     query = (
         select(Finding)
-        .where(expiring_condition(today, EXPIRING_DAYS), scope.owns(Finding.vendor_id))
+        .where(expiring_condition(today, EXPIRING_DAYS), scope.owned(Finding.vendor_owner_id))
         .options(joinedload(Finding.vendor))
         .order_by(Finding.acceptance_expires_on, Finding.id)
     )

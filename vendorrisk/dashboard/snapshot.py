@@ -50,7 +50,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import Select, delete, func, insert, literal, or_, select, true, union_all
 
-from vendorrisk.campaigns.models import Assignment, Response, Revision, owners_update
+from vendorrisk.campaigns.models import Assignment, Response, Revision
 from vendorrisk.core import tasks
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.dashboard.models import PortfolioMark, PortfolioVendor
@@ -66,6 +66,7 @@ from vendorrisk.review.models import (
 )
 from vendorrisk.review.queries import ID_BATCH, accepted_baselines, residual_for
 from vendorrisk.scoring.result import round_display
+from vendorrisk.vendors import owner_copies
 from vendorrisk.vendors.models import OFFBOARDED, Vendor
 
 log = logging.getLogger(__name__)
@@ -323,9 +324,9 @@ def refresh(today: date | None = None) -> Portfolio:
     mark = _locked_mark()
     current = fingerprint(_bases())
     _rebuild(today)
-    # The owners copied onto assignments for the response counts: any that drifted (a change
-    # written without the ORM) are put right here too.
-    db.session.execute(owners_update())
+    # The vendors' owners copied onto assignments and findings for the counts: any copy that
+    # drifted (a change written without the ORM) is put right here too.
+    owner_copies.repair()
     return _store_mark(mark, current, today, stale_days, full=True)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorrisk.core.timeutil import UTCDateTime, iso, utcnow
 from vendorrisk.extensions import db
+from vendorrisk.vendors import owner_copies
 
 # Review decisions.
 ACCEPTED = "accepted"
@@ -62,6 +63,7 @@ class ReviewDecision(db.Model):  # type: ignore[name-defined]
         return DECISION_LABELS.get(self.decision, self.decision)
 
 
+@owner_copies.keep
 class Finding(db.Model):  # type: ignore[name-defined]
     """A gap found by scoring or by a reviewer, tracked until it is closed or its risk accepted."""
 
@@ -97,6 +99,9 @@ class Finding(db.Model):  # type: ignore[name-defined]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Who follows the finding up on our side (the vendor's owner, for findings from scoring).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The vendor's internal owner, copied so that one owner's finding counts read an index of
+    # their findings alone (vendors/owner_copies.py). Read it in queries only.
+    vendor_owner_id: Mapped[int | None] = mapped_column()
 
     vendor = relationship("Vendor")
     owner = relationship("User", foreign_keys=[owner_id])
