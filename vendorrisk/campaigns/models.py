@@ -467,7 +467,7 @@ def _point_at_latest(_mapper, connection: Connection, revision: Revision) -> Non
     )
 
 
-def due_at_sql(campaign_due_at) -> ColumnElement[datetime]:
+def _due_at_sql(campaign_due_at) -> ColumnElement[datetime]:
     """`effective_due` in SQL over an assignment's own extension, for rows changed in bulk
     (a comparison with NULL is not true, so an assignment never extended takes the
     campaign's due time)."""
@@ -504,6 +504,6 @@ def _follow_campaign(_mapper, connection: Connection, campaign: Campaign) -> Non
     connection.execute(
         update(Assignment)
         .where(Assignment.campaign_id == campaign.id)
-        .values(due_at=due_at_sql(campaign.due_at))
+        .values(due_at=_due_at_sql(campaign.due_at))
         .execution_options(synchronize_session=False)
     )
