@@ -16,11 +16,14 @@ Each page is requested through the Flask test client, signed in as a vendor mana
 Prints `name p95 backend: 123 ms` and `name queries backend: 14 queries` lines. The target is a
 p95 under 200 ms, the first request of a fresh process included (each page is first requested
 from a new app prepared as wsgi.py prepares a server's, printed as `name first request of a
-fresh process`, and that sample counts in its p95). Residual risk and scores are stored in the database (portfolio_vendors), built once
-after the data is generated as `flask dashboard refresh` does (`dashboard refresh`); after a
-change only the vendors concerned are computed again (`dashboard after a change`: a finding
-closed through the review service before each request). `campaign table` is the page of the
-campaign with the most assignments.
+fresh process`, and that sample counts in its p95). Residual risk and scores are stored in the
+database (portfolio_vendors), built once after the data is generated as `flask dashboard
+refresh` does (`dashboard refresh`); after a change only the vendors concerned are computed
+again (`dashboard after a change`: a finding closed through the review service before each
+request). `campaign table` is the page of the campaign with the most assignments.
+
+`--keep` keeps the generated databases; `--reuse URL` measures a kept one again, migrated to
+the current head first (generating 100,000 vendors takes minutes).
 """
 
 from __future__ import annotations

@@ -13,10 +13,11 @@ SCRIPT = """
 import gc
 import wsgi
 from flask import Flask
+from vendorrisk.core.serving import TEMPLATE_EXTENSIONS
 assert isinstance(wsgi.app, Flask)
 assert "portal.landing" in {rule.endpoint for rule in wsgi.app.url_map.iter_rules()}
 env = wsgi.app.jinja_env
-names = env.list_templates(extensions=("html", "txt", "xml", "svg"))
+names = env.list_templates(extensions=TEMPLATE_EXTENSIONS)
 cached = {key[1] for key in env.cache}
 assert "dashboard/index.html" in names and set(names) <= cached, set(names) - cached
 print(gc.get_freeze_count())

@@ -12,11 +12,14 @@ import gc
 
 from flask import Flask
 
+# What the app's template folders hold: pages, e-mails, feeds and charts.
+TEMPLATE_EXTENSIONS = ("html", "txt", "xml", "svg")
+
 
 def prepare(app: Flask) -> None:
     """Compile every template into the app's template cache, then freeze the heap."""
     env = app.jinja_env
-    for name in env.list_templates(extensions=("html", "txt", "xml", "svg")):
+    for name in env.list_templates(extensions=TEMPLATE_EXTENSIONS):
         env.get_template(name)
     gc.collect()
     gc.freeze()

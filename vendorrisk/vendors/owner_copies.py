@@ -19,7 +19,6 @@ from sqlalchemy.sql.dml import Update
 from vendorrisk.extensions import db
 from vendorrisk.vendors.models import Vendor
 
-COLUMN = "vendor_owner_id"
 _MODELS: list[Any] = []
 
 
@@ -34,7 +33,7 @@ def keep(model: Any) -> Any:
             if vendor is not None
             else connection.scalar(select(Vendor.owner_id).where(Vendor.id == row.vendor_id))
         )
-        setattr(row, COLUMN, owner)
+        row.vendor_owner_id = owner
 
     _MODELS.append(model)
     return model
@@ -43,12 +42,11 @@ def keep(model: Any) -> Any:
 def stale_copies(model: Any) -> Update:
     """An UPDATE putting right every copy on `model` that differs from its vendor's owner
     (narrow it with `.where`)."""
-    column = getattr(model, COLUMN)
     owner = select(Vendor.owner_id).where(Vendor.id == model.vendor_id).scalar_subquery()
     return (
         update(model)
-        .where(column.is_distinct_from(owner))
-        .values({COLUMN: owner})
+        .where(model.vendor_owner_id.is_distinct_from(owner))
+        .values(vendor_owner_id=owner)
         .execution_options(synchronize_session=False)
     )
 
