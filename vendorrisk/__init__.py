@@ -43,7 +43,7 @@ def _set_up(app: Flask) -> None:
     from vendorrisk.clocks import cli as clocks_cli
     from vendorrisk.clocks.views import bp as clocks_bp
     from vendorrisk.contracts.views import bp as contracts_bp
-    from vendorrisk.core import database, errors, http, security
+    from vendorrisk.core import database, errors, http, security, static_links
     from vendorrisk.core.views import bp as core_bp
     from vendorrisk.dashboard import cli as dashboard_cli
     from vendorrisk.dashboard.views import bp as dashboard_bp
@@ -76,6 +76,7 @@ def _set_up(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)
+    static_links.init_app(app, bootstrap)
     limiter.init_app(app)
     accounts_login.init_app(app)
     security.init_app(app)

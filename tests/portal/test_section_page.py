@@ -17,6 +17,7 @@ from tests.portal.helpers import (
     section_url,
     upload_evidence,
 )
+from tests.portal.reuse_scene import second_round
 from vendorrisk.extensions import db
 
 
@@ -61,13 +62,7 @@ def test_a_date_answer_from_the_year_1_is_shown_again_with_a_message(
     assert "rotated_on" not in draft_of(assignment)
 
 
-def test_the_section_page_reads_three_statements_and_never_the_template_content(
-    app, vendor_client, aid
-):
-    """A section GET reads its rows in three statements (the assignment with its recipient, the
-    files attached, and the earlier answers offered for reuse) and, once the version is parsed,
-    never the template's content again."""
-    vendor_client.get(section_url(aid, 0))  # parses the version once in this process
+def _selects(app, client, url: str) -> list[str]:
     statements = []
 
     def record(conn, cursor, statement, *args):
@@ -78,9 +73,33 @@ def test_the_section_page_reads_three_statements_and_never_the_template_content(
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        assert vendor_client.get(section_url(aid, 2)).status_code == 200
+        assert client.get(url).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert len(statements) == 3
-    assert sum("reused_answers" in s for s in statements) == 1
+    return statements
+
+
+def test_the_section_page_reads_two_statements_and_never_the_template_content(
+    app, vendor_client, aid
+):
+    """A section GET reads its rows in two statements (the assignment with its recipient, which
+    also tells whether any earlier answer is offered for reuse, and the files attached) and,
+    once the version is parsed, never the template's content again."""
+    vendor_client.get(section_url(aid, 0))  # parses the version once in this process
+    statements = _selects(app, vendor_client, section_url(aid, 2))
+    assert len(statements) == 2
+    assert "EXISTS" in statements[0] and "reused_answers" in statements[0]
     assert not any(re.search(r"template_versions\.content\b", s) for s in statements)
+
+
+def test_the_offers_are_read_only_when_the_response_holds_some(app, first_round, baseline, vendor):
+    """A vendor with answers offered for reuse pays for reading them (once), and sees them."""
+    later = second_round(baseline, vendor)
+    client = app.test_client()
+    aid = open_portal(client, later.recipients[0])
+    client.get(section_url(aid, 0))  # parses the version once in this process
+    statements = _selects(app, client, section_url(aid, 0))
+    assert sum(s.startswith("SELECT reused_answers.") for s in statements) == 1
+    assert "EXISTS" in statements[0]
+    page = client.get(section_url(aid, 0)).text
+    assert "From your answer of" in page

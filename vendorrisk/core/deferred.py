@@ -11,6 +11,7 @@ flag; the set-up adds its filters to it later, as it does in a finished app.)
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -39,6 +40,12 @@ COMMANDS: dict[str, str] = {
     "users": "Manage staff accounts.",
     "worker": "Build reports and run the periodic work queued in Redis (needs REDIS_URL).",
 }
+
+
+# Command groups light enough to run before the set-up, by where they are defined: cron runs them
+# every minute, and each finishes the set-up itself only if it needs more than the settings
+# (its first use of the database or another extension does, through `DeferredFlask`).
+LIGHT_GROUPS: dict[str, str] = {"outbox": "vendorrisk.mail.cli:outbox_cli"}
 
 
 class DeferredFlask(Flask):
@@ -88,6 +95,21 @@ class DeferredFlask(Flask):
         self.__dict__["_url_map"] = value
 
 
+def setup_pending(app: Flask) -> bool:
+    """Tell whether `app` is a deferred app whose set-up has not run yet."""
+    return isinstance(app, DeferredFlask) and app._setup is not None
+
+
+def finish_setup(app: Flask) -> None:
+    """Finish a deferred app's set-up now; a finished app has nothing left to do.
+
+    For a light command about to use what the set-up provides in a way that does not ask for it
+    first (Flask-SQLAlchemy looks its engines up by app, not through `app.extensions`).
+    """
+    if isinstance(app, DeferredFlask):
+        app.finish_setup()
+
+
 class _StandIn(click.Command):
     """Lists a command by name and help; running it finishes the app and runs the real one."""
 
@@ -97,6 +119,9 @@ class _StandIn(click.Command):
         self.command_name = name
 
     def _real(self) -> click.Command:
+        if self.command_name in LIGHT_GROUPS:
+            module, _, name = LIGHT_GROUPS[self.command_name].partition(":")
+            return getattr(importlib.import_module(module), name)
         self.app.finish_setup()
         command = self.app.cli.commands.get(self.command_name)
         if command is None or command is self:

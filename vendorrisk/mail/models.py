@@ -7,10 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vendorrisk.core.timeutil import UTCDateTime, utcnow
 from vendorrisk.extensions import db
+from vendorrisk.mail.due import FAILED, QUEUED, SENT
 
-QUEUED = "queued"
-SENT = "sent"
-FAILED = "failed"
+__all__ = ["FAILED", "QUEUED", "SENT", "OutboxMessage"]
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]

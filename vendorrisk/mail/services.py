@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
+from vendorrisk.mail.due import due as outbox_due
 from vendorrisk.mail.models import FAILED, QUEUED, SENT, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -148,11 +149,7 @@ def _claim(owner: str, limit: int, now: datetime) -> list[int]:
     lease_until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     due = (
         select(OutboxMessage.id)
-        .where(
-            OutboxMessage.state == QUEUED,
-            OutboxMessage.next_attempt_at <= now,
-            (OutboxMessage.lease_until.is_(None)) | (OutboxMessage.lease_until < now),
-        )
+        .where(outbox_due(OutboxMessage.__table__.c, now))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )

@@ -21,6 +21,9 @@ from vendorrisk.portal.page_rows import section_rows
 
 COOKIE = "vr_portal"
 IDLE_SECONDS = 8 * 3600
+# The grant's last-seen time moves (and the cookie is signed and sent again) at most once a
+# minute: idle time is counted in hours, and signing on every page was a cost of every request.
+TOUCH_SECONDS = 60
 
 
 def _serializer() -> URLSafeSerializer:
@@ -95,6 +98,13 @@ def _page_graph() -> tuple:
     )
 
 
+def _touch(entry: list[Any], now: float) -> None:
+    """Note that the grant was used now, when its last-seen time is a minute old or more."""
+    if now - entry[1] >= TOUCH_SECONDS:
+        entry[1] = int(now)
+        g.portal_dirty = True
+
+
 def held_recipient(assignment_id: int) -> Recipient | None:
     """Return the recipient as whom this browser works on an assignment (None: no access)."""
     now = time.time()
@@ -102,8 +112,7 @@ def held_recipient(assignment_id: int) -> Recipient | None:
         recipient = db.session.get(Recipient, int(rid), options=_page_graph())
         if recipient is not None and recipient.assignment_id == assignment_id:
             if _valid(recipient, entry, now):
-                entry[1] = int(now)
-                g.portal_dirty = True
+                _touch(entry, now)
                 g.portal_recipient = recipient
                 g.portal_scoped = len(entry) > 2
                 return recipient
@@ -131,8 +140,7 @@ def assignment_view_or_404(assignment_id: int):
             and entry[0] == recipient.nonce[:8]
             and now - entry[1] <= IDLE_SECONDS
         ):
-            entry[1] = int(now)
-            g.portal_dirty = True
+            _touch(entry, now)
             g.portal_recipient = recipient
             g.portal_scoped = len(entry) > 2
             return assignment, recipient

@@ -2,10 +2,11 @@
 
 Building ORM objects (six joined entities, then the response's evidence and revisions, and the
 template version's whole JSON content on every request) was about half of a section page. The
-page needs a few columns of each, so they are read here with Core selects, two queries a page,
-into small frozen views that carry the attribute names the services and templates already use
-(`assignment.vendor.name`, `response.open_revision`, `evidence.filename`, ...). The template
-version's content is read only when the parsed-version cache misses (a version never changes).
+page needs a few columns of each, so they are read here with Core selects, two queries a page
+(a third only when the response holds answers offered for reuse), into small frozen views that
+carry the attribute names the services and templates already use (`assignment.vendor.name`,
+`response.open_revision`, `evidence.filename`, ...). The template version's content is read
+only when the parsed-version cache misses (a version never changes).
 
 Only the GET of a section uses these views; every write goes through the ORM as before.
 """
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, bindparam, func, select
+from sqlalchemy import Select, Table, and_, bindparam, exists, func, select
 
 from vendorrisk.campaigns.models import (
     SUBMITTED,
@@ -27,6 +28,7 @@ from vendorrisk.campaigns.models import (
     Evidence,
     Recipient,
     Response,
+    ReusedAnswer,
     Revision,
     effective_due,
 )
@@ -98,6 +100,9 @@ class ResponseView:
     latest_revision: RevisionView | None
     assignment: AssignmentView
     evidence: list[EvidenceView] = field(default_factory=list)
+    # The earlier answers offered for reuse: [] when the response has none (known from the
+    # page's one query), None when `campaigns.reuse` must read them (a few rows at most).
+    reused_answers: list | None = None
 
     @property
     def open_revision(self) -> RevisionView | None:
@@ -150,6 +155,12 @@ def _section_query() -> Select:
     vendor, campaign, version = _table(Vendor), _table(Campaign), _table(TemplateVersion)
     response, revision = _table(Response), _table(Revision)
     latest = revision.alias("latest")
+    reused = _table(ReusedAnswer)
+    has_offers = (
+        exists()
+        .where(reused.c.response_id == response.c.id, reused.c.revision_id.is_(None))
+        .correlate(response)
+    )
     newest = (
         select(func.max(revision.c.number))
         .where(revision.c.response_id == response.c.id)
@@ -183,6 +194,7 @@ def _section_query() -> Select:
             latest.c.reason,
             latest.c.editable_questions,
             latest.c.submitted_at,
+            has_offers.label("has_offers"),
         )
         .select_from(recipient)
         .join(contact, contact.c.id == recipient.c.contact_id)
@@ -234,7 +246,12 @@ def section_rows(assignment_id: int, recipient_ids: list[int]) -> list[tuple]:
                 row.submitted_at,
             )
         assignment.response = ResponseView(
-            row.response_id, row.version, row.draft, revision, assignment
+            row.response_id,
+            row.version,
+            row.draft,
+            revision,
+            assignment,
+            reused_answers=None if row.has_offers else [],
         )
         out.append((recipient, assignment))
     return out

@@ -76,20 +76,36 @@ class QuestionLayout:
     def view(self, state: FormState) -> QuestionView:
         """Return what this question's inputs show on one page."""
         n, values, errors = self.names, state.values, state.errors
-        none: tuple[str, ...] = ()
-        shown = values.get(n.value, none)
-        value_errors = errors.get(n.value, none)
-        comment_errors = errors.get(n.comment, none)
-        file_errors = errors.get(n.files, none)
-        reason_errors = errors.get(n.reason, none)
-        thumbprint_errors = errors.get(n.thumbprint, none)
+        shown = values.get(n.value, ())
+        get = values.get
+        if not errors:  # a page as saved: no field has an error
+            return QuestionView(
+                attached=state.attached.get(self.question.id, _NOTHING),
+                value=shown[0] if shown else "",
+                chosen=shown,
+                na=bool(get(n.na)),
+                comment=(get(n.comment) or _BLANK)[0],
+                reason=(get(n.reason) or _BLANK)[0],
+                value_errors=(),
+                comment_errors=(),
+                file_errors=(),
+                reason_errors=(),
+                has_error=False,
+                thumbprint=(get(n.thumbprint) or _BLANK)[0],
+                note=state.notes.get(self.question.id, _NOTHING),
+            )
+        value_errors = errors.get(n.value, ())
+        comment_errors = errors.get(n.comment, ())
+        file_errors = errors.get(n.files, ())
+        reason_errors = errors.get(n.reason, ())
+        thumbprint_errors = errors.get(n.thumbprint, ())
         return QuestionView(
             attached=state.attached.get(self.question.id, _NOTHING),
             value=shown[0] if shown else "",
             chosen=shown,
-            na=bool(values.get(n.na)),
-            comment=(values.get(n.comment) or ("",))[0],
-            reason=(values.get(n.reason) or ("",))[0],
+            na=bool(get(n.na)),
+            comment=(get(n.comment) or _BLANK)[0],
+            reason=(get(n.reason) or _BLANK)[0],
             value_errors=value_errors,
             comment_errors=comment_errors,
             file_errors=file_errors,
@@ -102,7 +118,7 @@ class QuestionLayout:
                 or thumbprint_errors
                 or errors.get(n.na)
             ),
-            thumbprint=(values.get(n.thumbprint) or ("",))[0],
+            thumbprint=(get(n.thumbprint) or _BLANK)[0],
             thumbprint_errors=thumbprint_errors,
             note=state.notes.get(self.question.id, _NOTHING),
         )
@@ -141,6 +157,7 @@ class QuestionView(NamedTuple):
 
 
 _CHECKED, _OPEN, _NOTHING = Markup(" checked"), Markup(" open"), Markup("")
+_BLANK = ("",)
 _MARKER = re.compile("\x00([0-9]+)\x00")
 
 
@@ -171,12 +188,18 @@ class _Skeleton:
     note = property(lambda self: self._mark("note"))
 
 
+# What each hole of a compiled question takes from the view: an option's ` checked`, a value
+# typed by the vendor (escaped), or markup the page already built (written as it is).
+_CHOICE, _TEXT, _MARKUP = 0, 1, 2
+_TEXT_VALUES = frozenset({"value", "comment", "reason", "thumbprint"})
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledQuestion:
     """A question's HTML as fixed parts, with one value of the page between each two."""
 
     parts: tuple[Markup, ...]
-    slots: tuple[tuple[str, str | None], ...]
+    slots: tuple[tuple[int, str], ...]  # (kind, the view's attribute or the option's value)
 
     @classmethod
     def of(cls, render: Any) -> CompiledQuestion:
@@ -186,7 +209,11 @@ class CompiledQuestion:
         parts, slots, start = [], [], 0
         for marker in _MARKER.finditer(html):
             parts.append(html[start : marker.start()])
-            slots.append(skeleton.slots[int(marker.group(1))])
+            name, option = skeleton.slots[int(marker.group(1))]
+            if option is not None:
+                slots.append((_CHOICE, option))
+            else:
+                slots.append((_TEXT if name in _TEXT_VALUES else _MARKUP, name))
             start = marker.end()
         parts.append(html[start:])
         if any("\x00" in part for part in parts):
@@ -195,13 +222,16 @@ class CompiledQuestion:
 
     def render(self, view: QuestionView) -> Markup:
         """Fill the holes with `view`'s values (escaped, like the macro does)."""
-        parts = self.parts
+        parts, chosen = self.parts, view.chosen
         out = [parts[0]]
-        for i, (name, option) in enumerate(self.slots, 1):
-            if option is not None:
-                out.append(view.checked(option))
+        for i, (kind, key) in enumerate(self.slots, 1):
+            if kind == _CHOICE:
+                if key in chosen:
+                    out.append(_CHECKED)
             else:
-                out.append(escape(getattr(view, name)))
+                value = getattr(view, key)
+                if value:  # most inputs are empty: nothing to escape or write
+                    out.append(escape(value) if kind == _TEXT else value)
             out.append(parts[i])
         # Every item is Markup already (fixed parts of the macro's output, escaped values);
         # Markup.join would escape them all again and cost as much as the rest of the page.
