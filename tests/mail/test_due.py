@@ -84,9 +84,9 @@ print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.st
 
 QUEUE_ONE = """
 import sqlite3, sys
-from datetime import datetime
+from datetime import UTC, datetime
 connection = sqlite3.connect(sys.argv[1])
-now = datetime.utcnow().isoformat(sep=" ")
+now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # as the app stores UTC times
 connection.execute(
     "INSERT INTO outbox_messages (message_id, template, recipient, subject, body_text, state,"
     " attempts, next_attempt_at, created_at) VALUES (?, 'password_reset', ?, 'Hello', 'Body',"
