@@ -20,6 +20,9 @@ def create_app(config: dict | None = None) -> Flask:
     app = app_class(__name__, instance_relative_config=True, instance_path=instance_path())
     app.config.update(build_config(Path(app.instance_path), config))
     if isinstance(app, DeferredFlask):
+        from vendorrisk.core import cli_errors
+
+        cli_errors.install()  # the command line: a database not set up is one line, not SQL
         app.defer(_set_up)
     else:
         _set_up(app)
