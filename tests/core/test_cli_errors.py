@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess  # nosec B404 - runs the interpreter on fixed arguments
-import sys
-from pathlib import Path
-
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from tests.support.scratch import app_environment
+from tests.support.scratch import app_environment, run_flask
 from vendorrisk.core.cli_errors import explain
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class _PgError(Exception):
@@ -49,14 +43,7 @@ def test_other_errors_keep_their_traceback():
 
 
 def test_a_command_on_a_database_never_migrated_says_what_to_run(tmp_path):
-    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "flask", "--app", "vendorrisk", "dashboard", "refresh"],
-        cwd=ROOT,
-        env=app_environment(tmp_path),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_flask(["dashboard", "refresh"], app_environment(tmp_path))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("Error: the database is not set up for this release")

@@ -1,18 +1,14 @@
 """`flask --help` lists the commands without setting the app up; anything else finishes it first."""
 
 import json
-import subprocess  # nosec B404 - runs the interpreter on a fixed script
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.support.scratch import app_environment
+from tests.support.scratch import app_environment, run_flask, run_python
 from vendorrisk import create_app
 from vendorrisk.core.deferred import COMMANDS, DeferredFlask, _StandIn
-
-ROOT = Path(__file__).resolve().parents[2]
 
 LIST_COMMANDS = """
 import json, sys
@@ -31,27 +27,9 @@ def _cli_env(tmp_path: Path) -> dict:
     return app_environment(tmp_path, MAIL_TRANSPORT="console")
 
 
-def _flask(args: list[str], env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "flask", "--app", "vendorrisk", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_listing_the_commands_imports_none_of_the_app(tmp_path):
     """`flask --help` loads the app's factory and its command list, not SQLAlchemy or views."""
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", LIST_COMMANDS],
-        cwd=ROOT,
-        env=_cli_env(tmp_path),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_python(LIST_COMMANDS, _cli_env(tmp_path))
     assert done.returncode == 0, done.stderr
     *help_lines, loaded = done.stdout.strip().splitlines()
     assert json.loads(loaded) == [
@@ -78,16 +56,16 @@ def test_the_stand_ins_read_as_the_real_commands(app):
 def test_a_listed_command_runs_the_real_one(tmp_path):
     """Through the command line, the stand-ins run the real commands on the finished app."""
     env = _cli_env(tmp_path)
-    upgraded = _flask(["db", "upgrade"], env)
+    upgraded = run_flask(["db", "upgrade"], env)
     assert upgraded.returncode == 0, upgraded.stderr
-    current = _flask(["db", "current"], env)
+    current = run_flask(["db", "current"], env)
     assert "(head)" in current.stdout, current.stderr
-    sent = _flask(["outbox", "send"], env)
+    sent = run_flask(["outbox", "send"], env)
     assert sent.returncode == 0, sent.stderr
     assert sent.stdout.startswith("sent 0, waiting to retry 0, failed 0")
-    group_help = _flask(["users", "--help"], env)
+    group_help = run_flask(["users", "--help"], env)
     assert "Create a user" in group_help.stdout
-    unknown = _flask(["no-such-command"], env)
+    unknown = run_flask(["no-such-command"], env)
     assert unknown.returncode == 2
     assert "No such command" in unknown.stderr
 

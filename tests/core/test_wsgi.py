@@ -1,13 +1,7 @@
 """The server's entry point: the app, its templates compiled and what it built at start-up kept
 out of GC passes."""
 
-import subprocess  # nosec B404 - runs the interpreter on a fixed script
-import sys
-from pathlib import Path
-
-from tests.support.scratch import app_environment
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.scratch import app_environment, run_python
 
 SCRIPT = """
 import gc
@@ -29,13 +23,6 @@ def test_the_entry_point_freezes_what_start_up_built(tmp_path):
     first requests do not compile them), and the objects made while building it are frozen
     (`gc.freeze`), so full collections during requests do not walk them."""
     env = app_environment(tmp_path)
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_python(SCRIPT, env)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip().splitlines()[-1]) > 10_000

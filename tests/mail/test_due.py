@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess  # nosec B404 - runs the interpreter on a fixed script
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 
 from tests.conftest import test_config
-from tests.support.scratch import app_environment
+from tests.support.scratch import app_environment, run_flask, run_python
 from vendorrisk import create_app
 from vendorrisk.core.timeutil import utcnow
 from vendorrisk.extensions import db
 from vendorrisk.mail import due, services
 from vendorrisk.mail.models import FAILED, SENT, OutboxMessage
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_check_reads_the_columns_as_the_model_declares_them():
@@ -97,30 +92,12 @@ connection.commit()
 """
 
 
-def _python(script: str, env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_an_idle_run_sets_nothing_up_and_a_run_with_mail_sends_it(tmp_path):
     env = app_environment(tmp_path, MAIL_TRANSPORT="console")
-    migrated = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "flask", "--app", "vendorrisk", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    migrated = run_flask(["db", "upgrade"], env)
     assert migrated.returncode == 0, migrated.stderr
 
-    idle = _python(RUN_SEND, env)
+    idle = run_python(RUN_SEND, env)
     assert idle.stdout.startswith("sent 0, waiting to retry 0, failed 0"), idle.stderr
     report = json.loads(idle.stdout.strip().splitlines()[-1])
     assert report["code"] in (0, None)
@@ -128,11 +105,11 @@ def test_an_idle_run_sets_nothing_up_and_a_run_with_mail_sends_it(tmp_path):
     for heavy in ("vendorrisk.mail.services", "vendorrisk.mail.models", "vendorrisk.portal"):
         assert heavy not in report["modules"]
 
-    queued = _python(QUEUE_ONE, env, str(tmp_path / "scratch.db"))
+    queued = run_python(QUEUE_ONE, env, str(tmp_path / "scratch.db"))
     assert queued.returncode == 0, queued.stderr
-    busy = _python(RUN_SEND, env)
+    busy = run_python(RUN_SEND, env)
     assert "--- e-mail to cron@vendor.example: Hello" in busy.stdout, busy.stderr
     assert "\nsent 1, waiting to retry 0, failed 0\n" in busy.stdout
     assert "vendorrisk.mail.services" in json.loads(busy.stdout.strip().splitlines()[-1])["modules"]
-    again = _python(RUN_SEND, env)
+    again = run_python(RUN_SEND, env)
     assert again.stdout.startswith("sent 0, waiting to retry 0, failed 0"), again.stderr

@@ -36,11 +36,14 @@ def init_app(app: Flask, bootstrap) -> None:
 
 
 def _kept(make: Callable[[], Markup]) -> Callable[[], Markup]:
-    """Return `make` that runs once per script root (its tags hold only static links)."""
+    """Return `make` that runs once per script root (its tags hold only static links), like
+    the links above: outside a request it runs each time."""
     made: dict[str, Markup] = {}
 
     def tags() -> Markup:
-        root = request.script_root if has_request_context() else ""
+        if not has_request_context():
+            return make()
+        root = request.script_root
         if root not in made:
             made[root] = make()
         return made[root]

@@ -75,30 +75,25 @@ class QuestionLayout:
 
     def view(self, state: FormState) -> QuestionView:
         """Return what this question's inputs show on one page."""
-        n, values, errors = self.names, state.values, state.errors
-        shown = values.get(n.value, ())
-        get = values.get
-        if not errors:  # a page as saved: no field has an error
-            return QuestionView(
-                attached=state.attached.get(self.question.id, _NOTHING),
-                value=shown[0] if shown else "",
-                chosen=shown,
-                na=bool(get(n.na)),
-                comment=(get(n.comment) or _BLANK)[0],
-                reason=(get(n.reason) or _BLANK)[0],
-                value_errors=(),
-                comment_errors=(),
-                file_errors=(),
-                reason_errors=(),
-                has_error=False,
-                thumbprint=(get(n.thumbprint) or _BLANK)[0],
-                note=state.notes.get(self.question.id, _NOTHING),
+        n, get, errors = self.names, state.values.get, state.errors
+        shown = get(n.value, ())
+        none: Sequence[str] = ()
+        value_errors = comment_errors = file_errors = reason_errors = thumbprint_errors = none
+        has_error = False
+        if errors:  # a page as saved has none: no field's errors to look up
+            value_errors = errors.get(n.value, none)
+            comment_errors = errors.get(n.comment, none)
+            file_errors = errors.get(n.files, none)
+            reason_errors = errors.get(n.reason, none)
+            thumbprint_errors = errors.get(n.thumbprint, none)
+            has_error = bool(
+                value_errors
+                or comment_errors
+                or file_errors
+                or reason_errors
+                or thumbprint_errors
+                or errors.get(n.na)
             )
-        value_errors = errors.get(n.value, ())
-        comment_errors = errors.get(n.comment, ())
-        file_errors = errors.get(n.files, ())
-        reason_errors = errors.get(n.reason, ())
-        thumbprint_errors = errors.get(n.thumbprint, ())
         return QuestionView(
             attached=state.attached.get(self.question.id, _NOTHING),
             value=shown[0] if shown else "",
@@ -110,14 +105,7 @@ class QuestionLayout:
             comment_errors=comment_errors,
             file_errors=file_errors,
             reason_errors=reason_errors,
-            has_error=bool(
-                value_errors
-                or comment_errors
-                or file_errors
-                or reason_errors
-                or thumbprint_errors
-                or errors.get(n.na)
-            ),
+            has_error=has_error,
             thumbprint=(get(n.thumbprint) or _BLANK)[0],
             thumbprint_errors=thumbprint_errors,
             note=state.notes.get(self.question.id, _NOTHING),
